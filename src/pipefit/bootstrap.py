@@ -1,0 +1,48 @@
+"""Wiring: the real store behind the services, for the CLI, the API and scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from pipefit.config import Workspace
+from pipefit.services.deals import OpenDeals
+from pipefit.services.ports import DealRepository
+from pipefit.store.database import make_engine
+from pipefit.store.deals import SqlDeals
+from pipefit.store.summary import Summary, read_summary
+
+__all__ = ["App"]
+
+
+class App:
+    """One workspace and its database, ready for the services."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        self.workspace = workspace
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.workspace.database_url)
+
+    @property
+    def deals(self) -> OpenDeals:
+        configured = self.workspace.config.pipelines_by_name()
+
+        @contextmanager
+        def open_deals() -> Iterator[DealRepository]:
+            with self.engine.begin() as conn:
+                yield SqlDeals(conn, configured)
+
+        return open_deals
+
+    def summary(self, recent: int = 5) -> Summary:
+        with self.engine.connect() as conn:
+            return read_summary(conn, recent=recent)
+
+    def close(self) -> None:
+        if "engine" in self.__dict__:
+            self.engine.dispose()

@@ -1,0 +1,1 @@
+"""Business rules as plain dataclasses and pure functions (standard library only)."""

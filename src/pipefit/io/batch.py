@@ -1,0 +1,228 @@
+"""A batch: typed tables read from one import's files, checked together before any write."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipefit.domain.model import Category
+from pipefit.domain.pipeline import Pipeline
+from pipefit.domain.segments import Segmentation
+from pipefit.io.errors import RowError
+from pipefit.io.native import ENTITIES
+from pipefit.io.parsing import ARROW_TYPES
+
+__all__ = ["Batch", "finalize"]
+
+ROW = "__row"  # the line number each row came from, kept for error messages
+FILE = "__file"
+
+
+@dataclass
+class Batch:
+    """What an import will write, table by table, and every problem found on the way."""
+
+    source: str
+    files: list[str] = field(default_factory=list)
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    pipelines: list[Pipeline] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, entity: str, table: pa.Table) -> None:
+        """Append rows of a record type (several files may hold the same type)."""
+        if entity in self.tables:
+            self.tables[entity] = pa.concat_tables([self.tables[entity], table])
+        else:
+            self.tables[entity] = table
+
+    def counts(self) -> dict[str, int]:
+        return {name: t.num_rows for name, t in self.tables.items()}
+
+
+def empty_table(entity: str) -> pa.Table:
+    spec = ENTITIES[entity]
+    return pa.table(
+        {f.name: pa.array([], ARROW_TYPES[f.type]) for f in spec.fields}
+        | {ROW: pa.array([], pa.int64()), FILE: pa.array([], pa.string())}
+    )
+
+
+def _locate(table: pa.Table, index: int) -> tuple[str, int | None]:
+    if FILE in table.column_names:
+        return str(table[FILE][index].as_py()), table[ROW][index].as_py()
+    return "(derived)", None
+
+
+def _duplicate_keys(batch: Batch, entity: str, table: pa.Table) -> None:
+    key = list(ENTITIES[entity].key)
+    if table.num_rows == 0 or any(k not in table.column_names for k in key):
+        return
+    grouped = table.select(key).group_by(key).aggregate([([], "count_all")])
+    dupes = grouped.filter(pc.greater(grouped["count_all"], 1))
+    if dupes.num_rows == 0:
+        return
+    for row in dupes.slice(0, 50).to_pylist():
+        mask = None
+        for k in key:
+            cond = pc.equal(table[k], row[k]) if row[k] is not None else pc.is_null(table[k])
+            mask = cond if mask is None else pc.and_(mask, cond)
+        hits = pc.indices_nonzero(mask).to_pylist()
+        file, line = _locate(table, hits[-1])
+        value = "/".join(str(row[k]) for k in key)
+        batch.errors.append(
+            RowError(file, line, "/".join(key), value,
+                     f"appears {row['count_all']} times in this import; ids must be unique")
+        )
+
+
+def _set(table: pa.Table, name: str, column: pa.Array | pa.ChunkedArray) -> pa.Table:
+    if name in table.column_names:
+        return table.set_column(table.column_names.index(name), name, column)
+    return table.append_column(name, column)
+
+
+def _fill(table: pa.Table, name: str, value: str) -> pa.Table:
+    return _set(table, name, pc.fill_null(table[name], value))
+
+
+def _stage_categories(pipelines: Mapping[str, Pipeline]) -> pa.Table:
+    rows = [
+        (p.name.casefold(), s.name.casefold(), p.name, s.name, str(s.category))
+        for p in pipelines.values()
+        for s in p.stages
+    ]
+    return pa.table(
+        {
+            "_p": [r[0] for r in rows],
+            "_s": [r[1] for r in rows],
+            "_pipeline": [r[2] for r in rows],
+            "_stage": [r[3] for r in rows],
+            "_category": [r[4] for r in rows],
+        }
+    )
+
+
+def _resolve_stages(
+    batch: Batch, entity: str, table: pa.Table, pipelines: Mapping[str, Pipeline],
+    stage_col: str, pipeline_of: pa.Array | pa.ChunkedArray,
+) -> pa.Table:
+    """Match stage names (case-insensitively) to the pipeline's spelling and category."""
+    lookup = _stage_categories(pipelines)
+    probe = pa.table(
+        {
+            "_p": pc.utf8_lower(pipeline_of),
+            "_s": pc.utf8_lower(pc.utf8_trim_whitespace(table[stage_col])),
+            "_i": pa.array(range(table.num_rows), pa.int64()),
+        }
+    )
+    joined = probe.join(lookup, ["_p", "_s"], join_type="left outer").sort_by("_i")
+    unknown = pc.and_(pc.is_valid(joined["_s"]), pc.is_null(joined["_stage"]))
+    for i in pc.indices_nonzero(unknown).to_pylist()[:200]:
+        file, line = _locate(table, i)
+        pipe = joined["_p"][i].as_py()
+        known = next((p for p in pipelines.values() if p.name.casefold() == pipe), None)
+        message = (
+            f"is not a stage of pipeline '{known.name}' "
+            f"({', '.join(s.name for s in known.stages)})"
+            if known
+            else f"belongs to an unknown pipeline '{pipe}'"
+        )
+        batch.errors.append(RowError(file, line, stage_col, table[stage_col][i].as_py(), message))
+    table = _set(table, stage_col, pc.coalesce(joined["_stage"], table[stage_col]))
+    return table.append_column(f"_{stage_col}_category", joined["_category"])
+
+
+def finalize(
+    batch: Batch,
+    *,
+    pipelines: Mapping[str, Pipeline],
+    default_pipeline: str,
+    currency: str,
+    segmentation: Segmentation,
+) -> Batch:
+    """Derive what the files leave implicit and check the rows against each other."""
+    known = dict(pipelines) | {p.name: p for p in batch.pipelines}
+    tables = batch.tables
+
+    for entity, table in list(tables.items()):
+        _duplicate_keys(batch, entity, table)
+
+    if "opportunities" in tables:
+        opps = _fill(tables["opportunities"], "pipeline", default_pipeline)
+        opps = _fill(opps, "currency", currency)
+        opps = _resolve_stages(batch, "opportunities", opps, known, "stage", opps["pipeline"])
+        outcome = pc.fill_null(opps["_stage_category"], str(Category.OPEN))
+        opps = _set(opps, "outcome", outcome).drop_columns(["_stage_category"])
+        tables["opportunities"] = opps
+
+    if "stage_events" in tables:
+        events = tables["stage_events"]
+        pipeline_of = _pipeline_of_events(events, tables.get("opportunities"), default_pipeline)
+        events = _resolve_stages(batch, "stage_events", events, known, "to_stage", pipeline_of)
+        events = events.drop_columns(["_to_stage_category"])
+        if pc.any(pc.is_valid(events["from_stage"])).as_py():
+            events = _resolve_stages(batch, "stage_events", events, known, "from_stage",
+                                     pipeline_of).drop_columns(["_from_stage_category"])
+        events = _fill(events, "source", batch.source) if "source" in events.column_names else events
+        tables["stage_events"] = _number_events(events)
+
+    if "accounts" in tables:
+        accounts = tables["accounts"]
+        tables["accounts"] = _set(accounts, "segment", _segments(accounts["employees"], segmentation))
+
+    for entity in ("people", "quotas"):
+        if entity in tables:
+            tables[entity] = _fill(tables[entity], "currency", currency)
+    if "quotas" in tables:
+        tables["quotas"] = _fill(tables["quotas"], "owner_kind", "person")
+    if "leads" in tables:
+        tables["leads"] = _fill(tables["leads"], "status", "new")
+    for entity in ("contacts",):
+        if entity in tables:
+            for flag in ("is_executive", "is_decision_maker", "on_buying_committee", "former_user"):
+                tables[entity] = _set(tables[entity], flag, pc.fill_null(tables[entity][flag], False))
+    return batch
+
+
+def _pipeline_of_events(
+    events: pa.Table, opps: pa.Table | None, default_pipeline: str
+) -> pa.ChunkedArray | pa.Array:
+    if opps is None or opps.num_rows == 0:
+        return pa.array([default_pipeline] * events.num_rows, pa.string())
+    lookup = opps.select(["opportunity_id", "pipeline"])
+    probe = pa.table(
+        {"opportunity_id": events["opportunity_id"], "_i": pa.array(range(events.num_rows), pa.int64())}
+    )
+    joined = probe.join(lookup, "opportunity_id", join_type="left outer").sort_by("_i")
+    return pc.fill_null(joined["pipeline"], default_pipeline)
+
+
+def _number_events(events: pa.Table) -> pa.Table:
+    """Give events without `seq` their place in time order within their opportunity."""
+    if events.num_rows == 0 or pc.all(pc.is_valid(events["seq"])).as_py():
+        return events
+    order = pc.sort_indices(
+        events, sort_keys=[("opportunity_id", "ascending"), ("at", "ascending"), (ROW, "ascending")]
+    )
+    ordered = events.take(order)
+    ids = ordered["opportunity_id"].combine_chunks()
+    # A new opportunity starts wherever the id differs from the previous row's.
+    starts = pc.not_equal(ids[1:], ids[:-1]) if len(ids) > 1 else pa.array([], pa.bool_())
+    flags = pa.concat_arrays([pa.array([True]), starts.cast(pa.bool_())])
+    positions = pa.array(range(len(ids)), pa.int64())
+    start_pos = pc.if_else(flags, positions, pa.scalar(None, pa.int64()))
+    filled = pc.fill_null_forward(start_pos)
+    seq = pc.add(pc.subtract(positions, filled), 1)
+    return _set(ordered, "seq", pc.coalesce(ordered["seq"], seq))
+
+
+def _segments(employees: pa.ChunkedArray | pa.Array, segmentation: Segmentation) -> pa.Array:
+    result = pa.array([segmentation.unknown] * len(employees), pa.string())
+    for rule in segmentation.rules:
+        reached = pc.fill_null(pc.greater_equal(employees, rule.min_employees), False)
+        result = pc.if_else(reached, rule.name, result)
+    return result

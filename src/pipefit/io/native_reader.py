@@ -1,0 +1,72 @@
+"""Read pipefit's own CSV layout into a batch."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pyarrow as pa
+
+from pipefit.io.batch import FILE, ROW, Batch
+from pipefit.io.csv_files import Progress, read_text_table
+from pipefit.io.errors import RowError
+from pipefit.io.native import ENTITIES, EntitySpec, entity_for_file
+from pipefit.io.parsing import ARROW_TYPES, coerce_column
+
+__all__ = ["read_native", "typed_table"]
+
+
+def typed_table(
+    raw: pa.Table,
+    spec: EntitySpec,
+    *,
+    file: str,
+    errors: list[RowError],
+    date_format: str | None = None,
+    first_row: int = 2,
+) -> pa.Table:
+    """Parse a table of text columns named as in `spec` into typed columns.
+
+    Columns the spec has but the file lacks are filled with nulls (or reported when
+    required); the row's line number and file are kept for later messages.
+    """
+    columns: dict[str, pa.Array] = {}
+    for field in spec.fields:
+        if field.name in raw.column_names:
+            column, problems = coerce_column(
+                raw[field.name], field, file=file, first_row=first_row, date_format=date_format
+            )
+            errors.extend(problems)
+            columns[field.name] = column
+        else:
+            if field.required:
+                errors.append(
+                    RowError(file, 1, field.name, None, "required column is missing from the header")
+                )
+            columns[field.name] = pa.nulls(raw.num_rows, ARROW_TYPES[field.type])
+    columns[ROW] = pa.array(range(first_row, first_row + raw.num_rows), pa.int64())
+    columns[FILE] = pa.repeat(pa.scalar(file, pa.string()), raw.num_rows)
+    return pa.table(columns)
+
+
+def read_native(paths: Sequence[Path], progress: Progress | None = None) -> Batch:
+    batch = Batch(source="native", files=[str(p) for p in paths])
+    for path in paths:
+        spec = entity_for_file(path.stem)
+        if spec is None:
+            names = ", ".join(f"{n}.csv" for n in ENTITIES)
+            batch.errors.append(
+                RowError(str(path), None, None, None,
+                         f"the file name does not say what it holds; name it one of: {names}")
+            )
+            continue
+        raw = read_text_table(path, progress)
+        unknown = [c for c in raw.column_names if c not in spec.field_names]
+        for column in unknown:
+            batch.errors.append(
+                RowError(str(path), 1, column, None,
+                         f"is not a column of {spec.name}; expected some of: "
+                         + ", ".join(spec.field_names))
+            )
+        batch.add(spec.name, typed_table(raw, spec, file=str(path), errors=batch.errors))
+    return batch

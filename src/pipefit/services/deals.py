@@ -1,0 +1,156 @@
+"""Deal use cases: create, record evidence, advance through stages, read the history."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pipefit.domain.errors import PipefitError
+from pipefit.domain.evidence import PARTIES, check_kind
+from pipefit.domain.model import Activity, Category, Opportunity, StageEvent
+from pipefit.domain.pipeline import Move, Pipeline, TimedEvent, decide_move, timed_history
+from pipefit.services.ports import DealRepository
+
+__all__ = [
+    "DealHistory",
+    "OpenDeals",
+    "add_activity",
+    "advance_stage",
+    "create_opportunity",
+    "deal_history",
+]
+
+OpenDeals = Callable[[], AbstractContextManager[DealRepository]]
+"""Opens a transaction and yields the repository; committing on a clean exit."""
+
+
+def _pipeline_of(repo: DealRepository, opportunity: Opportunity) -> Pipeline:
+    pipelines = repo.pipelines()
+    if opportunity.pipeline not in pipelines:
+        raise PipefitError(
+            f"{opportunity.opportunity_id} is in pipeline '{opportunity.pipeline}', "
+            "which neither pipefit.toml nor any import defines"
+        )
+    return pipelines[opportunity.pipeline]
+
+
+def _trigger_kinds(pipelines: dict[str, Pipeline]) -> set[str]:
+    kinds: set[str] = set()
+    for pipeline in pipelines.values():
+        for stage in pipeline.stages:
+            for req in (*stage.entry, *stage.exit):
+                kinds.add(req.kind)
+                kinds.update(r.kind for r in req.any_of)
+    kinds.discard("")
+    return kinds
+
+
+def create_opportunity(
+    open_deals: OpenDeals,
+    opportunity_id: str,
+    *,
+    pipeline: str | None,
+    default_pipeline: str,
+    at: datetime,
+    name: str | None = None,
+    account_id: str | None = None,
+    amount: Decimal | None = None,
+    currency: str = "USD",
+    owner_id: str | None = None,
+    presales_id: str | None = None,
+    actor_id: str | None = None,
+) -> Opportunity:
+    """A new deal enters its pipeline's first stage; that entry is the first logged event."""
+    with open_deals() as repo:
+        pipelines = repo.pipelines()
+        chosen = pipeline or default_pipeline
+        if chosen not in pipelines:
+            raise PipefitError(f"unknown pipeline '{chosen}'; known: {', '.join(pipelines)}")
+        first = pipelines[chosen].first_stage()
+        opportunity = Opportunity(
+            opportunity_id=opportunity_id, pipeline=chosen, stage=first.name, created_at=at,
+            name=name, account_id=account_id, amount=amount, currency=currency,
+            owner_id=owner_id, presales_id=presales_id, outcome=Category.OPEN,
+        )
+        event = StageEvent(
+            opportunity_id=opportunity_id, seq=1, from_stage=None, to_stage=first.name, at=at,
+            actor_id=actor_id,
+        )
+        repo.create(opportunity, event)
+    return opportunity
+
+
+def add_activity(
+    open_deals: OpenDeals,
+    opportunity_id: str,
+    kind: str,
+    *,
+    at: datetime | None = None,
+    purpose: str | None = None,
+    by: str | None = None,
+    actor_id: str | None = None,
+    note: str | None = None,
+) -> Activity:
+    """Record evidence on a deal (a meeting booked, accepted by the prospect, a demo held)."""
+    if by is not None and by not in PARTIES:
+        raise PipefitError(f"--by must be one of {', '.join(PARTIES)}, got '{by}'")
+    with open_deals() as repo:
+        repo.get(opportunity_id)
+        activity = Activity(
+            activity_id=f"act-{uuid.uuid4().hex[:12]}",
+            kind=check_kind(kind, _trigger_kinds(repo.pipelines())),
+            at=at or datetime.now(UTC),
+            opportunity_id=opportunity_id,
+            purpose=purpose.strip().lower() if purpose else None,
+            by=by,
+            actor_id=actor_id,
+            note=note,
+        )
+        repo.add_activity(activity)
+    return activity
+
+
+def advance_stage(
+    open_deals: OpenDeals,
+    opportunity_id: str,
+    target: str,
+    *,
+    at: datetime | None = None,
+    substate: str | None = None,
+    actor_id: str | None = None,
+    reason: str | None = None,
+) -> Move:
+    """Move a deal, if its gates allow. Decided on a snapshot; written only if unchanged."""
+    with open_deals() as repo:
+        opportunity = repo.get(opportunity_id)
+        events = repo.events(opportunity_id)
+        evidence = repo.activities(opportunity_id)
+        pipeline = _pipeline_of(repo, opportunity)
+    move = decide_move(
+        pipeline, opportunity, target=target, at=at or datetime.now(UTC),
+        last_event=events[-1] if events else None, activities=evidence,
+        substate=substate, actor_id=actor_id, reason=reason,
+    )
+    with open_deals() as repo:
+        repo.save_move(opportunity.version, move.opportunity, move.event)
+    return move
+
+
+@dataclass(frozen=True)
+class DealHistory:
+    opportunity: Opportunity
+    timeline: list[TimedEvent]
+    activities: list[Activity]
+
+
+def deal_history(open_deals: OpenDeals, opportunity_id: str, *, now: datetime | None = None) -> DealHistory:
+    with open_deals() as repo:
+        opportunity = repo.get(opportunity_id)
+        events = repo.events(opportunity_id)
+        evidence = repo.activities(opportunity_id)
+    end = opportunity.closed_at if opportunity.outcome is not Category.OPEN else None
+    return DealHistory(opportunity, timed_history(events, end or now or datetime.now(UTC)), evidence)

@@ -1,0 +1,226 @@
+"""Load a batch of Arrow tables in one transaction: all of it lands, or none of it.
+
+Rows are written set-at-a-time through ADBC (SQLite's C API, PostgreSQL's COPY), never
+one ORM insert at a time. Into an empty table they go straight in; otherwise through a
+temporary staging table and one INSERT ... ON CONFLICT, which makes re-imports idempotent:
+a row identical to the stored one is left alone, a changed one is updated, and the
+append-only stage log only ever gains rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import make_url
+
+from pipefit.store.database import normalise_url
+from pipefit.store.tables import ENTITY_TABLES, imports
+from pipefit.store.types import MONEY_SCALE, Money, UtcDateTime
+
+__all__ = ["LoadReport", "TableReport", "bulk_load"]
+
+APPEND_ONLY = {"stage_events"}
+
+
+@dataclass
+class TableReport:
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - self.inserted - self.updated
+
+
+@dataclass
+class LoadReport:
+    tables: dict[str, TableReport] = field(default_factory=dict)
+
+
+def _is_sqlite(url: str) -> bool:
+    return normalise_url(url).startswith("sqlite")
+
+
+@contextmanager
+def adbc_connection(url: str) -> Iterator[Any]:
+    """A raw ADBC connection with autocommit off: the caller commits once, at the end."""
+    if _is_sqlite(url):
+        import adbc_driver_sqlite.dbapi as sqlite_dbapi
+
+        path = make_url(normalise_url(url)).database or ":memory:"
+        conn = sqlite_dbapi.connect(path)
+        cursor = conn.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+    else:
+        import adbc_driver_postgresql.dbapi as pg_dbapi
+
+        plain = make_url(normalise_url(url)).set(drivername="postgresql")
+        conn = pg_dbapi.connect(plain.render_as_string(hide_password=False))
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _db_column(column: pa.ChunkedArray, sql_type: Any, sqlite: bool) -> pa.ChunkedArray | pa.Array:
+    """Arrow column -> the representation the table's column type stores."""
+    arrow_type = column.type
+    if isinstance(sql_type, Money) or pa.types.is_decimal(arrow_type):
+        decimals = pc.cast(column, pa.decimal128(18, 4))
+        if sqlite:
+            scale = pa.scalar(Decimal(MONEY_SCALE), pa.decimal128(6, 0))
+            return pc.cast(pc.multiply(decimals, scale), pa.int64())
+        return pc.cast(decimals, pa.string())
+    if pa.types.is_timestamp(arrow_type):
+        if sqlite:
+            # The layout SQLAlchemy's SQLite DATETIME reads back, in UTC.
+            return pc.strftime(column, "%Y-%m-%d %H:%M:%S")
+        return column
+    if pa.types.is_date(arrow_type):
+        return pc.strftime(column, "%Y-%m-%d") if sqlite else column
+    if pa.types.is_boolean(arrow_type) and sqlite:
+        return pc.cast(column, pa.int64())
+    return column
+
+
+def _prepare(table: Table, data: pa.Table, source: str, sqlite: bool) -> pa.Table:
+    columns: dict[str, Any] = {}
+    for col in table.columns:
+        if col.name in data.column_names:
+            columns[col.name] = _db_column(data[col.name], col.type, sqlite)
+        elif col.name == "source":
+            columns[col.name] = pa.repeat(pa.scalar(source), data.num_rows)
+        elif col.name == "version":
+            columns[col.name] = pa.repeat(pa.scalar(0, pa.int64()), data.num_rows)
+        else:
+            raise ValueError(f"batch for {table.name} lacks column {col.name}")
+    return pa.table(columns)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _pg_cast(column: Any) -> str:
+    sql_type = column.type
+    if isinstance(sql_type, Money):
+        return "numeric(18,4)"
+    if isinstance(sql_type, UtcDateTime):
+        return "timestamptz"
+    return str(sql_type.compile(dialect=postgresql.dialect()))
+
+
+def _count(cursor: Any, table: str) -> int:
+    cursor.execute(f"SELECT count(*) FROM {_quote(table)}")
+    return int(cursor.fetchone()[0])
+
+
+def _upsert_sql(table: Table, key: tuple[str, ...], staging: str, sqlite: bool) -> str:
+    names = [c.name for c in table.columns]
+    target = _quote(table.name)
+    selected = ", ".join(
+        _quote(n) if sqlite else f"CAST({_quote(n)} AS {_pg_cast(table.c[n])})" for n in names
+    )
+    insert = (
+        f"INSERT INTO {target} ({', '.join(_quote(n) for n in names)}) "
+        f"SELECT {selected} FROM {staging} WHERE true "
+        f"ON CONFLICT ({', '.join(_quote(k) for k in key)}) "
+    )
+    if table.name in APPEND_ONLY:
+        return insert + "DO NOTHING"
+    changing = [n for n in names if n not in key and n != "version"]
+    sets = [f"{_quote(n)} = excluded.{_quote(n)}" for n in changing]
+    if "version" in names:
+        sets.append(f"{_quote('version')} = {target}.{_quote('version')} + 1")
+    differs = " OR ".join(f"{target}.{_quote(n)} IS DISTINCT FROM excluded.{_quote(n)}"
+                          for n in changing)
+    if sqlite:
+        differs = differs.replace("IS DISTINCT FROM", "IS NOT")
+    return insert + f"DO UPDATE SET {', '.join(sets)} WHERE {differs}"
+
+
+def _write_table(
+    cursor: Any, name: str, data: pa.Table, source: str, sqlite: bool
+) -> TableReport:
+    table, key = ENTITY_TABLES[name]
+    prepared = _prepare(table, data, source, sqlite)
+    report = TableReport(rows=prepared.num_rows)
+    if prepared.num_rows == 0:
+        return report
+    before = _count(cursor, table.name)
+    if before == 0:
+        cursor.adbc_ingest(table.name, prepared, mode="append")
+        report.inserted = prepared.num_rows
+        return report
+    staging = f"pipefit_staging_{table.name}"
+    cursor.adbc_ingest(staging, prepared, mode="replace", temporary=True)
+    qualified = f"temp.{staging}" if sqlite else staging
+    cursor.execute(_upsert_sql(table, key, qualified, sqlite))
+    if sqlite:
+        cursor.execute("SELECT changes()")
+        changed = int(cursor.fetchone()[0])
+    else:
+        changed = -1
+    after = _count(cursor, table.name)
+    report.inserted = after - before
+    if changed >= 0:
+        report.updated = max(changed - report.inserted, 0)
+    cursor.execute(f"DROP TABLE {qualified}")
+    return report
+
+
+def bulk_load(
+    url: str,
+    tables: dict[str, pa.Table],
+    *,
+    source: str,
+    files: list[str],
+    fmt: str,
+    progress: Callable[[str], None] | None = None,
+    before_commit: Callable[[], None] | None = None,
+) -> LoadReport:
+    """Write every table of a checked batch in one transaction and record the import."""
+    sqlite = _is_sqlite(url)
+    report = LoadReport()
+    with adbc_connection(url) as conn:
+        cursor = conn.cursor()
+        try:
+            for name in ENTITY_TABLES:
+                if name in tables:
+                    if progress:
+                        progress(name)
+                    report.tables[name] = _write_table(cursor, name, tables[name], source, sqlite)
+            counts = {
+                n: {"rows": r.rows, "inserted": r.inserted, "updated": r.updated}
+                for n, r in report.tables.items()
+            }
+            now = datetime.now(UTC)
+            at = now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now.isoformat()
+            cursor.execute(
+                "INSERT INTO imports (at, format, files, counts) VALUES (?, ?, ?, ?)"
+                if sqlite
+                else "INSERT INTO imports (at, format, files, counts) "
+                "VALUES (CAST($1 AS timestamptz), $2, CAST($3 AS json), CAST($4 AS json))",
+                (at, fmt, json.dumps(files), json.dumps(counts)),
+            )
+            if before_commit:
+                before_commit()
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            cursor.close()
+    return report

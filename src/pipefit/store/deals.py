@@ -1,0 +1,108 @@
+"""The SQL DealRepository: opportunities, their stage log and their evidence."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from pipefit.domain.errors import ConflictError, NotFound
+from pipefit.domain.model import Activity, Category, Opportunity, StageEvent
+from pipefit.domain.pipeline import Pipeline
+from pipefit.store.pipelines import load_stored_pipelines
+from pipefit.store.tables import activities, opportunities, stage_events
+
+__all__ = ["SqlDeals"]
+
+
+def _opportunity(row: Any) -> Opportunity:
+    data = dict(row._mapping)
+    data["outcome"] = Category(data["outcome"])
+    return Opportunity(**data)
+
+
+def _event(row: Any) -> StageEvent:
+    return StageEvent(**dict(row._mapping))
+
+
+class SqlDeals:
+    """Works on one connection; the caller owns the transaction."""
+
+    def __init__(self, connection: Connection, configured: dict[str, Pipeline]) -> None:
+        self._conn = connection
+        self._configured = configured
+
+    def pipelines(self) -> dict[str, Pipeline]:
+        # Configured pipelines carry the triggers; stored ones add those imports brought.
+        return load_stored_pipelines(self._conn) | self._configured
+
+    def get(self, opportunity_id: str) -> Opportunity:
+        row = self._conn.execute(
+            select(opportunities).where(opportunities.c.opportunity_id == opportunity_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no opportunity '{opportunity_id}'")
+        return _opportunity(row)
+
+    def events(self, opportunity_id: str) -> list[StageEvent]:
+        rows = self._conn.execute(
+            select(stage_events)
+            .where(stage_events.c.opportunity_id == opportunity_id)
+            .order_by(stage_events.c.seq)
+        )
+        return [_event(r) for r in rows]
+
+    def activities(self, opportunity_id: str) -> list[Activity]:
+        rows = self._conn.execute(
+            select(activities)
+            .where(activities.c.opportunity_id == opportunity_id)
+            .order_by(activities.c.at)
+        )
+        return [
+            Activity(**{k: v for k, v in r._mapping.items() if k != "source"}) for r in rows
+        ]
+
+    def add_activity(self, activity: Activity) -> None:
+        self._conn.execute(insert(activities).values(**asdict(activity), source="pipefit"))
+
+    def create(self, opportunity: Opportunity, event: StageEvent) -> None:
+        values = asdict(opportunity)
+        values["outcome"] = str(opportunity.outcome)
+        try:
+            self._conn.execute(insert(opportunities).values(**values))
+            self._conn.execute(insert(stage_events).values(**asdict(event)))
+        except IntegrityError as exc:
+            raise ConflictError(
+                f"opportunity '{opportunity.opportunity_id}' already exists"
+            ) from exc
+
+    def save_move(self, expected_version: int, opportunity: Opportunity, event: StageEvent) -> None:
+        conflict = ConflictError(
+            f"{opportunity.opportunity_id} was changed by someone else while this move was "
+            "decided; nothing was written: look at its history and retry"
+        )
+        values = {k: v for k, v in asdict(opportunity).items() if k != "opportunity_id"}
+        values["outcome"] = str(opportunity.outcome)
+        try:
+            result = self._conn.execute(
+                update(opportunities)
+                .where(opportunities.c.opportunity_id == opportunity.opportunity_id)
+                .where(opportunities.c.version == expected_version)
+                .values(**values)
+            )
+            if result.rowcount != 1:
+                raise conflict
+            self._conn.execute(insert(stage_events).values(**asdict(event)))
+        except IntegrityError as exc:
+            raise conflict from exc
+        except OperationalError as exc:
+            # SQLite refuses a write from a reader whose snapshot is stale: same conflict.
+            if "locked" in str(exc) or "busy" in str(exc).lower():
+                raise conflict from exc
+            raise
+
+    def count_events(self) -> int:
+        return int(self._conn.execute(select(func.count()).select_from(stage_events)).scalar_one())
+

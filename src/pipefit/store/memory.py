@@ -1,0 +1,52 @@
+"""An in-memory DealRepository for unit tests of the services."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pipefit.domain.errors import ConflictError, NotFound
+from pipefit.domain.model import Activity, Opportunity, StageEvent
+from pipefit.domain.pipeline import Pipeline
+
+__all__ = ["MemoryDeals"]
+
+
+class MemoryDeals:
+    def __init__(self, pipelines: dict[str, Pipeline]) -> None:
+        self._pipelines = pipelines
+        self.opportunities: dict[str, Opportunity] = {}
+        self.stage_events: dict[str, list[StageEvent]] = {}
+        self.activity_log: list[Activity] = []
+
+    def pipelines(self) -> dict[str, Pipeline]:
+        return self._pipelines
+
+    def get(self, opportunity_id: str) -> Opportunity:
+        try:
+            return replace(self.opportunities[opportunity_id])
+        except KeyError:
+            raise NotFound(f"no opportunity '{opportunity_id}'") from None
+
+    def events(self, opportunity_id: str) -> list[StageEvent]:
+        return list(self.stage_events.get(opportunity_id, []))
+
+    def activities(self, opportunity_id: str) -> list[Activity]:
+        return [a for a in self.activity_log if a.opportunity_id == opportunity_id]
+
+    def add_activity(self, activity: Activity) -> None:
+        self.activity_log.append(activity)
+
+    def create(self, opportunity: Opportunity, event: StageEvent) -> None:
+        if opportunity.opportunity_id in self.opportunities:
+            raise ConflictError(f"opportunity '{opportunity.opportunity_id}' already exists")
+        self.opportunities[opportunity.opportunity_id] = replace(opportunity)
+        self.stage_events[opportunity.opportunity_id] = [event]
+
+    def save_move(self, expected_version: int, opportunity: Opportunity, event: StageEvent) -> None:
+        current = self.opportunities[opportunity.opportunity_id]
+        if current.version != expected_version:
+            raise ConflictError(
+                f"{opportunity.opportunity_id} changed while this move was decided; reload and retry"
+            )
+        self.opportunities[opportunity.opportunity_id] = replace(opportunity)
+        self.stage_events.setdefault(opportunity.opportunity_id, []).append(event)

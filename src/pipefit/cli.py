@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -23,10 +22,10 @@ from rich.progress import (
 )
 
 from pipefit.bootstrap import App
-from pipefit.config import load_workspace
 from pipefit.domain.errors import PipefitError
+from pipefit.domain.pipeline import describe_requirements
 from pipefit.io.errors import ImportRejected
-from pipefit.render import OUTPUT_FORMATS, duration, emit, to_jsonable
+from pipefit.render import OUTPUT_FORMATS, duration, emit
 
 app = typer.Typer(
     help="pipefit: a measurable pipeline, qualified leads, KPIs, pay and presales capacity.",
@@ -34,27 +33,37 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-pipeline_app = typer.Typer(help="Move deals through stages and read their history.", no_args_is_help=True)
-activity_app = typer.Typer(help="Record the evidence that stage triggers ask for.", no_args_is_help=True)
+pipeline_app = typer.Typer(
+    help="Move deals through stages and read their history.", no_args_is_help=True
+)
+activity_app = typer.Typer(
+    help="Record the evidence that stage triggers ask for.", no_args_is_help=True
+)
 opportunity_app = typer.Typer(help="Create and list opportunities.", no_args_is_help=True)
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(activity_app, name="activity")
 app.add_typer(opportunity_app, name="opportunity")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped output is for files and scripts: never squeeze tables to 80 columns there.
+out = Console(highlight=False, markup=False, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 WorkspaceOpt = Annotated[
     Path | None,
     typer.Option(
-        "--workspace", "-w", envvar="PIPEFIT_WORKSPACE",
+        "--workspace",
+        "-w",
+        envvar="PIPEFIT_WORKSPACE",
         help="Workspace folder (holds pipefit.toml). Default: the current directory.",
     ),
 ]
 DbOpt = Annotated[
     str | None,
-    typer.Option("--db", envvar="PIPEFIT_DATABASE_URL",
-                 help="Database URL (default: SQLite pipefit.db in the workspace)."),
+    typer.Option(
+        "--db",
+        envvar="PIPEFIT_DATABASE_URL",
+        help="Database URL (default: SQLite pipefit.db in the workspace).",
+    ),
 ]
 FormatOpt = Annotated[
     str, typer.Option("--format", "-f", help="Output: table (default), json or csv.")
@@ -101,7 +110,9 @@ def _parse_amount(value: str | None) -> Decimal | None:
 
 @app.command()
 def init(
-    directory: Annotated[Path | None, typer.Argument(help="Folder to create (default: --workspace or .)")] = None,
+    directory: Annotated[
+        Path | None, typer.Argument(help="Folder to create (default: --workspace or .)")
+    ] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing pipefit.toml.")] = False,
@@ -114,13 +125,8 @@ def init(
     out.print(f"Workspace ready in {ws.root}")
     out.print(f"  configuration: {ws.config_path}")
     out.print(f"  database:      {ws.database_url}")
-    out.print(f"  pipeline:      {ws.config.default_pipeline} "
-              f"({', '.join(s.name for s in ws.config.pipelines_by_name()[ws.config.default_pipeline].stages)})")
-
-
-def _byte_progress(paths: list[Path]) -> Iterator[Any]:
-    total = sum(p.stat().st_size for p in paths if p.is_file())
-    return iter([total])
+    default = ws.config.pipelines_by_name()[ws.config.default_pipeline]
+    out.print(f"  pipeline:      {default.name} ({', '.join(s.name for s in default.stages)})")
 
 
 @app.command("import")
@@ -129,8 +135,12 @@ def import_(
     source_format: Annotated[
         str, typer.Option("--format", help="native, salesforce, hubspot or maven.")
     ] = "native",
-    mapping: Annotated[Path | None, typer.Option(help="A mapping file for any other layout.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing.")] = False,
+    mapping: Annotated[
+        Path | None, typer.Option(help="A mapping file for any other layout.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
+    ] = False,
     report: Annotated[str, typer.Option(help="Report as table or json.")] = "table",
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
@@ -140,29 +150,58 @@ def import_(
 
     total = sum(p.stat().st_size for p in files if p.is_file())
     show = sys.stderr.isatty() and total > 5_000_000
-    with _app(workspace, db) as instance, Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-        TimeElapsedColumn(), console=err, disable=not show, transient=True,
-    ) as bar:
+    with (
+        _app(workspace, db) as instance,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not show,
+            transient=True,
+        ) as bar,
+    ):
         reading = bar.add_task("reading", total=total)
         loading = bar.add_task("writing", total=None, visible=False)
         result = import_files(
-            instance.workspace, files, fmt=source_format, mapping=mapping, dry_run=dry_run,
+            instance.workspace,
+            files,
+            fmt=source_format,
+            mapping=mapping,
+            dry_run=dry_run,
             read_progress=lambda n: bar.advance(reading, n),
-            load_progress=lambda name: bar.update(loading, visible=True, description=f"writing {name}"),
+            load_progress=lambda name: bar.update(
+                loading, visible=True, description=f"writing {name}"
+            ),
         )
     rows = [
         {
             "records": name,
             "rows": n,
-            "new": result.report.tables[name].inserted if result.report and name in result.report.tables else None,
-            "updated": result.report.tables[name].updated if result.report and name in result.report.tables else None,
+            "new": result.report.tables[name].inserted
+            if result.report and name in result.report.tables
+            else None,
+            "updated": result.report.tables[name].updated
+            if result.report and name in result.report.tables
+            else None,
         }
         for name, n in result.counts.items()
     ]
     if report == "json":
-        emit(out, "json", rows, document={"format": result.fmt, "dry_run": dry_run, "files": result.files,
-                                          "tables": rows, "notes": result.notes})
+        emit(
+            out,
+            "json",
+            rows,
+            document={
+                "format": result.fmt,
+                "dry_run": dry_run,
+                "files": result.files,
+                "tables": rows,
+                "notes": result.notes,
+            },
+        )
         return
     verb = "Checked (dry run, nothing written)" if dry_run else "Imported"
     out.print(f"{verb}: {len(files)} file(s) as {result.fmt}")
@@ -194,13 +233,14 @@ def status(workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = "t
         return
     stage_rows = [
         {"pipeline": p, "stage": s, "opportunities": n}
-        for p, stages in summary.by_stage.items() for s, n in stages.items()
+        for p, stages in summary.by_stage.items()
+        for s, n in stages.items()
     ]
     if fmt == "csv":
         emit(out, "csv", stage_rows)
         return
     counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.counts.items())
-    out.print(f"[bold]{instance.workspace.config.workspace.name}[/bold]: {counts}")
+    out.print(f"{instance.workspace.config.workspace.name}: {counts}")
     emit(out, "table", stage_rows, title="Opportunities per stage")
     seg_rows = [
         {"segment": seg, "open": v.get("open", 0), "won": v.get("won", 0), "lost": v.get("lost", 0)}
@@ -210,17 +250,32 @@ def status(workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = "t
     for currency, amount in summary.open_pipeline.items():
         won = summary.won_amount.get(currency, Decimal(0))
         out.print(f"Open pipeline: {amount:,.2f} {currency}   won to date: {won:,.2f} {currency}")
-    emit(out, "table", [
-        {"at": r.at, "opportunity": r.opportunity_id, "from": r.from_stage, "to": r.to_stage,
-         "sub-state": r.substate, "by": r.actor_id}
-        for r in summary.recent
-    ], title="Recent stage changes")
+    emit(
+        out,
+        "table",
+        [
+            {
+                "at": r.at,
+                "opportunity": r.opportunity_id,
+                "from": r.from_stage,
+                "to": r.to_stage,
+                "sub-state": r.substate,
+                "by": r.actor_id,
+            }
+            for r in summary.recent
+        ],
+        title="Recent stage changes",
+    )
 
 
 @pipeline_app.command("show")
 def pipeline_show(
-    name: Annotated[str | None, typer.Argument(help="Pipeline (default: the workspace's default).")] = None,
-    workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = "table",
+    name: Annotated[
+        str | None, typer.Argument(help="Pipeline (default: the workspace's default).")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    fmt: FormatOpt = "table",
 ) -> None:
     """The stages of a pipeline with their entry triggers, exit criteria and sub-states."""
     _check_format(fmt)
@@ -232,9 +287,10 @@ def pipeline_show(
         pipeline = pipelines[chosen]
     rows = [
         {
-            "stage": s.name, "category": str(s.category),
-            "entry trigger": " and ".join(r.describe() for r in s.entry),
-            "exit criterion": " and ".join(r.describe() for r in s.exit),
+            "stage": s.name,
+            "category": str(s.category),
+            "entry trigger": describe_requirements(s.entry),
+            "exit criterion": describe_requirements(s.exit),
             "sub-states": ", ".join(s.substates),
         }
         for s in pipeline.stages
@@ -247,30 +303,50 @@ def pipeline_advance(
     opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
     stage: Annotated[str, typer.Argument(help="Target stage (case-insensitive).")],
     substate: Annotated[str | None, typer.Option(help="Sub-state within the target stage.")] = None,
-    at: Annotated[str | None, typer.Option(help="When (ISO 8601, UTC if no zone). Default: now.")] = None,
+    at: Annotated[
+        str | None, typer.Option(help="When (ISO 8601, UTC if no zone). Default: now.")
+    ] = None,
     reason: Annotated[str | None, typer.Option(help="Why (required to close as lost).")] = None,
     actor: Annotated[str | None, typer.Option(help="Who made the move (person id).")] = None,
-    workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = "table",
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    fmt: FormatOpt = "table",
 ) -> None:
     """Move a deal to a stage; refused, with the missing evidence named, if a gate is not met."""
     from pipefit.services.deals import advance_stage
 
     _check_format(fmt)
     with _app(workspace, db) as instance:
-        move = advance_stage(instance.deals, opportunity, stage, at=_parse_time(at),
-                             substate=substate, actor_id=actor, reason=reason)
+        move = advance_stage(
+            instance.deals,
+            opportunity,
+            stage,
+            at=_parse_time(at),
+            substate=substate,
+            actor_id=actor,
+            reason=reason,
+        )
     e = move.event
     if fmt == "json":
-        emit(out, "json", [], document={"opportunity": opportunity, "kind": move.kind, "event": e.__dict__})
+        emit(
+            out,
+            "json",
+            [],
+            document={"opportunity": opportunity, "kind": move.kind, "event": e.__dict__},
+        )
         return
     target = e.to_stage + (f" / {e.substate}" if e.substate else "")
-    out.print(f"{opportunity}: {e.from_stage} -> {target} ({move.kind}) at {e.at:%Y-%m-%d %H:%M} UTC")
+    out.print(
+        f"{opportunity}: {e.from_stage} -> {target} ({move.kind}) at {e.at:%Y-%m-%d %H:%M} UTC"
+    )
 
 
 @pipeline_app.command("history")
 def pipeline_history(
     opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
-    workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = "table",
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    fmt: FormatOpt = "table",
 ) -> None:
     """Every stage and sub-state change of a deal, with time, actor and time spent."""
     from pipefit.services.deals import deal_history
@@ -280,24 +356,32 @@ def pipeline_history(
         history = deal_history(instance.deals, opportunity)
     rows = [
         {
-            "seq": t.event.seq, "at": t.event.at, "from": t.event.from_stage, "to": t.event.to_stage,
-            "sub-state": t.event.substate, "actor": t.event.actor_id, "source": t.event.source,
+            "seq": t.event.seq,
+            "at": t.event.at,
+            "from": t.event.from_stage,
+            "to": t.event.to_stage,
+            "sub-state": t.event.substate,
+            "actor": t.event.actor_id,
+            "source": t.event.source,
             "reason": t.event.reason,
-            "time_in_state": duration(t.time_in_state) + (" (so far)" if t.still_there and
-                                                            history.opportunity.outcome == "open" else ""),
+            "time_in_state": duration(t.time_in_state)
+            + (" (so far)" if t.still_there and history.opportunity.outcome == "open" else ""),
         }
         for t in history.timeline
     ]
     if fmt == "json":
         document = {
             "opportunity": history.opportunity.__dict__,
-            "events": [dict(r, time_in_state_seconds=t.time_in_state.total_seconds())
-                       for r, t in zip(rows, history.timeline, strict=True)],
+            "events": [
+                dict(r, time_in_state_seconds=t.time_in_state.total_seconds())
+                for r, t in zip(rows, history.timeline, strict=True)
+            ],
         }
         emit(out, "json", [], document=document)
         return
     o = history.opportunity
-    title = f"{o.opportunity_id} {o.name or ''}: {o.stage}{' / ' + o.substate if o.substate else ''} ({o.outcome})"
+    where = o.stage + (f" / {o.substate}" if o.substate else "")
+    title = f"{o.opportunity_id} {o.name or ''}: {where} ({o.outcome})"
     emit(out, fmt, rows, title=title)
 
 
@@ -307,12 +391,17 @@ def opportunity_add(
     name: Annotated[str | None, typer.Option(help="Deal name.")] = None,
     account: Annotated[str | None, typer.Option(help="Account id.")] = None,
     amount: Annotated[str | None, typer.Option(help="Amount (exact decimal).")] = None,
-    currency: Annotated[str | None, typer.Option(help="Currency (default: the workspace's).")] = None,
+    currency: Annotated[
+        str | None, typer.Option(help="Currency (default: the workspace's).")
+    ] = None,
     owner: Annotated[str | None, typer.Option(help="Sales rep (person id).")] = None,
     presales: Annotated[str | None, typer.Option(help="Presales engineer (person id).")] = None,
-    pipeline: Annotated[str | None, typer.Option(help="Pipeline (default: the workspace's default).")] = None,
+    pipeline: Annotated[
+        str | None, typer.Option(help="Pipeline (default: the workspace's default).")
+    ] = None,
     at: Annotated[str | None, typer.Option(help="Created at (ISO 8601). Default: now.")] = None,
-    workspace: WorkspaceOpt = None, db: DbOpt = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """Create a deal in its pipeline's first stage (the creation is its first logged event)."""
     from pipefit.services.deals import create_opportunity
@@ -320,10 +409,17 @@ def opportunity_add(
     with _app(workspace, db) as instance:
         config = instance.workspace.config
         opp = create_opportunity(
-            instance.deals, opportunity, pipeline=pipeline, default_pipeline=config.default_pipeline,
-            at=_parse_time(at) or datetime.now(UTC), name=name, account_id=account,
-            amount=_parse_amount(amount), currency=currency or config.workspace.currency,
-            owner_id=owner, presales_id=presales,
+            instance.deals,
+            opportunity,
+            pipeline=pipeline,
+            default_pipeline=config.default_pipeline,
+            at=_parse_time(at) or datetime.now(UTC),
+            name=name,
+            account_id=account,
+            amount=_parse_amount(amount),
+            currency=currency or config.workspace.currency,
+            owner_id=owner,
+            presales_id=presales,
         )
     out.print(f"{opp.opportunity_id} created in {opp.pipeline} / {opp.stage}")
 
@@ -331,28 +427,48 @@ def opportunity_add(
 @activity_app.command("add")
 def activity_add(
     opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
-    kind: Annotated[str, typer.Argument(help="meeting_booked, meeting_accepted, demo_held, proposal_sent, ...")],
-    purpose: Annotated[str | None, typer.Option(help="Which meeting: discovery, evaluation, overview, refinement.")] = None,
-    by: Annotated[str | None, typer.Option(help="Who accepted or did it: prospect, rep or presales.")] = None,
+    kind: Annotated[
+        str, typer.Argument(help="meeting_booked, meeting_accepted, demo_held, proposal_sent, ...")
+    ],
+    purpose: Annotated[
+        str | None, typer.Option(help="Which meeting: discovery, evaluation, overview, refinement.")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who accepted or did it: prospect, rep or presales.")
+    ] = None,
     at: Annotated[str | None, typer.Option(help="When (ISO 8601). Default: now.")] = None,
     actor: Annotated[str | None, typer.Option(help="Who recorded it (person id).")] = None,
     note: Annotated[str | None, typer.Option(help="Free text.")] = None,
-    workspace: WorkspaceOpt = None, db: DbOpt = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
 ) -> None:
     """Record evidence on a deal: a meeting booked or accepted, a demo held, a PO received..."""
     from pipefit.services.deals import add_activity
 
     with _app(workspace, db) as instance:
-        act = add_activity(instance.deals, opportunity, kind, at=_parse_time(at), purpose=purpose,
-                           by=by, actor_id=actor, note=note)
+        act = add_activity(
+            instance.deals,
+            opportunity,
+            kind,
+            at=_parse_time(at),
+            purpose=purpose,
+            by=by,
+            actor_id=actor,
+            note=note,
+        )
     extra = (f" ({act.purpose})" if act.purpose else "") + (f" by {act.by}" if act.by else "")
-    out.print(f"{opportunity}: {act.kind}{extra} recorded at {act.at:%Y-%m-%d %H:%M} UTC [{act.activity_id}]")
+    out.print(
+        f"{opportunity}: {act.kind}{extra} recorded at {act.at:%Y-%m-%d %H:%M} UTC"
+        f" [{act.activity_id}]"
+    )
 
 
 @activity_app.command("list")
 def activity_list(
     opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
-    workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = "table",
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    fmt: FormatOpt = "table",
 ) -> None:
     """The evidence recorded on a deal."""
     from pipefit.services.deals import deal_history
@@ -360,17 +476,31 @@ def activity_list(
     _check_format(fmt)
     with _app(workspace, db) as instance:
         history = deal_history(instance.deals, opportunity)
-    emit(out, fmt, [
-        {"at": a.at, "kind": a.kind, "purpose": a.purpose, "by": a.by, "actor": a.actor_id,
-         "note": a.note, "id": a.activity_id}
-        for a in history.activities
-    ], title=f"Evidence on {opportunity}")
+    emit(
+        out,
+        fmt,
+        [
+            {
+                "at": a.at,
+                "kind": a.kind,
+                "purpose": a.purpose,
+                "by": a.by,
+                "actor": a.actor_id,
+                "note": a.note,
+                "id": a.activity_id,
+            }
+            for a in history.activities
+        ],
+        title=f"Evidence on {opportunity}",
+    )
 
 
 @app.command()
 def generate(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the native CSV files.")],
-    opportunities: Annotated[int, typer.Option(help="How many opportunities (200 to 1,000,000+).")] = 2000,
+    opportunities: Annotated[
+        int, typer.Option(help="How many opportunities (200 to 1,000,000+).")
+    ] = 2000,
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
 ) -> None:
     """Write a realistic synthetic company as native CSVs (deterministic for a seed)."""
@@ -378,16 +508,28 @@ def generate(
 
     if opportunities < 1:
         raise PipefitError("--opportunities must be at least 1")
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, disable=not sys.stderr.isatty(), transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not sys.stderr.isatty(),
+        transient=True,
+    ) as bar:
         task = bar.add_task("generating", total=None)
 
         def progress(name: str, done: int, total: int) -> None:
             bar.update(task, description=f"writing {name}", completed=done, total=total)
 
-        counts = generate_company(out_dir, opportunities=opportunities, seed=seed, progress=progress)
-    emit(out, "table", [{"file": f"{k}.csv", "rows": v} for k, v in counts.items()],
-         title=f"Synthetic company in {out_dir} (seed {seed})")
+        counts = generate_company(
+            out_dir, opportunities=opportunities, seed=seed, progress=progress
+        )
+    emit(
+        out,
+        "table",
+        [{"file": f"{k}.csv", "rows": v} for k, v in counts.items()],
+        title=f"Synthetic company in {out_dir} (seed {seed})",
+    )
 
 
 @app.command()
@@ -404,14 +546,18 @@ def demo(
     root = workspace or Path("demo-workspace")
     ws = init_workspace(root)
     data = root / "sample-data"
-    out.print(f"Generating a sample company ({opportunities:,} opportunities, seed {seed}) in {data} ...")
+    out.print(
+        f"Generating a sample company ({opportunities:,} opportunities, seed {seed}) in {data} ..."
+    )
     generate_company(data, opportunities=opportunities, seed=seed)
     out.print("Importing it ...")
     import_files(ws, sorted(data.glob("*.csv")), fmt="native")
     status(workspace=root, db=None, fmt="table")
     default = ws.config.default_pipeline
-    out.print(f"\nNext: 'pipefit status -w {root}', 'pipefit pipeline show -w {root}' "
-              f"or 'pipefit pipeline history <id> -w {root}' (pipeline '{default}').")
+    out.print(
+        f"\nNext: 'pipefit status -w {root}', 'pipefit pipeline show -w {root}' "
+        f"or 'pipefit pipeline history <id> -w {root}' (pipeline '{default}')."
+    )
 
 
 def main() -> None:
@@ -419,7 +565,7 @@ def main() -> None:
         app()
     except ImportRejected as exc:
         for problem in exc.errors[:200]:
-            err.print(f"  {problem}", markup=False)
+            err.print(f"  {problem}")
         if len(exc.errors) > 200:
             err.print(f"  ... and {len(exc.errors) - 200} more", markup=False)
         err.print(f"error: {exc}", markup=False)
@@ -430,6 +576,3 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("error: interrupted; nothing half-written was kept", markup=False)
         sys.exit(130)
-
-
-_ = (os, load_workspace, to_jsonable, _byte_progress)

@@ -13,7 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Requirement, Stage
-from pipefit.domain.segments import SegmentRule, Segmentation
+from pipefit.domain.segments import Segmentation, SegmentRule
 
 __all__ = [
     "CONFIG_FILE",

@@ -67,7 +67,9 @@ def emit(
 ) -> None:
     """Print rows; for JSON, `document` (if given) is printed instead of the rows."""
     if fmt == "json":
-        console.file.write(json.dumps(to_jsonable(rows if document is None else document), indent=2) + "\n")
+        console.file.write(
+            json.dumps(to_jsonable(rows if document is None else document), indent=2) + "\n"
+        )
         return
     if fmt == "csv":
         buffer = io.StringIO()

@@ -20,6 +20,7 @@ __all__ = [
     "Stage",
     "TimedEvent",
     "decide_move",
+    "describe_requirements",
     "timed_history",
 ]
 
@@ -136,6 +137,43 @@ class Move:
     kind: str  # forward, backward, reopen, substate, close
 
 
+def describe_requirements(requirements: Sequence[Requirement]) -> str:
+    """Say what a gate asks for in one phrase, folding a meeting with its acceptances.
+
+    (meeting_booked evaluation, meeting_accepted evaluation by prospect) reads
+    "an evaluation meeting booked and accepted by the prospect".
+    """
+    parts: list[str] = []
+    folded: set[int] = set()
+    for i, req in enumerate(requirements):
+        if i in folded:
+            continue
+        if req.kind == "meeting_booked" and not req.label:
+            acceptors = [
+                j
+                for j, other in enumerate(requirements)
+                if other.kind == "meeting_accepted"
+                and other.purpose == req.purpose
+                and other.by
+                and not other.label
+            ]
+            if acceptors:
+                folded.update(acceptors)
+                who = " and the ".join(str(requirements[j].by) for j in acceptors)
+                parts.append(f"{req.describe()} and accepted by the {who}")
+                continue
+        parts.append(req.describe())
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else ""
+
+
+def _short(req: Requirement) -> str:
+    if req.kind == "meeting_accepted" and req.by and not req.label:
+        return f"not accepted by the {req.by}"
+    if req.kind == "meeting_booked" and not req.label:
+        return "meeting not booked"
+    return f"no {req.describe()}"
+
+
 def _unmet(
     stage_name: str, verb: str, requirements: Iterable[Requirement], evidence: Sequence[Activity]
 ) -> str | None:
@@ -146,17 +184,18 @@ def _unmet(
     found: list[str] = []
     for req in reqs:
         for act in req.evidence(evidence):
-            text = act.kind.replace("_", " ")
+            text = {"meeting_booked": "booked", "meeting_accepted": "accepted"}.get(
+                act.kind, act.kind.replace("_", " ")
+            )
             if act.by:
                 text += f" by {act.by}"
             entry = f"{text} {act.at.date().isoformat()}"
             if entry not in found:
                 found.append(entry)
-    needs = " and ".join(r.describe() for r in reqs)
+    subject = f"{verb} {stage_name}".strip()
     return (
-        f"{verb} {stage_name} needs {needs}; "
-        f"found: {', '.join(found) if found else 'nothing'}; "
-        f"missing: {', '.join(r.describe() for r in missing)}"
+        f"{subject} needs {describe_requirements(reqs)}; "
+        f"found: {', '.join(found + [_short(r) for r in missing]) if found else 'nothing'}"
     )
 
 
@@ -222,8 +261,7 @@ def decide_move(
                 _unmet(current.name, "Leaving", current.exit, evidence)
                 if current.category is Category.OPEN
                 else None,
-                _unmet(goal.name, "Entering" if goal.category is not Category.OPEN else "",
-                       goal.entry, evidence),
+                _unmet(goal.name, "", goal.entry, evidence),
             )
             if p
         ]

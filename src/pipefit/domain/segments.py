@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pipefit.domain.errors import ConfigError
 
-__all__ = ["SegmentRule", "Segmentation", "DEFAULT_SEGMENTATION"]
+__all__ = ["DEFAULT_SEGMENTATION", "SegmentRule", "Segmentation"]
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,7 @@ class Segmentation:
             raise ConfigError("segments: at least one segment is needed")
         mins = [r.min_employees for r in self.rules]
         if mins != sorted(mins) or len(set(mins)) != len(mins):
-            raise ConfigError(
-                f"segments: min_employees must strictly increase, got {mins}"
-            )
+            raise ConfigError(f"segments: min_employees must strictly increase, got {mins}")
 
     def segment_of(self, employees: int | None) -> str:
         if employees is None:

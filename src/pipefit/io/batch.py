@@ -74,8 +74,13 @@ def _duplicate_keys(batch: Batch, entity: str, table: pa.Table) -> None:
         file, line = _locate(table, hits[-1])
         value = "/".join(str(row[k]) for k in key)
         batch.errors.append(
-            RowError(file, line, "/".join(key), value,
-                     f"appears {row['count_all']} times in this import; ids must be unique")
+            RowError(
+                file,
+                line,
+                "/".join(key),
+                value,
+                f"appears {row['count_all']} times in this import; ids must be unique",
+            )
         )
 
 
@@ -107,8 +112,12 @@ def _stage_categories(pipelines: Mapping[str, Pipeline]) -> pa.Table:
 
 
 def _resolve_stages(
-    batch: Batch, entity: str, table: pa.Table, pipelines: Mapping[str, Pipeline],
-    stage_col: str, pipeline_of: pa.Array | pa.ChunkedArray,
+    batch: Batch,
+    entity: str,
+    table: pa.Table,
+    pipelines: Mapping[str, Pipeline],
+    stage_col: str,
+    pipeline_of: pa.Array | pa.ChunkedArray,
 ) -> pa.Table:
     """Match stage names (case-insensitively) to the pipeline's spelling and category."""
     lookup = _stage_categories(pipelines)
@@ -126,8 +135,7 @@ def _resolve_stages(
         pipe = joined["_p"][i].as_py()
         known = next((p for p in pipelines.values() if p.name.casefold() == pipe), None)
         message = (
-            f"is not a stage of pipeline '{known.name}' "
-            f"({', '.join(s.name for s in known.stages)})"
+            f"is not a stage of pipeline '{known.name}' ({', '.join(s.name for s in known.stages)})"
             if known
             else f"belongs to an unknown pipeline '{pipe}'"
         )
@@ -165,14 +173,19 @@ def finalize(
         events = _resolve_stages(batch, "stage_events", events, known, "to_stage", pipeline_of)
         events = events.drop_columns(["_to_stage_category"])
         if pc.any(pc.is_valid(events["from_stage"])).as_py():
-            events = _resolve_stages(batch, "stage_events", events, known, "from_stage",
-                                     pipeline_of).drop_columns(["_from_stage_category"])
-        events = _fill(events, "source", batch.source) if "source" in events.column_names else events
+            events = _resolve_stages(
+                batch, "stage_events", events, known, "from_stage", pipeline_of
+            ).drop_columns(["_from_stage_category"])
+        events = (
+            _fill(events, "source", batch.source) if "source" in events.column_names else events
+        )
         tables["stage_events"] = _number_events(events)
 
     if "accounts" in tables:
         accounts = tables["accounts"]
-        tables["accounts"] = _set(accounts, "segment", _segments(accounts["employees"], segmentation))
+        tables["accounts"] = _set(
+            accounts, "segment", _segments(accounts["employees"], segmentation)
+        )
 
     for entity in ("people", "quotas"):
         if entity in tables:
@@ -184,7 +197,9 @@ def finalize(
     for entity in ("contacts",):
         if entity in tables:
             for flag in ("is_executive", "is_decision_maker", "on_buying_committee", "former_user"):
-                tables[entity] = _set(tables[entity], flag, pc.fill_null(tables[entity][flag], False))
+                tables[entity] = _set(
+                    tables[entity], flag, pc.fill_null(tables[entity][flag], False)
+                )
     return batch
 
 
@@ -195,7 +210,10 @@ def _pipeline_of_events(
         return pa.array([default_pipeline] * events.num_rows, pa.string())
     lookup = opps.select(["opportunity_id", "pipeline"])
     probe = pa.table(
-        {"opportunity_id": events["opportunity_id"], "_i": pa.array(range(events.num_rows), pa.int64())}
+        {
+            "opportunity_id": events["opportunity_id"],
+            "_i": pa.array(range(events.num_rows), pa.int64()),
+        }
     )
     joined = probe.join(lookup, "opportunity_id", join_type="left outer").sort_by("_i")
     return pc.fill_null(joined["pipeline"], default_pipeline)

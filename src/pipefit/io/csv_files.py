@@ -49,7 +49,7 @@ def read_header(path: Path) -> list[str]:
     if not first.strip():
         raise ImportRejected([RowError(str(path), 1, None, None, "the file is empty (no header)")])
     if first.startswith(codecs.BOM_UTF8):
-        first = first[len(codecs.BOM_UTF8):]
+        first = first[len(codecs.BOM_UTF8) :]
     try:
         text = first.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -78,6 +78,8 @@ def read_text_table(path: Path, progress: Progress | None = None) -> pa.Table:
         )
         return reader.read_all()
     except pa.ArrowInvalid as exc:
-        raise ImportRejected([RowError(str(path), None, None, None, f"is not valid CSV: {exc}")]) from exc
+        raise ImportRejected(
+            [RowError(str(path), None, None, None, f"is not valid CSV: {exc}")]
+        ) from exc
     finally:
         source.close()

@@ -41,7 +41,9 @@ def typed_table(
         else:
             if field.required:
                 errors.append(
-                    RowError(file, 1, field.name, None, "required column is missing from the header")
+                    RowError(
+                        file, 1, field.name, None, "required column is missing from the header"
+                    )
                 )
             columns[field.name] = pa.nulls(raw.num_rows, ARROW_TYPES[field.type])
     columns[ROW] = pa.array(range(first_row, first_row + raw.num_rows), pa.int64())
@@ -56,17 +58,27 @@ def read_native(paths: Sequence[Path], progress: Progress | None = None) -> Batc
         if spec is None:
             names = ", ".join(f"{n}.csv" for n in ENTITIES)
             batch.errors.append(
-                RowError(str(path), None, None, None,
-                         f"the file name does not say what it holds; name it one of: {names}")
+                RowError(
+                    str(path),
+                    None,
+                    None,
+                    None,
+                    f"the file name does not say what it holds; name it one of: {names}",
+                )
             )
             continue
         raw = read_text_table(path, progress)
         unknown = [c for c in raw.column_names if c not in spec.field_names]
         for column in unknown:
             batch.errors.append(
-                RowError(str(path), 1, column, None,
-                         f"is not a column of {spec.name}; expected some of: "
-                         + ", ".join(spec.field_names))
+                RowError(
+                    str(path),
+                    1,
+                    column,
+                    None,
+                    f"is not a column of {spec.name}; expected some of: "
+                    + ", ".join(spec.field_names),
+                )
             )
         batch.add(spec.name, typed_table(raw, spec, file=str(path), errors=batch.errors))
     return batch

@@ -18,9 +18,9 @@ from pipefit.io.errors import RowError
 
 __all__ = [
     "ARROW_TYPES",
-    "FieldSpec",
-    "TRUE_WORDS",
     "FALSE_WORDS",
+    "TRUE_WORDS",
+    "FieldSpec",
     "coerce_column",
 ]
 
@@ -63,9 +63,7 @@ def _bad_rows(
 ) -> list[RowError]:
     bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(ok, False)))
     idx = pc.indices_nonzero(bad).to_pylist()
-    return [
-        RowError(file, first_row + i, column, text[i].as_py(), message) for i in idx
-    ]
+    return [RowError(file, first_row + i, column, text[i].as_py(), message) for i in idx]
 
 
 def _parse_datetime_python(value: str, date_format: str | None) -> datetime:
@@ -93,7 +91,8 @@ def _datetimes(
         as_zoned = pc.cast(pc.if_else(zoned, text, None), target)
         merged = pc.coalesce(pc.assume_timezone(as_naive, "UTC"), as_zoned)
         return merged, report(
-            pc.or_(naive, zoned), "is not an ISO 8601 date/time (e.g. 2026-03-02 or 2026-03-02T14:30:00Z)"
+            pc.or_(naive, zoned),
+            "is not an ISO 8601 date/time (e.g. 2026-03-02 or 2026-03-02T14:30:00Z)",
         )
     except (pa.ArrowInvalid, ValueError):
         # Shaped like a date but impossible (2026-02-30): describe value by value.
@@ -110,7 +109,9 @@ def _datetimes(
             except ValueError:
                 values.append(None)
                 good.append(False)
-        return pa.array(values, target), report(pa.array(good, pa.bool_()), "is not a valid date/time")
+        return pa.array(values, target), report(
+            pa.array(good, pa.bool_()), "is not a valid date/time"
+        )
 
 
 def coerce_column(
@@ -129,7 +130,9 @@ def coerce_column(
     errors: list[RowError] = []
 
     def report(ok: pa.Array, message: str) -> list[RowError]:
-        return _bad_rows(text, ok, file=file, first_row=first_row, column=spec.name, message=message)
+        return _bad_rows(
+            text, ok, file=file, first_row=first_row, column=spec.name, message=message
+        )
 
     if spec.required:
         missing = pc.indices_nonzero(pc.is_null(text)).to_pylist()
@@ -163,7 +166,9 @@ def coerce_column(
             decimals: list[Decimal | None] = []
             for item in good.to_pylist():
                 try:
-                    decimals.append(None if item is None else Decimal(item).quantize(Decimal("0.0001")))
+                    decimals.append(
+                        None if item is None else Decimal(item).quantize(Decimal("0.0001"))
+                    )
                 except InvalidOperation:
                     decimals.append(None)
             result = pa.array(decimals, ARROW_TYPES["decimal"])

@@ -72,12 +72,24 @@ def create_opportunity(
             raise PipefitError(f"unknown pipeline '{chosen}'; known: {', '.join(pipelines)}")
         first = pipelines[chosen].first_stage()
         opportunity = Opportunity(
-            opportunity_id=opportunity_id, pipeline=chosen, stage=first.name, created_at=at,
-            name=name, account_id=account_id, amount=amount, currency=currency,
-            owner_id=owner_id, presales_id=presales_id, outcome=Category.OPEN,
+            opportunity_id=opportunity_id,
+            pipeline=chosen,
+            stage=first.name,
+            created_at=at,
+            name=name,
+            account_id=account_id,
+            amount=amount,
+            currency=currency,
+            owner_id=owner_id,
+            presales_id=presales_id,
+            outcome=Category.OPEN,
         )
         event = StageEvent(
-            opportunity_id=opportunity_id, seq=1, from_stage=None, to_stage=first.name, at=at,
+            opportunity_id=opportunity_id,
+            seq=1,
+            from_stage=None,
+            to_stage=first.name,
+            at=at,
             actor_id=actor_id,
         )
         repo.create(opportunity, event)
@@ -131,9 +143,15 @@ def advance_stage(
         evidence = repo.activities(opportunity_id)
         pipeline = _pipeline_of(repo, opportunity)
     move = decide_move(
-        pipeline, opportunity, target=target, at=at or datetime.now(UTC),
-        last_event=events[-1] if events else None, activities=evidence,
-        substate=substate, actor_id=actor_id, reason=reason,
+        pipeline,
+        opportunity,
+        target=target,
+        at=at or datetime.now(UTC),
+        last_event=events[-1] if events else None,
+        activities=evidence,
+        substate=substate,
+        actor_id=actor_id,
+        reason=reason,
     )
     with open_deals() as repo:
         repo.save_move(opportunity.version, move.opportunity, move.event)
@@ -147,10 +165,14 @@ class DealHistory:
     activities: list[Activity]
 
 
-def deal_history(open_deals: OpenDeals, opportunity_id: str, *, now: datetime | None = None) -> DealHistory:
+def deal_history(
+    open_deals: OpenDeals, opportunity_id: str, *, now: datetime | None = None
+) -> DealHistory:
     with open_deals() as repo:
         opportunity = repo.get(opportunity_id)
         events = repo.events(opportunity_id)
         evidence = repo.activities(opportunity_id)
     end = opportunity.closed_at if opportunity.outcome is not Category.OPEN else None
-    return DealHistory(opportunity, timed_history(events, end or now or datetime.now(UTC)), evidence)
+    return DealHistory(
+        opportunity, timed_history(events, end or now or datetime.now(UTC)), evidence
+    )

@@ -60,8 +60,14 @@ def _check_references(batch: Batch, workspace: Workspace) -> None:
         return
     opps = batch.tables.get("opportunities")
     in_batch = opps["opportunity_id"] if opps is not None else pa.array([], pa.string())
-    orphan = pc.invert(pc.is_in(events["opportunity_id"], value_set=in_batch.combine_chunks()
-                                if isinstance(in_batch, pa.ChunkedArray) else in_batch))
+    orphan = pc.invert(
+        pc.is_in(
+            events["opportunity_id"],
+            value_set=in_batch.combine_chunks()
+            if isinstance(in_batch, pa.ChunkedArray)
+            else in_batch,
+        )
+    )
     orphan_ids = pc.unique(pc.filter(events["opportunity_id"], orphan))
     if len(orphan_ids) == 0:
         return
@@ -73,8 +79,13 @@ def _check_references(batch: Batch, workspace: Workspace) -> None:
     rows = events.filter(pc.is_in(events["opportunity_id"], value_set=missing_set))
     for row in rows.slice(0, 200).select([FILE, ROW, "opportunity_id"]).to_pylist():
         batch.errors.append(
-            RowError(row[FILE], row[ROW], "opportunity_id", row["opportunity_id"],
-                     "names an opportunity that is neither in this import nor in the database")
+            RowError(
+                row[FILE],
+                row[ROW],
+                "opportunity_id",
+                row["opportunity_id"],
+                "names an opportunity that is neither in this import nor in the database",
+            )
         )
 
 
@@ -91,7 +102,9 @@ def _pipeline_tables(pipelines: Sequence[Pipeline]) -> dict[str, pa.Table]:
         {
             "pipeline": [p.name for p in pipelines for _ in p.stages],
             "name": [s.name for p in pipelines for s in p.stages],
-            "position": pa.array([i for p in pipelines for i, _ in enumerate(p.stages)], pa.int64()),
+            "position": pa.array(
+                [i for p in pipelines for i, _ in enumerate(p.stages)], pa.int64()
+            ),
             "category": [str(s.category) for p in pipelines for s in p.stages],
         }
     )
@@ -128,7 +141,10 @@ def import_files(
         engine.dispose()
         raise ImportRejected(batch.errors)
     result = ImportResult(
-        fmt=batch.source, files=batch.files, counts=batch.counts(), dry_run=dry_run,
+        fmt=batch.source,
+        files=batch.files,
+        counts=batch.counts(),
+        dry_run=dry_run,
         notes=list(batch.notes),
     )
     if dry_run:
@@ -142,7 +158,12 @@ def import_files(
         tables |= _pipeline_tables(batch.pipelines)
     engine.dispose()
     result.report = bulk_load(
-        workspace.database_url, tables, source=batch.source, files=batch.files, fmt=batch.source,
-        progress=load_progress, before_commit=before_commit,
+        workspace.database_url,
+        tables,
+        source=batch.source,
+        files=batch.files,
+        fmt=batch.source,
+        progress=load_progress,
+        before_commit=before_commit,
     )
     return result

@@ -22,13 +22,13 @@ def sync_pipelines(workspace: Workspace, engine: Engine) -> None:
             save_pipeline(conn, pipeline, is_default=pipeline.name == config.default_pipeline)
 
 
-def init_workspace(root: Path, *, database_url: str | None = None, force: bool = False) -> Workspace:
+def init_workspace(
+    root: Path, *, database_url: str | None = None, force: bool = False
+) -> Workspace:
     """Write the default pipefit.toml (unless one exists) and create the schema."""
     root.mkdir(parents=True, exist_ok=True)
     config_path = root / CONFIG_FILE
-    if config_path.exists() and force:
-        config_path.write_text(default_config_text(), "utf-8")
-    elif not config_path.exists():
+    if (config_path.exists() and force) or not config_path.exists():
         config_path.write_text(default_config_text(), "utf-8")
     workspace = load_workspace(root, database_url)
     engine = make_engine(workspace.database_url)
@@ -36,7 +36,9 @@ def init_workspace(root: Path, *, database_url: str | None = None, force: bool =
         migrate(engine)
         sync_pipelines(workspace, engine)
     except Exception as exc:
-        raise PipefitError(f"could not prepare the database at {workspace.database_url}: {exc}") from exc
+        raise PipefitError(
+            f"could not prepare the database at {workspace.database_url}: {exc}"
+        ) from exc
     finally:
         engine.dispose()
     return workspace

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 
 from pipefit.store.database import normalise_url
-from pipefit.store.tables import ENTITY_TABLES, imports
+from pipefit.store.tables import ENTITY_TABLES
 from pipefit.store.types import MONEY_SCALE, Money, UtcDateTime
 
 __all__ = ["LoadReport", "TableReport", "bulk_load"]
@@ -119,7 +119,7 @@ def _pg_cast(column: Any) -> str:
         return "numeric(18,4)"
     if isinstance(sql_type, UtcDateTime):
         return "timestamptz"
-    return str(sql_type.compile(dialect=postgresql.dialect()))
+    return str(sql_type.compile(dialect=postgresql.dialect()))  # type: ignore[no-untyped-call]
 
 
 def _count(cursor: Any, table: str) -> int:
@@ -144,16 +144,15 @@ def _upsert_sql(table: Table, key: tuple[str, ...], staging: str, sqlite: bool) 
     sets = [f"{_quote(n)} = excluded.{_quote(n)}" for n in changing]
     if "version" in names:
         sets.append(f"{_quote('version')} = {target}.{_quote('version')} + 1")
-    differs = " OR ".join(f"{target}.{_quote(n)} IS DISTINCT FROM excluded.{_quote(n)}"
-                          for n in changing)
+    differs = " OR ".join(
+        f"{target}.{_quote(n)} IS DISTINCT FROM excluded.{_quote(n)}" for n in changing
+    )
     if sqlite:
         differs = differs.replace("IS DISTINCT FROM", "IS NOT")
     return insert + f"DO UPDATE SET {', '.join(sets)} WHERE {differs}"
 
 
-def _write_table(
-    cursor: Any, name: str, data: pa.Table, source: str, sqlite: bool
-) -> TableReport:
+def _write_table(cursor: Any, name: str, data: pa.Table, source: str, sqlite: bool) -> TableReport:
     table, key = ENTITY_TABLES[name]
     prepared = _prepare(table, data, source, sqlite)
     report = TableReport(rows=prepared.num_rows)

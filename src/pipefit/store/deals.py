@@ -60,9 +60,7 @@ class SqlDeals:
             .where(activities.c.opportunity_id == opportunity_id)
             .order_by(activities.c.at)
         )
-        return [
-            Activity(**{k: v for k, v in r._mapping.items() if k != "source"}) for r in rows
-        ]
+        return [Activity(**{k: v for k, v in r._mapping.items() if k != "source"}) for r in rows]
 
     def add_activity(self, activity: Activity) -> None:
         self._conn.execute(insert(activities).values(**asdict(activity), source="pipefit"))
@@ -105,4 +103,3 @@ class SqlDeals:
 
     def count_events(self) -> int:
         return int(self._conn.execute(select(func.count()).select_from(stage_events)).scalar_one())
-

@@ -46,7 +46,8 @@ class MemoryDeals:
         current = self.opportunities[opportunity.opportunity_id]
         if current.version != expected_version:
             raise ConflictError(
-                f"{opportunity.opportunity_id} changed while this move was decided; reload and retry"
+                f"{opportunity.opportunity_id} changed while this move was decided; "
+                "nothing was written: look at its history and retry"
             )
         self.opportunities[opportunity.opportunity_id] = replace(opportunity)
         self.stage_events.setdefault(opportunity.opportunity_id, []).append(event)

@@ -58,10 +58,13 @@ def read_summary(conn: Connection, *, recent: int = 5) -> Summary:
         (r.pipeline, r.name): r.position
         for r in conn.execute(select(t.stages.c.pipeline, t.stages.c.name, t.stages.c.position))
     }
-    rows = conn.execute(
-        select(t.opportunities.c.pipeline, t.opportunities.c.stage, func.count())
-        .group_by(t.opportunities.c.pipeline, t.opportunities.c.stage)
-    ).all()
+    rows = list(
+        conn.execute(
+            select(t.opportunities.c.pipeline, t.opportunities.c.stage, func.count()).group_by(
+                t.opportunities.c.pipeline, t.opportunities.c.stage
+            )
+        )
+    )
     rows.sort(key=lambda r: (r[0], order.get((r[0], r[1]), 999), r[1]))
     by_stage: dict[str, dict[str, int]] = {}
     for pipeline, stage, n in rows:
@@ -70,8 +73,11 @@ def read_summary(conn: Connection, *, recent: int = 5) -> Summary:
     segment = func.coalesce(t.accounts.c.segment, "no account")
     seg_rows = conn.execute(
         select(segment, t.opportunities.c.outcome, func.count())
-        .select_from(t.opportunities.outerjoin(
-            t.accounts, t.accounts.c.account_id == t.opportunities.c.account_id))
+        .select_from(
+            t.opportunities.outerjoin(
+                t.accounts, t.accounts.c.account_id == t.opportunities.c.account_id
+            )
+        )
         .group_by(segment, t.opportunities.c.outcome)
     )
     by_segment: dict[str, dict[str, int]] = {}

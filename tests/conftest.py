@@ -58,13 +58,16 @@ def postgres_url() -> str:
     url = os.environ.get(POSTGRES_URL_VAR, "").strip()
     if not url:
         skip_or_fail(f"{POSTGRES_URL_VAR} is not set; run via make test, which starts PostgreSQL")
+    error = None
     try:
         with psycopg.connect(url, connect_timeout=5) as conn:
             conn.execute("select 1")
     except psycopg.OperationalError as exc:
+        error = str(exc).strip()
+    if error is not None:
         pytest.fail(
-            f"{POSTGRES_URL_VAR}={url} but the server does not answer "
-            f"(is scripts/postgres.sh start still running?): {exc}",
+            f"{POSTGRES_URL_VAR} is {url} but no server answers there "
+            f"(start one with: bash scripts/postgres.sh start): {error}",
             pytrace=False,
         )
     return url

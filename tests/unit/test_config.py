@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from pipefit.config import default_config_text, parse_config
+from pipefit.domain.errors import ConfigError
+from pipefit.domain.model import Category
+
+
+def test_the_default_workspace_has_the_five_inbound_stages_and_both_closed_ones() -> None:
+    config = parse_config(default_config_text())
+    pipeline = config.pipelines_by_name()[config.default_pipeline]
+    assert [s.name for s in pipeline.stages] == [
+        "Discovery",
+        "Evaluation",
+        "Solutions overview",
+        "Solutions refinement",
+        "Formal proposal",
+        "Closed won",
+        "Closed lost",
+    ]
+    assert pipeline.stage("Formal proposal").substates == (
+        "delivery",
+        "review",
+        "negotiation",
+        "signature",
+    )
+    assert pipeline.stage("Closed won").category is Category.WON
+    assert pipeline.stage("Closed lost").category is Category.LOST
+
+
+def test_default_segments_follow_the_gartner_line() -> None:
+    segments = parse_config(default_config_text()).segmentation()
+    assert segments.segment_of(99) == "small"
+    assert segments.segment_of(100) == "smb"
+    assert segments.segment_of(999) == "smb"
+    assert segments.segment_of(1000) == "enterprise"
+    assert segments.segment_of(None) == "unknown"
+
+
+def test_a_misspelt_stage_category_is_reported_with_its_key_and_value() -> None:
+    text = default_config_text().replace('category = "won"', 'category = "wonn"')
+    with pytest.raises(ConfigError) as error:
+        parse_config(text, "pipefit.toml")
+    assert "pipelines.0.stages.5.category" in str(error.value)
+    assert "'wonn'" in str(error.value)
+
+
+def test_an_unknown_key_is_refused_rather_than_ignored() -> None:
+    text = default_config_text().replace(
+        'name = "Discovery"', 'name = "Discovery"\nentry_trigger = []'
+    )
+    with pytest.raises(ConfigError, match="entry_trigger"):
+        parse_config(text)
+
+
+def test_a_pipeline_without_a_lost_stage_is_refused() -> None:
+    text = default_config_text().replace('category = "lost"', 'category = "open"')
+    with pytest.raises(ConfigError, match="category 'lost'"):
+        parse_config(text)
+
+
+def test_segment_thresholds_out_of_order_are_refused() -> None:
+    text = default_config_text().replace("min_employees = 1000", "min_employees = 50")
+    with pytest.raises(ConfigError, match="strictly increase"):
+        parse_config(text)
+
+
+def test_broken_toml_names_the_file() -> None:
+    with pytest.raises(ConfigError, match="my.toml: not valid TOML"):
+        parse_config("[[pipelines]\n", "my.toml")

@@ -67,5 +67,5 @@ def test_segment_thresholds_out_of_order_are_refused() -> None:
 
 
 def test_broken_toml_names_the_file() -> None:
-    with pytest.raises(ConfigError, match="my.toml: not valid TOML"):
+    with pytest.raises(ConfigError, match=r"my\.toml: not valid TOML"):
         parse_config("[[pipelines]\n", "my.toml")

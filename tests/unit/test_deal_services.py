@@ -48,7 +48,7 @@ def test_a_new_deal_starts_in_the_first_stage_with_its_entry_logged() -> None:
 
 
 def test_recording_the_evidence_opens_the_gate_to_evaluation() -> None:
-    store, open_deals = _store()
+    _, open_deals = _store()
     _new_deal(open_deals)
     for kind, purpose, by, day in [
         ("next_steps_agreed", None, None, "2026-03-01"),

@@ -156,9 +156,6 @@ def finalize(
     known = dict(pipelines) | {p.name: p for p in batch.pipelines}
     tables = batch.tables
 
-    for entity, table in list(tables.items()):
-        _duplicate_keys(batch, entity, table)
-
     if "opportunities" in tables:
         opps = _fill(tables["opportunities"], "pipeline", default_pipeline)
         opps = _fill(opps, "currency", currency)
@@ -200,6 +197,9 @@ def finalize(
                 tables[entity] = _set(
                     tables[entity], flag, pc.fill_null(tables[entity][flag], False)
                 )
+    # Last, once derived keys (event seq, quota owner kind) are filled in.
+    for entity, table in tables.items():
+        _duplicate_keys(batch, entity, table)
     return batch
 
 
@@ -208,7 +208,13 @@ def _pipeline_of_events(
 ) -> pa.ChunkedArray | pa.Array:
     if opps is None or opps.num_rows == 0:
         return pa.array([default_pipeline] * events.num_rows, pa.string())
-    lookup = opps.select(["opportunity_id", "pipeline"])
+    # Duplicate ids are reported elsewhere; here they must not multiply the events.
+    lookup = (
+        opps.select(["opportunity_id", "pipeline"])
+        .group_by("opportunity_id")
+        .aggregate([("pipeline", "max")])
+        .rename_columns(["opportunity_id", "pipeline"])
+    )
     probe = pa.table(
         {
             "opportunity_id": events["opportunity_id"],

@@ -20,6 +20,7 @@ __all__ = [
     "Ints",
     "const",
     "dates",
+    "flags",
     "ids",
     "money",
     "numbers",
@@ -109,6 +110,12 @@ def money(values: Floats, valid: Bools | None = None) -> pa.Array:
     frac = _fixed(_digits(cents % 100, 2))
     text = pc.binary_join_element_wise(whole, frac, ".")
     return text if valid is None else pc.if_else(pa.array(valid), text, pa.scalar(None, pa.string()))
+
+
+def flags(values: Bools, valid: Bools | None = None) -> pa.Array:
+    """A bool column (`true` / `false`); rows where `valid` is False become empty."""
+    mask = None if valid is None else ~valid
+    return pa.array(values, pa.bool_(), mask=mask)
 
 
 def numbers(values: Ints, valid: Bools | None = None) -> pa.Array:

@@ -82,7 +82,7 @@ def _db_column(column: pa.ChunkedArray, sql_type: Any, sqlite: bool) -> pa.Chunk
         if sqlite:
             scale = pa.scalar(Decimal(MONEY_SCALE), pa.decimal128(6, 0))
             return pc.cast(pc.multiply(decimals, scale), pa.int64())
-        return pc.cast(decimals, pa.string())
+        return decimals
     if pa.types.is_timestamp(arrow_type):
         if sqlite:
             # The layout SQLAlchemy's SQLite DATETIME reads back, in UTC.
@@ -159,23 +159,25 @@ def _write_table(cursor: Any, name: str, data: pa.Table, source: str, sqlite: bo
     if prepared.num_rows == 0:
         return report
     before = _count(cursor, table.name)
-    if before == 0:
+    if before == 0 and sqlite:
+        # Straight in: SQLite takes Arrow's types as they are. PostgreSQL's binary COPY
+        # wants exact widths (int4 vs int8), so it always goes through the typed staging.
         cursor.adbc_ingest(table.name, prepared, mode="append")
         report.inserted = prepared.num_rows
         return report
     staging = f"pipefit_staging_{table.name}"
     cursor.adbc_ingest(staging, prepared, mode="replace", temporary=True)
     qualified = f"temp.{staging}" if sqlite else staging
-    cursor.execute(_upsert_sql(table, key, qualified, sqlite))
+    upsert = _upsert_sql(table, key, qualified, sqlite)
     if sqlite:
+        cursor.execute(upsert)
         cursor.execute("SELECT changes()")
-        changed = int(cursor.fetchone()[0])
     else:
-        changed = -1
+        cursor.execute(f"WITH written AS ({upsert} RETURNING 1) SELECT count(*) FROM written")
+    changed = int(cursor.fetchone()[0])
     after = _count(cursor, table.name)
     report.inserted = after - before
-    if changed >= 0:
-        report.updated = max(changed - report.inserted, 0)
+    report.updated = max(changed - report.inserted, 0)
     cursor.execute(f"DROP TABLE {qualified}")
     return report
 

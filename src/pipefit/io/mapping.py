@@ -1,0 +1,385 @@
+"""Any other CSV layout, read through a small TOML mapping file (format: docs/mappings.md).
+
+A mapping says which file holds which record type, which source column feeds each
+native field, how source values are renamed, and which pipeline the stages belong to:
+the source's own (`[pipeline]`) or the workspace's (`[stages]` renames onto it).
+Every problem in the mapping is reported at once, each naming its key.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipefit.domain.model import Category
+from pipefit.domain.pipeline import Pipeline, Stage
+from pipefit.io.batch import Batch
+from pipefit.io.csv_files import Progress, read_text_table
+from pipefit.io.errors import RowError
+from pipefit.io.native import ENTITIES, EntitySpec
+from pipefit.io.source_columns import (
+    build_table,
+    detect_date_format,
+    line_numbers,
+    rename_values,
+    text_column,
+)
+
+__all__ = ["FileRule", "SourceMapping", "load_mapping", "read_mapped"]
+
+# Fields that hold stage names: `[stages]` renames their values onto a workspace pipeline.
+STAGE_FIELDS = {"opportunities": ("stage",), "stage_events": ("to_stage", "from_stage")}
+CATEGORIES = tuple(str(c) for c in Category)
+
+
+@dataclass(frozen=True)
+class FileRule:
+    """`[files.<key>]`: which files it reads and how their columns become native fields."""
+
+    key: str
+    entity: EntitySpec
+    match: str | None
+    columns: dict[str, tuple[str, ...]]
+    values: dict[str, dict[str, str]]
+    constants: dict[str, str]
+    date_format: str | None
+
+    def reads(self, path: Path) -> bool:
+        if self.match is not None:
+            return fnmatch.fnmatch(path.name.lower(), self.match.lower())
+        return _plain(path.stem) == _plain(self.key)
+
+
+@dataclass(frozen=True)
+class SourceMapping:
+    path: Path
+    source: str
+    date_format: str | None  # None: ISO 8601; "auto": detected per file
+    pipeline: Pipeline | None
+    target_pipeline: str | None
+    stages: dict[str, str]
+    files: tuple[FileRule, ...]
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def _usable_format(fmt: str) -> bool:
+    if fmt == "auto":
+        return True
+    if "%" not in fmt:
+        return False
+    sample = datetime(2026, 3, 2, 14, 30, 5)
+    try:
+        datetime.strptime(sample.strftime(fmt), fmt)
+    except ValueError:
+        return False
+    return True
+
+
+class _Checker:
+    """Reads values out of the parsed TOML, recording each problem under its key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.errors: list[RowError] = []
+
+    def bad(self, key: str | None, value: Any, message: str) -> None:
+        shown = None if value is None or isinstance(value, dict | list) else str(value)
+        self.errors.append(RowError(str(self.path), None, key, shown, message))
+
+    def only(self, table: dict[str, Any], allowed: Sequence[str], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                self.bad(f"{where}{key}", None, f"is not a key here; use: {', '.join(allowed)}")
+
+    def table(self, parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+        value = parent.get(key, {})
+        if not isinstance(value, dict):
+            self.bad(f"{where}{key}", value, "must be a table ([section] or {...})")
+            return {}
+        return value
+
+    def text(self, parent: dict[str, Any], key: str, where: str) -> str | None:
+        value = parent.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.bad(f"{where}{key}", value, "must be a non-empty string")
+            return None
+        return value.strip()
+
+    def date_format(self, parent: dict[str, Any], where: str) -> str | None:
+        fmt = self.text(parent, "date_format", where)
+        if fmt is not None and not _usable_format(fmt):
+            self.bad(
+                f"{where}date_format",
+                fmt,
+                'is not a usable date format; write e.g. "%d/%m/%Y", or "auto"',
+            )
+            return None
+        return fmt
+
+    def renames(self, value: Any, where: str) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            self.bad(where, None, 'must be a table of "source value" = "pipefit value"')
+            return {}
+        return {str(k): v for k, v in value.items()}
+
+
+def _pipeline(check: _Checker, section: dict[str, Any], origin: str) -> Pipeline | None:
+    check.only(section, ("name", "stages"), "pipeline.")
+    name = check.text(section, "name", "pipeline.")
+    stages_value = section.get("stages")
+    if name is None or not isinstance(stages_value, list) or not stages_value:
+        check.bad("pipeline", None, "needs a name and a non-empty list of stages")
+        return None
+    stages: list[Stage] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(stages_value):
+        where = f"pipeline.stages[{i}]"
+        if not isinstance(entry, dict):
+            entry = {"name": entry} if isinstance(entry, str) else {}
+        check.only(entry, ("name", "category"), where + ".")
+        stage_name = check.text(entry, "name", where + ".")
+        category = entry.get("category", "open")
+        if stage_name is None:
+            check.bad(where, None, "needs a name")
+            continue
+        if category not in CATEGORIES:
+            check.bad(f"{where}.category", category, f"must be one of: {', '.join(CATEGORIES)}")
+            continue
+        if stage_name.casefold() in seen:
+            check.bad(f"{where}.name", stage_name, "appears twice in the pipeline")
+            continue
+        seen.add(stage_name.casefold())
+        stages.append(Stage(stage_name, Category(category)))
+    return Pipeline(name, tuple(stages), origin=origin) if stages else None
+
+
+def _field_names(
+    check: _Checker, spec: EntitySpec, table: dict[str, Any], where: str
+) -> dict[str, Any]:
+    known = {k: v for k, v in table.items() if k in spec.field_names}
+    for key in table:
+        if key not in known:
+            fields = ", ".join(spec.field_names)
+            check.bad(
+                f"{where}{key}", None, f"is not a field of {spec.name}; its fields are: {fields}"
+            )
+    return known
+
+
+def _file_rule(check: _Checker, key: str, section: Any) -> FileRule | None:
+    where = f"files.{key}."
+    if not isinstance(section, dict):
+        check.bad(f"files.{key}", None, "must be a table")
+        return None
+    check.only(section, ("entity", "match", "date_format", "columns", "values", "constants"), where)
+    entity = check.text(section, "entity", where)
+    spec = ENTITIES.get(entity or "")
+    if spec is None:
+        check.bad(
+            f"{where}entity",
+            entity,
+            "is missing"
+            if entity is None
+            else f"is not a record type; use one of: {', '.join(ENTITIES)}",
+        )
+        return None
+    columns: dict[str, tuple[str, ...]] = {}
+    for name, value in _field_names(
+        check, spec, check.table(section, "columns", where), f"{where}columns."
+    ).items():
+        names = [value] if isinstance(value, str) else value
+        if (
+            not isinstance(names, list)
+            or not names
+            or not all(isinstance(n, str) and n.strip() for n in names)
+        ):
+            check.bad(
+                f"{where}columns.{name}",
+                value,
+                "must be a source column name or a list of them (first non-empty wins)",
+            )
+            continue
+        columns[name] = tuple(n.strip() for n in names)
+    constants = {
+        name: str(value).lower() if isinstance(value, bool) else str(value)
+        for name, value in _field_names(
+            check, spec, check.table(section, "constants", where), f"{where}constants."
+        ).items()
+    }
+    for name in set(columns) & set(constants):
+        check.bad(f"{where}constants.{name}", None, "is also mapped to a column; keep one")
+    for field in spec.fields:
+        if field.required and field.name not in columns and field.name not in constants:
+            check.bad(
+                f"{where}columns",
+                None,
+                f"{spec.name} needs '{field.name}': map it to a source column",
+            )
+    values: dict[str, dict[str, str]] = {}
+    for name, renames in check.table(section, "values", where).items():
+        if name not in columns:
+            check.bad(
+                f"{where}values.{name}",
+                None,
+                "renames values of a field this file does not map in its columns",
+            )
+            continue
+        values[name] = check.renames(renames, f"{where}values.{name}")
+    match = check.text(section, "match", where)
+    return FileRule(key, spec, match, columns, values, constants, check.date_format(section, where))
+
+
+def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
+    """Parse and check a mapping file; the mapping is None when anything is wrong."""
+    check = _Checker(path)
+    try:
+        data = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        check.bad(None, None, "no such mapping file")
+        return None, check.errors
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        check.bad(None, None, f"is not a valid TOML file: {exc}")
+        return None, check.errors
+    check.only(data, ("source", "pipeline", "stages", "files"), "")
+    source = check.table(data, "source", "")
+    check.only(source, ("name", "date_format", "pipeline"), "source.")
+    name = check.text(source, "name", "source.") or path.stem
+    if len(name) > 40:
+        check.bad("source.name", name, "must be at most 40 characters")
+    date_format = check.date_format(source, "source.")
+    pipeline = (
+        _pipeline(check, check.table(data, "pipeline", ""), name) if "pipeline" in data else None
+    )
+    stages = check.renames(data["stages"], "stages") if "stages" in data else {}
+    files_section = check.table(data, "files", "")
+    if not files_section:
+        check.bad("files", None, "names no file: add a [files.<name>] section per file")
+    rules = [_file_rule(check, key, value) for key, value in files_section.items()]
+    target = check.text(source, "pipeline", "source.") or (pipeline.name if pipeline else None)
+    if check.errors:
+        return None, check.errors
+    mapping = SourceMapping(
+        path=path,
+        source=name,
+        date_format=date_format,
+        pipeline=pipeline,
+        target_pipeline=target,
+        stages=stages,
+        files=tuple(r for r in rules if r is not None),
+    )
+    return mapping, []
+
+
+def _find(header: Sequence[str], wanted: str) -> str | None:
+    if wanted in header:
+        return wanted
+    folded = [h for h in header if h.casefold() == wanted.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def _read_file(
+    batch: Batch, mapping: SourceMapping, rule: FileRule, path: Path, progress: Progress | None
+) -> None:
+    raw = read_text_table(path, progress)
+    header = raw.column_names
+    found: dict[str, list[str]] = {}
+    for name, wanted in rule.columns.items():
+        for source in wanted:
+            column = _find(header, source)
+            if column is None:
+                batch.errors.append(
+                    RowError(
+                        str(path),
+                        1,
+                        source,
+                        None,
+                        f"is not a column of this file (mapping {mapping.path.name}, "
+                        f"files.{rule.key}.columns.{name}); its columns are: {', '.join(header)}",
+                    )
+                )
+            else:
+                found.setdefault(name, []).append(column)
+    if any(len(found.get(name, ())) != len(wanted) for name, wanted in rule.columns.items()):
+        return
+    stage_fields = STAGE_FIELDS.get(rule.entity.name, ())
+    columns: dict[str, pa.Array] = {}
+    for name, sources in found.items():
+        merged: pa.Array | None = None
+        for source in sources:
+            column = rename_values(text_column(raw, source), rule.values.get(name, {}))
+            if name in stage_fields:
+                column = rename_values(column, mapping.stages)
+            merged = column if merged is None else pc.coalesce(merged, column)
+        if merged is not None:
+            columns[name] = merged
+    for name, value in rule.constants.items():
+        columns[name] = pa.repeat(pa.scalar(value, pa.string()), raw.num_rows)
+    if rule.entity.name == "opportunities" and mapping.target_pipeline:
+        fallback = pa.scalar(mapping.target_pipeline, pa.string())
+        current = columns.get("pipeline")
+        everywhere = pa.repeat(fallback, raw.num_rows)
+        columns["pipeline"] = everywhere if current is None else pc.fill_null(current, fallback)
+    fmt = rule.date_format or mapping.date_format
+    if fmt == "auto":
+        dated = [
+            columns[f.name]
+            for f in rule.entity.fields
+            if f.type in ("date", "datetime") and f.name in columns
+        ]
+        fmt, how = detect_date_format(dated)
+        batch.notes.append(f"{path.name}: dates read as {how}")
+    table = build_table(
+        rule.entity,
+        columns,
+        rows=line_numbers(raw.num_rows),
+        file=str(path),
+        errors=batch.errors,
+        date_format=fmt,
+        origin={name: " / ".join(sources) for name, sources in found.items()},
+    )
+    batch.add(rule.entity.name, table)
+
+
+def read_mapped(
+    paths: Sequence[Path], mapping_path: Path, progress: Progress | None = None
+) -> Batch:
+    """Read `paths` as the mapping at `mapping_path` describes them."""
+    mapping, problems = load_mapping(mapping_path)
+    batch = Batch(source=mapping.source if mapping else "mapping", files=[str(p) for p in paths])
+    batch.errors.extend(problems)
+    if mapping is None:
+        return batch
+    if mapping.pipeline is not None:
+        batch.pipelines.append(mapping.pipeline)
+    for path in paths:
+        rules = [r for r in mapping.files if r.reads(path)]
+        if not rules:
+            message = (
+                f"no [files.*] section of {mapping_path.name} reads this file; name a "
+                "section after the file or give one a `match` pattern"
+            )
+        elif len(rules) > 1:
+            which = ", ".join(f"[files.{r.key}]" for r in rules)
+            message = (
+                f"matches several sections of {mapping_path.name} ({which}); make their "
+                "`match` patterns exclusive"
+            )
+        if len(rules) != 1:
+            batch.errors.append(RowError(str(path), None, None, None, message))
+            continue
+        _read_file(batch, mapping, rules[0], path, progress)
+    return batch

@@ -1,0 +1,37 @@
+"""Workspaces on SQLite and on the real PostgreSQL server, for storage tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from pipefit.config import Workspace
+from pipefit.services.workspace import init_workspace
+from pipefit.store import tables
+from pipefit.store.database import make_engine
+
+COUNTED = (
+    "opportunities", "accounts", "people", "leads", "stage_events", "activities", "contacts",
+    "teams", "quotas", "customer_outcomes", "handoffs", "pools", "pool_members",
+)
+
+
+def new_workspace(root: Path, database_url: str | None = None) -> Workspace:
+    return init_workspace(root, database_url=database_url)
+
+
+def table_counts(workspace: Workspace) -> dict[str, int]:
+    engine = make_engine(workspace.database_url)
+    try:
+        with engine.connect() as conn:
+            return {
+                name: int(
+                    conn.execute(
+                        select(func.count()).select_from(getattr(tables, name))
+                    ).scalar_one()
+                )
+                for name in COUNTED
+            }
+    finally:
+        engine.dispose()

@@ -12,8 +12,19 @@ from pipefit.store import tables
 from pipefit.store.database import make_engine
 
 COUNTED = (
-    "opportunities", "accounts", "people", "leads", "stage_events", "activities", "contacts",
-    "teams", "quotas", "customer_outcomes", "handoffs", "pools", "pool_members",
+    "opportunities",
+    "accounts",
+    "people",
+    "leads",
+    "stage_events",
+    "activities",
+    "contacts",
+    "teams",
+    "quotas",
+    "customer_outcomes",
+    "handoffs",
+    "pools",
+    "pool_members",
 )
 
 

@@ -14,14 +14,32 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipefit.sample_parts import vocab
-from pipefit.sample_parts.columns import Bools, Floats, Ints, flags, ids, money, numbers, pick
-from pipefit.sample_parts.company import id_width
+from pipefit.sample_parts.columns import (
+    Bools,
+    Floats,
+    Ints,
+    flags,
+    id_width,
+    ids,
+    money,
+    numbers,
+    pick,
+)
 from pipefit.sample_parts.writer import Columns
 
-__all__ = ["SMALL", "SMB", "ENTERPRISE", "Accounts", "account_columns", "build_accounts",
-           "contact_columns"]
+__all__ = [
+    "ENTERPRISE",
+    "SMALL",
+    "SMB",
+    "Accounts",
+    "account_columns",
+    "account_names",
+    "build_accounts",
+    "contact_columns",
+]
 
 SMALL, SMB, ENTERPRISE = 0, 1, 2
+_NAME_WORDS = (vocab.NAME_STEMS, vocab.NAME_TAILS, vocab.NAME_KINDS)
 _THRESHOLDS = (100, 1000)  # employees: smb from 100, enterprise from 1000 (the workspace default)
 
 
@@ -42,6 +60,7 @@ class Accounts:
     contact_decision_maker: Bools
     contact_committee: Bools
     contact_former_user: Bools
+    name_parts: Ints  # (accounts, 3): indices into vocab.NAME_STEMS, NAME_TAILS, NAME_KINDS
 
     @property
     def count(self) -> int:
@@ -100,6 +119,9 @@ def build_accounts(rng: np.random.Generator, count: int) -> Accounts:
         contact_decision_maker=decides,
         contact_committee=in_committee,
         contact_former_user=rng.random(len(owner)) < 0.08,
+        name_parts=np.stack(
+            [rng.integers(0, len(words), count) for words in _NAME_WORDS], axis=1
+        ).astype(np.int64),
     )
 
 
@@ -109,15 +131,17 @@ def _names(rng: np.random.Generator, n: int) -> pa.Array:
     return pc.binary_join_element_wise(first, last, " ")
 
 
-def account_columns(rng: np.random.Generator, acc: Accounts) -> Columns:
+def account_names(acc: Accounts) -> pa.Array:
+    """`Northwind Systems`: a stem and a tail make a word, then the kind of company."""
+    stem, tail, kind = (pick(words, acc.name_parts[:, i]) for i, words in enumerate(_NAME_WORDS))
+    return pc.binary_join_element_wise(pc.binary_join_element_wise(stem, tail, ""), kind, " ")
+
+
+def account_columns(acc: Accounts) -> Columns:
     n = acc.count
-    stem = pick(vocab.NAME_STEMS, rng.integers(0, len(vocab.NAME_STEMS), n))
-    tail = pick(vocab.NAME_TAILS, rng.integers(0, len(vocab.NAME_TAILS), n))
-    kind = pick(vocab.NAME_KINDS, rng.integers(0, len(vocab.NAME_KINDS), n))
-    name = pc.binary_join_element_wise(pc.binary_join_element_wise(stem, tail, ""), kind, " ")
     return {
         "account_id": ids("acc-", np.arange(1, n + 1), id_width(n)),
-        "name": name,
+        "name": account_names(acc),
         "industry": pick(vocab.INDUSTRIES, acc.industry),
         "employees": numbers(acc.employees),
         "annual_revenue": money(acc.revenue),

@@ -21,6 +21,7 @@ __all__ = [
     "const",
     "dates",
     "flags",
+    "id_width",
     "ids",
     "money",
     "numbers",
@@ -61,6 +62,11 @@ def _fixed(matrix: NDArray[np.uint8], valid: Bools | None = None) -> pa.Array:
     bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
     nulls = int(n - np.count_nonzero(valid))
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), data, bitmap, nulls)
+
+
+def id_width(count: int) -> int:
+    """Digits of the numbers in `count` identifiers (at least 3), so ids sort as text."""
+    return max(3, len(str(max(count, 1))))
 
 
 def ids(prefix: str, numbers: Ints, width: int, valid: Bools | None = None) -> pa.Array:

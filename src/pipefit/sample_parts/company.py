@@ -14,18 +14,24 @@ import pyarrow.compute as pc
 
 from pipefit.sample_parts import vocab
 from pipefit.sample_parts.clock import Clock
-from pipefit.sample_parts.columns import Bools, Floats, Ints, const, dates, ids, money, pick
+from pipefit.sample_parts.columns import (
+    Bools,
+    Floats,
+    Ints,
+    const,
+    dates,
+    id_width,
+    ids,
+    money,
+    pick,
+)
 from pipefit.sample_parts.writer import Columns
 
-__all__ = ["Org", "build_org", "id_width", "people_columns", "pool_columns", "team_columns"]
+__all__ = ["Org", "build_org", "people_columns", "pool_columns", "team_columns"]
 
 _TEAM_REPS = 10
 _PRESALES_RATIO = {True: 5, False: 10}  # reps per presales engineer, enterprise / SMB
 _ENTERPRISE_REP_SHARE = 0.4
-
-
-def id_width(count: int) -> int:
-    return max(3, len(str(max(count, 1))))
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class Deals:
     presales: Ints
     presales_local: Ints  # the engineer's place in the team's pool
     pair_effect: Floats  # hidden: rep skill + presales skill + the pair's chemistry
+    product: Ints  # index into vocab.PRODUCTS
 
     @property
     def count(self) -> int:
@@ -88,6 +89,11 @@ def build_deals(rng: np.random.Generator, n: int, acc: Accounts, org: Org, clock
     amount = np.clip(amount, np.where(segment == ENTERPRISE, 20_000, 1_000), 3_000_000)
     rep, presales, local = _owners(rng, org, segment == ENTERPRISE, created)
     pair = org.rep_skill[rep] + org.presales_skill[presales] + org.chemistry[rep, local]
+    # Enterprise buys the suite; smaller firms the core product, sometimes with analytics.
+    u = rng.random(n)
+    product = np.where(
+        segment == ENTERPRISE, np.where(u < 0.7, 2, np.where(u < 0.9, 0, 1)), np.where(u < 0.75, 0, 1)
+    )
     return Deals(
         account=account,
         segment=segment,
@@ -98,4 +104,5 @@ def build_deals(rng: np.random.Generator, n: int, acc: Accounts, org: Org, clock
         presales=presales,
         presales_local=local,
         pair_effect=pair,
+        product=product.astype(np.int64),
     )

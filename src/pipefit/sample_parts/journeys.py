@@ -119,7 +119,8 @@ def build_journeys(rng: np.random.Generator, deals: Deals, traits: Traits) -> Jo
     share = np.where(won, 1.0, lost_at)
     close = last_entry + last_duration * share
     fractions = np.c_[rng.uniform(0.15, 0.3, n), rng.uniform(0.4, 0.6, n), rng.uniform(0.7, 0.9, n)]
-    in_proposal = (reach == PROPOSAL)[:, None] & (fractions < share[:, None])
+    # Sub-states reached before the close; the margin keeps the close strictly after them.
+    in_proposal = (reach == PROPOSAL)[:, None] & (fractions < share[:, None] - 0.05)
     substate_at = np.where(
         in_proposal, starts[:, 4:5] + duration[:, 4:5] * fractions, np.nan
     )

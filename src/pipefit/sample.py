@@ -113,7 +113,10 @@ def generate(
         progress=progress,
     )
     counts["stage_events"] = write_entity_chunks(
-        out_dir, "stage_events", event_chunks(log, deals, people), total=log.count,
+        out_dir,
+        "stage_events",
+        event_chunks(log, deals, people),
+        total=log.count,
         progress=progress,
     )
     del log  # the event log is the largest array set but one; free it before activities
@@ -121,7 +124,9 @@ def generate(
     counts["activities"] = write_entity_chunks(
         out_dir,
         "activities",
-        activity_chunks(activities, deals, lead_number=lead_number, leads=book.count, people=people),
+        activity_chunks(
+            activities, deals, lead_number=lead_number, leads=book.count, people=people
+        ),
         total=activities.count,
         progress=progress,
     )

@@ -69,3 +69,12 @@ def test_segment_thresholds_out_of_order_are_refused() -> None:
 def test_broken_toml_names_the_file() -> None:
     with pytest.raises(ConfigError, match=r"my\.toml: not valid TOML"):
         parse_config("[[pipelines]\n", "my.toml")
+
+
+def test_the_schema_head_constant_matches_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    from pipefit.store.database import SCHEMA_HEAD, alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert script.get_current_head() == SCHEMA_HEAD

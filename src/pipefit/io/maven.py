@@ -84,7 +84,9 @@ def _fix_typos(batch: Batch, raw: pa.Table, column: str) -> pa.Array:
     for wrong, right in TYPOS[column].items():
         hits = _count(pc.equal(pc.utf8_lower(original), wrong.lower()))
         if hits:
-            batch.notes.append(f"accounts.csv: {column} '{wrong}' read as '{right}' ({hits} account{'s' * (hits != 1)})")
+            batch.notes.append(
+                f"accounts.csv: {column} '{wrong}' read as '{right}' ({hits} account{'s' * (hits != 1)})"
+            )
     return fixed
 
 

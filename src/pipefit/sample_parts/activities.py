@@ -55,14 +55,19 @@ _BOOKED, _ACCEPTED = K["meeting_booked"], K["meeting_accepted"]
 # Entering Evaluation also needs Discovery's exit criterion, next steps agreed.
 _TRIGGERS: tuple[tuple[tuple[int, int, int, float], ...], ...] = (
     ((_BOOKED, 0, REP, 0.6), (_ACCEPTED, 0, PROSPECT, 0.75), (_ACCEPTED, 0, REP, 0.85)),
-    ((K["next_steps_agreed"], NONE, REP, 0.55), (_BOOKED, 1, REP, 0.7), (_ACCEPTED, 1, PROSPECT, 0.85)),
+    (
+        (K["next_steps_agreed"], NONE, REP, 0.55),
+        (_BOOKED, 1, REP, 0.7),
+        (_ACCEPTED, 1, PROSPECT, 0.85),
+    ),
     ((_BOOKED, 2, REP, 0.62), (_ACCEPTED, 2, PROSPECT, 0.76), (_ACCEPTED, 2, REP, 0.9)),
     ((_BOOKED, 3, PRESALES, 0.7), (_ACCEPTED, 3, PROSPECT, 0.85)),
     ((K["proposal_sent"], NONE, REP, 0.95),),
 )
 _TRIGGER_FAILURE = 0.02
-_SMB_SIGNALS = np.array([K["site_visit"], K["pricing_page_viewed"], K["product_used"],
-                         K["trial_user_added"]])
+_SMB_SIGNALS = np.array(
+    [K["site_visit"], K["pricing_page_viewed"], K["product_used"], K["trial_user_added"]]
+)
 _SMB_SIGNAL_ODDS = np.array([0.35, 0.3, 0.2, 0.15])
 _CHUNK = 2_000_000
 
@@ -91,7 +96,9 @@ class PeopleNumbers:
 
 class _Parts:
     def __init__(self) -> None:
-        self.cols: dict[str, list[np.ndarray]] = {k: [] for k in ("deal", "at", "kind", "purpose", "by")}
+        self.cols: dict[str, list[np.ndarray]] = {
+            k: [] for k in ("deal", "at", "kind", "purpose", "by")
+        }
 
     def add(self, deal: Ints, at: Floats, kind: Ints | int, purpose: Ints | int, by: int) -> None:
         n = len(deal)
@@ -150,7 +157,9 @@ def _enterprise_steps(rng: np.random.Generator, parts: _Parts, deals: Deals, j: 
     entry = np.nan_to_num(j.entry)
     nda = ent & (j.reach >= 2) & (rng.random(deals.count) < 0.4)
     step(nda, entry[:, 1] + 0.3 * (ends[:, 1] - entry[:, 1]), "nda_signed", PROSPECT)
-    step(ent & (j.reach >= 2), entry[:, 2] + 0.5 * (ends[:, 2] - entry[:, 2]), "demo_held", PRESALES)
+    step(
+        ent & (j.reach >= 2), entry[:, 2] + 0.5 * (ends[:, 2] - entry[:, 2]), "demo_held", PRESALES
+    )
     step(
         ent & (j.reach >= 3),
         entry[:, 3] + 0.45 * (ends[:, 3] - entry[:, 3]),

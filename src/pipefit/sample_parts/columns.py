@@ -88,9 +88,9 @@ def timestamps(seconds: Ints, valid: Bools | None = None) -> pa.Array:
     first = int(days.min())
     # One formatted date per distinct day (a few hundred), then a table lookup per row.
     span = np.arange(first, int(days.max()) + 1).astype("datetime64[D]")
-    day_text = np.frombuffer(
-        "".join(np.datetime_as_string(span)).encode(), np.uint8
-    ).reshape(-1, 10)
+    day_text = np.frombuffer("".join(np.datetime_as_string(span)).encode(), np.uint8).reshape(
+        -1, 10
+    )
     clock = safe % 86400
     matrix = np.empty((n, 20), np.uint8)
     matrix[:, :10] = day_text[days - first]
@@ -115,7 +115,9 @@ def money(values: Floats, valid: Bools | None = None) -> pa.Array:
     whole = pc.cast(pa.array(cents // 100), pa.string())
     frac = _fixed(_digits(cents % 100, 2))
     text = pc.binary_join_element_wise(whole, frac, ".")
-    return text if valid is None else pc.if_else(pa.array(valid), text, pa.scalar(None, pa.string()))
+    return (
+        text if valid is None else pc.if_else(pa.array(valid), text, pa.scalar(None, pa.string()))
+    )
 
 
 def flags(values: Bools, valid: Bools | None = None) -> pa.Array:

@@ -35,9 +35,7 @@ def opportunity_columns(
 ) -> Columns:
     n = deals.count
     product = pick(vocab.PRODUCTS, deals.product)
-    name = pc.binary_join_element_wise(
-        account_names.take(pa.array(deals.account)), product, " - "
-    )
+    name = pc.binary_join_element_wise(account_names.take(pa.array(deals.account)), product, " - ")
     return {
         "opportunity_id": ids("opp-", np.arange(1, n + 1), id_width(n)),
         "name": name,

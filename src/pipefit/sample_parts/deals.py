@@ -15,12 +15,12 @@ from pipefit.sample_parts.clock import Clock
 from pipefit.sample_parts.columns import Bools, Floats, Ints
 from pipefit.sample_parts.company import Org
 
-__all__ = ["Deals", "build_deals", "growing_times", "MEDIAN_AMOUNT"]
+__all__ = ["MEDIAN_AMOUNT", "Deals", "build_deals", "growing_times"]
 
 # Median deal size per segment (small, SMB, enterprise): SMB ~$5k-50k, enterprise ~$50k-500k.
 MEDIAN_AMOUNT = np.array([9_000.0, 17_000.0, 140_000.0])
 _AMOUNT_SIGMA = 0.55
-_GROWTH = 1.2  # deal flow at the end of the range is 1 + _GROWTH times that at the start
+_GROWTH = 2.0  # deal flow at the end of the range is 1 + _GROWTH times that at the start
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,9 @@ def build_deals(rng: np.random.Generator, n: int, acc: Accounts, org: Org, clock
     # Enterprise buys the suite; smaller firms the core product, sometimes with analytics.
     u = rng.random(n)
     product = np.where(
-        segment == ENTERPRISE, np.where(u < 0.7, 2, np.where(u < 0.9, 0, 1)), np.where(u < 0.75, 0, 1)
+        segment == ENTERPRISE,
+        np.where(u < 0.7, 2, np.where(u < 0.9, 0, 1)),
+        np.where(u < 0.75, 0, 1),
     )
     return Deals(
         account=account,

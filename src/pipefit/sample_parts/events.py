@@ -15,7 +15,7 @@ from pipefit.sample_parts.clock import Clock
 from pipefit.sample_parts.columns import Bools, Floats, Ints
 from pipefit.sample_parts.journeys import CLOSED_LOST, CLOSED_WON, PROPOSAL, Journey
 
-__all__ = ["DealState", "EventLog", "build_events", "BACKWARD_REASON_BASE"]
+__all__ = ["BACKWARD_REASON_BASE", "DealState", "EventLog", "build_events"]
 
 NONE = -1
 BACKWARD_REASON_BASE = 5  # reasons 0-4 are loss reasons, 5+ the reasons for moving back
@@ -58,7 +58,9 @@ class DealState:
         return np.asarray(self.stage >= CLOSED_WON)
 
 
-def _raw_events(rng: np.random.Generator, j: Journey, created: Floats) -> dict[str, list[np.ndarray]]:
+def _raw_events(
+    rng: np.random.Generator, j: Journey, created: Floats
+) -> dict[str, list[np.ndarray]]:
     n = len(created)
     deals = np.arange(n)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("deal", "at", "to", "sub", "reason")}

@@ -40,11 +40,11 @@ SUBSTATES = ("delivery", "review", "negotiation", "signature")
 
 # Business days from creation to a win, per segment (small, SMB, enterprise), before the
 # lognormal spread; ~45 / ~60 / ~140 business days are ~2.5 / ~3 / ~7 calendar months.
-_CYCLE_BD = np.array([45.0, 55.0, 128.0])
+_CYCLE_BD = np.array([52.0, 62.0, 150.0])
 _STAGE_SHARE = np.array([0.12, 0.18, 0.18, 0.22, 0.30])
 _DURATION_SIGMA = 0.5
 # Chance to pass each open stage for an average deal: Discovery ... Formal proposal (= win).
-_PASS = np.array([0.72, 0.78, 0.82, 0.88, 0.6])
+_PASS = np.array([0.75, 0.8, 0.84, 0.9, 0.6])
 # Loss reasons by the stage the deal dropped from (rows) - early losses are poor fit or no
 # budget, late ones competitors and indecision. Columns follow vocab.LOSS_REASONS.
 _REASON_WEIGHTS = np.array(
@@ -79,8 +79,7 @@ def win_odds(deals: Deals, traits: Traits) -> Floats:
         + 0.3 * traits.readiness
         + 0.2 * traits.decision_maker
         + deals.pair_effect
-        - 0.25 * deals.size
-        - 0.15 * deals.enterprise,
+        - 0.25 * deals.size,
         np.float64,
     )
 
@@ -114,16 +113,15 @@ def build_journeys(rng: np.random.Generator, deals: Deals, traits: Traits) -> Jo
     entry = np.where(entered, starts, np.nan)
     rows = np.arange(n)
     last_entry, last_duration = starts[rows, reach], duration[rows, reach]
-    # A loss comes somewhere around the time the stage would have ended.
-    lost_at = np.where(reach == PROPOSAL, rng.uniform(0.3, 1.3, n), rng.uniform(0.5, 1.5, n))
+    # A loss is recorded around or after the time the stage would have ended: dying deals
+    # linger in the pipe before someone closes them out.
+    lost_at = np.where(reach == PROPOSAL, rng.uniform(0.4, 1.6, n), rng.uniform(0.7, 2.2, n))
     share = np.where(won, 1.0, lost_at)
     close = last_entry + last_duration * share
     fractions = np.c_[rng.uniform(0.15, 0.3, n), rng.uniform(0.4, 0.6, n), rng.uniform(0.7, 0.9, n)]
     # Sub-states reached before the close; the margin keeps the close strictly after them.
     in_proposal = (reach == PROPOSAL)[:, None] & (fractions < share[:, None] - 0.05)
-    substate_at = np.where(
-        in_proposal, starts[:, 4:5] + duration[:, 4:5] * fractions, np.nan
-    )
+    substate_at = np.where(in_proposal, starts[:, 4:5] + duration[:, 4:5] * fractions, np.nan)
     # A few deals fall back one stage (a new stakeholder, changed scope) and move on again.
     back = (reach >= 1) & (rng.random(n) < _BACKWARD_SHARE)
     back_stage = np.where(back, 1 + (rng.random(n) * np.minimum(reach, 3)).astype(np.int64), 0)

@@ -113,7 +113,8 @@ def _phrases(
     text = pick(words, first, filled)
     for k in range(1, most):
         more = pick(words, (first + k * step) % size, filled & (count > k))
-        text = pc.binary_join_element_wise(text, more, "; ", null_handling="skip")
+        # `more` is only set where `text` is; (Arrow 26's null_handling="skip" loses rows.)
+        text = pc.coalesce(pc.binary_join_element_wise(text, more, "; "), text)
     return text
 
 
@@ -122,9 +123,7 @@ def _slide(rng: np.random.Generator, book: LeadBook, acc: Accounts) -> Columns:
     odds = 0.4 + 1.5 * t.slide_quality[:, None] - _SLIDE_DIFFICULTY[None, :]
     filled = rng.random((book.count, 6)) < 1 / (1 + np.exp(-odds))
     executive = acc.contact_executive[t.contact]
-    role = np.where(
-        t.decision_maker, 0, np.where(executive, 4, 1 + rng.integers(0, 3, book.count))
-    )
+    role = np.where(t.decision_maker, 0, np.where(executive, 4, 1 + rng.integers(0, 3, book.count)))
     return {
         "contact_role": pick(vocab.CONTACT_ROLES, role, filled[:, 0]),
         "critical_issue": _phrases(rng, vocab.CRITICAL_ISSUES, 1, filled[:, 1]),

@@ -17,7 +17,7 @@ import numpy as np
 from pipefit.sample_parts.accounts import ENTERPRISE, SMALL, Accounts
 from pipefit.sample_parts.columns import Bools, Floats, Ints
 
-__all__ = ["Traits", "build_traits", "TTV_NORM", "YES", "NO", "UNKNOWN"]
+__all__ = ["NO", "TTV_NORM", "UNKNOWN", "YES", "Traits", "build_traits"]
 
 YES, NO, UNKNOWN = 0, 1, 2
 TTV_NORM = np.array([30.0, 45.0, 90.0])  # our usual time to value, days: small, SMB, enterprise
@@ -97,9 +97,11 @@ def build_traits(
     """Discovery answers for leads at `account`; `fit_shift` < 0 for leads that never convert."""
     n = len(account)
     segment = acc.segment[account]
-    reach = acc.committee_size[account] if committee_only else np.bincount(
-        acc.contact_account, minlength=acc.count
-    )[account]
+    reach = (
+        acc.committee_size[account]
+        if committee_only
+        else np.bincount(acc.contact_account, minlength=acc.count)[account]
+    )
     contact = acc.contact_start[account] + (rng.random(n) * reach).astype(np.int64)
     fit = rng.normal(fit_shift, 1, n)
     readiness = rng.normal(0, 1, n)
@@ -108,12 +110,14 @@ def build_traits(
         "contact": contact,
         "segment": segment,
         "needs_match": np.clip(np.round(70 + 14 * fit), 5, 100),
-        "criteria_fit": np.clip(np.round(65 + 15 * (0.6 * fit + 0.8 * rng.normal(0, 1, n))), 5, 100),
+        "criteria_fit": np.clip(
+            np.round(65 + 15 * (0.6 * fit + 0.8 * rng.normal(0, 1, n))), 5, 100
+        ),
         "referral": rng.random(n) < (0.06 if fit_shift < 0 else 0.12),
         "similar_experience": rng.random(n) < np.where(segment == ENTERPRISE, 0.45, 0.3),
-        "ttv_days": np.maximum(
-            3, np.rint(TTV_NORM[segment] * rng.lognormal(0, 0.45, n))
-        ).astype(np.int64),
+        "ttv_days": np.maximum(3, np.rint(TTV_NORM[segment] * rng.lognormal(0, 0.45, n))).astype(
+            np.int64
+        ),
         # The buying team is the account's committee; small firms sometimes decide alone.
         "team_size": np.where(segment == SMALL, 1, acc.committee_size[account]).astype(np.int64),
     }

@@ -68,17 +68,22 @@ def quota_columns(org: Org, deals: Deals, state: DealState, clock: Clock) -> Col
     per_quarter = _per_rep_quarter(org, deals, state, clock, years, active)
     rep_ent = org.team_enterprise[org.rep_team].astype(np.int64)
     quarter_amount = np.where(in_quarter, per_quarter[rep_ent][:, q_year], 0.0)
-    year_amount = np.stack([quarter_amount[:, q_year == y].sum(axis=1) for y in range(len(years))], 1)
+    year_amount = np.stack(
+        [quarter_amount[:, q_year == y].sum(axis=1) for y in range(len(years))], 1
+    )
     labels = [str(y) for y in years] + [f"{y}Q{q}" for y, q, _ in quarters]
     amounts = np.c_[year_amount, quarter_amount]
     rep, period = np.nonzero(amounts > 0)  # row-major: each rep's years, then its quarters
-    team_year = np.stack([np.bincount(org.rep_team, year_amount[:, y], org.teams)
-                          for y in range(len(years))], 1)
+    team_year = np.stack(
+        [np.bincount(org.rep_team, year_amount[:, y], org.teams) for y in range(len(years))], 1
+    )
     pool_amount = team_year * (1 - org.discount_pct[:, None] / 100)
     pool, pool_period = np.nonzero(pool_amount > 0)
     n_rep, n_pool = len(rep), len(pool)
     return {
-        "owner_kind": pick(("person", "pool"), np.r_[np.zeros(n_rep, np.int64), np.ones(n_pool, np.int64)]),
+        "owner_kind": pick(
+            ("person", "pool"), np.r_[np.zeros(n_rep, np.int64), np.ones(n_pool, np.int64)]
+        ),
         "owner_id": _owner_ids(org, rep, pool),
         "period": pick(labels, np.r_[period, pool_period]),
         "amount": money(np.r_[amounts[rep, period], pool_amount[pool, pool_period]]),
@@ -88,5 +93,8 @@ def quota_columns(org: Org, deals: Deals, state: DealState, clock: Clock) -> Col
 
 def _owner_ids(org: Org, rep: Ints, pool: Ints) -> pa.Array:
     return pa.concat_arrays(
-        [ids("emp-", org.rep_number(rep), id_width(org.people)), ids("pool-", pool + 1, id_width(org.teams))]
+        [
+            ids("emp-", org.rep_number(rep), id_width(org.people)),
+            ids("pool-", pool + 1, id_width(org.teams)),
+        ]
     )

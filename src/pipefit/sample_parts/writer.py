@@ -10,7 +10,7 @@ import pyarrow.csv as pacsv
 
 from pipefit.io.native import ENTITIES
 
-__all__ = ["Progress", "Columns", "write_entity", "write_entity_chunks"]
+__all__ = ["Columns", "Progress", "write_entity", "write_entity_chunks"]
 
 Progress = Callable[[str, int, int], None]
 Columns = dict[str, pa.Array]

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from pipefit.config import CONFIG_FILE, Workspace, default_config_text, load_workspace
 from pipefit.domain.errors import PipefitError
-from pipefit.store.database import make_engine, migrate
+from pipefit.store.database import ensure_schema, make_engine, migrate
 from pipefit.store.pipelines import save_pipeline
 
 __all__ = ["init_workspace", "open_workspace", "sync_pipelines"]
@@ -49,7 +49,7 @@ def open_workspace(root: Path | None = None, *, database_url: str | None = None)
     workspace = load_workspace(root, database_url)
     engine = make_engine(workspace.database_url)
     try:
-        migrate(engine)
+        ensure_schema(engine)
     finally:
         engine.dispose()
     return workspace

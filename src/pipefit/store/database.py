@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 
-__all__ = ["alembic_config", "make_engine", "migrate", "schema_revision"]
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+__all__ = [
+    "SCHEMA_HEAD",
+    "alembic_config",
+    "ensure_schema",
+    "make_engine",
+    "migrate",
+    "schema_revision",
+]
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# The newest migration; a test checks it against Alembic's own idea of the head, so that
+# everyday commands can skip importing Alembic when the schema is already current.
+SCHEMA_HEAD = "0001"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -41,6 +53,8 @@ def make_engine(url: str) -> Engine:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
@@ -49,6 +63,8 @@ def alembic_config(url: str) -> Config:
 
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (creating it on an empty database)."""
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -61,3 +77,9 @@ def schema_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         row = connection.exec_driver_sql("SELECT version_num FROM alembic_version").first()
     return None if row is None else str(row[0])
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Migrate only when needed: most commands find the schema current and move on."""
+    if schema_revision(engine) != SCHEMA_HEAD:
+        migrate(engine)

@@ -37,7 +37,9 @@ def count(workspace: Workspace, table: Any, *where: Any) -> int:
 
 
 def deal(workspace: Workspace, deal_id: str) -> Any:
-    return query(workspace, select(opportunities).where(opportunities.c.opportunity_id == deal_id))[0]
+    return query(workspace, select(opportunities).where(opportunities.c.opportunity_id == deal_id))[
+        0
+    ]
 
 
 def history(workspace: Workspace, deal_id: str) -> list[tuple[Any, ...]]:
@@ -127,7 +129,9 @@ def test_hubspot_outcomes_amounts_and_open_deals(hubspot: tuple[Workspace, Impor
     workspace, _ = hubspot
     won = deal(workspace, "9001")
     assert (won.outcome, won.amount, won.closed_at) == (
-        "won", Decimal("48000"), datetime(2024, 4, 19, 16, 40, tzinfo=UTC),
+        "won",
+        Decimal("48000"),
+        datetime(2024, 4, 19, 16, 40, tzinfo=UTC),
     )
     assert deal(workspace, "9002").outcome == "lost"
     assert deal(workspace, "9003").amount == Decimal("76500.5")
@@ -153,10 +157,11 @@ def test_hubspot_owners_become_people_and_companies_accounts(
 
 @pytest.mark.realdata
 def test_hubspot_reimporting_the_same_file_changes_nothing(
-    hubspot: tuple[Workspace, ImportResult], shared_data: Path
+    workspace: Workspace, shared_data: Path
 ) -> None:
-    workspace, first = hubspot
-    again = import_files(workspace, [shared_data / FOLDER / "deals-export.csv"], fmt="hubspot")
+    export = shared_data / FOLDER / "deals-export.csv"
+    first = import_files(workspace, [export], fmt="hubspot")
+    again = import_files(workspace, [export], fmt="hubspot")
     assert again.counts == first.counts
     assert again.report is not None
     assert all(t.inserted == 0 and t.updated == 0 for t in again.report.tables.values())
@@ -165,7 +170,7 @@ def test_hubspot_reimporting_the_same_file_changes_nothing(
 
 @pytest.mark.realdata
 def test_hubspot_bad_values_are_all_reported_and_nothing_is_written(
-    shared_data: Path, tmp_path: Path
+    workspace: Workspace, shared_data: Path, tmp_path: Path
 ) -> None:
     export = tmp_path / "deals-export.csv"
     shutil.copy(shared_data / FOLDER / "deals-export.csv", export)
@@ -173,7 +178,6 @@ def test_hubspot_bad_values_are_all_reported_and_nothing_is_written(
     lines[1] = lines[1].replace(",48000.00,", ",48k,")  # line 2: Amount
     lines[3] = lines[3].replace(",2024-02-20 10:10,", ",2024-02-31 10:10,", 1)  # line 4
     export.write_text("\n".join(lines) + "\n", "utf-8")
-    workspace = init_workspace(tmp_path / "ws")
 
     with pytest.raises(ImportRejected) as caught:
         import_files(workspace, [export], fmt="hubspot")
@@ -181,8 +185,12 @@ def test_hubspot_bad_values_are_all_reported_and_nothing_is_written(
     found = {(Path(e.file).name, e.row, e.column, e.value) for e in caught.value.errors}
     assert found == {
         ("deals-export.csv", 2, "Amount", "48k"),
-        ("deals-export.csv", 4, 'Date entered "Qualified To Buy (Sales Pipeline)"',
-         "2024-02-31 10:10"),
+        (
+            "deals-export.csv",
+            4,
+            'Date entered "Qualified To Buy (Sales Pipeline)"',
+            "2024-02-31 10:10",
+        ),
     }
     assert count(workspace, opportunities) == 0
     assert count(workspace, stage_events) == 0

@@ -171,7 +171,7 @@ def test_maven_open_deals_without_an_account_are_kept(
 def test_maven_stage_events_come_from_the_engage_and_close_dates(
     maven: tuple[Workspace, ImportResult],
 ) -> None:
-    workspace, result = maven
+    workspace, _ = maven
     assert count(workspace, stage_events) == 8800 + 4238 + 2473
     won = query(
         workspace,
@@ -211,10 +211,11 @@ def test_maven_prospecting_deals_start_at_the_earliest_date_in_the_file_and_say_
 
 
 def test_maven_reimporting_the_same_files_changes_nothing(
-    maven: tuple[Workspace, ImportResult], shared_data: Path
+    workspace: Workspace, shared_data: Path
 ) -> None:
-    workspace, first = maven
-    again = import_files(workspace, maven_files(shared_data / FOLDER), fmt="maven")
+    files = maven_files(shared_data / FOLDER)
+    first = import_files(workspace, files, fmt="maven")
+    again = import_files(workspace, files, fmt="maven")
     assert again.counts == first.counts
     assert again.report is not None
     assert {name: t.inserted for name, t in again.report.tables.items()} == {
@@ -226,7 +227,7 @@ def test_maven_reimporting_the_same_files_changes_nothing(
 
 
 def test_maven_bad_values_are_all_reported_and_nothing_is_written(
-    shared_data: Path, tmp_path: Path
+    workspace: Workspace, shared_data: Path, tmp_path: Path
 ) -> None:
     for path in maven_files(shared_data / FOLDER):
         shutil.copy(path, tmp_path / path.name)
@@ -238,7 +239,6 @@ def test_maven_bad_values_are_all_reported_and_nothing_is_written(
     pipeline.write_text("\n".join(lines) + "\n", "utf-8")
     account_file = tmp_path / "accounts.csv"
     account_file.write_text(account_file.read_text("utf-8").replace(",2822,", ",many,"), "utf-8")
-    workspace = init_workspace(tmp_path / "ws")
 
     with pytest.raises(ImportRejected) as caught:
         import_files(workspace, maven_files(tmp_path), fmt="maven")

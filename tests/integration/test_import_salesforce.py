@@ -6,6 +6,7 @@ import codecs
 import shutil
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,7 @@ def test_salesforce_backward_stage_moves_are_kept_as_history(
     moves: dict[str, list[int]] = {}
     for event in query(workspace, select(stage_events).order_by("opportunity_id", "seq")):
         moves.setdefault(event.opportunity_id, []).append(position[event.to_stage])
-    backwards = [o for o, p in moves.items() if any(b < a for a, b in zip(p, p[1:], strict=False))]
+    backwards = [o for o, p in moves.items() if any(b < a for a, b in pairwise(p))]
     assert len(backwards) == 55
     assert any("55 opportunities move backwards" in n for n in result.notes)
 
@@ -201,10 +202,11 @@ def test_salesforce_open_opportunities_keep_no_expected_close_date(
 
 @pytest.mark.realdata
 def test_salesforce_reimporting_the_same_files_changes_nothing(
-    salesforce: tuple[Workspace, ImportResult], shared_data: Path
+    workspace: Workspace, shared_data: Path
 ) -> None:
-    workspace, first = salesforce
-    again = import_files(workspace, salesforce_files(shared_data / FOLDER), fmt="salesforce")
+    files = salesforce_files(shared_data / FOLDER)
+    first = import_files(workspace, files, fmt="salesforce")
+    again = import_files(workspace, files, fmt="salesforce")
     assert again.counts == first.counts
     assert again.report is not None
     assert all(t.inserted == 0 and t.updated == 0 for t in again.report.tables.values())
@@ -212,7 +214,7 @@ def test_salesforce_reimporting_the_same_files_changes_nothing(
 
 
 def test_salesforce_equal_dates_keep_the_file_order_and_reimport_adds_nothing(
-    tmp_path: Path,
+    workspace: Workspace, tmp_path: Path
 ) -> None:
     opp = write(
         tmp_path / "Opportunity.csv",
@@ -227,7 +229,6 @@ def test_salesforce_equal_dates_keep_the_file_order_and_reimport_adds_nothing(
         "006A,14/03/2022,Qualification,2",
         "006A,02/03/2022,Prospecting,1",
     )
-    workspace = init_workspace(tmp_path / "ws")
     import_files(workspace, [opp, history], fmt="salesforce")
     march_14 = datetime(2022, 3, 14, tzinfo=UTC)
     assert events_of(workspace, "006A") == [
@@ -279,7 +280,7 @@ def test_salesforce_iso_dates_are_detected(tmp_path: Path) -> None:
 
 @pytest.mark.realdata
 def test_salesforce_bad_values_are_all_reported_and_nothing_is_written(
-    shared_data: Path, tmp_path: Path
+    workspace: Workspace, shared_data: Path, tmp_path: Path
 ) -> None:
     for path in salesforce_files(shared_data / FOLDER):
         shutil.copy(path, tmp_path / path.name)
@@ -296,7 +297,6 @@ def test_salesforce_bad_values_are_all_reported_and_nothing_is_written(
     history.write_text(
         text.replace("0068d000002OrbYAAS,06/04/2022,", "0068d000002OrbYAAS,31/02/2022,"), "utf-8"
     )
-    workspace = init_workspace(tmp_path / "ws")
 
     with pytest.raises(ImportRejected) as caught:
         import_files(workspace, salesforce_files(tmp_path), fmt="salesforce")

@@ -57,9 +57,30 @@ def _locate(table: pa.Table, index: int) -> tuple[str, int | None]:
     return "(derived)", None
 
 
+def _has_duplicates(table: pa.Table, key: list[str]) -> bool:
+    """Cheap checks first: a unique single key, or a composite key in strictly rising order."""
+    if len(key) == 1:
+        column = table[key[0]]
+        return bool(pc.count_distinct(column, mode="all").as_py() != table.num_rows)
+    if len(key) == 2 and table.num_rows > 1:
+        # Events usually come grouped by opportunity with rising seq: then each group is
+        # one run, and there are as many runs as distinct opportunities.
+        first, second = (table[k].combine_chunks() for k in key)
+        a0, a1 = first[:-1], first[1:]
+        same = pc.fill_null(pc.equal(a0, a1), False)
+        rising = pc.fill_null(pc.less(second[:-1], second[1:]), False)
+        if pc.all(pc.or_(pc.invert(same), rising)).as_py():
+            runs = 1 + pc.sum(pc.invert(same)).as_py()
+            if runs == pc.count_distinct(first, mode="all").as_py():
+                return False
+    return True
+
+
 def _duplicate_keys(batch: Batch, entity: str, table: pa.Table) -> None:
     key = list(ENTITIES[entity].key)
     if table.num_rows == 0 or any(k not in table.column_names for k in key):
+        return
+    if not _has_duplicates(table, key):
         return
     grouped = table.select(key).group_by(key).aggregate([([], "count_all")])
     dupes = grouped.filter(pc.greater(grouped["count_all"], 1))
@@ -94,23 +115,6 @@ def _fill(table: pa.Table, name: str, value: str) -> pa.Table:
     return _set(table, name, pc.fill_null(table[name], value))
 
 
-def _stage_categories(pipelines: Mapping[str, Pipeline]) -> pa.Table:
-    rows = [
-        (p.name.casefold(), s.name.casefold(), p.name, s.name, str(s.category))
-        for p in pipelines.values()
-        for s in p.stages
-    ]
-    return pa.table(
-        {
-            "_p": [r[0] for r in rows],
-            "_s": [r[1] for r in rows],
-            "_pipeline": [r[2] for r in rows],
-            "_stage": [r[3] for r in rows],
-            "_category": [r[4] for r in rows],
-        }
-    )
-
-
 def _resolve_stages(
     batch: Batch,
     entity: str,
@@ -119,29 +123,52 @@ def _resolve_stages(
     stage_col: str,
     pipeline_of: pa.Array | pa.ChunkedArray,
 ) -> pa.Table:
-    """Match stage names (case-insensitively) to the pipeline's spelling and category."""
-    lookup = _stage_categories(pipelines)
-    probe = pa.table(
-        {
-            "_p": pc.utf8_lower(pipeline_of),
-            "_s": pc.utf8_lower(pc.utf8_trim_whitespace(table[stage_col])),
-            "_i": pa.array(range(table.num_rows), pa.int64()),
-        }
+    """Match stage names (case-insensitively) to the pipeline's spelling and category.
+
+    Works on the few distinct (pipeline, stage) pairs, not on every row: a million
+    events name perhaps ten stages.
+    """
+    by_name = {p.name.casefold(): p for p in pipelines.values()}
+    pair = pc.binary_join_element_wise(pc.cast(pipeline_of, pa.string()), table[stage_col], "\x1f")
+    encoded = pc.dictionary_encode(pair).combine_chunks()
+    spelled: list[str | None] = []
+    category: list[str | None] = []
+    for text in encoded.dictionary.to_pylist():
+        pipe_name, _, stage_name = text.partition("\x1f")
+        pipeline = by_name.get(pipe_name.strip().casefold())
+        stage = None
+        if pipeline is not None:
+            wanted = stage_name.strip().casefold()
+            stage = next((s for s in pipeline.stages if s.name.casefold() == wanted), None)
+        spelled.append(stage.name if stage else None)
+        category.append(str(stage.category) if stage else None)
+        if stage is None:
+            message = (
+                f"is not a stage of pipeline '{pipeline.name}' "
+                f"({', '.join(s.name for s in pipeline.stages)})"
+                if pipeline
+                else f"belongs to an unknown pipeline '{pipe_name}'"
+            )
+            code = len(spelled) - 1
+            rows = pc.indices_nonzero(pc.equal(encoded.indices, code)).to_pylist()
+            for i in rows[:20]:
+                file, line = _locate(table, i)
+                batch.errors.append(RowError(file, line, stage_col, stage_name, message))
+            if len(rows) > 20:
+                batch.errors.append(
+                    RowError(
+                        str(table[FILE][0].as_py()) if FILE in table.column_names else entity,
+                        None,
+                        stage_col,
+                        stage_name,
+                        f"{message}: {len(rows) - 20} more rows like this",
+                    )
+                )
+    names = pc.take(pa.array(spelled, pa.string()), encoded.indices)
+    table = _set(table, stage_col, pc.coalesce(names, table[stage_col]))
+    return table.append_column(
+        f"_{stage_col}_category", pc.take(pa.array(category, pa.string()), encoded.indices)
     )
-    joined = probe.join(lookup, ["_p", "_s"], join_type="left outer").sort_by("_i")
-    unknown = pc.and_(pc.is_valid(joined["_s"]), pc.is_null(joined["_stage"]))
-    for i in pc.indices_nonzero(unknown).to_pylist()[:200]:
-        file, line = _locate(table, i)
-        pipe = joined["_p"][i].as_py()
-        known = next((p for p in pipelines.values() if p.name.casefold() == pipe), None)
-        message = (
-            f"is not a stage of pipeline '{known.name}' ({', '.join(s.name for s in known.stages)})"
-            if known
-            else f"belongs to an unknown pipeline '{pipe}'"
-        )
-        batch.errors.append(RowError(file, line, stage_col, table[stage_col][i].as_py(), message))
-    table = _set(table, stage_col, pc.coalesce(joined["_stage"], table[stage_col]))
-    return table.append_column(f"_{stage_col}_category", joined["_category"])
 
 
 def finalize(
@@ -206,23 +233,14 @@ def finalize(
 def _pipeline_of_events(
     events: pa.Table, opps: pa.Table | None, default_pipeline: str
 ) -> pa.ChunkedArray | pa.Array:
+    """Each event's pipeline is its opportunity's (found by hash lookup, order kept)."""
     if opps is None or opps.num_rows == 0:
-        return pa.array([default_pipeline] * events.num_rows, pa.string())
-    # Duplicate ids are reported elsewhere; here they must not multiply the events.
-    lookup = (
-        opps.select(["opportunity_id", "pipeline"])
-        .group_by("opportunity_id")
-        .aggregate([("pipeline", "max")])
-        .rename_columns(["opportunity_id", "pipeline"])
-    )
-    probe = pa.table(
-        {
-            "opportunity_id": events["opportunity_id"],
-            "_i": pa.array(range(events.num_rows), pa.int64()),
-        }
-    )
-    joined = probe.join(lookup, "opportunity_id", join_type="left outer").sort_by("_i")
-    return pc.fill_null(joined["pipeline"], default_pipeline)
+        return pa.repeat(pa.scalar(default_pipeline), events.num_rows)
+    pipelines = pc.unique(opps["pipeline"])
+    if len(pipelines) == 1:
+        return pa.repeat(pipelines[0], events.num_rows)
+    where = pc.index_in(events["opportunity_id"], value_set=opps["opportunity_id"].combine_chunks())
+    return pc.fill_null(pc.take(opps["pipeline"], where), default_pipeline)
 
 
 def _number_events(events: pa.Table) -> pa.Table:

@@ -60,15 +60,15 @@ def read_header(path: Path) -> list[str]:
 
 
 def read_text_table(path: Path, progress: Progress | None = None) -> pa.Table:
-    """Every column as text, blanks kept as empty strings; the header is cleaned."""
+    """Every column as text, blanks as nulls; the header is cleaned."""
     names = read_header(path)
     read_options = pacsv.ReadOptions(
         column_names=names, skip_rows=1, block_size=BLOCK, use_threads=True
     )
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in names},
-        strings_can_be_null=False,
-        quoted_strings_can_be_null=False,
+        null_values=[""],
+        strings_can_be_null=True,
     )
     parse = pacsv.ParseOptions(newlines_in_values=True)
     source = pa.PythonFile(_CountingReader(path, progress), mode="r")

@@ -222,13 +222,18 @@ def _file_rule(check: _Checker, key: str, section: Any) -> FileRule | None:
     }
     for name in set(columns) & set(constants):
         check.bad(f"{where}constants.{name}", None, "is also mapped to a column; keep one")
-    for field in spec.fields:
-        if field.required and field.name not in columns and field.name not in constants:
-            check.bad(
-                f"{where}columns",
-                None,
-                f"{spec.name} needs '{field.name}': map it to a source column",
-            )
+    unmapped = [
+        f"'{f.name}'"
+        for f in spec.fields
+        if f.required and f.name not in columns and f.name not in constants
+    ]
+    if unmapped:
+        check.bad(
+            f"{where}columns",
+            None,
+            f"{spec.name} needs {', '.join(unmapped)}: map each to a source column "
+            f"(or give it in files.{key}.constants)",
+        )
     values: dict[str, dict[str, str]] = {}
     for name, renames in check.table(section, "values", where).items():
         if name not in columns:

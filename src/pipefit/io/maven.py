@@ -84,9 +84,8 @@ def _fix_typos(batch: Batch, raw: pa.Table, column: str) -> pa.Array:
     for wrong, right in TYPOS[column].items():
         hits = _count(pc.equal(pc.utf8_lower(original), wrong.lower()))
         if hits:
-            batch.notes.append(
-                f"accounts.csv: {column} '{wrong}' read as '{right}' ({hits} account{'s' * (hits != 1)})"
-            )
+            rows = f"{hits} account" + ("s" if hits != 1 else "")
+            batch.notes.append(f"accounts.csv: {column} '{wrong}' read as '{right}' ({rows})")
     return fixed
 
 
@@ -116,7 +115,14 @@ def _accounts(batch: Batch, path: Path, raw: pa.Table) -> pa.Array:
         errors=batch.errors,
         origin=origin,
     )
-    revenue = pc.cast(pc.multiply(table["annual_revenue"], MILLION), pa.decimal128(18, 4))
+    millions = table["annual_revenue"].combine_chunks()
+    huge = pc.fill_null(pc.greater_equal(millions, pa.scalar(Decimal(10**8))), False)
+    batch.errors.extend(
+        RowError(str(path), i + 2, "revenue", raw["revenue"][i].as_py(), "is too large (millions)")
+        for i in pc.indices_nonzero(huge).to_pylist()
+    )
+    millions = pc.if_else(huge, pa.scalar(None, millions.type), millions)
+    revenue = pc.cast(pc.multiply(millions, MILLION), pa.decimal128(18, 4))
     table = table.set_column(table.column_names.index("annual_revenue"), "annual_revenue", revenue)
     batch.add("accounts", table)
     batch.notes.append("accounts.csv: revenue is in millions; stored as annual_revenue x 1,000,000")
@@ -198,17 +204,12 @@ def _canonical_products(batch: Batch, product: pa.Array, catalogue: pa.Array | N
     known = pc.is_in(pc.utf8_lower(squashed), pa.array([n.replace(" ", "").lower() for n in names]))
     result = pc.if_else(known, renamed, product)
     changed = pc.fill_null(pc.not_equal(result, product), False)
-    for old, new in sorted(
-        set(
-            zip(
-                pc.filter(product, changed).to_pylist(),
-                pc.filter(result, changed).to_pylist(),
-                strict=True,
-            )
+    pairs = pa.table({"old": product, "new": result}).filter(changed)
+    for row in pairs.group_by(["old", "new"]).aggregate([([], "count_all")]).to_pylist():
+        batch.notes.append(
+            f"sales_pipeline.csv: product '{row['old']}' read as '{row['new']}' "
+            f"({row['count_all']:,} deals)"
         )
-    ):
-        hits = _count(pc.equal(product, old))
-        batch.notes.append(f"sales_pipeline.csv: product '{old}' read as '{new}' ({hits:,} deals)")
     unknown = pc.unique(pc.filter(product, pc.invert(pc.fill_null(known, True)))).to_pylist()
     if unknown:
         batch.notes.append(

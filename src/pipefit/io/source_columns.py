@@ -117,10 +117,17 @@ def human_format(fmt: str) -> str:
 def _strptime(text: pa.Array, fmt: str) -> pa.Array:
     """Naive timestamps, null where `text` is not a date in `fmt`."""
     parsed = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
-    # Arrow rolls impossible dates over (31/02 becomes 03/03) and the fast check below
-    # misses unpadded values (1/3/2022): Python judges whatever does not round-trip.
-    same = pc.equal(pc.strftime(parsed, format=fmt), text)
-    suspect = pc.indices_nonzero(pc.and_(pc.is_valid(parsed), pc.invert(same))).to_pylist()
+    # Arrow rolls impossible dates over: 31/02 becomes 03/03, 23:59:60 the next midnight.
+    # Only such landing spots are printed back (strftime is slow); what does not read the
+    # same (also unpadded values, 1/3/2022) is judged by Python's strptime.
+    landed = pc.less_equal(pc.day(parsed), 3)
+    if "%S" in fmt:
+        midnight = pc.and_(pc.equal(pc.hour(parsed), 0), pc.equal(pc.minute(parsed), 0))
+        landed = pc.or_(landed, midnight)
+    check = pc.indices_nonzero(pc.fill_null(landed, False))
+    seconds = pc.cast(pc.take(parsed, check), pa.timestamp("s"), safe=False)  # %S: no .000000
+    differs = pc.not_equal(pc.strftime(seconds, format=fmt), pc.take(text, check))
+    suspect = pc.filter(check, differs).to_pylist()
     rejected = []
     for i in suspect:
         try:
@@ -142,7 +149,7 @@ def _dates(
     parsed = pc.coalesce(
         _strptime(pc.if_else(with_seconds, text, NULL_TEXT), fmt + " %H:%M:%S"),
         _strptime(pc.if_else(with_minutes, text, NULL_TEXT), fmt + " %H:%M"),
-        _strptime(text, fmt),
+        _strptime(pc.if_else(pc.or_(with_seconds, with_minutes), NULL_TEXT, text), fmt),
     )
     bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
     message = f"is not a date in the format {human_format(fmt)} (optionally with HH:MM)"
@@ -179,7 +186,6 @@ def build_table(
     `rows` holds each row's line number in `file`.
     """
     origin = origin or {}
-    line_of = rows.to_pylist()
     typed: dict[str, pa.Array] = {}
     for field in spec.fields:
         target = ARROW_TYPES[field.type]
@@ -196,7 +202,7 @@ def build_table(
             parsed, found = coerce_column(column, field, file=file, first_row=0)
         typed[field.name] = parsed
         errors.extend(
-            replace(e, row=line_of[e.row or 0], column=origin.get(field.name, field.name))
+            replace(e, row=rows[e.row or 0].as_py(), column=origin.get(field.name, field.name))
             for e in found
         )
     typed[ROW] = rows

@@ -186,7 +186,7 @@ def build_activities(
     at = clock.seconds(parts.join("at"))
     keep = at <= clock.now_seconds
     deal, at = parts.join("deal")[keep], at[keep]
-    order = np.argsort(deal * (1 << 32) + (at - int(at.min())), kind="stable")
+    order = np.argsort(deal * (1 << 32) + (at - int(at.min(initial=0))), kind="stable")
     return ActivityLog(
         deal=deal[order],
         at=at[order],

@@ -54,10 +54,11 @@ class Clock:
         whole = np.floor(business_days)
         calendar = (whole // 5) * 7 + whole % 5
         within = np.floor((business_days - whole) * _WORKING_SECONDS)
-        return ((self.anchor_day + calendar) * 86400 + _DAY_START + within).astype(np.int64)
+        seconds = (self.anchor_day + calendar) * 86400 + _DAY_START + within
+        return np.asarray(seconds, np.int64)
 
     def epoch_days(self, business_days: Floats) -> Ints:
-        return self.seconds(business_days) // 86400
+        return np.asarray(self.seconds(business_days) // 86400, np.int64)
 
 
 def make_clock(start: date) -> Clock:

@@ -29,6 +29,8 @@ from pipefit.sample_parts.writer import Columns
 
 __all__ = ["Org", "build_org", "people_columns", "pool_columns", "team_columns"]
 
+ROLES = ("sales_rep", "presales", "manager", "admin")
+_REP, _PRESALES, _MANAGER, _ADMIN = range(4)
 _TEAM_REPS = 10
 _PRESALES_RATIO = {True: 5, False: 10}  # reps per presales engineer, enterprise / SMB
 _ENTERPRISE_REP_SHARE = 0.4
@@ -119,12 +121,12 @@ def build_org(rng: np.random.Generator, opportunities: int, clock: Clock) -> Org
         team_names=_team_names(team_enterprise, team_region),
         rep_team=rep_team,
         rep_hired_bd=_rep_hire_days(rng, rep_team, clock),
-        rep_skill=rng.normal(0, 0.2, reps),
+        rep_skill=rng.normal(0, 0.25, reps),
         presales_team=presales_team,
         presales_skill=rng.normal(0, 0.15, len(presales_team)),
         team_presales_start=presales_start,
         team_presales_count=presales_count,
-        chemistry=rng.normal(0, 0.45, (reps, int(presales_count.max()))),
+        chemistry=rng.normal(0, 0.6, (reps, int(presales_count.max()))),
         discount_pct=np.round(rng.uniform(10, 15, len(team_enterprise)), 2),
     )
 
@@ -149,17 +151,17 @@ def _pay(rng: np.random.Generator, base: Floats, variable: Floats) -> tuple[Floa
 def people_columns(rng: np.random.Generator, org: Org, clock: Clock) -> Columns:
     n = org.people
     role = np.r_[
-        np.full(org.teams, 2), np.zeros(org.reps, np.int64), np.ones(org.presales, np.int64), 3
+        np.full(org.teams, _MANAGER),
+        np.full(org.reps, _REP),
+        np.full(org.presales, _PRESALES),
+        _ADMIN,
     ]
     team = np.r_[np.arange(org.teams), org.rep_team, org.presales_team, -1]
     enterprise = np.r_[org.team_enterprise[team[:-1]], False]
     # Base / variable by role: reps 50/50 (enterprise) or 57/43 (SMB), presales 75/25.
-    base = np.select(
-        [role == 0, role == 1, role == 2], [np.where(enterprise, 120e3, 80e3), 130e3, 170e3], 90e3
-    )
-    variable = np.select(
-        [role == 0, role == 1, role == 2], [np.where(enterprise, 120e3, 60e3), 45e3, 80e3], 0.0
-    )
+    is_role = [role == _REP, role == _PRESALES, role == _MANAGER]
+    base = np.select(is_role, [np.where(enterprise, 120e3, 80e3), 130e3, 170e3], 90e3)
+    variable = np.select(is_role, [np.where(enterprise, 120e3, 60e3), 45e3, 80e3], 0.0)
     base, variable = _pay(rng, base, variable)
     hired = np.r_[
         clock.start_bd - rng.uniform(200, 2500, org.teams),
@@ -175,7 +177,7 @@ def people_columns(rng: np.random.Generator, org: Org, clock: Clock) -> Columns:
     return {
         "person_id": ids("emp-", np.arange(1, n + 1), id_width(n)),
         "name": pc.binary_join_element_wise(first, last, " "),
-        "role": pick(("sales_rep", "presales", "manager", "admin"), role),
+        "role": pick(ROLES, role),
         "team_id": ids("team-", team + 1, id_width(org.teams), valid=team >= 0),
         "base_pay": money(base),
         "variable_pay": money(variable),

@@ -42,12 +42,12 @@ class Deals:
 
     @property
     def enterprise(self) -> Bools:
-        return self.segment == ENTERPRISE
+        return np.asarray(self.segment == ENTERPRISE, np.bool_)
 
     @property
     def size(self) -> Floats:
         """log(amount / the segment's median): bigger deals take longer and win less."""
-        return np.log(self.amount / MEDIAN_AMOUNT[self.segment])
+        return np.asarray(np.log(self.amount / MEDIAN_AMOUNT[self.segment]), np.float64)
 
 
 def growing_times(rng: np.random.Generator, n: int, low: float, high: float) -> Floats:

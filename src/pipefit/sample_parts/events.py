@@ -94,7 +94,7 @@ def build_events(
     at = clock.seconds(np.concatenate(parts["at"]))
     keep = at <= clock.now_seconds  # what happens later is the deal's future, not its history
     deal, at = deal[keep], at[keep]
-    base = int(at.min())
+    base = int(at.min(initial=0))
     order = np.argsort(deal * (1 << 32) + (at - base), kind="stable")
     deal, at = deal[order], at[order]
     to_stage, substate, reason = (

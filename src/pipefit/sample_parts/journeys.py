@@ -44,7 +44,7 @@ _CYCLE_BD = np.array([52.0, 62.0, 150.0])
 _STAGE_SHARE = np.array([0.12, 0.18, 0.18, 0.22, 0.30])
 _DURATION_SIGMA = 0.5
 # Chance to pass each open stage for an average deal: Discovery ... Formal proposal (= win).
-_PASS = np.array([0.75, 0.8, 0.84, 0.9, 0.6])
+_PASS = np.array([0.75, 0.8, 0.84, 0.9, 0.55])
 # Loss reasons by the stage the deal dropped from (rows) - early losses are poor fit or no
 # budget, late ones competitors and indecision. Columns follow vocab.LOSS_REASONS.
 _REASON_WEIGHTS = np.array(
@@ -88,7 +88,7 @@ def _durations(rng: np.random.Generator, deals: Deals, traits: Traits) -> Floats
     n = deals.count
     scale = _CYCLE_BD[deals.segment] * np.exp(0.3 * deals.size - 0.1 * traits.success)
     spread = rng.lognormal(0, _DURATION_SIGMA, (n, 5))
-    return np.maximum(scale[:, None] * _STAGE_SHARE[None, :] * spread, 0.5)
+    return np.asarray(np.maximum(scale[:, None] * _STAGE_SHARE[None, :] * spread, 0.5), np.float64)
 
 
 def _loss_reasons(rng: np.random.Generator, stage: Ints, traits: Traits) -> Ints:

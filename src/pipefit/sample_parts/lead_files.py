@@ -74,14 +74,19 @@ def _extra_status(rng: np.random.Generator, created: Floats, success: Floats, no
 
 
 def build_lead_book(
-    rng: np.random.Generator, acc: Accounts, deals: Deals, org: Org, clock: Clock, won_over: Traits
+    rng: np.random.Generator,
+    acc: Accounts,
+    deals: Deals,
+    org: Org,
+    clock: Clock,
+    deal_traits: Traits,
 ) -> LeadBook:
     extra = round(_EXTRA_SHARE * deals.count)
     account = rng.integers(0, acc.count, extra).astype(np.int64)
     others = build_traits(rng, acc, account, committee_only=False, fit_shift=-0.6)
     created_extra = growing_times(rng, extra, clock.start_bd, clock.now_bd - 0.1)
     created = np.r_[deals.created_bd - deals.lead_lag, created_extra]
-    traits = _concat(won_over, others)
+    traits = _concat(deal_traits, others)
     referral = traits.referral
     source = rng.choice(len(vocab.LEAD_SOURCES), size=len(created), p=vocab.LEAD_SOURCE_WEIGHTS)
     number = np.empty(len(created), np.int64)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipefit.sample_parts.accounts import ENTERPRISE, SMALL, Accounts
+from pipefit.sample_parts.accounts import ENTERPRISE, Accounts
 from pipefit.sample_parts.columns import Bools, Floats, Ints
 
 __all__ = ["NO", "TTV_NORM", "UNKNOWN", "YES", "Traits", "build_traits"]
@@ -23,7 +23,7 @@ YES, NO, UNKNOWN = 0, 1, 2
 TTV_NORM = np.array([30.0, 45.0, 90.0])  # our usual time to value, days: small, SMB, enterprise
 # Place on the adoption curve: innovators thrive with a new tool, laggards struggle.
 _CULTURE_EFFECT = np.array([0.6, 0.45, 0.1, -0.35, -0.8])
-_SUCCESS_SCALE = 1.6  # makes the success score roughly standard normal
+_SUCCESS_SCALE = 1.85  # makes the success score roughly standard normal
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def _success(
     rng: np.random.Generator, acc: Accounts, t: dict[str, np.ndarray], culture: Ints
 ) -> Floats:
     score = (
-        1.0 * (t["needs_match"] - 70) / 14
+        1.2 * (t["needs_match"] - 70) / 14
         + 0.45 * (t["criteria_fit"] - 65) / 15
         + _CULTURE_EFFECT[culture]
         + 0.55 * t["referral"]
@@ -97,12 +97,12 @@ def build_traits(
     """Discovery answers for leads at `account`; `fit_shift` < 0 for leads that never convert."""
     n = len(account)
     segment = acc.segment[account]
-    reach = (
-        acc.committee_size[account]
-        if committee_only
-        else np.bincount(acc.contact_account, minlength=acc.count)[account]
-    )
-    contact = acc.contact_start[account] + (rng.random(n) * reach).astype(np.int64)
+    # Deals come through a committee member; other leads may come from anyone there.
+    if committee_only:
+        candidates = acc.committee_size[account]
+    else:
+        candidates = np.bincount(acc.contact_account, minlength=acc.count)[account]
+    contact = acc.contact_start[account] + (rng.random(n) * candidates).astype(np.int64)
     fit = rng.normal(fit_shift, 1, n)
     readiness = rng.normal(0, 1, n)
     t: dict[str, np.ndarray] = {
@@ -118,8 +118,7 @@ def build_traits(
         "ttv_days": np.maximum(3, np.rint(TTV_NORM[segment] * rng.lognormal(0, 0.45, n))).astype(
             np.int64
         ),
-        # The buying team is the account's committee; small firms sometimes decide alone.
-        "team_size": np.where(segment == SMALL, 1, acc.committee_size[account]).astype(np.int64),
+        "team_size": acc.committee_size[account],  # the buying team is the committee
     }
     success = _success(rng, acc, t, acc.culture[account])
     bant = np.stack(

@@ -37,7 +37,9 @@ def outcome_columns(
     won = np.flatnonzero(state.won)
     order = won[np.lexsort((state.closed_at[won], deals.account[won]))]
     account = deals.account[order]
-    first = order[np.r_[True, account[1:] != account[:-1]]]  # each account's first win
+    starts = np.ones(len(order), bool)
+    starts[1:] = account[1:] != account[:-1]
+    first = order[starts]  # each account's first win
     customer = deals.account[first]
     n = len(first)
     won_at = state.closed_at[first]
@@ -63,7 +65,8 @@ def outcome_columns(
     bookings = np.bincount(deals.account[won], weights=deals.amount[won], minlength=acc.count)
     first_amount = deals.amount[first]
     uplift = np.where(expanded, rng.uniform(0.15, 0.6, n), 0.0)
-    revenue = bookings[customer] + np.where(renewed, first_amount * (1 + uplift), 0.0)
+    revenue = np.asarray(bookings[customer], np.float64)
+    revenue += np.where(renewed, first_amount * (1 + uplift), 0.0)
     revenue += np.where(expanded & ~renewed, first_amount * uplift * grown, 0.0)
     margin_rate = np.clip(0.58 + 0.06 * lane + 0.05 * success + rng.normal(0, 0.05, n), 0.15, 0.9)
     ttv = traits.ttv_days[first] * np.exp(-0.25 * success + rng.normal(0, 0.3, n))

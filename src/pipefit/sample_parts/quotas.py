@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipefit.sample_parts.clock import Clock
-from pipefit.sample_parts.columns import Floats, Ints, const, id_width, ids, money, pick
+from pipefit.sample_parts.columns import Bools, Floats, Ints, const, id_width, ids, money, pick
 from pipefit.sample_parts.company import Org
 from pipefit.sample_parts.deals import Deals
 from pipefit.sample_parts.events import DealState
@@ -37,19 +37,19 @@ def _quarters(clock: Clock) -> list[tuple[int, int, int]]:
 
 
 def _per_rep_quarter(
-    org: Org, deals: Deals, state: DealState, clock: Clock, years: Ints, active: np.ndarray
+    org: Org, deals: Deals, state: DealState, years: Ints, q_year: Ints, seated: Bools
 ) -> Floats:
-    """Quarterly quota per (segment, year): bookings per active rep-quarter, stretched."""
+    """Quarterly quota per (segment, year): bookings per seated rep-quarter, stretched."""
     won = np.flatnonzero(state.won)
     closed_year = (state.closed_at[won] // 86400).astype("datetime64[D]").astype("datetime64[Y]")
     closed_year = closed_year.astype(np.int64) + 1970
     rep_ent = org.team_enterprise[org.rep_team]
     quota = np.zeros((2, len(years)))
     for s, ent in enumerate((False, True)):
-        for y, year in enumerate(years):
+        for y, year in enumerate(years.tolist()):
             mine = (closed_year == year) & (rep_ent[deals.rep[won]] == ent)
             booked = float(deals.amount[won][mine].sum())
-            seats = int(active[rep_ent == ent][:, :, y].sum()) if active.size else 0
+            seats = int(seated[rep_ent == ent][:, q_year == y].sum())
             value = booked / seats * _STRETCH if booked > 0 and seats else _DEFAULT_QUARTER[ent]
             quota[s, y] = np.round(value, -3)
     return quota
@@ -58,14 +58,12 @@ def _per_rep_quarter(
 def quota_columns(org: Org, deals: Deals, state: DealState, clock: Clock) -> Columns:
     quarters = _quarters(clock)
     years = np.array(sorted({y for y, _, _ in quarters}), np.int64)
-    q_year = np.searchsorted(years, [y for y, _, _ in quarters])
+    q_year = np.searchsorted(years, [y for y, _, _ in quarters]).astype(np.int64)
     q_start = np.array([d for _, _, d in quarters], np.int64)
     hired = clock.epoch_days(org.rep_hired_bd)
     # A rep hired in the first half of a quarter carries that quarter's quota.
     in_quarter = hired[:, None] < q_start[None, :] + 45
-    active = np.zeros((org.reps, len(quarters), len(years)), bool)
-    active[:, np.arange(len(quarters)), q_year] = in_quarter
-    per_quarter = _per_rep_quarter(org, deals, state, clock, years, active)
+    per_quarter = _per_rep_quarter(org, deals, state, years, q_year, in_quarter)
     rep_ent = org.team_enterprise[org.rep_team].astype(np.int64)
     quarter_amount = np.where(in_quarter, per_quarter[rep_ent][:, q_year], 0.0)
     year_amount = np.stack(

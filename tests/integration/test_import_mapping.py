@@ -1,0 +1,418 @@
+"""Importing other layouts through a TOML mapping file (docs/mappings.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+import pipefit.io
+from pipefit.config import Workspace
+from pipefit.io.errors import ImportRejected
+from pipefit.io.mapping import load_mapping, read_mapped
+from pipefit.services.imports import import_files
+from pipefit.services.workspace import init_workspace
+from pipefit.store.database import make_engine
+from pipefit.store.tables import opportunities, people, stage_events, stages
+
+EXAMPLES = Path(pipefit.io.__file__).parent / "mappings"
+
+OWN_PIPELINE = """
+[source]
+name = "pipedrive"
+date_format = "%d/%m/%Y"
+
+[pipeline]
+name = "pipedrive"
+stages = [{name = "Lead In"}, {name = "Demo done"}, {name = "Won", category = "won"},
+          {name = "Lost", category = "lost"}]
+
+[files.deals]
+entity = "opportunities"
+
+[files.deals.columns]
+opportunity_id = "Deal ID"
+name = "Title"
+stage = "Stage"
+amount = "Value"
+owner_id = "Owner"
+created_at = "Deal created"
+closed_at = ["Won time", "Lost time"]
+
+[files.deals.values.stage]
+"Demo" = "Demo done"
+
+[files.deals.constants]
+currency = "EUR"
+"""
+
+DEALS = """Deal ID,Title,Stage,Value,Deal created,Won time,Lost time,Owner
+D1,Alpha,Lead In,1000,02/03/2024,,,Ana
+D2,Beta,demo,"2,500.50",15/02/2024,,,Ana
+D3,Gamma,Won,4000,01/01/2024,20/03/2024 14:30,,Bo
+D4,Delta,Lost,0,05/01/2024,,28/02/2024,Bo
+"""
+
+ONTO_WORKSPACE = """
+[source]
+name = "legacy-crm"
+pipeline = "inbound"
+
+[stages]
+"New" = "Discovery"
+"Demo" = "Evaluation"
+"Signed" = "Closed won"
+"Dead" = "Closed lost"
+
+[files.deals]
+entity = "opportunities"
+match = "deals*.csv"
+
+[files.deals.columns]
+opportunity_id = "id"
+stage = "status"
+created_at = "created"
+
+[files.history]
+entity = "stage_events"
+match = "*history*.csv"
+
+[files.history.columns]
+opportunity_id = "deal"
+to_stage = "status"
+at = "when"
+
+[files.reps]
+entity = "people"
+
+[files.reps.columns]
+person_id = "login"
+name = "full name"
+
+[files.reps.constants]
+role = "sales_rep"
+"""
+
+
+def query(workspace: Workspace, statement: Any) -> list[Any]:
+    engine = make_engine(workspace.database_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(statement))
+    finally:
+        engine.dispose()
+
+
+def count(workspace: Workspace, table: Any, *where: Any) -> int:
+    return int(query(workspace, select(func.count()).select_from(table).where(*where))[0][0])
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text.lstrip("\n"), "utf-8")
+    return path
+
+
+def onto_workspace_files(folder: Path) -> tuple[Path, list[Path]]:
+    mapping = write(folder / "legacy.toml", ONTO_WORKSPACE)
+    deals = write(
+        folder / "deals-2024.csv", "id,status,created\nL1,Demo,2024-01-10\nL2,Signed,2024-01-12\n"
+    )
+    history = write(
+        folder / "deal history.csv",
+        "deal,status,when\nL1,New,2024-01-10\nL1,Demo,2024-02-01T09:30:00Z\n"
+        "L2,New,2024-01-12\nL2,Demo,2024-01-20\nL2,Signed,2024-03-01\n",
+    )
+    reps = write(folder / "reps.csv", "login,full name\nana,Ana Lima\n")
+    return mapping, [deals, history, reps]
+
+
+def test_mapped_deals_keep_their_own_pipeline_with_dd_mm_yyyy_dates(tmp_path: Path) -> None:
+    mapping = write(tmp_path / "pipedrive.toml", OWN_PIPELINE)
+    deals = write(tmp_path / "Deals.csv", DEALS)
+    workspace = init_workspace(tmp_path / "ws")
+
+    result = import_files(workspace, [deals], mapping=mapping)
+
+    assert result.counts == {"opportunities": 4}
+    rows = query(
+        workspace,
+        select(stages.c.name, stages.c.category)
+        .where(stages.c.pipeline == "pipedrive")
+        .order_by(stages.c.position),
+    )
+    assert [tuple(r) for r in rows] == [
+        ("Lead In", "open"),
+        ("Demo done", "open"),
+        ("Won", "won"),
+        ("Lost", "lost"),
+    ]
+    deals_by_id = {r.opportunity_id: r for r in query(workspace, select(opportunities))}
+    assert deals_by_id["D2"].stage == "Demo done"
+    assert deals_by_id["D2"].amount == Decimal("2500.5")
+    assert deals_by_id["D2"].created_at == datetime(2024, 2, 15, tzinfo=UTC)
+    won = deals_by_id["D3"]
+    assert (won.outcome, won.closed_at) == ("won", datetime(2024, 3, 20, 14, 30, tzinfo=UTC))
+    assert deals_by_id["D4"].closed_at == datetime(2024, 2, 28, tzinfo=UTC)
+    assert deals_by_id["D1"].closed_at is None
+    assert {(r.pipeline, r.currency, r.source) for r in deals_by_id.values()} == {
+        ("pipedrive", "EUR", "pipedrive")
+    }
+
+
+def test_mapped_stages_land_on_the_workspace_pipeline_with_their_history(tmp_path: Path) -> None:
+    mapping, files = onto_workspace_files(tmp_path)
+    workspace = init_workspace(tmp_path / "ws")
+
+    result = import_files(workspace, files, mapping=mapping)
+
+    assert result.counts == {"opportunities": 2, "stage_events": 5, "people": 1}
+    outcome = dict(query(workspace, select(opportunities.c.stage, opportunities.c.outcome)))
+    assert outcome == {"Evaluation": "open", "Closed won": "won"}
+    assert count(workspace, opportunities, opportunities.c.pipeline != "inbound") == 0
+    events = query(
+        workspace,
+        select(stage_events)
+        .where(stage_events.c.opportunity_id == "L2")
+        .order_by(stage_events.c.seq),
+    )
+    assert [(e.seq, e.to_stage) for e in events] == [
+        (1, "Discovery"),
+        (2, "Evaluation"),
+        (3, "Closed won"),
+    ]
+    assert query(workspace, select(people.c.name, people.c.role)) == [("Ana Lima", "sales_rep")]
+    assert count(workspace, stages, stages.c.pipeline == "legacy-crm") == 0
+
+
+def test_reimporting_mapped_files_changes_nothing(workspace: Workspace, tmp_path: Path) -> None:
+    mapping, files = onto_workspace_files(tmp_path)
+    first = import_files(workspace, files, mapping=mapping)
+
+    again = import_files(workspace, files, mapping=mapping)
+
+    assert again.counts == first.counts
+    assert again.report is not None
+    assert all(t.inserted == 0 and t.updated == 0 for t in again.report.tables.values())
+    assert count(workspace, stage_events) == 5
+
+
+def test_mapping_mistakes_are_all_reported_each_naming_its_key(tmp_path: Path) -> None:
+    mapping = write(
+        tmp_path / "broken.toml",
+        """
+[source]
+name = "x"
+date_format = "dd/mm/yyyy"
+colour = "blue"
+
+[pipeline]
+name = "x"
+stages = [{name = "Open"}, {name = "Done", category = "finished"}]
+
+[files.deals]
+entity = "opportunity"
+
+[files.people]
+entity = "people"
+[files.people.columns]
+person_id = "id"
+nickname = "nick"
+
+[files.events]
+entity = "stage_events"
+[files.events.columns]
+opportunity_id = "deal"
+[files.events.values.reason]
+"x" = "y"
+""",
+    )
+    deals = write(tmp_path / "deals.csv", "a\n1\n")
+
+    batch = read_mapped([deals], mapping)
+
+    keys = {(e.column, e.value) for e in batch.errors}
+    assert {e.file for e in batch.errors} == {str(mapping)}
+    assert ("source.date_format", "dd/mm/yyyy") in keys
+    assert ("source.colour", None) in keys
+    assert ("pipeline.stages[1].category", "finished") in keys
+    assert ("files.deals.entity", "opportunity") in keys
+    assert ("files.people.columns.nickname", None) in keys
+    messages = {e.column: e.message for e in batch.errors}
+    assert "people needs 'name', 'role'" in messages["files.people.columns"]
+    assert "is not a field of people" in messages["files.people.columns.nickname"]
+    assert "is not a record type" in messages["files.deals.entity"]
+    assert "does not map" in messages["files.events.values.reason"]
+    assert "stage_events needs 'to_stage', 'at'" in messages["files.events.columns"]
+    assert batch.tables == {}
+
+
+def test_invalid_toml_is_reported_with_the_mapping_file(tmp_path: Path) -> None:
+    mapping = write(tmp_path / "bad.toml", "[files.deals\nentity = 1\n")
+    batch = read_mapped([tmp_path / "deals.csv"], mapping)
+    assert len(batch.errors) == 1
+    assert batch.errors[0].file == str(mapping)
+    assert "is not a valid TOML file" in batch.errors[0].message
+
+
+def test_a_source_column_missing_from_the_file_is_reported_with_file_and_column(
+    tmp_path: Path,
+) -> None:
+    mapping = write(tmp_path / "pipedrive.toml", OWN_PIPELINE)
+    deals = write(tmp_path / "deals.csv", DEALS.replace("Value", "Worth").replace("Owner", "Rep"))
+    workspace = init_workspace(tmp_path / "ws")
+
+    with pytest.raises(ImportRejected) as caught:
+        import_files(workspace, [deals], mapping=mapping)
+
+    found = {(e.file, e.row, e.column) for e in caught.value.errors}
+    assert found == {(str(deals), 1, "Value"), (str(deals), 1, "Owner")}
+    assert "files.deals.columns.amount" in str(caught.value.errors[0])
+    assert count(workspace, opportunities) == 0
+
+
+def test_bad_values_in_a_mapped_file_are_all_reported_by_source_column_and_nothing_is_written(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    mapping = write(tmp_path / "pipedrive.toml", OWN_PIPELINE)
+    broken = DEALS.replace("D1,Alpha,Lead In,1000,", "D1,Alpha,Lead In,1k,").replace(
+        "D3,Gamma,Won,4000,01/01/2024,20/03/2024 14:30", "D3,Gamma,Won,4000,01/01/2024,31/02/2024"
+    )
+    deals = write(tmp_path / "deals.csv", broken + "D5,Epsilon,Lead In,5,,,,Ana\n")
+
+    with pytest.raises(ImportRejected) as caught:
+        import_files(workspace, [deals], mapping=mapping)
+
+    found = {(e.row, e.column, e.value) for e in caught.value.errors}
+    assert found == {
+        (2, "Value", "1k"),
+        (4, "Won time / Lost time", "31/02/2024"),
+        (6, "Deal created", None),
+    }
+    assert {e.file for e in caught.value.errors} == {str(deals)}
+    assert count(workspace, opportunities) == 0
+    assert count(workspace, stages, stages.c.pipeline == "pipedrive") == 0
+
+
+def test_a_stage_outside_the_pipeline_is_reported_on_its_row(tmp_path: Path) -> None:
+    mapping, files = onto_workspace_files(tmp_path)
+    files[0].write_text("id,status,created\nL1,Negotiating,2024-01-10\n", "utf-8")
+    workspace = init_workspace(tmp_path / "ws")
+
+    with pytest.raises(ImportRejected) as caught:
+        import_files(workspace, files[:1], mapping=mapping)
+
+    error = caught.value.errors[0]
+    assert (error.row, error.column, error.value) == (2, "stage", "Negotiating")
+    assert "is not a stage of pipeline 'inbound'" in error.message
+
+
+def test_a_file_no_section_reads_is_refused(tmp_path: Path) -> None:
+    mapping = write(tmp_path / "pipedrive.toml", OWN_PIPELINE)
+    other = write(tmp_path / "contacts.csv", "a\n1\n")
+    batch = read_mapped([other], mapping)
+    assert [(e.file, e.row) for e in batch.errors] == [(str(other), None)]
+    assert "no [files.*] section of pipedrive.toml reads this file" in batch.errors[0].message
+
+
+def test_auto_date_format_is_detected_per_file_and_noted(tmp_path: Path) -> None:
+    mapping = write(
+        tmp_path / "auto.toml",
+        OWN_PIPELINE.replace('date_format = "%d/%m/%Y"', 'date_format = "auto"'),
+    )
+    us_style = DEALS.replace("15/02/2024", "02/15/2024").replace("20/03/2024", "03/20/2024")
+    us_style = us_style.replace("28/02/2024", "02/28/2024")
+    deals = write(tmp_path / "deals.csv", us_style)
+
+    batch = read_mapped([deals], mapping)
+
+    assert batch.errors == []
+    assert any("mm/dd/yyyy (detected" in n for n in batch.notes)
+    created = batch.tables["opportunities"]["created_at"].to_pylist()
+    assert created[0] == datetime(2024, 2, 3, tzinfo=UTC)  # "02/03/2024", month first
+
+
+def test_the_shipped_example_mappings_are_valid() -> None:
+    examples = sorted(EXAMPLES.glob("*.toml"))
+    assert [p.name for p in examples] == ["pipedrive-deals.toml", "salesforce-ddmmyyyy.toml"]
+    for path in examples:
+        mapping, errors = load_mapping(path)
+        assert errors == [], path
+        assert mapping is not None
+
+
+def test_the_pipedrive_example_takes_won_and_lost_from_the_deal_status(tmp_path: Path) -> None:
+    header = [
+        "ID",
+        "Title",
+        "Organization",
+        "Stage",
+        "Status",
+        "Value",
+        "Currency",
+        "Owner",
+        "Deal created",
+        "Won time",
+        "Lost time",
+        "Lost reason",
+    ]
+    rows = [
+        "11,Acme pilot,Acme,Proposal Made,open,1200,EUR,Ana Lima,2024-01-05 10:00:00,,,",
+        "12,Globex rollout,Globex,Negotiations Started,won,9800,EUR,Ana Lima,"
+        "2024-01-09 11:00:00,2024-03-01 16:00:00,,",
+        "13,Initech trial,Initech,Demo Scheduled,lost,300,EUR,Bo Chen,"
+        "2024-02-01 09:00:00,,2024-02-20 12:00:00,Price",
+    ]
+    columns = ",".join(f"Deal - {name}" for name in header)
+    export = write(tmp_path / "deals-export.csv", "\n".join([columns, *rows]) + "\n")
+    workspace = init_workspace(tmp_path / "ws")
+
+    import_files(workspace, [export], mapping=EXAMPLES / "pipedrive-deals.toml")
+
+    rows = query(
+        workspace,
+        select(
+            opportunities.c.opportunity_id,
+            opportunities.c.stage,
+            opportunities.c.outcome,
+            opportunities.c.closed_at,
+            opportunities.c.loss_reason,
+        ).order_by(opportunities.c.opportunity_id),
+    )
+    assert [tuple(r) for r in rows] == [
+        ("11", "Proposal Made", "open", None, None),
+        ("12", "Won", "won", datetime(2024, 3, 1, 16, tzinfo=UTC), None),
+        ("13", "Lost", "lost", datetime(2024, 2, 20, 12, tzinfo=UTC), "Price"),
+    ]
+
+
+@pytest.mark.realdata
+def test_the_salesforce_example_maps_the_export_onto_the_inbound_pipeline(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    folder = shared_data / "preppin_2022w23_salesforce_opportunity_history"
+    workspace = init_workspace(tmp_path / "ws")
+
+    result = import_files(
+        workspace,
+        [folder / "Opportunity.csv", folder / "Opportunity History.csv"],
+        mapping=EXAMPLES / "salesforce-ddmmyyyy.toml",
+    )
+
+    assert result.counts == {"opportunities": 219, "stage_events": 584}
+    by_stage = dict(
+        query(
+            workspace, select(opportunities.c.stage, func.count()).group_by(opportunities.c.stage)
+        )
+    )
+    assert by_stage == {
+        "Discovery": 29,
+        "Solutions overview": 19,
+        "Formal proposal": 25,
+        "Closed won": 89,
+        "Closed lost": 57,
+    }
+    assert count(workspace, opportunities, opportunities.c.pipeline != "inbound") == 0

@@ -129,8 +129,20 @@ def _resolve_stages(
     events name perhaps ten stages.
     """
     by_name = {p.name.casefold(): p for p in pipelines.values()}
-    pair = pc.binary_join_element_wise(pc.cast(pipeline_of, pa.string()), table[stage_col], "\x1f")
-    encoded = pc.dictionary_encode(pair).combine_chunks()
+    distinct = pc.unique(pipeline_of)
+    if len(distinct) == 1:
+        # One pipeline (the usual case): encode the stage names alone.
+        prefix = f"{distinct[0].as_py()}\x1f"
+        stage_codes = pc.dictionary_encode(table[stage_col]).combine_chunks()
+        encoded = pa.DictionaryArray.from_arrays(
+            stage_codes.indices,
+            pc.binary_join_element_wise(prefix, stage_codes.dictionary, ""),
+        )
+    else:
+        pair = pc.binary_join_element_wise(
+            pc.cast(pipeline_of, pa.string()), table[stage_col], "\x1f"
+        )
+        encoded = pc.dictionary_encode(pair).combine_chunks()
     spelled: list[str | None] = []
     category: list[str | None] = []
     for text in encoded.dictionary.to_pylist():
@@ -164,11 +176,14 @@ def _resolve_stages(
                         f"{message}: {len(rows) - 20} more rows like this",
                     )
                 )
-    names = pc.take(pa.array(spelled, pa.string()), encoded.indices)
-    table = _set(table, stage_col, pc.coalesce(names, table[stage_col]))
-    return table.append_column(
-        f"_{stage_col}_category", pc.take(pa.array(category, pa.string()), encoded.indices)
-    )
+    if any(
+        spelled_name is not None and spelled_name != text.partition("\x1f")[2]
+        for spelled_name, text in zip(spelled, encoded.dictionary.to_pylist(), strict=True)
+    ):
+        names = pc.take(pa.array(spelled, pa.string()), encoded.indices)
+        table = _set(table, stage_col, pc.coalesce(names, table[stage_col]))
+    categories = pa.DictionaryArray.from_arrays(encoded.indices, pa.array(category, pa.string()))
+    return table.append_column(f"_{stage_col}_category", categories)
 
 
 def finalize(
@@ -187,7 +202,7 @@ def finalize(
         opps = _fill(tables["opportunities"], "pipeline", default_pipeline)
         opps = _fill(opps, "currency", currency)
         opps = _resolve_stages(batch, "opportunities", opps, known, "stage", opps["pipeline"])
-        outcome = pc.fill_null(opps["_stage_category"], str(Category.OPEN))
+        outcome = pc.fill_null(pc.cast(opps["_stage_category"], pa.string()), str(Category.OPEN))
         opps = _set(opps, "outcome", outcome).drop_columns(["_stage_category"])
         tables["opportunities"] = opps
 

@@ -59,16 +59,28 @@ def read_header(path: Path) -> list[str]:
     return [name.strip() for name in next(csv.reader([text]))]
 
 
-def read_text_table(path: Path, progress: Progress | None = None) -> pa.Table:
-    """Every column as text, blanks as nulls; the header is cleaned."""
+def read_text_table(
+    path: Path,
+    progress: Progress | None = None,
+    types: dict[str, pa.DataType] | None = None,
+) -> pa.Table:
+    """Every column as text (or as `types` says), blanks as nulls; the header is cleaned.
+
+    With `types`, the reader converts while it parses, on all cores; a value that does
+    not convert raises pa.ArrowInvalid, and the caller reads the file again as text to
+    say exactly which values are wrong.
+    """
     names = read_header(path)
     read_options = pacsv.ReadOptions(
         column_names=names, skip_rows=1, block_size=BLOCK, use_threads=True
     )
+    wanted = types or {}
     convert = pacsv.ConvertOptions(
-        column_types={name: pa.string() for name in names},
+        column_types={name: wanted.get(name, pa.string()) for name in names},
         null_values=[""],
         strings_can_be_null=True,
+        true_values=["true", "True", "TRUE", "yes", "Yes", "1"],
+        false_values=["false", "False", "FALSE", "no", "No", "0"],
     )
     parse = pacsv.ParseOptions(newlines_in_values=True)
     source = pa.PythonFile(_CountingReader(path, progress), mode="r")
@@ -78,6 +90,8 @@ def read_text_table(path: Path, progress: Progress | None = None) -> pa.Table:
         )
         return reader.read_all()
     except pa.ArrowInvalid as exc:
+        if types:
+            raise
         raise ImportRejected(
             [RowError(str(path), None, None, None, f"is not valid CSV: {exc}")]
         ) from exc

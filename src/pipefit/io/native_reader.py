@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 
 from pipefit.io.batch import FILE, ROW, Batch
@@ -46,9 +47,23 @@ def typed_table(
                     )
                 )
             columns[field.name] = pa.nulls(raw.num_rows, ARROW_TYPES[field.type])
-    columns[ROW] = pa.array(range(first_row, first_row + raw.num_rows), pa.int64())
+    columns[ROW] = pa.array(np.arange(first_row, first_row + raw.num_rows, dtype=np.int64))
     columns[FILE] = pa.repeat(pa.scalar(file, pa.string()), raw.num_rows)
     return pa.table(columns)
+
+
+# Types the CSV reader can convert while parsing. Text columns with allowed values and
+# bools in words stay text: their checks give better messages after the read.
+_READER_TYPES = ("int", "decimal", "datetime")
+
+
+def _read(path: Path, spec: EntitySpec, progress: Progress | None) -> pa.Table:
+    types = {f.name: ARROW_TYPES[f.type] for f in spec.fields if f.type in _READER_TYPES}
+    try:
+        return read_text_table(path, progress, types)
+    except pa.ArrowInvalid:
+        # Something does not convert: read again as text to name every bad value.
+        return read_text_table(path, None)
 
 
 def read_native(paths: Sequence[Path], progress: Progress | None = None) -> Batch:
@@ -67,7 +82,7 @@ def read_native(paths: Sequence[Path], progress: Progress | None = None) -> Batc
                 )
             )
             continue
-        raw = read_text_table(path, progress)
+        raw = _read(path, spec, progress)
         unknown = [c for c in raw.column_names if c not in spec.field_names]
         for column in unknown:
             batch.errors.append(

@@ -53,7 +53,7 @@ class FieldSpec:
     doc: str = ""
 
 
-def _blank_to_null(column: pa.Array) -> pa.Array:
+def _blank_to_null(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     blank = pc.equal(column, "")
     if not pc.any(blank).as_py():
         return column
@@ -144,6 +144,19 @@ def coerce_column(
     date_format: str | None = None,
 ) -> tuple[pa.Array, list[RowError]]:
     """Parse one text column to the spec's type; return it with every rejected value."""
+    if spec.type != "str" and raw.type == ARROW_TYPES[spec.type]:
+        # Already converted by the CSV reader: only emptiness is left to check.
+        missing = pc.indices_nonzero(pc.is_null(raw)).to_pylist() if spec.required else []
+        return raw, [
+            RowError(file, first_row + i, spec.name, None, "is required but empty") for i in missing
+        ]
+    if spec.type == "str" and pa.types.is_string(raw.type) and not spec.choices:
+        # Text stays text (chunks and all): only blanks become nulls.
+        text = _blank_to_null(raw)
+        missing = pc.indices_nonzero(pc.is_null(text)).to_pylist() if spec.required else []
+        return text, [
+            RowError(file, first_row + i, spec.name, None, "is required but empty") for i in missing
+        ]
     text = raw.combine_chunks() if isinstance(raw, pa.ChunkedArray) else raw
     if not pa.types.is_string(text.type) and not pa.types.is_large_string(text.type):
         text = pc.cast(text, pa.string())

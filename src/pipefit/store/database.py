@@ -30,6 +30,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers work during an import; busy_timeout makes concurrent writers wait
     # for the lock instead of failing at once, so a conflict is decided by the version check.
     cursor = dbapi_connection.cursor()
+    # Bigger pages mean fewer B-tree splits on bulk loads; only takes effect on a new file.
+    cursor.execute("PRAGMA page_size=16384")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.schema import CreateIndex
 from sqlalchemy.engine import make_url
+from sqlalchemy.schema import CreateIndex
 
 from pipefit.store.database import normalise_url
 from pipefit.store.tables import ENTITY_TABLES

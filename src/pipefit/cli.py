@@ -576,3 +576,7 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("error: interrupted; nothing half-written was kept", markup=False)
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Load 1,000,000 generated opportunities and their ~5 million stage events into SQLite.
+
+Reference, measured in the same run on the same files: DuckDB's read_csv of the same
+two files into Arrow. Target (issue 2): pipefit's import at most 10x that time, with
+peak memory under 3 GB. Run: `make bench` or `.venv/bin/python benchmarks/import_1m.py`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+
+from common import WORK, machine, run_measured
+
+DUCKDB = """
+import json, sys, time, duckdb
+files = sys.argv[1:]
+con = duckdb.connect()
+start = time.perf_counter()
+rows = 0
+for f in files:
+    rows += con.sql(f"select * from read_csv('{f}')").to_arrow_table().num_rows
+report(seconds=time.perf_counter() - start, rows=rows)
+"""
+
+PIPEFIT = """
+import json, sys, time
+from pathlib import Path
+from pipefit.services.workspace import init_workspace
+from pipefit.services.imports import import_files
+workspace = init_workspace(Path(sys.argv[1]))
+files = [Path(p) for p in sys.argv[2:]]
+start = time.perf_counter()
+result = import_files(workspace, files)
+seconds = time.perf_counter() - start
+rows = sum(t.inserted for t in result.report.tables.values())
+report(seconds=seconds, rows=rows)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--opportunities", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+
+    data = WORK / f"company-{args.opportunities}-{args.seed}"
+    if not (data / "stage_events.csv").exists():
+        print(f"generating {args.opportunities:,} opportunities in {data} ...", file=sys.stderr)
+        subprocess.run(
+            [sys.executable, "-m", "pipefit.cli", "generate", "--out", str(data),
+             "--opportunities", str(args.opportunities), "--seed", str(args.seed)],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+    files = [str(data / "opportunities.csv"), str(data / "stage_events.csv")]
+    workspace = WORK / "import-workspace"
+    shutil.rmtree(workspace, ignore_errors=True)
+
+    duck = run_measured(DUCKDB, *files)
+    ours = run_measured(PIPEFIT, str(workspace), *files)
+    ratio = ours["seconds"] / duck["seconds"]
+    figures = {
+        "opportunities": args.opportunities,
+        "rows": ours["rows"],
+        "duckdb_read_csv_seconds": round(duck["seconds"], 2),
+        "pipefit_import_seconds": round(ours["seconds"], 2),
+        "ratio": round(ratio, 1),
+        "ratio_target": 10,
+        "peak_rss_mb": ours["peak_rss_mb"],
+        "peak_rss_target_mb": 3072,
+        "machine": machine(),
+    }
+    if args.json:
+        print(json.dumps(figures))
+        return
+    print(f"import of {args.opportunities:,} opportunities + events into SQLite ({machine()})")
+    print(f"  rows written          {ours['rows']:>12,}")
+    print(f"  DuckDB read_csv       {duck['seconds']:>10.2f} s  (reference)")
+    print(f"  pipefit import        {ours['seconds']:>10.2f} s  = {ratio:.1f}x  (target <= 10x)")
+    print(f"  peak memory           {ours['peak_rss_mb']:>10,} MB  (target < 3,072 MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -32,9 +32,7 @@ def report(**figures):
 
 def run_measured(code: str, *args: str) -> dict[str, Any]:
     """Run Python code in a fresh process (so peak memory is its own); it calls report()."""
-    out = subprocess.run(
-        [sys.executable, "-c", PEAK + code, *args], capture_output=True, text=True
-    )
+    out = subprocess.run([sys.executable, "-c", PEAK + code, *args], capture_output=True, text=True)
     if out.returncode != 0:
         raise SystemExit(f"benchmark step failed:\n{out.stderr}")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])

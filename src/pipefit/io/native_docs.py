@@ -11,14 +11,15 @@ _TYPES = {
     "int": "whole number",
     "decimal": "exact decimal (`1234.50`; `,` thousands separators allowed)",
     "bool": "`true`/`false` (also yes/no, 1/0)",
-    "datetime": "ISO 8601 (`2026-03-02`, `2026-03-02 14:30`, `2026-03-02T14:30:00Z`); UTC if no zone",
+    "datetime": (
+        "ISO 8601 (`2026-03-02`, `2026-03-02 14:30`, `2026-03-02T14:30:00Z`); UTC if no zone"
+    ),
     "date": "ISO 8601 date (`2026-03-02`)",
 }
 
 _INTRO = """# pipefit's native CSV format
 
-<!-- Generated from src/pipefit/io/native.py by
-     `python -c "from pipefit.io.native_docs import native_format_markdown as m; print(m(), end='')"`;
+<!-- Generated from src/pipefit/io/native.py by `python -m pipefit.io.native_docs`;
      a test fails when this file and the code disagree. -->
 
 One file per record type, named after it (`accounts.csv`, `stage_events.csv`, ...; case,
@@ -50,3 +51,7 @@ def native_format_markdown() -> str:
             required = "yes" if field.required else ""
             parts.append(f"| `{field.name}` | {_TYPES[field.type]} | {required} | {notes} |\n")
     return "".join(parts)
+
+
+if __name__ == "__main__":
+    print(native_format_markdown(), end="")

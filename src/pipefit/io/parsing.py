@@ -184,9 +184,10 @@ def coerce_column(
             errors += report(
                 pc.is_in(lowered, value_set=pa.array(spec.choices)), f"must be one of: {allowed}"
             )
-    elif spec.type in ("int", "decimal") and (
-        fast := _try_cast(text, ARROW_TYPES[spec.type])
-    ) is not None:
+    elif (
+        spec.type in ("int", "decimal")
+        and (fast := _try_cast(text, ARROW_TYPES[spec.type])) is not None
+    ):
         result = fast
     elif spec.type == "int":
         text = _trimmed(text)

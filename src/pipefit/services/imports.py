@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ class ImportResult:
     dry_run: bool
     report: LoadReport | None = None
     notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # read, check, write
 
 
 def _known_opportunities(workspace: Workspace, ids: pa.Array) -> set[str]:
@@ -123,7 +125,9 @@ def import_files(
     before_commit: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Read, check and load files. Raises ImportRejected (nothing written) on any bad row."""
+    started = time.perf_counter()
     batch = read_batch(fmt, paths, mapping=mapping, progress=read_progress)
+    read_done = time.perf_counter()
     engine = make_engine(workspace.database_url)
     with engine.connect() as conn:
         stored = load_stored_pipelines(conn)
@@ -140,7 +144,9 @@ def import_files(
     if batch.errors:
         engine.dispose()
         raise ImportRejected(batch.errors)
+    checked = time.perf_counter()
     result = ImportResult(
+        seconds={"read": read_done - started, "check": checked - read_done},
         fmt=batch.source,
         files=batch.files,
         counts=batch.counts(),
@@ -166,4 +172,5 @@ def import_files(
         progress=load_progress,
         before_commit=before_commit,
     )
+    result.seconds["write"] = time.perf_counter() - checked
     return result

@@ -10,6 +10,8 @@ append-only stage log only ever gains rows.
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +41,7 @@ class TableReport:
     rows: int = 0
     inserted: int = 0
     updated: int = 0
+    seconds: float = 0.0
 
     @property
     def unchanged(self) -> int:
@@ -48,10 +51,49 @@ class TableReport:
 @dataclass
 class LoadReport:
     tables: dict[str, TableReport] = field(default_factory=dict)
+    commit_seconds: float = 0.0
 
 
 def _is_sqlite(url: str) -> bool:
     return normalise_url(url).startswith("sqlite")
+
+
+# Above this many rows, a SQLite import switches the file to a rollback journal while it
+# runs: new pages then go straight into the database instead of through the WAL and a
+# checkpoint copy (measured: 1M deals + 5M events, write phase 20 s -> 15 s). The journal
+# keeps the import atomic; a killed import is rolled back when the file is next opened.
+EXCLUSIVE_LOAD_ROWS = 200_000
+
+
+def _sqlite_path(url: str) -> str:
+    return make_url(normalise_url(url)).database or ":memory:"
+
+
+def _set_journal_mode(path: str, mode: str) -> str:
+    """Switch journal mode if no one else has the file open; return the mode in force."""
+    connection = sqlite3.connect(path, timeout=30)
+    try:
+        row = connection.execute(f"PRAGMA journal_mode={mode}").fetchone()
+        return str(row[0]).lower()
+    except sqlite3.OperationalError:
+        row = connection.execute("PRAGMA journal_mode").fetchone()
+        return str(row[0]).lower()
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _rollback_journal(url: str, rows: int) -> Iterator[None]:
+    if not _is_sqlite(url) or rows < EXCLUSIVE_LOAD_ROWS:
+        yield
+        return
+    path = _sqlite_path(url)
+    switched = _set_journal_mode(path, "delete") == "delete"
+    try:
+        yield
+    finally:
+        if switched:
+            _set_journal_mode(path, "wal")
 
 
 @contextmanager
@@ -60,12 +102,11 @@ def adbc_connection(url: str) -> Iterator[Any]:
     if _is_sqlite(url):
         import adbc_driver_sqlite.dbapi as sqlite_dbapi
 
-        path = make_url(normalise_url(url)).database or ":memory:"
-        conn = sqlite_dbapi.connect(path)
+        conn = sqlite_dbapi.connect(_sqlite_path(url))
         cursor = conn.cursor()
         cursor.execute("PRAGMA busy_timeout=30000")
         # A big page cache keeps index pages in memory while millions of rows go in.
-        cursor.execute("PRAGMA cache_size=-524288")
+        cursor.execute("PRAGMA cache_size=-131072")
         cursor.close()
     else:
         import adbc_driver_postgresql.dbapi as pg_dbapi
@@ -205,14 +246,17 @@ def bulk_load(
     """Write every table of a checked batch in one transaction and record the import."""
     sqlite = _is_sqlite(url)
     report = LoadReport()
-    with adbc_connection(url) as conn:
+    rows = sum(t.num_rows for t in tables.values())
+    with _rollback_journal(url, rows), adbc_connection(url) as conn:
         cursor = conn.cursor()
         try:
             for name in ENTITY_TABLES:
                 if name in tables:
                     if progress:
                         progress(name)
+                    start = time.perf_counter()
                     report.tables[name] = _write_table(cursor, name, tables[name], source, sqlite)
+                    report.tables[name].seconds = time.perf_counter() - start
             counts = {
                 n: {"rows": r.rows, "inserted": r.inserted, "updated": r.updated}
                 for n, r in report.tables.items()
@@ -228,7 +272,9 @@ def bulk_load(
             )
             if before_commit:
                 before_commit()
+            start = time.perf_counter()
             conn.commit()
+            report.commit_seconds = time.perf_counter() - start
         except BaseException:
             conn.rollback()
             raise

@@ -138,6 +138,10 @@ def import_(
     mapping: Annotated[
         Path | None, typer.Option(help="A mapping file for any other layout.")
     ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(help='Dates not in ISO 8601, as strptime: "%d/%m/%Y" for 31/12/2026.'),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,
@@ -170,6 +174,7 @@ def import_(
             files,
             fmt=source_format,
             mapping=mapping,
+            date_format=date_format,
             dry_run=dry_run,
             read_progress=lambda n: bar.advance(reading, n),
             load_progress=lambda name: bar.update(

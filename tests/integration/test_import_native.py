@@ -157,3 +157,35 @@ def test_a_byte_order_mark_does_not_hide_the_first_column(
     path.write_bytes(b"\xef\xbb\xbf" + FILES["accounts.csv"].encode())
     import_files(sqlite_workspace, [path])
     assert table_counts(sqlite_workspace)["accounts"] == 2
+
+
+def test_an_open_deal_keeps_no_close_date_and_the_import_says_so(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    text = FILES["opportunities.csv"].replace("2026-03-03,,,", "2026-03-03,2026-06-30,,")
+    result = import_files(
+        sqlite_workspace, write_native(tmp_path / "in", **{"opportunities.csv": text})
+    )
+    assert any("1 open opportunities had a close date" in n for n in result.notes)
+    engine = make_engine(sqlite_workspace.database_url)
+    with engine.connect() as conn:
+        closed_at = conn.execute(
+            select(tables.opportunities.c.closed_at).where(
+                tables.opportunities.c.opportunity_id == "TAILSPIN-STARTER"
+            )
+        ).scalar_one()
+    engine.dispose()
+    assert closed_at is None
+
+
+def test_day_first_dates_are_read_when_declared(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = folder / "opportunities.csv"
+    path.write_text("opportunity_id,stage,created_at\nEU-DEAL-1,Discovery,31/01/2026\n", "utf-8")
+    with pytest.raises(ImportRejected, match="31/01/2026"):
+        import_files(sqlite_workspace, [path])
+    import_files(sqlite_workspace, [path], date_format="%d/%m/%Y")
+    assert table_counts(sqlite_workspace)["opportunities"] == 1

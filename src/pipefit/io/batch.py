@@ -204,6 +204,18 @@ def finalize(
         opps = _resolve_stages(batch, "opportunities", opps, known, "stage", opps["pipeline"])
         outcome = pc.fill_null(pc.cast(opps["_stage_category"], pa.string()), str(Category.OPEN))
         opps = _set(opps, "outcome", outcome).drop_columns(["_stage_category"])
+        # An open deal has no close date; CRMs export their *expected* close date there.
+        early = pc.and_(pc.equal(outcome, str(Category.OPEN)), pc.is_valid(opps["closed_at"]))
+        if (cleared := pc.sum(early).as_py() or 0) > 0:
+            opps = _set(
+                opps,
+                "closed_at",
+                pc.if_else(early, pa.scalar(None, opps["closed_at"].type), opps["closed_at"]),
+            )
+            batch.notes.append(
+                f"{cleared} open opportunities had a close date; it was left out "
+                "(an open deal is not closed yet)"
+            )
         tables["opportunities"] = opps
 
     if "stage_events" in tables:

@@ -57,8 +57,11 @@ def typed_table(
 _READER_TYPES = ("int", "decimal", "datetime")
 
 
-def _read(path: Path, spec: EntitySpec, progress: Progress | None) -> pa.Table:
-    types = {f.name: ARROW_TYPES[f.type] for f in spec.fields if f.type in _READER_TYPES}
+def _read(
+    path: Path, spec: EntitySpec, progress: Progress | None, date_format: str | None
+) -> pa.Table:
+    convert = [t for t in _READER_TYPES if not (date_format and t == "datetime")]
+    types = {f.name: ARROW_TYPES[f.type] for f in spec.fields if f.type in convert}
     try:
         return read_text_table(path, progress, types)
     except pa.ArrowInvalid:
@@ -66,7 +69,9 @@ def _read(path: Path, spec: EntitySpec, progress: Progress | None) -> pa.Table:
         return read_text_table(path, None)
 
 
-def read_native(paths: Sequence[Path], progress: Progress | None = None) -> Batch:
+def read_native(
+    paths: Sequence[Path], progress: Progress | None = None, *, date_format: str | None = None
+) -> Batch:
     batch = Batch(source="native", files=[str(p) for p in paths])
     for path in paths:
         spec = entity_for_file(path.stem)
@@ -82,7 +87,7 @@ def read_native(paths: Sequence[Path], progress: Progress | None = None) -> Batc
                 )
             )
             continue
-        raw = _read(path, spec, progress)
+        raw = _read(path, spec, progress, date_format)
         unknown = [c for c in raw.column_names if c not in spec.field_names]
         for column in unknown:
             batch.errors.append(
@@ -95,5 +100,8 @@ def read_native(paths: Sequence[Path], progress: Progress | None = None) -> Batc
                     + ", ".join(spec.field_names),
                 )
             )
-        batch.add(spec.name, typed_table(raw, spec, file=str(path), errors=batch.errors))
+        batch.add(
+            spec.name,
+            typed_table(raw, spec, file=str(path), errors=batch.errors, date_format=date_format),
+        )
     return batch

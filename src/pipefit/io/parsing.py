@@ -88,12 +88,53 @@ def _parse_datetime_python(value: str, date_format: str | None) -> datetime:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+def _strict_strptime(text: pa.Array, fmt: str) -> pa.Array:
+    """Naive timestamps, null where `text` is not a date in `fmt`."""
+    parsed = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
+    # Arrow rolls impossible dates over: 31/02 becomes 03/03, 23:59:60 the next midnight.
+    # Only such landing spots are printed back (strftime is slow); what does not read the
+    # same (also unpadded values, 1/3/2022) is judged by Python's strptime.
+    landed = pc.less_equal(pc.day(parsed), 3)
+    if "%S" in fmt:
+        midnight = pc.and_(pc.equal(pc.hour(parsed), 0), pc.equal(pc.minute(parsed), 0))
+        landed = pc.or_(landed, midnight)
+    check = pc.indices_nonzero(pc.fill_null(landed, False))
+    seconds = pc.cast(pc.take(parsed, check), pa.timestamp("s"), safe=False)  # %S: no .000000
+    differs = pc.not_equal(pc.strftime(seconds, format=fmt), pc.take(text, check))
+    suspect = pc.filter(check, differs).to_pylist()
+    rejected = []
+    for i in suspect:
+        try:
+            datetime.strptime(text[i].as_py(), fmt)
+        except ValueError:
+            rejected.append(i)
+    if rejected:
+        drop = pc.is_in(pa.array(range(len(text)), pa.int64()), pa.array(rejected, pa.int64()))
+        parsed = pc.if_else(drop, pa.scalar(None, parsed.type), parsed)
+    return parsed
+
+
+def parse_declared_format(text: pa.Array, fmt: str) -> pa.Array:
+    """Naive timestamps from dates in `fmt`, with or without a time (HH:MM[:SS]) after.
+
+    Null where a value is not such a date; impossible dates (31/02) are null too.
+    """
+    null_text = pa.scalar(None, pa.string())
+    with_seconds = pc.match_substring_regex(text, r"\s\d{1,2}:\d{2}:\d{2}$")
+    with_minutes = pc.match_substring_regex(text, r"\s\d{1,2}:\d{2}$")
+    return pc.coalesce(
+        _strict_strptime(pc.if_else(with_seconds, text, null_text), fmt + " %H:%M:%S"),
+        _strict_strptime(pc.if_else(with_minutes, text, null_text), fmt + " %H:%M"),
+        _strict_strptime(pc.if_else(pc.or_(with_seconds, with_minutes), null_text, text), fmt),
+    )
+
+
 def _datetimes(
     text: pa.Array, date_format: str | None, report: Callable[[pa.Array, str], list[RowError]]
 ) -> tuple[pa.Array, list[RowError]]:
     target = ARROW_TYPES["datetime"]
     if date_format:
-        parsed = pc.strptime(text, format=date_format, unit="us", error_is_null=True)
+        parsed = parse_declared_format(text, date_format)
         result = pc.assume_timezone(parsed, "UTC")
         return result, report(
             pc.is_valid(parsed), f"is not a date/time in the declared format {date_format!r}"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,7 +15,7 @@ import pyarrow.compute as pc
 from pipefit.io.batch import FILE, ROW
 from pipefit.io.errors import RowError
 from pipefit.io.native import EntitySpec
-from pipefit.io.parsing import ARROW_TYPES, FieldSpec, coerce_column
+from pipefit.io.parsing import ARROW_TYPES, FieldSpec, coerce_column, parse_declared_format
 
 __all__ = [
     "build_table",
@@ -114,43 +113,11 @@ def human_format(fmt: str) -> str:
     return fmt
 
 
-def _strptime(text: pa.Array, fmt: str) -> pa.Array:
-    """Naive timestamps, null where `text` is not a date in `fmt`."""
-    parsed = pc.strptime(text, format=fmt, unit="us", error_is_null=True)
-    # Arrow rolls impossible dates over: 31/02 becomes 03/03, 23:59:60 the next midnight.
-    # Only such landing spots are printed back (strftime is slow); what does not read the
-    # same (also unpadded values, 1/3/2022) is judged by Python's strptime.
-    landed = pc.less_equal(pc.day(parsed), 3)
-    if "%S" in fmt:
-        midnight = pc.and_(pc.equal(pc.hour(parsed), 0), pc.equal(pc.minute(parsed), 0))
-        landed = pc.or_(landed, midnight)
-    check = pc.indices_nonzero(pc.fill_null(landed, False))
-    seconds = pc.cast(pc.take(parsed, check), pa.timestamp("s"), safe=False)  # %S: no .000000
-    differs = pc.not_equal(pc.strftime(seconds, format=fmt), pc.take(text, check))
-    suspect = pc.filter(check, differs).to_pylist()
-    rejected = []
-    for i in suspect:
-        try:
-            datetime.strptime(text[i].as_py(), fmt)
-        except ValueError:
-            rejected.append(i)
-    if rejected:
-        drop = pc.is_in(pa.array(range(len(text)), pa.int64()), pa.array(rejected, pa.int64()))
-        parsed = pc.if_else(drop, pa.scalar(None, parsed.type), parsed)
-    return parsed
-
-
 def _dates(
     text: pa.Array, field: FieldSpec, fmt: str, *, file: str, first_row: int
 ) -> tuple[pa.Array, list[RowError]]:
     """Dates in a declared format, with or without a time of day (`HH:MM[:SS]`)."""
-    with_seconds = pc.match_substring_regex(text, r"\s\d{1,2}:\d{2}:\d{2}$")
-    with_minutes = pc.match_substring_regex(text, r"\s\d{1,2}:\d{2}$")
-    parsed = pc.coalesce(
-        _strptime(pc.if_else(with_seconds, text, NULL_TEXT), fmt + " %H:%M:%S"),
-        _strptime(pc.if_else(with_minutes, text, NULL_TEXT), fmt + " %H:%M"),
-        _strptime(pc.if_else(pc.or_(with_seconds, with_minutes), NULL_TEXT, text), fmt),
-    )
+    parsed = parse_declared_format(text, fmt)
     bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
     message = f"is not a date in the format {human_format(fmt)} (optionally with HH:MM)"
     errors = [

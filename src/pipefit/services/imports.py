@@ -119,6 +119,7 @@ def import_files(
     *,
     fmt: str = "native",
     mapping: Path | None = None,
+    date_format: str | None = None,
     dry_run: bool = False,
     read_progress: Progress | None = None,
     load_progress: Callable[[str], None] | None = None,
@@ -126,13 +127,26 @@ def import_files(
 ) -> ImportResult:
     """Read, check and load files. Raises ImportRejected (nothing written) on any bad row."""
     started = time.perf_counter()
-    batch = read_batch(fmt, paths, mapping=mapping, progress=read_progress)
+    batch = read_batch(fmt, paths, mapping=mapping, progress=read_progress, date_format=date_format)
     read_done = time.perf_counter()
     engine = make_engine(workspace.database_url)
     with engine.connect() as conn:
         stored = load_stored_pipelines(conn)
     config = workspace.config
-    known: dict[str, Pipeline] = stored | config.pipelines_by_name()
+    configured = config.pipelines_by_name()
+    for pipeline in batch.pipelines:
+        if pipeline.name in configured:
+            batch.errors.append(
+                RowError(
+                    ", ".join(batch.files),
+                    None,
+                    "pipeline",
+                    pipeline.name,
+                    "is the name of a pipeline in pipefit.toml; a source's own stages are "
+                    "kept under their own name (rename it, or map its stages onto this one)",
+                )
+            )
+    known: dict[str, Pipeline] = stored | configured
     finalize(
         batch,
         pipelines=known,

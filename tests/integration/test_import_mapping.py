@@ -416,3 +416,27 @@ def test_the_salesforce_example_maps_the_export_onto_the_inbound_pipeline(
         "Closed lost": 57,
     }
     assert count(workspace, opportunities, opportunities.c.pipeline != "inbound") == 0
+
+
+def test_a_source_pipeline_may_not_take_the_name_of_a_workspace_pipeline(
+    tmp_path: Path,
+) -> None:
+    from pipefit.io.errors import ImportRejected
+    from pipefit.services.imports import import_files
+    from pipefit.services.workspace import init_workspace
+
+    workspace = init_workspace(tmp_path / "ws")
+    mapping = tmp_path / "clash.toml"
+    mapping.write_text(
+        '[source]\nname = "clash"\n'
+        '[pipeline]\nname = "inbound"\n'
+        'stages = [{ name = "Open" }, { name = "Won", category = "won" },'
+        ' { name = "Lost", category = "lost" }]\n'
+        '[files.deals]\nentity = "opportunities"\n'
+        '[files.deals.columns]\nopportunity_id = "id"\nstage = "stage"\ncreated_at = "created"\n',
+        "utf-8",
+    )
+    deals = tmp_path / "deals.csv"
+    deals.write_text("id,stage,created\nD-1,Open,2026-01-05\n", "utf-8")
+    with pytest.raises(ImportRejected, match="name of a pipeline in pipefit.toml"):
+        import_files(workspace, [deals], mapping=mapping)

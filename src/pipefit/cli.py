@@ -502,15 +502,22 @@ def activity_list(
 
 @app.command()
 def generate(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the native CSV files.")],
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for the native CSV files. Default: WORKSPACE/sample-data."
+        ),
+    ] = None,
     opportunities: Annotated[
         int, typer.Option(help="How many opportunities (200 to 1,000,000+).")
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
+    workspace: WorkspaceOpt = None,
 ) -> None:
     """Write a realistic synthetic company as native CSVs (deterministic for a seed)."""
     from pipefit.sample import generate as generate_company
 
+    out_dir = out_dir or (workspace or Path(".")) / "sample-data"
     if opportunities < 1:
         raise PipefitError("--opportunities must be at least 1")
     with Progress(

@@ -438,5 +438,5 @@ def test_a_source_pipeline_may_not_take_the_name_of_a_workspace_pipeline(
     )
     deals = tmp_path / "deals.csv"
     deals.write_text("id,stage,created\nD-1,Open,2026-01-05\n", "utf-8")
-    with pytest.raises(ImportRejected, match="name of a pipeline in pipefit.toml"):
+    with pytest.raises(ImportRejected, match=r"name of a pipeline in pipefit\.toml"):
         import_files(workspace, [deals], mapping=mapping)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -26,6 +27,9 @@ from pipefit.domain.errors import PipefitError
 from pipefit.domain.pipeline import describe_requirements
 from pipefit.io.errors import ImportRejected
 from pipefit.render import OUTPUT_FORMATS, duration, emit
+
+if TYPE_CHECKING:
+    from pipefit.services.imports import ImportResult
 
 app = typer.Typer(
     help="pipefit: a measurable pipeline, qualified leads, KPIs, pay and presales capacity.",
@@ -129,6 +133,21 @@ def init(
     out.print(f"  pipeline:      {default.name} ({', '.join(s.name for s in default.stages)})")
 
 
+def _import_or_explain(errors_csv: Path | None, run: Callable[[], ImportResult]) -> ImportResult:
+    """Run an import; if it is refused and asked to, write every problem to a CSV file."""
+    try:
+        return run()
+    except ImportRejected as refused:
+        if errors_csv is not None:
+            with errors_csv.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["file", "row", "column", "value", "problem"])
+                for e in refused.errors:
+                    writer.writerow([e.file, e.row, e.column, e.value, e.message])
+            err.print(f"all {len(refused.errors)} problems written to {errors_csv}")
+        raise
+
+
 @app.command("import")
 def import_(
     files: Annotated[list[Path], typer.Argument(help="CSV files to load.")],
@@ -146,6 +165,10 @@ def import_(
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,
     report: Annotated[str, typer.Option(help="Report as table or json.")] = "table",
+    errors_csv: Annotated[
+        Path | None,
+        typer.Option("--errors-csv", help="If refused, write every problem to this CSV file."),
+    ] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -169,16 +192,19 @@ def import_(
     ):
         reading = bar.add_task("reading", total=total)
         loading = bar.add_task("writing", total=None, visible=False)
-        result = import_files(
-            instance.workspace,
-            files,
-            fmt=source_format,
-            mapping=mapping,
-            date_format=date_format,
-            dry_run=dry_run,
-            read_progress=lambda n: bar.advance(reading, n),
-            load_progress=lambda name: bar.update(
-                loading, visible=True, description=f"writing {name}"
+        result = _import_or_explain(
+            errors_csv,
+            lambda: import_files(
+                instance.workspace,
+                files,
+                fmt=source_format,
+                mapping=mapping,
+                date_format=date_format,
+                dry_run=dry_run,
+                read_progress=lambda n: bar.advance(reading, n),
+                load_progress=lambda name: bar.update(
+                    loading, visible=True, description=f"writing {name}"
+                ),
             ),
         )
     rows = [

@@ -14,6 +14,8 @@ from pipefit.domain.errors import ConfigError
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Requirement, Stage
 from pipefit.domain.segments import Segmentation, SegmentRule
+from pipefit.settings.compensation import CompensationConfig
+from pipefit.settings.qualification import QualificationConfig
 
 __all__ = [
     "CONFIG_FILE",
@@ -118,6 +120,8 @@ class WorkspaceConfig(_Strict):
     workspace: WorkspaceSection = Field(default_factory=WorkspaceSection)
     segments: list[SegmentConfig] = Field(min_length=1)
     pipelines: list[PipelineConfig] = Field(min_length=1)
+    qualification: QualificationConfig = Field(default_factory=QualificationConfig)
+    compensation: CompensationConfig = Field(default_factory=CompensationConfig)
 
     @model_validator(mode="after")
     def _one_default_pipeline(self) -> WorkspaceConfig:

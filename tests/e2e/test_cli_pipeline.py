@@ -173,3 +173,29 @@ def test_pipeline_show_lists_triggers_and_sub_states_as_csv(tmp_path: Path) -> N
     run("init", ws)
     text = run("pipeline", "show", "-w", ws, "-f", "csv").stdout
     assert 'Formal proposal,open,proposal sent,,"delivery, review, negotiation, signature"' in text
+
+
+def test_a_refused_import_can_write_every_problem_to_a_csv_file(tmp_path: Path) -> None:
+    ws = tmp_path / "acme"
+    run("init", ws)
+    bad = "account_id,name,employees\n" + "".join(f"A-{i},Acme {i},lots\n" for i in range(250))
+    files = write_native(tmp_path / "in", **{"accounts.csv": bad})
+    report = tmp_path / "problems.csv"
+    result = run("import", *files, "--errors-csv", report, "-w", ws, check=False)
+    assert result.returncode == 1
+    assert "and 50 more" in result.stderr
+    lines = report.read_text("utf-8").splitlines()
+    assert lines[0] == "file,row,column,value,problem"
+    assert len(lines) == 251
+
+
+def test_the_workspace_can_live_in_postgresql(tmp_path: Path, fresh_postgres_url: str) -> None:
+    ws = tmp_path / "acme"
+    run("init", ws, "--db", fresh_postgres_url)
+    files = write_native(tmp_path / "in")
+    env = {"PIPEFIT_DATABASE_URL": fresh_postgres_url}
+    run("import", *files, "-w", ws, env=env)
+    status = run_json("status", "-w", ws, "-f", "json", env=env)
+    assert status["opportunities"] == 2
+    assert status["by_stage"] == {"Formal proposal": 1, "Closed won": 1}
+    assert not (ws / "pipefit.db").exists()

@@ -1,0 +1,1 @@
+"""Sections of pipefit.toml owned by one capability each (validated pydantic models)."""

@@ -1,0 +1,44 @@
+"""The `pipefit` command. Each command parses, calls a service and renders; nothing more."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from pipefit.cli import core
+from pipefit.cli.common import err
+from pipefit.cli.deals import activity_app, opportunity_app, pipeline_app
+from pipefit.domain.errors import PipefitError
+from pipefit.io.errors import ImportRejected
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    help="pipefit: a measurable pipeline, qualified leads, KPIs, pay and presales capacity.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+core.register(app)
+app.add_typer(pipeline_app, name="pipeline")
+app.add_typer(activity_app, name="activity")
+app.add_typer(opportunity_app, name="opportunity")
+
+
+def main() -> None:
+    try:
+        app()
+    except ImportRejected as exc:
+        for problem in exc.errors[:200]:
+            err.print(f"  {problem}")
+        if len(exc.errors) > 200:
+            err.print(f"  ... and {len(exc.errors) - 200} more", markup=False)
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(1)
+    except PipefitError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("error: interrupted; nothing half-written was kept", markup=False)
+        sys.exit(130)

@@ -1,0 +1,5 @@
+"""`python -m pipefit.cli`."""
+
+from pipefit.cli import main
+
+main()

@@ -1,0 +1,301 @@
+"""Workspace-wide commands: init, import, status, generate, demo."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+
+from pipefit.cli.common import (
+    DbOpt,
+    FormatOpt,
+    WorkspaceOpt,
+    check_format,
+    err,
+    open_app,
+    out,
+)
+from pipefit.domain.errors import PipefitError
+from pipefit.io.errors import ImportRejected
+from pipefit.render import emit
+
+if TYPE_CHECKING:
+    from pipefit.services.imports import ImportResult
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the workspace-wide commands to the `pipefit` app."""
+    app.command()(init)
+    app.command("import")(import_)
+    app.command()(status)
+    app.command()(generate)
+    app.command()(demo)
+
+
+def init(
+    directory: Annotated[
+        Path | None, typer.Argument(help="Folder to create (default: --workspace or .)")
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing pipefit.toml.")] = False,
+) -> None:
+    """Create a workspace: pipefit.toml with the default pipeline and an empty database."""
+    from pipefit.services.workspace import init_workspace
+
+    root = directory or workspace or Path(".")
+    ws = init_workspace(root, database_url=db, force=force)
+    out.print(f"Workspace ready in {ws.root}")
+    out.print(f"  configuration: {ws.config_path}")
+    out.print(f"  database:      {ws.database_url}")
+    default = ws.config.pipelines_by_name()[ws.config.default_pipeline]
+    out.print(f"  pipeline:      {default.name} ({', '.join(s.name for s in default.stages)})")
+
+
+def _import_or_explain(errors_csv: Path | None, run: Callable[[], ImportResult]) -> ImportResult:
+    """Run an import; if it is refused and asked to, write every problem to a CSV file."""
+    try:
+        return run()
+    except ImportRejected as refused:
+        if errors_csv is not None:
+            with errors_csv.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["file", "row", "column", "value", "problem"])
+                for e in refused.errors:
+                    writer.writerow([e.file, e.row, e.column, e.value, e.message])
+            err.print(f"all {len(refused.errors)} problems written to {errors_csv}")
+        raise
+
+
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="CSV files to load.")],
+    source_format: Annotated[
+        str, typer.Option("--format", help="native, salesforce, hubspot or maven.")
+    ] = "native",
+    mapping: Annotated[
+        Path | None, typer.Option(help="A mapping file for any other layout.")
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option(help='Dates not in ISO 8601, as strptime: "%d/%m/%Y" for 31/12/2026.'),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check everything, write nothing.")
+    ] = False,
+    report: Annotated[str, typer.Option(help="Report as table or json.")] = "table",
+    errors_csv: Annotated[
+        Path | None,
+        typer.Option("--errors-csv", help="If refused, write every problem to this CSV file."),
+    ] = None,
+    workspace: WorkspaceOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Load CRM exports. The import lands whole or not at all; re-importing changes nothing."""
+    from pipefit.services.imports import import_files
+
+    total = sum(p.stat().st_size for p in files if p.is_file())
+    show = sys.stderr.isatty() and total > 5_000_000
+    with (
+        open_app(workspace, db) as instance,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not show,
+            transient=True,
+        ) as bar,
+    ):
+        reading = bar.add_task("reading", total=total)
+        loading = bar.add_task("writing", total=None, visible=False)
+        result = _import_or_explain(
+            errors_csv,
+            lambda: import_files(
+                instance.workspace,
+                files,
+                fmt=source_format,
+                mapping=mapping,
+                date_format=date_format,
+                dry_run=dry_run,
+                read_progress=lambda n: bar.advance(reading, n),
+                load_progress=lambda name: bar.update(
+                    loading, visible=True, description=f"writing {name}"
+                ),
+            ),
+        )
+    rows = [
+        {
+            "records": name,
+            "rows": n,
+            "new": result.report.tables[name].inserted
+            if result.report and name in result.report.tables
+            else None,
+            "updated": result.report.tables[name].updated
+            if result.report and name in result.report.tables
+            else None,
+        }
+        for name, n in result.counts.items()
+    ]
+    if report == "json":
+        emit(
+            out,
+            "json",
+            rows,
+            document={
+                "format": result.fmt,
+                "dry_run": dry_run,
+                "files": result.files,
+                "tables": rows,
+                "notes": result.notes,
+            },
+        )
+        return
+    verb = "Checked (dry run, nothing written)" if dry_run else "Imported"
+    out.print(f"{verb}: {len(files)} file(s) as {result.fmt}")
+    emit(out, "table", rows)
+    for note in result.notes:
+        out.print(f"note: {note}")
+
+
+def status(workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = "table") -> None:
+    """Counts per stage and segment, open pipeline and recent stage changes."""
+    check_format(fmt)
+    with open_app(workspace, db) as instance:
+        summary = instance.summary()
+    flat: dict[str, int] = {}
+    for stages in summary.by_stage.values():
+        for stage, n in stages.items():
+            flat[stage] = flat.get(stage, 0) + n
+    document = summary.counts | {
+        "by_stage": flat,
+        "by_pipeline": summary.by_stage,
+        "by_segment": summary.by_segment,
+        "open_pipeline": summary.open_pipeline,
+        "won_amount": summary.won_amount,
+        "recent_changes": [r.__dict__ for r in summary.recent],
+    }
+    if fmt == "json":
+        emit(out, "json", [], document=document)
+        return
+    stage_rows = [
+        {"pipeline": p, "stage": s, "opportunities": n}
+        for p, stages in summary.by_stage.items()
+        for s, n in stages.items()
+    ]
+    if fmt == "csv":
+        emit(out, "csv", stage_rows)
+        return
+    counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.counts.items())
+    out.print(f"{instance.workspace.config.workspace.name}: {counts}")
+    emit(out, "table", stage_rows, title="Opportunities per stage")
+    seg_rows = [
+        {"segment": seg, "open": v.get("open", 0), "won": v.get("won", 0), "lost": v.get("lost", 0)}
+        for seg, v in sorted(summary.by_segment.items())
+    ]
+    emit(out, "table", seg_rows, title="Opportunities per segment")
+    for currency, amount in summary.open_pipeline.items():
+        won = summary.won_amount.get(currency, Decimal(0))
+        out.print(f"Open pipeline: {amount:,.2f} {currency}   won to date: {won:,.2f} {currency}")
+    emit(
+        out,
+        "table",
+        [
+            {
+                "at": r.at,
+                "opportunity": r.opportunity_id,
+                "from": r.from_stage,
+                "to": r.to_stage,
+                "sub-state": r.substate,
+                "by": r.actor_id,
+            }
+            for r in summary.recent
+        ],
+        title="Recent stage changes",
+    )
+
+
+def generate(
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Folder for the native CSV files. Default: WORKSPACE/sample-data."
+        ),
+    ] = None,
+    opportunities: Annotated[
+        int, typer.Option(help="How many opportunities (200 to 1,000,000+).")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
+    workspace: WorkspaceOpt = None,
+) -> None:
+    """Write a realistic synthetic company as native CSVs (deterministic for a seed)."""
+    from pipefit.sample import generate as generate_company
+
+    out_dir = out_dir or (workspace or Path(".")) / "sample-data"
+    if opportunities < 1:
+        raise PipefitError("--opportunities must be at least 1")
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not sys.stderr.isatty(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("generating", total=None)
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(task, description=f"writing {name}", completed=done, total=total)
+
+        counts = generate_company(
+            out_dir, opportunities=opportunities, seed=seed, progress=progress
+        )
+    emit(
+        out,
+        "table",
+        [{"file": f"{k}.csv", "rows": v} for k, v in counts.items()],
+        title=f"Synthetic company in {out_dir} (seed {seed})",
+    )
+
+
+def demo(
+    workspace: WorkspaceOpt = None,
+    opportunities: Annotated[int, typer.Option(help="Size of the sample company.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Seed of the sample company.")] = 7,
+) -> None:
+    """Create a workspace, generate a sample company, load it and summarise it."""
+    from pipefit.sample import generate as generate_company
+    from pipefit.services.imports import import_files
+    from pipefit.services.workspace import init_workspace
+
+    root = workspace or Path("demo-workspace")
+    ws = init_workspace(root)
+    data = root / "sample-data"
+    out.print(
+        f"Generating a sample company ({opportunities:,} opportunities, seed {seed}) in {data} ..."
+    )
+    generate_company(data, opportunities=opportunities, seed=seed)
+    out.print("Importing it ...")
+    import_files(ws, sorted(data.glob("*.csv")), fmt="native")
+    status(workspace=root, db=None, fmt="table")
+    default = ws.config.default_pipeline
+    out.print(
+        f"\nNext: 'pipefit status -w {root}', 'pipefit pipeline show -w {root}' "
+        f"or 'pipefit pipeline history <id> -w {root}' (pipeline '{default}')."
+    )

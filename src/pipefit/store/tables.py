@@ -241,6 +241,51 @@ quotas = Table(
     Column("source", String(40), nullable=False),
 )
 
+lead_decisions = Table(
+    "lead_decisions",
+    metadata,
+    # One row per routing decision or override; the newest row for a lead is in force.
+    Column("decision_id", Integer, primary_key=True, autoincrement=True),
+    Column("lead_id", String(ID), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("band", String(20)),
+    Column("decision", String(20), nullable=False),  # handoff / nurture / disqualify
+    Column("method", String(40), nullable=False),
+    Column("score", Money),
+    Column("reasons", JSON, nullable=False),
+    Column("to_id", String(ID)),
+    Column("nurture_until", UtcDateTime),
+    Column("decided_by", String(ID)),  # a person for overrides; null when pipefit decided
+    Column("overrides", Integer),  # the decision_id a person overrode
+    Column("note", Text),
+)
+
+quota_changes = Table(
+    "quota_changes",
+    metadata,
+    # A quota changed mid-period: the new amount applies from `effective_at`, prorated.
+    Column("change_id", Integer, primary_key=True, autoincrement=True),
+    Column("owner_kind", String(10), nullable=False),
+    Column("owner_id", String(ID), nullable=False, index=True),
+    Column("period", String(10), nullable=False),
+    Column("effective_at", UtcDateTime, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("reason", Text),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+credit_splits = Table(
+    "credit_splits",
+    metadata,
+    # Salesforce-style opportunity splits: "revenue" splits sum to 100% per deal,
+    # "overlay" credit may add up to any total.
+    Column("opportunity_id", String(ID), primary_key=True),
+    Column("person_id", String(ID), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    Column("percent", Money, nullable=False),
+    Column("source", String(40), nullable=False),
+)
+
 imports = Table(
     "imports",
     metadata,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,13 @@ class _CountingReader(io.RawIOBase):
     def close(self) -> None:
         self._file.close()
         super().close()
+
+
+def _has_quotes(path: Path) -> bool:
+    if path.stat().st_size == 0:
+        return False
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        return m.find(b'"') != -1
 
 
 def read_header(path: Path) -> list[str]:
@@ -82,7 +90,9 @@ def read_text_table(
         true_values=["true", "True", "TRUE", "yes", "Yes", "1"],
         false_values=["false", "False", "FALSE", "no", "No", "0"],
     )
-    parse = pacsv.ParseOptions(newlines_in_values=True)
+    # Line breaks inside quoted values need a slower, serial chunker (2.7 s vs 1.0 s for
+    # 5M rows here); a file without a single quote character cannot have any.
+    parse = pacsv.ParseOptions(newlines_in_values=_has_quotes(path))
     source = pa.PythonFile(_CountingReader(path, progress), mode="r")
     try:
         reader = pacsv.open_csv(

@@ -12,10 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.model import Category
-from pipefit.domain.pipeline import Pipeline, Requirement, Stage
+from pipefit.domain.pipeline import LEAD_DEMO_READY, Pipeline, Requirement, Stage
 from pipefit.domain.segments import Segmentation, SegmentRule
 from pipefit.settings.compensation import CompensationConfig
-from pipefit.settings.qualification import QualificationConfig
+from pipefit.settings.qualification import DemoReadyConfig, QualificationConfig
 
 __all__ = [
     "CONFIG_FILE",
@@ -50,20 +50,37 @@ class RequirementConfig(_Strict):
     by: Literal["prospect", "rep", "presales"] | None = None
     label: str | None = None
     any_of: list[RequirementConfig] = Field(default_factory=list)
+    # { demo_ready_min = 80 }: the deal's lead must be demo-ready, its Situation Slide at
+    # least this % complete; { kind = "lead_demo_ready" } uses [qualification.demo_ready].
+    demo_ready_min: float | None = Field(default=None, ge=0, le=100)
 
     @model_validator(mode="after")
     def _kind_or_alternatives(self) -> RequirementConfig:
-        if not self.kind and not self.any_of:
-            raise ValueError("a requirement needs a 'kind' or 'any_of'")
+        if not self.kind and not self.any_of and self.demo_ready_min is None:
+            raise ValueError("a requirement needs a 'kind', 'any_of' or 'demo_ready_min'")
+        if self.demo_ready_min is not None and self.kind not in ("", LEAD_DEMO_READY):
+            raise ValueError(
+                f"'demo_ready_min' asks for a demo-ready lead; it cannot go with kind '{self.kind}'"
+            )
         return self
 
-    def to_domain(self) -> Requirement:
+    def to_domain(self, demo_ready: DemoReadyConfig | None = None) -> Requirement:
+        ready = demo_ready or DemoReadyConfig()
+        if self.demo_ready_min is not None or self.kind == LEAD_DEMO_READY:
+            return Requirement(
+                kind=LEAD_DEMO_READY,
+                label=self.label,
+                demo_ready_min=(
+                    self.demo_ready_min if self.demo_ready_min is not None else ready.min_pct
+                ),
+                demo_ready_fields=tuple(ready.required),
+            )
         return Requirement(
             kind=self.kind,
             purpose=self.purpose,
             by=self.by,
             label=self.label,
-            any_of=tuple(r.to_domain() for r in self.any_of),
+            any_of=tuple(r.to_domain(demo_ready) for r in self.any_of),
         )
 
 
@@ -89,15 +106,15 @@ class PipelineConfig(_Strict):
                 raise ValueError(f"pipeline '{self.name}' needs a stage of category '{needed}'")
         return self
 
-    def to_domain(self) -> Pipeline:
+    def to_domain(self, demo_ready: DemoReadyConfig | None = None) -> Pipeline:
         return Pipeline(
             name=self.name,
             stages=tuple(
                 Stage(
                     name=s.name,
                     category=s.category,
-                    entry=tuple(r.to_domain() for r in s.entry),
-                    exit=tuple(r.to_domain() for r in s.exit),
+                    entry=tuple(r.to_domain(demo_ready) for r in s.entry),
+                    exit=tuple(r.to_domain(demo_ready) for r in s.exit),
                     substates=tuple(s.substates),
                     description=s.description,
                 )
@@ -137,7 +154,7 @@ class WorkspaceConfig(_Strict):
         return Segmentation(tuple(SegmentRule(s.name, s.min_employees) for s in self.segments))
 
     def pipelines_by_name(self) -> dict[str, Pipeline]:
-        return {p.name: p.to_domain() for p in self.pipelines}
+        return {p.name: p.to_domain(self.qualification.demo_ready) for p in self.pipelines}
 
     @property
     def default_pipeline(self) -> str:

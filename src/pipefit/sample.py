@@ -42,6 +42,7 @@ from pipefit.sample_parts.lead_files import build_lead_book, handoff_columns, le
 from pipefit.sample_parts.leads import build_traits
 from pipefit.sample_parts.outcomes import outcome_columns
 from pipefit.sample_parts.quotas import quota_columns
+from pipefit.sample_parts.splits import split_columns
 from pipefit.sample_parts.writer import write_entity, write_entity_chunks
 
 __all__ = ["generate"]
@@ -142,5 +143,8 @@ def generate(
     )
     counts["quotas"] = write_entity(
         out_dir, "quotas", quota_columns(org, deals, state, clock), progress=progress
+    )
+    counts["credit_splits"] = write_entity(
+        out_dir, "credit_splits", split_columns(rng, org, deals, state), progress=progress
     )
     return counts

@@ -8,7 +8,9 @@ import typer
 
 from pipefit.cli import core
 from pipefit.cli.common import err
+from pipefit.cli.comp import comp_app, plan_app
 from pipefit.cli.deals import activity_app, opportunity_app, pipeline_app
+from pipefit.cli.leads import leads_app
 from pipefit.domain.errors import PipefitError
 from pipefit.io.errors import ImportRejected
 
@@ -24,6 +26,9 @@ core.register(app)
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(activity_app, name="activity")
 app.add_typer(opportunity_app, name="opportunity")
+app.add_typer(comp_app, name="comp")
+app.add_typer(plan_app, name="plan")
+app.add_typer(leads_app, name="leads")
 
 
 def main() -> None:

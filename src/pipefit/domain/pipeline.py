@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 
 from pipefit.domain.errors import ConfigError, GateRefused, NotFound, PipefitError
 from pipefit.domain.model import Activity, Category, Opportunity, StageEvent
+from pipefit.domain.qualification import SITUATION_SLIDE, DemoReadiness
 
 __all__ = [
+    "LEAD_DEMO_READY",
     "Move",
     "Pipeline",
     "Requirement",
@@ -25,12 +27,19 @@ __all__ = [
 ]
 
 
+LEAD_DEMO_READY = "lead_demo_ready"
+
+
 @dataclass(frozen=True)
 class Requirement:
     """Evidence a gate asks for: an activity of `kind`, for `purpose`, done or accepted `by`.
 
     A requirement with `any_of` is met when any of its alternatives is met (SMB buying
     signals: came back to the site, viewed pricing, added a colleague, used the product).
+
+    The kind `lead_demo_ready` asks instead that the deal's lead be demo-ready: its
+    Situation Slide at least `demo_ready_min` % complete, with `demo_ready_fields` filled
+    (DOMAIN section 5: book a demo only for a demo-ready lead).
     """
 
     kind: str = ""
@@ -38,10 +47,22 @@ class Requirement:
     by: str | None = None
     label: str | None = None
     any_of: tuple[Requirement, ...] = ()
+    demo_ready_min: float | None = None
+    demo_ready_fields: tuple[str, ...] = ()
+
+    @property
+    def asks_for_lead(self) -> bool:
+        return self.kind == LEAD_DEMO_READY or any(r.asks_for_lead for r in self.any_of)
 
     def describe(self) -> str:
         if self.label:
             return self.label
+        if self.kind == LEAD_DEMO_READY:
+            with_fields = "".join(f", with {SITUATION_SLIDE[f]}" for f in self.demo_ready_fields)
+            return (
+                f"a demo-ready lead (Situation Slide at least {self.demo_ready_min:g}% "
+                f"complete{with_fields})"
+            )
         if self.any_of:
             return "one of: " + " or ".join(r.describe() for r in self.any_of)
         if self.kind == "meeting_booked":
@@ -66,15 +87,21 @@ class Requirement:
             return False
         return self.by is None or activity.by == self.by
 
-    def is_met(self, activities: Sequence[Activity]) -> bool:
+    def is_met(self, activities: Sequence[Activity], lead: DemoReadiness | None = None) -> bool:
         if self.any_of:
-            return any(r.is_met(activities) for r in self.any_of)
+            return any(r.is_met(activities, lead) for r in self.any_of)
+        if self.kind == LEAD_DEMO_READY:
+            return lead is not None and lead.is_ready(
+                self.demo_ready_min or 0.0, self.demo_ready_fields
+            )
         return any(self.matches(a) for a in activities)
 
     def evidence(self, activities: Sequence[Activity]) -> list[Activity]:
         """Activities related to this requirement (same purpose), met or not."""
         if self.any_of:
             return [a for r in self.any_of for a in r.evidence(activities)]
+        if self.kind == LEAD_DEMO_READY:
+            return []
         if self.purpose is None:
             return [a for a in activities if a.kind == self.kind]
         return [a for a in activities if a.purpose == self.purpose]
@@ -166,7 +193,14 @@ def describe_requirements(requirements: Sequence[Requirement]) -> str:
     return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] if parts else ""
 
 
-def _short(req: Requirement) -> str:
+def _short(req: Requirement, lead: DemoReadiness | None) -> str:
+    if req.kind == LEAD_DEMO_READY:
+        if lead is None:
+            return "no lead linked to this deal"
+        return (
+            f"lead {lead.lead_id}'s Situation Slide {lead.percent:g}% complete "
+            f"(missing: {lead.describe_missing()})"
+        )
     if req.kind == "meeting_accepted" and req.by and not req.label:
         return f"not accepted by the {req.by}"
     if req.kind == "meeting_booked" and not req.label:
@@ -175,10 +209,14 @@ def _short(req: Requirement) -> str:
 
 
 def _unmet(
-    stage_name: str, verb: str, requirements: Iterable[Requirement], evidence: Sequence[Activity]
+    stage_name: str,
+    verb: str,
+    requirements: Iterable[Requirement],
+    evidence: Sequence[Activity],
+    lead: DemoReadiness | None = None,
 ) -> str | None:
     reqs = list(requirements)
-    missing = [r for r in reqs if not r.is_met(evidence)]
+    missing = [r for r in reqs if not r.is_met(evidence, lead)]
     if not missing:
         return None
     found: list[str] = []
@@ -193,9 +231,13 @@ def _unmet(
             if entry not in found:
                 found.append(entry)
     subject = f"{verb} {stage_name}".strip()
+    if found:
+        listed = found + [_short(r, lead) for r in missing]
+    else:  # a lead's readiness is worth saying even when no activity was found
+        listed = [_short(r, lead) for r in missing if r.kind == LEAD_DEMO_READY]
     return (
         f"{subject} needs {describe_requirements(reqs)}; "
-        f"found: {', '.join(found + [_short(r) for r in missing]) if found else 'nothing'}"
+        f"found: {', '.join(listed) if listed else 'nothing'}"
     )
 
 
@@ -211,12 +253,14 @@ def decide_move(
     actor_id: str | None = None,
     reason: str | None = None,
     source: str = "pipefit",
+    lead: DemoReadiness | None = None,
 ) -> Move:
     """Check a stage move against the pipeline's rules and return what it changes.
 
     Forward moves must meet the current stage's exit criteria and the target's entry
     trigger; backward moves and reopening are allowed and recorded; closing as lost
-    needs a reason.
+    needs a reason. `lead` is the Situation Slide of the deal's lead, for gates that
+    ask for a demo-ready lead (None when the deal has no lead).
     """
     if at.tzinfo is None:
         raise PipefitError(f"move time {at.isoformat()} has no timezone; pipefit keeps UTC")
@@ -258,10 +302,10 @@ def decide_move(
         problems = [
             p
             for p in (
-                _unmet(current.name, "Leaving", current.exit, evidence)
+                _unmet(current.name, "Leaving", current.exit, evidence, lead)
                 if current.category is Category.OPEN
                 else None,
-                _unmet(goal.name, "", goal.entry, evidence),
+                _unmet(goal.name, "", goal.entry, evidence, lead),
             )
             if p
         ]

@@ -232,6 +232,22 @@ ENTITIES: dict[str, EntitySpec] = {
             ("owner_kind", "owner_id", "period"),
             "Quotas per person or pool and period.",
         ),
+        EntitySpec(
+            "credit_splits",
+            (
+                F("opportunity_id", required=True),
+                F("person_id", required=True),
+                F(
+                    "kind",
+                    required=True,
+                    choices=("revenue", "overlay"),
+                    doc="revenue splits of a deal add up to 100%; overlay credit to any total",
+                ),
+                F("percent", "decimal", required=True, doc="share of the deal, e.g. 60"),
+            ),
+            ("opportunity_id", "person_id", "kind"),
+            "Split and overlay credit on a deal, as Salesforce's opportunity splits.",
+        ),
     )
 }
 

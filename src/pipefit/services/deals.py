@@ -12,7 +12,14 @@ from decimal import Decimal
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.evidence import PARTIES, check_kind
 from pipefit.domain.model import Activity, Category, Opportunity, StageEvent
-from pipefit.domain.pipeline import Move, Pipeline, TimedEvent, decide_move, timed_history
+from pipefit.domain.pipeline import (
+    LEAD_DEMO_READY,
+    Move,
+    Pipeline,
+    TimedEvent,
+    decide_move,
+    timed_history,
+)
 from pipefit.services.ports import DealRepository
 
 __all__ = [
@@ -46,6 +53,7 @@ def _trigger_kinds(pipelines: dict[str, Pipeline]) -> set[str]:
                 kinds.add(req.kind)
                 kinds.update(r.kind for r in req.any_of)
     kinds.discard("")
+    kinds.discard(LEAD_DEMO_READY)  # a state of the lead, not an activity anyone records
     return kinds
 
 
@@ -142,6 +150,9 @@ def advance_stage(
         events = repo.events(opportunity_id)
         evidence = repo.activities(opportunity_id)
         pipeline = _pipeline_of(repo, opportunity)
+        gates = [r for stage in pipeline.stages for r in (*stage.entry, *stage.exit)]
+        # Only a pipeline with a demo-ready gate pays for reading the deal's lead.
+        lead = repo.lead_readiness(opportunity) if any(r.asks_for_lead for r in gates) else None
     move = decide_move(
         pipeline,
         opportunity,
@@ -152,6 +163,7 @@ def advance_stage(
         substate=substate,
         actor_id=actor_id,
         reason=reason,
+        lead=lead,
     )
     with open_deals() as repo:
         repo.save_move(opportunity.version, move.opportunity, move.event)

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from pipefit.domain.model import Activity, Opportunity, StageEvent
 from pipefit.domain.pipeline import Pipeline
+from pipefit.domain.qualification import DemoReadiness
 
 __all__ = ["DealRepository"]
 
@@ -18,6 +19,10 @@ class DealRepository(Protocol):
     def events(self, opportunity_id: str) -> list[StageEvent]: ...
 
     def activities(self, opportunity_id: str) -> list[Activity]: ...
+
+    def lead_readiness(self, opportunity: Opportunity) -> DemoReadiness | None:
+        """The Situation Slide of the deal's lead (None when it has none)."""
+        ...
 
     def add_activity(self, activity: Activity) -> None: ...
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from pipefit.domain.errors import ConflictError, NotFound
-from pipefit.domain.model import Activity, Category, Opportunity, StageEvent
+from pipefit.domain.model import Account, Activity, Category, Lead, Opportunity, StageEvent
 from pipefit.domain.pipeline import Pipeline
+from pipefit.domain.qualification import SITUATION_SLIDE, DemoReadiness, demo_readiness
 from pipefit.store.pipelines import load_stored_pipelines
-from pipefit.store.tables import activities, opportunities, stage_events
+from pipefit.store.tables import accounts, activities, leads, opportunities, stage_events
 
 __all__ = ["SqlDeals"]
 
@@ -61,6 +63,25 @@ class SqlDeals:
             .order_by(activities.c.at)
         )
         return [Activity(**{k: v for k, v in r._mapping.items() if k != "source"}) for r in rows]
+
+    def lead_readiness(self, opportunity: Opportunity) -> DemoReadiness | None:
+        if opportunity.lead_id is None:
+            return None
+        slide = [leads.c[name] for name in SITUATION_SLIDE if name != "industry"]
+        row = self._conn.execute(
+            select(leads.c.lead_id, leads.c.account_id, *slide).where(
+                leads.c.lead_id == opportunity.lead_id
+            )
+        ).first()
+        if row is None:
+            return None
+        values = dict(row._mapping)
+        account_id = values.pop("account_id") or opportunity.account_id
+        industry = self._conn.execute(
+            select(accounts.c.industry).where(accounts.c.account_id == account_id)
+        ).scalar_one_or_none()
+        account = Account(account_id or "", "", industry=industry)
+        return demo_readiness(Lead(created_at=datetime.now(UTC), **values), account)
 
     def add_activity(self, activity: Activity) -> None:
         self._conn.execute(insert(activities).values(**asdict(activity), source="pipefit"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipefit.domain.errors import ConflictError, NotFound
-from pipefit.domain.model import Activity, Opportunity, StageEvent
+from pipefit.domain.model import Account, Activity, Lead, Opportunity, StageEvent
 from pipefit.domain.pipeline import Pipeline
+from pipefit.domain.qualification import DemoReadiness, demo_readiness
 
 __all__ = ["MemoryDeals"]
 
@@ -17,6 +18,8 @@ class MemoryDeals:
         self.opportunities: dict[str, Opportunity] = {}
         self.stage_events: dict[str, list[StageEvent]] = {}
         self.activity_log: list[Activity] = []
+        self.leads: dict[str, Lead] = {}
+        self.accounts: dict[str, Account] = {}
 
     def pipelines(self) -> dict[str, Pipeline]:
         return self._pipelines
@@ -32,6 +35,13 @@ class MemoryDeals:
 
     def activities(self, opportunity_id: str) -> list[Activity]:
         return [a for a in self.activity_log if a.opportunity_id == opportunity_id]
+
+    def lead_readiness(self, opportunity: Opportunity) -> DemoReadiness | None:
+        lead = self.leads.get(opportunity.lead_id or "")
+        if lead is None:
+            return None
+        account = self.accounts.get(lead.account_id or opportunity.account_id or "")
+        return demo_readiness(lead, account)
 
     def add_activity(self, activity: Activity) -> None:
         self.activity_log.append(activity)

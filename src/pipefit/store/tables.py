@@ -313,4 +313,5 @@ ENTITY_TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
     "handoffs": (handoffs, ("lead_id", "at")),
     "customer_outcomes": (customer_outcomes, ("account_id",)),
     "quotas": (quotas, ("owner_kind", "owner_id", "period")),
+    "credit_splits": (credit_splits, ("opportunity_id", "person_id", "kind")),
 }

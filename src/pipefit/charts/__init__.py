@@ -1,0 +1,1 @@
+"""Charts as Vega-Altair specs, rendered offline by vl-convert to PNG, SVG or HTML."""

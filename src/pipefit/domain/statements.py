@@ -1,0 +1,111 @@
+"""A person's pay statement for a period, in lines that add up to its total.
+
+The statement reads, top to bottom: the quota (and where it came from), the credited
+deals one by one, attainment, each tier's portion and rate, then the adjustments:
+
+- the cap, where it bites;
+- in a cumulative-annual plan, what earlier periods of the year already paid (the
+  attainment window is the year to date, and a period pays the increase);
+- clawbacks: a deal whose customer churned within the plan's `clawback_days` of the
+  close is taken back, in the period of the churn, at the effective rate it was paid at
+  (the pay of the period it was credited in, divided by that period's credited bookings);
+- a draw: if the period earned less than the draw, it is topped up; a recoverable draw is
+  paid back from later earnings of the same year (an unrecovered balance lapses at the
+  end of the year).
+
+The variable pay is the sum of the lines, each rounded by the rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from pipefit.domain.credit import CreditLine
+from pipefit.domain.ledger import Ledger, LedgerCalculator, Payee, period_share
+from pipefit.domain.money import ZERO, exact
+from pipefit.domain.payout import PayLine
+from pipefit.domain.periods import Period
+
+__all__ = ["Ledger", "Payee", "Statement", "build_statement", "period_share"]
+
+
+@dataclass(frozen=True)
+class Statement:
+    person_id: str
+    name: str
+    role: str
+    plan: str
+    period: Period
+    currency: str
+    basis: str  # attainment basis
+    window: tuple[Period, ...]  # the periods attainment is measured over
+    quota: Decimal
+    quota_notes: tuple[str, ...]
+    deals: tuple[CreditLine, ...]  # credited in this period, one by one
+    earlier: tuple[tuple[str, Decimal], ...]  # cumulative plans: credit of earlier periods
+    credited: Decimal
+    variable_target: Decimal
+    target_note: str
+    base_salary: Decimal  # for the period
+    lines: tuple[PayLine, ...]
+    variable_pay: Decimal
+    rounding: str
+
+    @property
+    def attainment(self) -> Fraction:
+        return exact(self.credited) / exact(self.quota)
+
+    @property
+    def attainment_pct(self) -> Decimal:
+        """Attainment in percent, to 0.01 (for reading; pay uses the exact ratio)."""
+        value = self.attainment * 100
+        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
+
+    @property
+    def total_pay(self) -> Decimal:
+        return self.base_salary + self.variable_pay
+
+    def adds_up(self) -> bool:
+        """Deals (and earlier periods) add up to the credit; lines to the variable pay."""
+        credit = sum((d.credit for d in self.deals), ZERO) + sum(
+            (amount for _, amount in self.earlier), ZERO
+        )
+        pay = sum((line.amount for line in self.lines), ZERO)
+        return credit == self.credited and pay == self.variable_pay
+
+
+def build_statement(ledger: Ledger, period: Period) -> Statement:
+    calc = LedgerCalculator(ledger, period.kind)
+    payee = ledger.payee
+    quota, quota_notes = calc.window_quota(period)
+    window = calc.window(period)
+    target, target_note = calc.target(period)
+    lines = calc.pay_lines(period) + calc.clawbacks(period)
+    draw = calc.draw_line(period)
+    if draw is not None:
+        lines.append(draw)
+    earlier = tuple((p.label, calc.credited(p.start_at, p.end_at)) for p in window if p != period)
+    base, _ = period_share(payee.base_salary, period, payee.hired_at, ledger.rule)
+    return Statement(
+        person_id=payee.person_id,
+        name=payee.name,
+        role=payee.role,
+        plan=payee.plan.name,
+        period=period,
+        currency=ledger.currency,
+        basis=str(payee.plan.attainment),
+        window=tuple(window),
+        quota=quota,
+        quota_notes=quota_notes,
+        deals=calc.deals_in(period),
+        earlier=earlier,
+        credited=calc.credited(window[0].start_at, period.end_at),
+        variable_target=target,
+        target_note=target_note,
+        base_salary=base,
+        lines=tuple(lines),
+        variable_pay=sum((line.amount for line in lines), ZERO),
+        rounding=ledger.rule.describe(),
+    )

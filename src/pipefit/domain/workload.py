@@ -1,0 +1,60 @@
+"""Presales workload from the pipeline: open deals per engineer by stage, demos and
+technical meetings per week, and who is over capacity (limits are configuration)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+__all__ = ["PresalesLoad", "WorkloadLimits", "assess_workload"]
+
+
+@dataclass(frozen=True)
+class WorkloadLimits:
+    max_open_deals: int
+    max_meetings_per_week: Decimal
+
+
+@dataclass(frozen=True)
+class PresalesLoad:
+    person_id: str
+    name: str
+    open_by_stage: Mapping[str, int]
+    meetings: int  # demos and technical meetings in the window
+    weeks: int
+    over: tuple[str, ...] = ()
+
+    @property
+    def open_deals(self) -> int:
+        return sum(self.open_by_stage.values())
+
+    @property
+    def meetings_per_week(self) -> Decimal:
+        if self.weeks <= 0:
+            return Decimal(0)
+        return (Decimal(self.meetings) / self.weeks).quantize(Decimal("0.1"))
+
+
+def assess_workload(loads: Sequence[PresalesLoad], limits: WorkloadLimits) -> list[PresalesLoad]:
+    """Each engineer's load with the reasons they are over capacity (busiest first)."""
+    assessed = []
+    for load in loads:
+        reasons = []
+        if load.open_deals > limits.max_open_deals:
+            reasons.append(f"{load.open_deals} open deals > {limits.max_open_deals}")
+        if load.meetings_per_week > limits.max_meetings_per_week:
+            reasons.append(
+                f"{load.meetings_per_week} meetings a week > {limits.max_meetings_per_week}"
+            )
+        assessed.append(
+            PresalesLoad(
+                load.person_id,
+                load.name,
+                dict(load.open_by_stage),
+                load.meetings,
+                load.weeks,
+                tuple(reasons),
+            )
+        )
+    return sorted(assessed, key=lambda x: (-len(x.over), -x.open_deals, x.person_id))

@@ -1,0 +1,1 @@
+"""Learning from history: feature frames, learned models, baselines, leak checks, backtests."""

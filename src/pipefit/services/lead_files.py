@@ -1,0 +1,321 @@
+"""`pipefit leads score`: any CSV of leads with an outcome column, scored and compared.
+
+A team can try pipefit on its CRM export before adopting it: pipefit cleans the file,
+warns about leaking fields (and leaves them out), compares its learned model with plain
+logistic regression, gradient boosting and an Odoo-style naive Bayes by k-fold ROC-AUC,
+and writes every row's score, band and reasons. Files are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from pipefit.domain.errors import PipefitError
+from pipefit.settings.qualification import QualificationConfig
+
+__all__ = ["BatchScores", "FileScores", "read_leads_csv", "score_file", "score_with_model"]
+
+POSITIVE_WORDS = ("1", "true", "yes", "y", "won", "win", "converted", "success", "positive")
+MODEL_FORMAT = "pipefit-lead-model/1"
+
+
+def read_leads_csv(path: Path) -> pa.Table:
+    if not path.is_file():
+        raise PipefitError(f"no file {path}")
+    try:
+        return pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 24))
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise PipefitError(f"{path}: not a readable CSV file: {exc}") from exc
+
+
+def _target(
+    table: pa.Table, target: str, positive: str | None, path: Path
+) -> tuple[np.ndarray, str]:
+    """1 / 0 per row, -1 where the outcome is blank; and the value counted as positive."""
+    if target not in table.column_names:
+        raise PipefitError(
+            f"{path.name} has no column '{target}' (--target); its columns are: "
+            + ", ".join(table.column_names)
+        )
+    from pipefit.scoring.frame import clean_text
+
+    text = clean_text(table[target])
+    values = sorted(v for v in pc.unique(text).to_pylist() if v is not None)
+    if len(values) < 2:
+        shown = f"only '{values[0]}'" if values else "no values"
+        raise PipefitError(
+            f"target column '{target}' has {shown} in {table.num_rows} rows: "
+            "a model needs both outcomes to learn from"
+        )
+    if len(values) > 2:
+        raise PipefitError(
+            f"target column '{target}' has {len(values)} different values "
+            f"({', '.join(values[:6])}...): it must be an outcome with two values"
+        )
+    if positive is not None:
+        chosen = positive.strip().casefold()
+        if chosen not in values:
+            raise PipefitError(f"--positive '{positive}' is not a value of '{target}': {values}")
+    else:
+        known = [v for v in values if v in POSITIVE_WORDS]
+        if len(known) != 1:
+            raise PipefitError(
+                f"cannot tell which value of '{target}' is the good outcome "
+                f"({values[0]} or {values[1]}): say it with --positive"
+            )
+        chosen = known[0]
+    y = pc.if_else(pc.equal(text, chosen), 1, 0)
+    y = pc.fill_null(pc.cast(y, pa.int8()), -1)
+    return np.asarray(y.to_numpy(zero_copy_only=False), np.int8), chosen
+
+
+def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(temp))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _scored_table(
+    table: pa.Table, ids: Sequence[str], p: np.ndarray, bands: pa.Array, reasons: pa.Array,
+    extra: dict[str, Any],
+) -> pa.Table:  # fmt: skip
+    columns: dict[str, Any] = {"row": pa.array(np.arange(1, table.num_rows + 1))}
+    for name in ids:
+        columns[name] = table[name]
+    columns |= extra
+    columns["score"] = pa.array(np.round(p, 4))
+    columns["band"] = bands
+    columns["reasons"] = reasons
+    return pa.table(columns)
+
+
+def _counts(bands: pa.Array) -> dict[str, int]:
+    from pipefit.domain.qualification import BANDS
+
+    tally = pc.value_counts(bands).to_pylist()
+    found = {str(t["values"]): int(t["counts"]) for t in tally}
+    return {b: found[b] for b in BANDS if b in found}
+
+
+def _preview(scored: pa.Table, top: int = 10) -> list[dict[str, Any]]:
+    order = pc.sort_indices(scored, sort_keys=[("score", "descending")])
+    return list(scored.take(order.slice(0, top)).to_pylist())
+
+
+@dataclass
+class FileScores:
+    path: Path
+    target: str
+    positive: str
+    rows: int
+    positive_rate: float
+    folds: int
+    auc: dict[str, float | None]
+    leaks: list[Any]
+    excluded: list[Any]
+    features: list[str]
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+    bands: dict[str, int] = field(default_factory=dict)
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "target": self.target,
+            "positive": self.positive,
+            "rows": self.rows,
+            "positive_rate": round(self.positive_rate, 4),
+            "folds": self.folds,
+            "auc": {k: None if v is None else round(v, 4) for k, v in self.auc.items()},
+            "leaky_fields": [w.field for w in self.leaks],
+            "excluded": [e.name for e in self.excluded],
+            "leak_warnings": [{"field": w.field, "why": w.why} for w in self.leaks],
+            "exclusions": [{"field": e.name, "why": e.why} for e in self.excluded],
+            "features": self.features,
+            "bands": self.bands,
+            "top_leads": self.preview,
+            "notes": self.notes,
+            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
+        }
+
+
+def score_file(
+    path: Path,
+    *,
+    target: str,
+    config: QualificationConfig,
+    exclude: Sequence[str] = (),
+    include: Sequence[str] = (),
+    folds: int = 5,
+    positive: str | None = None,
+    out: Path | None = None,
+    save_model: Path | None = None,
+    seed: int = 0,
+) -> FileScores:
+    """Learn from the file, compare with the baselines by k-fold ROC-AUC, and score every row."""
+    from pipefit.scoring.comparison import compare_by_folds
+    from pipefit.scoring.learn import Scorer, plan_features
+    from pipefit.scoring.models import fit_lead_model
+
+    if folds == 1 or folds < 0:
+        raise PipefitError(f"--folds must be 0 (no comparison) or at least 2, got {folds}")
+    clock = {"start": time.perf_counter()}
+    table = read_leads_csv(path)
+    y_all, chosen = _target(table, target, positive, path)
+    known = y_all >= 0
+    notes = []
+    if not known.all():
+        notes.append(f"{int((~known).sum())} rows with a blank '{target}' were left out")
+        table = table.filter(pa.array(known))
+    y = y_all[known].astype(np.int64)
+    clock["read"] = time.perf_counter()
+    leaks_cfg, odds = config.leaks, config.learned_bands
+    spec, leaks = plan_features(
+        table,
+        y,
+        target=target,
+        exclude=exclude,
+        include=include,
+        post_contact_words=leaks_cfg.post_contact_words,
+        almost_perfect=leaks_cfg.almost_perfect_auc,
+    )
+    smallest = int(np.bincount(y, minlength=2).min())
+    if folds and smallest < folds:
+        rows = "row" if smallest == 1 else "rows"
+        raise PipefitError(
+            f"'{target}' has only {smallest} {rows} of one outcome: too few for {folds} folds"
+        )
+    frame = spec.encode(table)
+    clock["plan"] = time.perf_counter()
+    aucs: dict[str, float | None] = {}
+    oof = None
+    if folds:
+        aucs, oof = compare_by_folds(frame, y, folds=folds, seed=seed)
+    clock["compare"] = time.perf_counter()
+    result = FileScores(
+        path=path,
+        target=target,
+        positive=chosen,
+        rows=table.num_rows,
+        positive_rate=float(y.mean()),
+        folds=folds,
+        auc=aucs,
+        leaks=leaks,
+        excluded=list(spec.excluded),
+        features=spec.names,
+        notes=notes,
+    )
+    # The final model, fitted on every row: the reasons, and what --save-model keeps.
+    model = fit_lead_model(frame, y, seed=seed)
+    result.notes += model.notes
+    scorer = Scorer(spec, model, leaks, (odds.excellent, odds.good, odds.risky))
+    clock["fit"] = time.perf_counter()
+    # Rows are scored by the fold model that did not see them, when there were folds.
+    p = oof if oof is not None else scorer.model.predict(frame)
+    bands = scorer.bands(p)
+    result.bands = _counts(bands)
+    ids = [e.name for e in spec.excluded if e.why.startswith("an identifier")]
+    scored = _scored_table(table, ids, p, bands, scorer.reasons(table), {target: table[target]})
+    result.preview = _preview(scored)
+    if out is not None:
+        _write_atomically(out, lambda temp: pacsv.write_csv(scored, temp))
+    if save_model is not None:
+        _save(save_model, scorer, target=target, positive=chosen, source=path.name)
+    clock["score"] = time.perf_counter()
+    marks = list(clock.items())
+    result.seconds = {name: t - marks[i][1] for i, (name, t) in enumerate(marks[1:])}
+    return result
+
+
+def _save(path: Path, scorer: Any, *, target: str, positive: str, source: str) -> None:
+    import joblib
+
+    payload = {
+        "format": MODEL_FORMAT,
+        "scorer": scorer,
+        "target": target,
+        "positive": positive,
+        "trained_on": source,
+        "trained_at": datetime.now(UTC).isoformat(),
+    }
+    _write_atomically(path, lambda temp: joblib.dump(payload, temp))
+
+
+@dataclass
+class BatchScores:
+    path: Path
+    rows: int
+    bands: dict[str, int]
+    preview: list[dict[str, Any]]
+    seconds: dict[str, float]
+    trained_on: str
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "rows": self.rows,
+            "model_trained_on": self.trained_on,
+            "bands": self.bands,
+            "top_leads": self.preview,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "leads_per_second": round(self.rows / max(self.seconds.get("score", 0), 1e-9)),
+        }
+
+
+def score_with_model(path: Path, *, model_path: Path, out: Path | None) -> BatchScores:
+    """Score a file of new leads with a model saved by `leads score --save-model`."""
+    import joblib
+
+    if not model_path.is_file():
+        raise PipefitError(f"no model file {model_path}")
+    try:
+        payload = joblib.load(model_path)
+    except Exception as exc:
+        raise PipefitError(f"{model_path} is not a pipefit lead model: {exc}") from exc
+    if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
+        raise PipefitError(f"{model_path} is not a pipefit lead model ({MODEL_FORMAT})")
+    scorer = payload["scorer"]
+    start = time.perf_counter()
+    table = read_leads_csv(path)
+    read = time.perf_counter()
+    frame = scorer.spec.encode(table)
+    p = scorer.model.predict(frame)
+    bands = scorer.bands(p)
+    from pipefit.scoring.explain import explain
+
+    reasons = explain(scorer.model, frame)
+    scored_at = time.perf_counter()
+    ids = [e.name for e in scorer.spec.excluded if e.why.startswith("an identifier")]
+    ids = [i for i in ids if i in table.column_names]
+    scored = _scored_table(table, ids, p, bands, reasons, {})
+    if out is not None:
+        _write_atomically(out, lambda temp: pacsv.write_csv(scored, temp))
+    written = time.perf_counter()
+    return BatchScores(
+        path=path,
+        rows=table.num_rows,
+        bands=_counts(bands),
+        preview=_preview(scored),
+        seconds={"read": read - start, "score": scored_at - read, "write": written - scored_at},
+        trained_on=str(payload.get("trained_on")),
+    )

@@ -1,0 +1,247 @@
+"""Leads with what qualification needs about them, read set-at-a-time; decisions written back.
+
+One query joins each lead to its account, contact, owner's team, deals and the customer
+its account became; ADBC returns it as Arrow (SQLite's C API, PostgreSQL's binary
+protocol), so a million leads come out in seconds rather than through a million ORM rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from pipefit.domain.errors import NotFound
+from pipefit.domain.model import CustomerOutcome
+from pipefit.domain.routing import LeadDecision, Rep
+from pipefit.store.bulk import adbc_connection
+from pipefit.store.database import normalise_url
+from pipefit.store.tables import (
+    accounts,
+    customer_outcomes,
+    handoffs,
+    lead_decisions,
+    leads,
+    opportunities,
+    people,
+)
+
+__all__ = [
+    "LEAD_TEXT",
+    "decisions_of",
+    "latest_decisions",
+    "read_customers",
+    "read_lead_table",
+    "rep_loads",
+    "save_decisions",
+]
+
+LEAD_TEXT = (
+    "lead_id", "status", "account_id", "contact_id", "lead_source", "owner_id",
+    "budget", "authority", "need", "timeline", "contact_role", "critical_issue",
+    "problems", "capabilities", "value_expected", "value_realization_events",
+)  # fmt: skip
+_MONEY = ("needs_match_pct", "success_criteria_fit_pct")
+_INTS = ("buying_team_size", "expected_ttv_days", "employees")
+_BOOLS = (
+    "referral", "similar_experience", "is_executive", "is_decision_maker",
+    "on_buying_committee", "former_user", "renewed", "expanded", "reference",
+)  # fmt: skip
+_TIMES = ("created_at", "deal_closed_at", "won_at", "customer_since", "churned_at")
+
+
+def _query(sqlite: bool) -> str:
+    money = "{} / 10000.0" if sqlite else "CAST({} AS DOUBLE PRECISION)"
+    lead_cols = ", ".join(f"l.{c}" for c in LEAD_TEXT)
+    return f"""
+SELECT {lead_cols}, l.created_at,
+  {money.format("l.needs_match_pct")} AS needs_match_pct,
+  {money.format("l.success_criteria_fit_pct")} AS success_criteria_fit_pct,
+  l.buying_team_size, l.referral, l.similar_experience, l.expected_ttv_days,
+  a.industry, a.employees, a.culture, a.segment, a.region,
+  c.is_executive, c.is_decision_maker, c.on_buying_committee, c.former_user,
+  p.team_id AS owner_team,
+  o.deals, o.won_deals, o.open_deals, o.deal_closed_at, o.won_at,
+  co.won_at AS customer_since, co.renewed, co.expanded, co.churned_at, co.reference
+FROM leads l
+LEFT JOIN (
+  SELECT lead_id, COUNT(*) AS deals,
+    SUM(CASE WHEN outcome = 'won' THEN 1 ELSE 0 END) AS won_deals,
+    SUM(CASE WHEN outcome = 'open' THEN 1 ELSE 0 END) AS open_deals,
+    MAX(closed_at) AS deal_closed_at,
+    MIN(CASE WHEN outcome = 'won' THEN closed_at END) AS won_at,
+    MIN(account_id) AS deal_account
+  FROM opportunities WHERE lead_id IS NOT NULL GROUP BY lead_id
+) o ON o.lead_id = l.lead_id
+LEFT JOIN accounts a ON a.account_id = COALESCE(l.account_id, o.deal_account)
+LEFT JOIN contacts c ON c.contact_id = l.contact_id
+LEFT JOIN people p ON p.person_id = l.owner_id
+LEFT JOIN customer_outcomes co ON co.account_id = a.account_id
+ORDER BY l.created_at, l.lead_id
+"""
+
+
+def _decode(table: pa.Table) -> pa.Table:
+    """Database representations -> plain Arrow types, the same from SQLite and PostgreSQL."""
+    columns: dict[str, Any] = {}
+    for name in table.column_names:
+        col = table[name]
+        if name in _TIMES:
+            if not pa.types.is_timestamp(col.type):
+                col = pc.cast(pc.cast(col, pa.string()), pa.timestamp("us"))
+            col = pc.cast(col, pa.timestamp("us", tz="UTC"))
+        elif name in _BOOLS:
+            col = pc.cast(col, pa.bool_()) if not pa.types.is_boolean(col.type) else col
+        elif name in _INTS or name in ("deals", "won_deals", "open_deals"):
+            col = pc.cast(col, pa.int64())
+        elif name in _MONEY:
+            col = pc.cast(col, pa.float64())
+        else:  # text; SQLite reports a column of nothing but nulls as integers
+            col = pc.cast(col, pa.string())
+        columns[name] = col
+    return pa.table(columns)
+
+
+def read_lead_table(url: str) -> pa.Table:
+    """Every lead, oldest first, with account, contact, team, deal and customer columns."""
+    sqlite = normalise_url(url).startswith("sqlite")
+    with adbc_connection(url) as conn:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(_query(sqlite))
+            table = cursor.fetch_arrow_table()
+        finally:
+            cursor.close()
+    return _decode(table)
+
+
+def rep_loads(conn: Connection, *, since: datetime) -> list[Rep]:
+    """Sales reps with their open deals plus the leads handed to them since `since`."""
+    open_deals = (
+        select(opportunities.c.owner_id.label("person_id"), func.count().label("n"))
+        .where(opportunities.c.outcome == "open")
+        .group_by(opportunities.c.owner_id)
+        .subquery()
+    )
+    recent = (
+        select(handoffs.c.to_id.label("person_id"), func.count().label("n"))
+        .where(handoffs.c.at >= since)
+        .group_by(handoffs.c.to_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(
+            people.c.person_id,
+            people.c.team_id,
+            func.coalesce(open_deals.c.n, 0),
+            func.coalesce(recent.c.n, 0),
+        )
+        .select_from(
+            people.outerjoin(open_deals, open_deals.c.person_id == people.c.person_id).outerjoin(
+                recent, recent.c.person_id == people.c.person_id
+            )
+        )
+        .where(people.c.role == "sales_rep")
+        .order_by(people.c.person_id)
+    )
+    return [Rep(r[0], r[1], int(r[2]) + int(r[3])) for r in rows]
+
+
+def _row(decision: LeadDecision) -> dict[str, Any]:
+    values = asdict(decision)
+    values.pop("decision_id")
+    values.pop("from_id")
+    values["reasons"] = list(decision.reasons)
+    values["score"] = None if decision.score is None else Decimal(str(decision.score))
+    return values
+
+
+def save_decisions(conn: Connection, decisions: list[LeadDecision]) -> list[int]:
+    """Record decisions, their hand-offs and the leads' new status; in the caller's transaction."""
+    ids: list[int] = []
+    for decision in decisions:
+        result = conn.execute(
+            insert(lead_decisions).values(**_row(decision)).returning(lead_decisions.c.decision_id)
+        )
+        ids.append(int(result.scalar_one()))
+        if decision.decision == "handoff" and decision.to_id:
+            conn.execute(
+                insert(handoffs).values(
+                    lead_id=decision.lead_id,
+                    at=decision.at,
+                    from_id=decision.from_id,
+                    to_id=decision.to_id,
+                    source="pipefit",
+                )
+            )
+        conn.execute(
+            update(leads).where(leads.c.lead_id == decision.lead_id).values(status=decision.status)
+        )
+    return ids
+
+
+def _decision(row: Any) -> LeadDecision:
+    data = dict(row._mapping)
+    score = data.pop("score")
+    return LeadDecision(
+        **{k: v for k, v in data.items() if k != "reasons"},
+        reasons=tuple(data["reasons"] or ()),
+        score=None if score is None else float(score),
+    )
+
+
+def decisions_of(
+    conn: Connection, lead_id: str | None = None, limit: int = 200
+) -> list[LeadDecision]:
+    """The decision log, newest first (of one lead, or of all)."""
+    query = select(lead_decisions).order_by(
+        lead_decisions.c.at.desc(), lead_decisions.c.decision_id.desc()
+    )
+    if lead_id is not None:
+        exists = conn.execute(select(leads.c.lead_id).where(leads.c.lead_id == lead_id)).first()
+        if exists is None:
+            raise NotFound(f"no lead '{lead_id}'")
+        query = query.where(lead_decisions.c.lead_id == lead_id)
+    return [_decision(r) for r in conn.execute(query.limit(limit))]
+
+
+def latest_decisions(conn: Connection) -> dict[str, LeadDecision]:
+    """The decision in force for each lead that has one (the newest)."""
+    newest = (
+        select(lead_decisions.c.lead_id, func.max(lead_decisions.c.decision_id).label("last"))
+        .group_by(lead_decisions.c.lead_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(lead_decisions).join(
+            newest,
+            and_(
+                newest.c.lead_id == lead_decisions.c.lead_id,
+                newest.c.last == lead_decisions.c.decision_id,
+            ),
+        )
+    )
+    return {d.lead_id: d for d in map(_decision, rows)}
+
+
+def read_customers(conn: Connection) -> list[tuple[str | None, str | None, CustomerOutcome]]:
+    """Every customer outcome with its account's industry and segment (its lane)."""
+    rows = conn.execute(
+        select(customer_outcomes, accounts.c.industry, accounts.c.segment).select_from(
+            customer_outcomes.outerjoin(
+                accounts, accounts.c.account_id == customer_outcomes.c.account_id
+            )
+        )
+    )
+    found = []
+    for row in rows:
+        data = dict(row._mapping)
+        industry, segment = data.pop("industry"), data.pop("segment")
+        data.pop("source")
+        found.append((industry, segment, CustomerOutcome(**data)))
+    return found

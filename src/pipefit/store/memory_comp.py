@@ -1,0 +1,71 @@
+"""An in-memory CompensationSource for unit tests of the pay services."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from pipefit.domain.credit import CreditSplit, WonDeal
+from pipefit.domain.model import Person, Pool, PoolMember, Quota, Team
+from pipefit.domain.quotas import QuotaChange
+
+__all__ = ["MemoryCompensation"]
+
+
+@dataclass
+class MemoryCompensation:
+    people_list: list[Person] = field(default_factory=list)
+    team_list: list[Team] = field(default_factory=list)
+    pool_list: list[Pool] = field(default_factory=list)
+    member_list: list[PoolMember] = field(default_factory=list)
+    quota_list: list[Quota] = field(default_factory=list)
+    change_list: list[QuotaChange] = field(default_factory=list)
+    split_list: list[CreditSplit] = field(default_factory=list)
+    churn_map: dict[str, datetime] = field(default_factory=dict)
+    deal_list: list[WonDeal] = field(default_factory=list)
+
+    def people(self) -> list[Person]:
+        return list(self.people_list)
+
+    def teams(self) -> list[Team]:
+        return list(self.team_list)
+
+    def pools(self) -> list[Pool]:
+        return list(self.pool_list)
+
+    def pool_members(self) -> list[PoolMember]:
+        return list(self.member_list)
+
+    def quotas(self) -> list[Quota]:
+        return list(self.quota_list)
+
+    def quota_changes(self) -> list[QuotaChange]:
+        return list(self.change_list)
+
+    def add_quota_change(self, change: QuotaChange) -> QuotaChange:
+        stored = replace(change, change_id=len(self.change_list) + 1)
+        self.change_list.append(stored)
+        return stored
+
+    def credit_splits(self) -> list[CreditSplit]:
+        return list(self.split_list)
+
+    def churns(self) -> dict[str, datetime]:
+        return dict(self.churn_map)
+
+    def won_deals(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        owners: Collection[str] | None = None,
+        deal_ids: Collection[str] = (),
+    ) -> list[WonDeal]:
+        chosen = [
+            d
+            for d in self.deal_list
+            if start <= d.closed_at < end
+            and (owners is None or d.owner_id in owners or d.opportunity_id in deal_ids)
+        ]
+        return sorted(chosen, key=lambda d: (d.closed_at, d.opportunity_id))

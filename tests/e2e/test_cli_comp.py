@@ -1,0 +1,257 @@
+"""`pipefit comp ...` and `pipefit plan ...` from the command line, as a user or script would."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from .cli import run, run_json
+
+D = Decimal
+
+REP_PLAN = """\
+name = "rep-2026"
+description = "checked by hand"
+variable_target = 30000
+cap_pct = 200
+tiers = [
+  { from = 0, to = 50, rate = 0.5 },
+  { from = 50, to = 100, rate = 1.5 },
+  { from = 100, rate = 2 },
+]
+"""
+
+
+def test_the_article_s_scenarios_print_exactly_375_000_and_450_000(tmp_path: Path) -> None:
+    first = run_json(
+        "plan",
+        "capacity",
+        "--reps-per-presales",
+        "10",
+        "--rep-quota",
+        "750000",
+        "--gain",
+        "0.05",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    assert first["influenced_quota"] == 7500000
+    assert first["extra_revenue"] == 375000
+    second = run_json(
+        "plan",
+        "capacity",
+        "--reps-per-presales",
+        "5",
+        "--rep-quota",
+        "900000",
+        "--gain",
+        "0.10",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    assert (second["influenced_quota"], second["extra_revenue"]) == (4500000, 450000)
+    table = run(
+        "plan",
+        "capacity",
+        "--reps-per-presales",
+        "5",
+        "--rep-quota",
+        "900000",
+        "--gain",
+        "0.10",
+        cwd=tmp_path,
+    ).stdout
+    assert "$4,500,000 influenced" in table
+    assert "$450,000 extra revenue" in table
+
+
+def test_a_plan_file_is_computed_without_a_workspace(tmp_path: Path) -> None:
+    plan = tmp_path / "rep-2026.toml"
+    plan.write_text(REP_PLAN)
+    # Quota 300,000 (on-target rate 10%), bookings 390,000 = 130%:
+    #   150,000 x 0.5 x 10% = 7,500; 150,000 x 1.5 x 10% = 22,500; 90,000 x 2 x 10% = 18,000
+    result = run_json(
+        "comp",
+        "calc",
+        "--plan",
+        plan,
+        "--quota",
+        "300000",
+        "--bookings",
+        "390000",
+        "--base",
+        "120000",
+        "--format",
+        "json",
+        cwd=tmp_path,
+    )
+    assert result["plan"] == "rep-2026"
+    assert result["attainment"] == 1.3
+    assert [line["amount"] for line in result["lines"]] == [7500, 22500, 18000]
+    assert result["variable_pay"] == 48000
+    assert result["pct_of_base"] == 40
+
+
+def test_a_broken_plan_file_fails_with_the_plan_and_the_field(tmp_path: Path) -> None:
+    plan = tmp_path / "rep-2026.toml"
+    plan.write_text(REP_PLAN.replace("{ from = 50, to = 100", "{ from = 40, to = 100"))
+    result = run(
+        "comp",
+        "calc",
+        "--plan",
+        plan,
+        "--quota",
+        "1",
+        "--bookings",
+        "1",
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "plan 'rep-2026': tiers[1].from: is 40% but tiers[0] ends at 50%" in result.stderr
+    negative = run(
+        "comp",
+        "calc",
+        "--plan",
+        tmp_path / "rep-2026.toml",
+        "--quota",
+        "-5",
+        "--bookings",
+        "1",
+        cwd=tmp_path,
+        check=False,
+    )
+    assert negative.returncode == 1
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace holding a generated company of 3,000 deals."""
+    root = tmp_path_factory.mktemp("comp")
+    ws = root / "acme"
+    run("init", ws)
+    run("generate", "--opportunities", "3000", "--seed", "5", "--out", root / "data")
+    files = sorted((root / "data").glob("*.csv"))
+    run("import", *files, "-w", ws)
+    return ws
+
+
+def test_a_statement_in_json_has_the_fields_scripts_rely_on(company: Path) -> None:
+    rep = run_json(
+        "comp", "statement", "emp-011", "--period", "2025Q3", "-w", company, "-f", "json"
+    )
+    for key in ("person", "period", "quota", "credited", "attainment", "variable_pay", "lines"):
+        assert key in rep
+    assert rep["person"] == "emp-011"
+    assert rep["period"] == "2025Q3"
+    credited = sum(D(str(d["credit"])) for d in rep["deals"])
+    assert credited == D(str(rep["credited"]))
+    assert sum(D(str(line["amount"])) for line in rep["lines"]) == D(str(rep["variable_pay"]))
+    assert rep["adds_up"] is True
+    table = run("comp", "statement", "emp-011", "--period", "2025Q3", "-w", company).stdout
+    assert "Credited deals" in table
+    assert "Variable pay:" in table
+    assert "Rounding: each line rounded to 0.01 half to even" in table
+
+
+def test_a_run_writes_everyone_s_statements_to_csv_and_html(company: Path) -> None:
+    out = company / "out"
+    summary = run_json("comp", "run", "--period", "2025", "--out", out, "-w", company, "-f", "json")
+    assert summary["skipped"] == []
+    with (out / "statements.csv").open() as handle:
+        people = list(csv.DictReader(handle))
+    assert len(people) == summary["statements"]
+    assert {p["role"] for p in people} == {"sales_rep", "presales"}
+    sums: dict[str, Decimal] = {}
+    with (out / "statement_lines.csv").open() as handle:
+        for line in csv.DictReader(handle):
+            if line["section"] != "credit":
+                sums[line["person"]] = sums.get(line["person"], D(0)) + D(line["amount"])
+    for person in people:
+        assert sums.get(person["person"], D(0)) == D(person["variable_pay"])
+    index = (out / "index.html").read_text()
+    assert "Pay statements, 2025" in index
+    page = (out / "people" / f"{people[0]['person']}.html").read_text()
+    assert "Credited deals" in page and "variable pay" in page
+
+
+def test_quotas_show_the_street_quota_beside_the_explicit_pool_target(company: Path) -> None:
+    rows = run_json("comp", "quotas", "--period", "2025", "-w", company, "-f", "json")
+    pools = [r for r in rows if r["kind"] == "pool"]
+    assert pools and all(r["street_quota"] is not None for r in pools)
+    assert all(r["explicit"] is not None for r in pools)  # the sample sets yearly pool rows
+    assert {r["kind"] for r in rows} == {"person", "pool", "team"}
+
+
+def test_a_quota_change_is_recorded_and_prorated(company: Path) -> None:
+    before = run_json(
+        "comp", "statement", "emp-012", "--period", "2025Q4", "-w", company, "-f", "json"
+    )
+    run(
+        "comp",
+        "quota-change",
+        "emp-012",
+        "--period",
+        "2025Q4",
+        "--amount",
+        str(before["quota"] * 2),
+        "--from",
+        "2025-12-01",
+        "--reason",
+        "promotion",
+        "-w",
+        company,
+    )
+    after = run_json(
+        "comp", "statement", "emp-012", "--period", "2025Q4", "-w", company, "-f", "json"
+    )
+    # October and November as before, December at twice the quota: 4/3 of it.
+    assert D(str(after["quota"])) == (D(str(before["quota"])) * 4 / 3).quantize(D("0.01"))
+
+
+def test_the_comparison_and_the_charts_are_written(company: Path) -> None:
+    rows = run_json("comp", "compare", "-w", company, "-f", "json")
+    assert [(r["role"], r["attainment_pct"], r["variable_pct_of_base"]) for r in rows] == [
+        ("sales_rep", 100, 100),
+        ("sales_rep", 150, 200),
+        ("presales", 100, 33.33),
+        ("presales", 150, 50),
+    ]
+    for name in ("curves.png", "curves.html"):
+        run("comp", "curves", "--out", company / name, "-w", company)
+        assert (company / name).stat().st_size > 1000
+    assert (company / "curves.png").read_bytes().startswith(b"\x89PNG")
+    run("comp", "attainment", "--period", "2025", "--chart", company / "att.svg", "-w", company)
+    assert "<svg" in (company / "att.svg").read_text()
+
+
+def test_capacity_planning_and_workload_from_the_workspace_history(company: Path) -> None:
+    capacity = run_json("plan", "capacity", "-w", company, "-f", "json")
+    assert capacity["segments"]
+    assert "extra_revenue" in capacity and "influenced_quota" in capacity
+    options = run_json(
+        "plan",
+        "compare",
+        "--reps",
+        "2",
+        "--presales",
+        "1",
+        "--chart",
+        company / "whatif.html",
+        "-w",
+        company,
+        "-f",
+        "json",
+    )
+    assert [o["headcount"] for o in options["options"]] == [2, 0, 1]
+    assert any("McKinsey" in a for a in options["assumptions"])
+    assert options["history"]["win_rate"] > 0
+    assert (company / "whatif.html").read_text().count("<script") >= 1
+    workload = run_json("plan", "workload", "-w", company, "-f", "json")
+    assert workload["presales"]
+    assert all("open_deals" in row for row in workload["presales"])

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import pytest
+
+from pipefit.config import default_config_text, parse_config
+from pipefit.domain.errors import ConfigError
+from pipefit.settings.compensation import CompensationConfig
+
+SECTION_START = "[compensation]"
+
+
+def with_section(extra: str) -> str:
+    """The default pipefit.toml without its [compensation] tables, plus `extra`."""
+    text = default_config_text()
+    head, _, _ = text.partition(SECTION_START)
+    return head + extra
+
+
+def test_the_default_workspace_file_spells_out_the_built_in_defaults() -> None:
+    written = parse_config(default_config_text()).compensation
+    assert written == CompensationConfig()
+    assert set(written.plans) == {"rep-standard", "presales-standard"}
+    assert written.roles == {"sales_rep": "rep-standard", "presales": "presales-standard"}
+
+
+def test_a_workspace_without_a_compensation_section_still_has_plans() -> None:
+    config = parse_config(with_section(""))
+    assert config.compensation.plans_domain()["presales-standard"].tiers[0].rate == 1
+
+
+def test_an_overlapping_tier_table_names_the_plan_and_the_field() -> None:
+    text = with_section(
+        "[compensation.plans.rep-2026]\n"
+        "tiers = [{ from = 0, to = 100, rate = 1 }, { from = 80, rate = 2 }]\n"
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"compensation\.plans\.rep-2026: plan 'rep-2026': "
+        r"tiers\[1\]\.from: is 80% but tiers\[0\] ends at 100%",
+    ):
+        parse_config(text)
+
+
+def test_a_role_pointing_at_a_missing_plan_names_the_key() -> None:
+    text = with_section('[compensation.roles]\nsales_rep = "rep-2027"\n')
+    with pytest.raises(
+        ConfigError,
+        match=r"compensation\.roles\.sales_rep: no plan named "
+        r"'rep-2027'",
+    ):
+        parse_config(text)
+
+
+def test_a_misspelt_plan_key_is_refused_rather_than_ignored() -> None:
+    text = with_section(
+        "[compensation.plans.rep]\ntiers = [{ from = 0, rate = 1 }]\ncap_percent = 200\n"
+    )
+    with pytest.raises(ConfigError, match=r"compensation\.plans\.rep\.cap_percent: Extra inputs"):
+        parse_config(text)
+
+
+def test_a_rate_of_zero_for_a_currency_names_it() -> None:
+    with pytest.raises(ConfigError, match=r"compensation\.rates\.EUR"):
+        parse_config(with_section("[compensation.rates]\nEUR = 0\n"))
+
+
+def test_an_unknown_rounding_rule_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match=r"compensation\.rounding: Input should be 'half_even'"):
+        parse_config(with_section('[compensation]\nrounding = "nearest"\n'))
+
+
+def test_a_discount_of_a_hundred_percent_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"compensation\.default_discount_pct"):
+        parse_config(with_section("[compensation]\ndefault_discount_pct = 100\n"))

@@ -45,7 +45,7 @@ def whatif_chart(options: Sequence[Option]) -> Any:
     return (
         alt.layer(bars, ranges)
         .properties(width=160, height=320)
-        .facet(column=alt.Column("option:N", title=None))
+        .facet(column=alt.Column("option:N", title=None, sort=[o.name for o in options]))
         .properties(title="What-if: hire reps, make presales more productive, or hire presales")
     )
 

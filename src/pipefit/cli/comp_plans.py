@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pipefit.cli.common import DbOpt, FormatOpt, WorkspaceOpt, check_format, out, parse_amount
+from pipefit.cli.common import FormatOpt, WorkspaceOpt, check_format, out, parse_amount
 from pipefit.domain.errors import PipefitError
 from pipefit.render import emit
 
@@ -112,7 +112,6 @@ def compare(
         list[str] | None, typer.Option(help="Attainment % to compare at (repeatable).")
     ] = None,
     workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """A rep and a presales engineer at the same attainment (default 100% and 150%).
@@ -123,7 +122,6 @@ def compare(
     from pipefit.services.compensation import compare_roles
 
     check_format(fmt)
-    del db
     config = load_workspace(workspace).config.compensation
     points = [required_amount(a, "--attainment") for a in attainment or ["100", "150"]]
     rows = [

@@ -97,20 +97,29 @@ class CreditLine(NamedTuple):
     credit: Decimal
     via: str | None = None
 
+    def how(self) -> str:
+        """Why this person has this credit: own deal, pool X won by Y, ..."""
+        basis = self.basis
+        if basis == "own":
+            return "own deal"
+        if basis in ("pool", "team"):
+            return f"{basis} {self.via}, won by {self.deal.owner_id}"
+        return "overlay credit" if basis == "overlay" else basis
+
     def describe(self, base: str) -> str:
+        """The credit's arithmetic, to check by hand: amount, conversion, share, why."""
         d = self.deal
         money = f"{d.amount:,.2f} {d.currency}"
         if d.currency != base:
             money += f" x {self.rate} = {self.converted:,.2f} {base}"
         share = f" x {plain(self.percent)}%" if self.percent != HUNDRED else ""
-        how = {
-            "own": "own deal",
-            "revenue split": "revenue split",
-            "overlay": "overlay credit",
-            "pool": f"pool {self.via}, won by {d.owner_id}",
-            "team": f"team {self.via}, won by {d.owner_id}",
-        }.get(self.basis, self.basis)
-        return f"{money}{share} ({how})"
+        return f"{money}{share} ({self.how()})"
+
+    def arithmetic(self, base: str) -> str:
+        """describe() without the plain case: empty for an own deal in the base currency."""
+        if self.percent == HUNDRED and self.deal.currency == base:
+            return self.how()
+        return self.describe(base)
 
 
 def _revenue_shares(deal: WonDeal, splits: Sequence[CreditSplit]) -> list[tuple[str, Decimal]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache, cached_property
 
 from pipefit.domain.errors import PipefitError
 
@@ -44,25 +45,25 @@ class Period:
     def first_month(self) -> int:
         return (self.index - 1) * self.months + 1
 
-    @property
+    @cached_property
     def start(self) -> date:
         return date(self.year, self.first_month, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         """The first day after the period."""
         month = self.first_month + self.months
         return date(self.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
-    @property
+    @cached_property
     def days(self) -> int:
         return (self.end - self.start).days
 
-    @property
+    @cached_property
     def start_at(self) -> datetime:
         return datetime(self.start.year, self.start.month, 1, tzinfo=UTC)
 
-    @property
+    @cached_property
     def end_at(self) -> datetime:
         return datetime(self.end.year, self.end.month, 1, tzinfo=UTC)
 
@@ -107,6 +108,7 @@ class Period:
         return self.year_so_far()[:-1]
 
 
+@cache  # a year of quota rows names the same dozen periods thousands of times
 def parse_period(text: str) -> Period:
     value = text.strip()
     for pattern, kind in _PATTERNS:

@@ -137,7 +137,7 @@ def plan_options(
     low, mid, high = quartiles if quartiles else (Decimal(0),) * 3
     options.append(
         Option(
-            name=f"hire {hire_reps} more reps",
+            name=f"hire {hire_reps} more rep{'' if hire_reps == 1 else 's'}",
             headcount=hire_reps,
             cost=rule(exact(facts.rep_ote) * hire_reps),
             revenue_low=rule(exact(low) * share * hire_reps),

@@ -12,8 +12,9 @@ from __future__ import annotations
 import csv
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
+from itertools import chain
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -149,65 +150,88 @@ def _safe_name(person_id: str) -> str:
 
 
 _KIND, _LABEL, _AMOUNT = attrgetter("kind"), attrgetter("label"), attrgetter("amount")
-_DEAL_ID, _BASIS, _CREDIT = (
-    attrgetter("deal.opportunity_id"),
-    attrgetter("basis"),
-    attrgetter("credit"),
-)
-_DEAL_COLUMNS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
-    ("closed_at", attrgetter("deal.closed_at")),
-    ("deal_amount", lambda c: str(c.deal.amount)),
-    ("deal_currency", attrgetter("deal.currency")),
-    ("rate", lambda c: str(c.rate)),
-    ("percent", lambda c: str(c.percent)),
-    ("via", attrgetter("via")),
-)
+_DEAL, _BASIS, _CREDIT = attrgetter("deal"), attrgetter("basis"), attrgetter("credit")
+_PERCENT, _VIA = attrgetter("percent"), attrgetter("via")
+
+
+class _Deals:
+    """Each distinct deal once, and each credit line's row among them: a pool's deals recur
+    in every member's statement, and their columns are then one `take` in Arrow. Built
+    with C-level maps over object ids (a deal is one object however many lines name it)."""
+
+    def __init__(self, statements: Sequence[Statement]) -> None:
+        lines = list(chain.from_iterable(s.deals for s in statements))
+        keys = list(map(id, map(_DEAL, lines)))
+        by_key = dict(zip(keys, lines, strict=True))  # first-seen order, any line per deal
+        position = {key: i for i, key in enumerate(by_key)}
+        self.rows: list[int] = list(map(position.__getitem__, keys))
+        self.lines = list(by_key.values())
+
+    def columns(self) -> dict[str, pa.Array]:
+        deals = list(map(_DEAL, self.lines))
+        stamps = pa.array([d.closed_at for d in deals], pa.timestamp("us", tz="UTC"))
+        seconds = pc.cast(stamps, pa.timestamp("s", tz="UTC"), safe=False)
+        return {
+            "reference": pa.array([d.opportunity_id for d in deals], pa.string()),
+            "closed_at": pc.strftime(seconds, "%Y-%m-%dT%H:%M:%SZ"),
+            "deal_amount": pa.array([str(d.amount) for d in deals], pa.string()),
+            "deal_currency": pa.array([d.currency for d in deals], pa.string()),
+            "rate": pa.array([str(c.rate) for c in self.lines], pa.string()),
+        }
 
 
 def _lines_table(statements: Sequence[Statement]) -> pa.Table:
-    """Every line of every statement, column by column (a few list comprehensions per
-    statement, then Arrow writes the file: several times faster than a row at a time).
-    Amounts go in as their exact decimal text: Arrow's own Decimal conversion is slow.
+    """Every line of every statement, column by column: per-line values are gathered with
+    C-level getters, per-deal values once per deal; Arrow writes the file. Amounts go in
+    as their exact decimal text (Arrow's own Decimal conversion is slow).
 
     Credit lines carry the deal's figures so a script can recompute them; pay lines
     their label. Per person, `amount` sums to the credit (section credit) and to the
     variable pay (every other section)."""
-    cols: dict[str, list[Any]] = {name: [] for name in LINE_COLUMNS}
-    # map() with C-level getters rather than comprehensions: this runs once per credit
-    # line of everyone's statement (hundreds of thousands for a large company's year).
+    per_line = ("person", "period", "section", "percent", "basis", "via", "label", "amount")
+    cols: dict[str, list[Any]] = {name: [] for name in per_line}
+    rows: list[int | None] = []
+    earlier_refs: dict[int, str] = {}
+    distinct = _Deals(statements)
+    taken = 0
     for s in statements:
         deals, lines, earlier = s.deals, s.lines, s.earlier
         count = len(earlier) + len(deals) + len(lines)
         before, after = [None] * len(earlier), [None] * len(lines)
+        for p, _ in earlier:
+            earlier_refs[len(rows)] = p
+            rows.append(None)
+        rows += distinct.rows[taken : taken + len(deals)]
+        taken += len(deals)
+        rows += after
         cols["person"] += [s.person_id] * count
         cols["period"] += [s.period.label] * count
         cols["section"] += ["credit"] * (len(earlier) + len(deals))
         cols["section"] += map(_KIND, lines)
-        cols["reference"] += [p for p, _ in earlier]
-        cols["reference"] += map(_DEAL_ID, deals)
-        cols["reference"] += after
-        for name, getter in _DEAL_COLUMNS:
-            column = cols[name]
-            column += before
-            column += map(getter, deals)
-            column += after
+        cols["percent"] += before
+        cols["percent"] += map(str, map(_PERCENT, deals))
+        cols["percent"] += after
         cols["basis"] += ["earlier period"] * len(earlier)
         cols["basis"] += map(_BASIS, deals)
         cols["basis"] += after
+        cols["via"] += before
+        cols["via"] += map(_VIA, deals)
+        cols["via"] += after
         cols["label"] += before + [None] * len(deals)
         cols["label"] += map(_LABEL, lines)
         cols["amount"] += [str(a) for _, a in earlier]
         cols["amount"] += map(str, map(_CREDIT, deals))
         cols["amount"] += map(str, map(_AMOUNT, lines))
-    arrays: dict[str, pa.Array] = {}
-    for name, values in cols.items():
-        if name == "closed_at":
-            stamps = pa.array(values, pa.timestamp("us", tz="UTC"))
-            seconds = pc.cast(stamps, pa.timestamp("s", tz="UTC"), safe=False)
-            arrays[name] = pc.strftime(seconds, "%Y-%m-%dT%H:%M:%SZ")
-        else:
-            arrays[name] = pa.array(values, pa.string())
-    return pa.table(arrays)
+    picks = pa.array(rows, pa.int64())
+    arrays = {name: pa.array(values, pa.string()) for name, values in cols.items()}
+    for name, column in distinct.columns().items():
+        arrays[name] = column.take(picks)
+    if earlier_refs:  # cumulative plans: "credited in 2026Q1" lines name the period
+        refs = arrays["reference"].to_pylist()
+        for i, p in earlier_refs.items():
+            refs[i] = p
+        arrays["reference"] = pa.array(refs, pa.string())
+    return pa.table({name: arrays[name] for name in LINE_COLUMNS})
 
 
 def _person_page(s: Statement) -> str:
@@ -224,7 +248,7 @@ def _person_page(s: Statement) -> str:
         rows.append(
             f"<tr><td>{d.closed_at.date()}</td><td>{e(d.opportunity_id)} <span class=muted>"
             f"{e(d.name or '')}</span></td><td>{e(d.account_id or '')}</td>"
-            f'<td>{e(c.describe(s.currency))}</td><td class="n">{_money(c.credit)}</td></tr>'
+            f'<td>{e(c.arithmetic(s.currency))}</td><td class="n">{_money(c.credit)}</td></tr>'
         )
     pay = [
         f'<tr><td>{e(line.label)}</td><td class="n">{_money(line.amount)}</td></tr>'

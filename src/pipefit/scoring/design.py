@@ -7,7 +7,7 @@ import scipy.sparse as sp
 
 from pipefit.scoring.frame import Frame, FrameSpec
 
-__all__ = ["field_pulls", "linear_design", "linear_owners", "tree_design"]
+__all__ = ["category_orders", "field_pulls", "linear_design", "linear_owners", "tree_design"]
 
 
 def _widths(spec: FrameSpec) -> list[int]:
@@ -45,11 +45,35 @@ def linear_design(frame: Frame) -> sp.csr_matrix:
     return sp.csr_matrix((data.ravel(), indices.ravel(), indptr), shape=(rows, int(sum(widths))))
 
 
-def tree_design(frame: Frame) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers as they are (NaN stays missing) and category codes; the categorical mask."""
-    matrix = np.hstack([frame.numbers, frame.codes.astype(np.float64)])
-    mask = np.r_[np.zeros(frame.numbers.shape[1], bool), np.ones(frame.codes.shape[1], bool)]
-    return matrix, mask
+def category_orders(frame: Frame, y: np.ndarray, prior: float = 20.0) -> list[np.ndarray]:
+    """Per category, each code's rank by its (smoothed) rate of positives in `y`.
+
+    Trees then split a category as a number: "rank <= k" groups the values with the
+    lowest rates, which for a yes/no outcome is the best split of a category there is
+    (Fisher, 1958). It ranked leads as well as scikit-learn's native categorical splits
+    here, and is several times faster to predict a million leads with.
+    """
+    base = float(np.mean(y)) if len(y) else 0.0
+    orders = []
+    for k, spec in enumerate(frame.spec.categories):
+        size = len(spec.levels) + 2
+        codes = frame.codes[:, k]
+        positives = np.bincount(codes, weights=y, minlength=size)
+        counts = np.bincount(codes, minlength=size)
+        rate = (positives + prior * base) / (counts + prior)
+        orders.append(np.argsort(np.argsort(rate, kind="stable"), kind="stable").astype(np.float64))
+    return orders
+
+
+def tree_design(frame: Frame, orders: list[np.ndarray]) -> np.ndarray:
+    """Numbers as they are (NaN stays missing), then each category as its code's rank."""
+    width = frame.numbers.shape[1] + frame.codes.shape[1]
+    matrix = np.empty((frame.rows, width), np.float64, order="F")
+    p = frame.numbers.shape[1]
+    matrix[:, :p] = frame.numbers
+    for k, order in enumerate(orders):
+        matrix[:, p + k] = order[frame.codes[:, k]]
+    return matrix
 
 
 def field_pulls(coef: np.ndarray, frame: Frame) -> np.ndarray:
@@ -62,7 +86,7 @@ def field_pulls(coef: np.ndarray, frame: Frame) -> np.ndarray:
     widths = _widths(spec)
     starts = np.r_[0, np.cumsum(widths)[:-1]].astype(np.int64)
     p = len(spec.numbers)
-    pulls = np.empty((frame.rows, len(widths)), np.float64)
+    pulls = np.empty((frame.rows, len(widths)), np.float64, order="F")
     bins = frame.bins()
     for j, s in enumerate(spec.numbers):
         col = frame.numbers[:, j]

@@ -76,30 +76,34 @@ def band_names(codes: np.ndarray) -> pa.Array:
     )
 
 
-def explain(model: LeadModel, frame: Frame, *, top: int = 3) -> pa.Array:
-    """The `top` strongest reasons per lead, joined by '; '."""
+def explain(
+    model: LeadModel, frame: Frame, *, top: int = 3, pulls: np.ndarray | None = None
+) -> pa.Array:
+    """The `top` strongest reasons per lead, joined by '; ' (`pulls` if already computed)."""
     fields = len(frame.spec.names)
     if fields == 0:
         return pa.array([""] * frame.rows)
-    pulls = field_pulls(model.coef, frame)
+    if pulls is None:
+        pulls = field_pulls(model.coef, frame)
     if model.pull_means is not None:
-        pulls -= model.pull_means
+        pulls = pulls - model.pull_means
     k = min(top, fields)
+    # The k strongest pulls by repeated arg-max: on a million rows of a few dozen fields,
+    # much cheaper than a partial sort of every row.
     strength = np.abs(pulls)
-    best = np.argpartition(-strength, k - 1, axis=1)[:, :k] if k < fields else None
-    if best is None:
-        best = np.tile(np.arange(fields), (frame.rows, 1))
-    rows = np.arange(frame.rows)[:, None]
-    order = np.argsort(-strength[rows, best], axis=1)
-    best = best[rows, order]
+    rows = np.arange(frame.rows)
+    best = np.empty((frame.rows, k), np.int64)
+    for r in range(k):
+        best[:, r] = np.argmax(strength, axis=1)
+        strength[rows, best[:, r]] = -1.0
     phrases, starts = reason_phrases(frame.spec)
     codes, _ = frame.field_codes()
     dictionary = pa.array(phrases, pa.string())
     parts = []
     for r in range(k):
         field = best[:, r]
-        value = codes[rows[:, 0], field]
-        index = 2 * (starts[field] + value) + (pulls[rows[:, 0], field] < 0)
+        value = codes[rows, field]
+        index = 2 * (starts[field] + value) + (pulls[rows, field] < 0)
         parts.append(pa.DictionaryArray.from_arrays(pa.array(index, pa.int32()), dictionary))
     text = [p.cast(pa.string()) for p in parts]
     return pc.binary_join_element_wise(*text, "; ") if len(text) > 1 else text[0]

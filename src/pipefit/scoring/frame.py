@@ -7,8 +7,11 @@ baseline reads the same cleaned frame, so a comparison between them is fair.
 
 from __future__ import annotations
 
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 import numpy as np
 import pyarrow as pa
@@ -36,6 +39,7 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _MAX_LEVELS = 200  # the commonest levels kept per category; the rest are "(other)"
 _MIN_LEVEL_ROWS = 5
 _BINS = 10
+_THREADED_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -54,32 +58,88 @@ def clean_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array
     return pc.if_else(pc.fill_null(placeholder, True), pa.scalar(None, pa.string()), text)
 
 
-def _as_number(text: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array | None:
-    """Text that is (almost) all numbers, as float64; None when it is not numeric."""
-    stripped = pc.replace_substring_regex(text, r"[%$€£,\s]", "")
-    present = int(pc.sum(pc.is_valid(stripped)).as_py() or 0)
-    if present == 0:
-        return None
-    numeric = pc.match_substring_regex(stripped, _NUMBER.pattern)
-    hits = int(pc.sum(pc.cast(pc.fill_null(numeric, False), pa.int64())).as_py() or 0)
-    if hits < 0.98 * present:
-        return None
-    kept = pc.if_else(numeric, stripped, pa.scalar(None, pa.string()))
-    return pc.cast(kept, pa.float64())
+@dataclass(frozen=True)
+class _Text:
+    """A text column as distinct values (cleaned) and, per row, which distinct value it holds.
+
+    Cleaning, number parsing and level look-ups then run over the distinct values only:
+    a million rows of a CRM export rarely hold more than a few thousand of them.
+    """
+
+    indices: np.ndarray  # per row, the distinct value's position; -1 where the cell is null
+    values: pa.Array  # distinct values, cleaned (placeholders are null)
+    counts: np.ndarray  # rows holding each distinct value
+
+    @classmethod
+    def of(cls, column: pa.ChunkedArray) -> _Text:
+        encoded = pc.dictionary_encode(pc.cast(column, pa.string()).combine_chunks())
+        indices = np.asarray(
+            pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False), np.int64
+        )
+        counts = np.bincount(indices[indices >= 0], minlength=len(encoded.dictionary))
+        return cls(indices, clean_text(encoded.dictionary), counts)
+
+    @property
+    def present(self) -> int:
+        return int(self.counts[np.asarray(self.values.is_valid(), bool)].sum())
+
+    def numbers(self) -> np.ndarray | None:
+        """Per row, the number the text holds; None when the column is not (98%) numeric."""
+        stripped = pc.replace_substring_regex(self.values, r"[%$€£,\s]", "")
+        numeric = np.asarray(
+            pc.fill_null(pc.match_substring_regex(stripped, _NUMBER.pattern), False), bool
+        )
+        present = self.present
+        if present == 0 or self.counts[numeric].sum() < 0.98 * present:
+            return None
+        kept = pc.if_else(pa.array(numeric), stripped, pa.scalar(None, pa.string()))
+        parsed = np.asarray(
+            pc.fill_null(pc.cast(kept, pa.float64()), np.nan).to_numpy(zero_copy_only=False)
+        )
+        return np.where(self.indices >= 0, np.r_[parsed, np.nan][self.indices], np.nan)
+
+    def tallies(self) -> dict[str, int]:
+        """Rows per cleaned value (values equal once cleaned are counted together)."""
+        grouped = (
+            pa.table({"v": self.values, "n": pa.array(self.counts, pa.int64())})
+            .filter(pc.is_valid(self.values))
+            .group_by("v")
+            .aggregate([("n", "sum")])
+        )
+        return dict(zip(grouped["v"].to_pylist(), grouped["n_sum"].to_pylist(), strict=True))
+
+    def codes(self, levels: tuple[str, ...]) -> np.ndarray:
+        found = np.asarray(
+            pc.fill_null(
+                pc.index_in(self.values, value_set=pa.array(levels, pa.string())), -1
+            ).to_numpy(zero_copy_only=False),
+            np.int64,
+        )
+        lookup = np.where(found >= 0, found + 2, OTHER)
+        lookup[~np.asarray(self.values.is_valid(), bool)] = MISSING
+        return np.where(self.indices >= 0, np.r_[lookup, MISSING][self.indices], MISSING).astype(
+            np.int32
+        )
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_null(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_dictionary(kind)
+    )
 
 
 def _numbers(column: pa.ChunkedArray) -> np.ndarray | None:
     kind = column.type
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-        floats = pc.cast(column, pa.float64())
-    elif pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
-        parsed = _as_number(clean_text(column))
-        if parsed is None:
-            return None
-        floats = parsed
-    else:
-        return None
-    return np.asarray(pc.fill_null(floats, np.nan).to_numpy(zero_copy_only=False), np.float64)
+        floats = pc.fill_null(pc.cast(column, pa.float64()), np.nan)
+        return np.asarray(floats.to_numpy(zero_copy_only=False), np.float64)
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
+        return _Text.of(column).numbers()
+    return None
 
 
 def plan_columns(
@@ -114,9 +174,12 @@ def plan_columns(
             else:
                 numbers.append(name)
             continue
-        text = clean_text(column)
-        distinct = pc.count_distinct(text, mode="only_valid").as_py() or 0
-        present = rows - text.null_count
+        if not _is_text(kind):
+            excluded.append(Excluded(name, f"of a type pipefit does not learn from ({kind})"))
+            continue
+        text = _Text.of(column)
+        distinct = len(text.tallies())
+        present = text.present
         if distinct == 0 or (distinct == 1 and present == rows):
             excluded.append(Excluded(name, "the same value in every row"))
         elif rows >= 50 and distinct >= 0.9 * present and distinct > _MAX_LEVELS:
@@ -164,14 +227,9 @@ def _number_spec(name: str, values: np.ndarray) -> NumberSpec:
     return NumberSpec(name, float(np.median(present)), float(np.mean(present)), scale, edges)
 
 
-def _category_spec(name: str, text: pa.ChunkedArray | pa.Array) -> CategorySpec:
-    counts = pc.value_counts(text)
-    values = counts.field("values").to_pylist()
-    tallies = counts.field("counts").to_pylist()
-    ranked = sorted(
-        ((n, v) for v, n in zip(values, tallies, strict=True) if v is not None),
-        key=lambda p: (-p[0], p[1]),
-    )
+def _category_spec(name: str, column: pa.ChunkedArray) -> CategorySpec:
+    tallies = _Text.of(column).tallies()
+    ranked = sorted(((n, v) for v, n in tallies.items()), key=lambda p: (-p[0], p[1]))
     kept = [v for n, v in ranked if n >= _MIN_LEVEL_ROWS][:_MAX_LEVELS]
     return CategorySpec(name, tuple(sorted(kept)))
 
@@ -194,7 +252,7 @@ class FrameSpec:
     ) -> FrameSpec:
         return cls(
             numbers=tuple(_number_spec(n, _numbers_or_nan(table[n])) for n in numbers),
-            categories=tuple(_category_spec(c, clean_text(table[c])) for c in categories),
+            categories=tuple(_category_spec(c, table[c]) for c in categories),
             excluded=tuple(excluded),
         )
 
@@ -217,12 +275,25 @@ class FrameSpec:
                 f"the table lacks the column(s) the model was trained on: {', '.join(missing)}"
             )
         n = table.num_rows
-        numbers = np.empty((n, len(self.numbers)), np.float64)
-        for j, spec in enumerate(self.numbers):
-            numbers[:, j] = _numbers_or_nan(table[spec.name])
-        codes = np.empty((n, len(self.categories)), np.int32)
-        for j, cat in enumerate(self.categories):
-            codes[:, j] = _codes(clean_text(table[cat.name]), cat.levels)
+        # Column-major: every later step reads and writes whole columns.
+        numbers = np.empty((n, len(self.numbers)), np.float64, order="F")
+        codes = np.empty((n, len(self.categories)), np.int32, order="F")
+
+        def number(j: int) -> None:
+            numbers[:, j] = _numbers_or_nan(table[self.numbers[j].name])
+
+        def category(j: int) -> None:
+            spec = self.categories[j]
+            codes[:, j] = _Text.of(table[spec.name]).codes(spec.levels)
+
+        jobs = [partial(number, j) for j in range(len(self.numbers))]
+        jobs += [partial(category, j) for j in range(len(self.categories))]
+        if n < _THREADED_ROWS:
+            for job in jobs:
+                job()
+        else:  # Arrow and NumPy release the GIL: columns encode side by side
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                list(pool.map(lambda job: job(), jobs))
         return Frame(self, numbers, codes)
 
 
@@ -232,15 +303,6 @@ def _numbers_or_nan(column: pa.ChunkedArray) -> np.ndarray:
         # A column that was numeric in training but is text here: unreadable -> missing.
         return np.full(len(column), np.nan)
     return values
-
-
-def _codes(text: pa.ChunkedArray | pa.Array, levels: tuple[str, ...]) -> np.ndarray:
-    index = pc.index_in(text, value_set=pa.array(levels, pa.string()))
-    codes = np.asarray(pc.fill_null(index, -1).to_numpy(zero_copy_only=False), np.int32) + 2
-    known = np.asarray(pc.is_valid(text).to_numpy(zero_copy_only=False), bool)
-    codes[(codes == 1) & known] = OTHER  # present but not a kept level
-    codes[~known] = MISSING
-    return codes
 
 
 @dataclass
@@ -257,12 +319,16 @@ class Frame:
         return int(self.numbers.shape[0])
 
     def take(self, rows: np.ndarray) -> Frame:
-        return Frame(self.spec, self.numbers[rows], self.codes[rows])
+        return Frame(
+            self.spec,
+            np.asfortranarray(self.numbers[rows]),
+            np.asfortranarray(self.codes[rows]),
+        )
 
     def bins(self) -> np.ndarray:
         """Numbers as bin codes (0 = missing, 1.. = quantile bins), for frequency tables."""
         if self._bins is None:
-            out = np.empty(self.numbers.shape, np.int32)
+            out = np.empty(self.numbers.shape, np.int32, order="F")
             for j, spec in enumerate(self.spec.numbers):
                 col = self.numbers[:, j]
                 out[:, j] = np.searchsorted(np.asarray(spec.edges), col, side="right") + 1
@@ -274,4 +340,4 @@ class Frame:
         """Every field as small integer codes (binned numbers, then categories) and level counts."""
         sizes = [len(s.edges) + 2 for s in self.spec.numbers]
         sizes += [len(c.levels) + 2 for c in self.spec.categories]
-        return np.hstack([self.bins(), self.codes]), sizes
+        return np.asfortranarray(np.hstack([self.bins(), self.codes])), sizes

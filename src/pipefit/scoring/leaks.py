@@ -22,7 +22,7 @@ from pipefit.scoring.frame import Frame
 __all__ = ["POST_CONTACT_WORDS", "LeakWarning", "find_leaks"]
 
 ALMOST_PERFECT = 0.9  # ROC-AUC of a field on its own
-_SAMPLE = 200_000  # rows looked at; a leak this strong shows in any sample
+_SAMPLE = 100_000  # rows looked at; a leak this strong shows in any sample
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ def run_period(
         statements=statements,
         skipped=skipped,
         seconds={"load and credit": loaded - started, "statements": done - loaded},
-        deals=len({c.deal.opportunity_id for lines in book.credits.values() for c in lines}),
+        deals=book.deals_read,
     )
 
 

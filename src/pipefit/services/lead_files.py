@@ -174,6 +174,8 @@ def score_file(
 ) -> FileScores:
     """Learn from the file, compare with the baselines by k-fold ROC-AUC, and score every row."""
     from pipefit.scoring.comparison import compare_by_folds
+    from pipefit.scoring.design import field_pulls
+    from pipefit.scoring.explain import explain
     from pipefit.scoring.learn import Scorer, plan_features
     from pipefit.scoring.models import fit_lead_model
 
@@ -231,11 +233,13 @@ def score_file(
     scorer = Scorer(spec, model, leaks, (odds.excellent, odds.good, odds.risky))
     clock["fit"] = time.perf_counter()
     # Rows are scored by the fold model that did not see them, when there were folds.
-    p = oof if oof is not None else scorer.model.predict(frame)
+    pulls = field_pulls(model.coef, frame)
+    p = oof if oof is not None else model.predict(frame, pulls)
     bands = scorer.bands(p)
     result.bands = _counts(bands)
     ids = [e.name for e in spec.excluded if e.why.startswith("an identifier")]
-    scored = _scored_table(table, ids, p, bands, scorer.reasons(table), {target: table[target]})
+    reasons = explain(model, frame, pulls=pulls)
+    scored = _scored_table(table, ids, p, bands, reasons, {target: table[target]})
     result.preview = _preview(scored)
     if out is not None:
         _write_atomically(out, lambda temp: pacsv.write_csv(scored, temp))
@@ -298,12 +302,14 @@ def score_with_model(path: Path, *, model_path: Path, out: Path | None) -> Batch
     start = time.perf_counter()
     table = read_leads_csv(path)
     read = time.perf_counter()
-    frame = scorer.spec.encode(table)
-    p = scorer.model.predict(frame)
-    bands = scorer.bands(p)
+    from pipefit.scoring.design import field_pulls
     from pipefit.scoring.explain import explain
 
-    reasons = explain(scorer.model, frame)
+    frame = scorer.spec.encode(table)
+    pulls = field_pulls(scorer.model.coef, frame)  # shared by the score and its reasons
+    p = scorer.model.predict(frame, pulls)
+    bands = scorer.bands(p)
+    reasons = explain(scorer.model, frame, pulls=pulls)
     scored_at = time.perf_counter()
     ids = [e.name for e in scorer.spec.excluded if e.why.startswith("an identifier")]
     ids = [i for i in ids if i in table.column_names]

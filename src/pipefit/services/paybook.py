@@ -53,6 +53,7 @@ class PayBook:
     churned: dict[str, datetime]
     credits: dict[str, list[CreditLine]] = field(default_factory=dict)
     span: tuple[datetime, datetime] | None = None
+    deals_read: int = 0
     _books: dict[tuple[str, str, int | None], QuotaBook] = field(default_factory=dict)
     _targets: dict[tuple[str, Period], PoolTarget] = field(default_factory=dict)
 
@@ -348,8 +349,10 @@ def _load_book(
         for deal, rows in splits.items()
         if owners is not None and any(r.person_id in owners for r in rows)
     }
+    deals = source.won_deals(*book.span, owners=owners, deal_ids=named)
+    book.deals_read = len(deals)
     book.credits = credit_deals(
-        source.won_deals(*book.span, owners=owners, deal_ids=named),
+        deals,
         splits=splits,
         routes=_routes(book),
         rates=config.currency_rates(currency),

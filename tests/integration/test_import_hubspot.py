@@ -16,24 +16,12 @@ from pipefit.io.errors import ImportRejected
 from pipefit.io.hubspot import read_hubspot
 from pipefit.services.imports import ImportResult, import_files
 from pipefit.services.workspace import init_workspace
-from pipefit.store.database import make_engine
 from pipefit.store.tables import accounts, opportunities, people, stage_events, stages
+
+from .workspaces import count, query
 
 FOLDER = "hubspot_deals_sample"
 PIPELINE = "Sales Pipeline"
-
-
-def query(workspace: Workspace, statement: Any) -> list[Any]:
-    engine = make_engine(workspace.database_url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(statement))
-    finally:
-        engine.dispose()
-
-
-def count(workspace: Workspace, table: Any, *where: Any) -> int:
-    return int(query(workspace, select(func.count()).select_from(table).where(*where))[0][0])
 
 
 def deal(workspace: Workspace, deal_id: str) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -16,8 +15,9 @@ from pipefit.io.errors import ImportRejected
 from pipefit.io.mapping import load_mapping, read_mapped
 from pipefit.services.imports import import_files
 from pipefit.services.workspace import init_workspace
-from pipefit.store.database import make_engine
 from pipefit.store.tables import opportunities, people, stage_events, stages
+
+from .workspaces import count, query
 
 EXAMPLES = Path(pipefit.io.__file__).parent / "mappings"
 
@@ -96,19 +96,6 @@ name = "full name"
 [files.reps.constants]
 role = "sales_rep"
 """
-
-
-def query(workspace: Workspace, statement: Any) -> list[Any]:
-    engine = make_engine(workspace.database_url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(statement))
-    finally:
-        engine.dispose()
-
-
-def count(workspace: Workspace, table: Any, *where: Any) -> int:
-    return int(query(workspace, select(func.count()).select_from(table).where(*where))[0][0])
 
 
 def write(path: Path, text: str) -> Path:

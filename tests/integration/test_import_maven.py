@@ -6,7 +6,6 @@ import shutil
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -15,25 +14,13 @@ from pipefit.config import Workspace
 from pipefit.io.errors import ImportRejected
 from pipefit.services.imports import ImportResult, import_files
 from pipefit.services.workspace import init_workspace
-from pipefit.store.database import make_engine
 from pipefit.store.tables import accounts, opportunities, people, stage_events, stages, teams
+
+from .workspaces import count, query
 
 pytestmark = pytest.mark.realdata
 
 FOLDER = "maven_crm_sales_opportunities"
-
-
-def query(workspace: Workspace, statement: Any) -> list[Any]:
-    engine = make_engine(workspace.database_url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(statement))
-    finally:
-        engine.dispose()
-
-
-def count(workspace: Workspace, table: Any, *where: Any) -> int:
-    return int(query(workspace, select(func.count()).select_from(table).where(*where))[0][0])
 
 
 def maven_files(folder: Path) -> list[Path]:

@@ -18,25 +18,13 @@ from pipefit.io.errors import ImportRejected
 from pipefit.io.salesforce import read_salesforce
 from pipefit.services.imports import ImportResult, import_files
 from pipefit.services.workspace import init_workspace
-from pipefit.store.database import make_engine
 from pipefit.store.tables import accounts, opportunities, people, stage_events, stages
+
+from .workspaces import count, query
 
 FOLDER = "preppin_2022w23_salesforce_opportunity_history"
 BOM = codecs.BOM_UTF8.decode("utf-8")
 OPP_HEADER = "Id,Name,AccountId,StageName,Amount,OwnerId,CreatedDate,CloseDate,IsWon,IsClosed"
-
-
-def query(workspace: Workspace, statement: Any) -> list[Any]:
-    engine = make_engine(workspace.database_url)
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(statement))
-    finally:
-        engine.dispose()
-
-
-def count(workspace: Workspace, table: Any, *where: Any) -> int:
-    return int(query(workspace, select(func.count()).select_from(table).where(*where))[0][0])
 
 
 def salesforce_files(folder: Path) -> list[Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -46,3 +47,17 @@ def table_counts(workspace: Workspace) -> dict[str, int]:
             }
     finally:
         engine.dispose()
+
+
+def query(workspace: Workspace, statement: Any) -> list[Any]:
+    """Rows of one statement, on a short-lived engine (tests read what an import wrote)."""
+    engine = make_engine(workspace.database_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(statement))
+    finally:
+        engine.dispose()
+
+
+def count(workspace: Workspace, table: Any, *where: Any) -> int:
+    return int(query(workspace, select(func.count()).select_from(table).where(*where))[0][0])

@@ -7,13 +7,13 @@ from fractions import Fraction
 
 import pytest
 
+from pipefit.config.compensation import CompensationConfig
 from pipefit.domain.capacity import SegmentFacts, multiplier, norm_for, segment_capacity
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.planning import Assumptions, TeamFacts, plan_options, productive_share
 from pipefit.domain.quotas import Ramp
 from pipefit.domain.workload import PresalesLoad, WorkloadLimits, assess_workload
 from pipefit.services.capacity import capacity_scenario
-from pipefit.settings.compensation import CompensationConfig
 
 D = Decimal
 NORMS = CompensationConfig().capacity.norms_domain()

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from pipefit.config.compensation import CompensationConfig
 from pipefit.domain.errors import NotFound, PipefitError
 from pipefit.domain.model import Person, Pool, PoolMember, Quota, Role, Team
 from pipefit.services.compensation import (
@@ -15,7 +16,6 @@ from pipefit.services.compensation import (
     run_period,
     statement_for,
 )
-from pipefit.settings.compensation import CompensationConfig
 from pipefit.store.memory_comp import MemoryCompensation
 
 from .comp_factories import at, deal

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from pipefit.config import default_config_text, parse_config
+from pipefit.config.compensation import CompensationConfig
 from pipefit.domain.errors import ConfigError
-from pipefit.settings.compensation import CompensationConfig
 
 SECTION_START = "[compensation]"
 

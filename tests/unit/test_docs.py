@@ -16,11 +16,11 @@ def test_the_native_format_document_matches_the_importer_spec() -> None:
 
 
 def test_the_cli_document_lists_every_command_and_option_as_the_code_has_them() -> None:
-    from pipefit.cli_docs import cli_markdown
+    from pipefit.cli.docs import cli_markdown
 
     written = (DOCS / "cli.md").read_text("utf-8")
     assert written == cli_markdown(), (
-        "docs/cli.md is stale: run `python -m pipefit.cli_docs > docs/cli.md`"
+        "docs/cli.md is stale: run `python -m pipefit.cli.docs > docs/cli.md`"
     )
 
 
@@ -28,7 +28,7 @@ def test_every_command_takes_a_workspace() -> None:
     import typer.main
 
     from pipefit.cli import app
-    from pipefit.cli_docs import _walk
+    from pipefit.cli.docs import _walk
 
     for path, command in _walk(typer.main.get_command(app), []):
         options = {o for p in command.params for o in getattr(p, "opts", [])}

@@ -8,9 +8,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
+from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import PipefitError
 from pipefit.services.lead_files import score_file, score_with_model
-from pipefit.settings.qualification import QualificationConfig
 
 
 @pytest.mark.parametrize(

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from pipefit.config.compensation import CompensationConfig, load_plan_file
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.payout import compute_payout
 from pipefit.domain.plans import Plan, PlanError, TierMode
 from pipefit.services.compensation import calc_plan, compare_roles
-from pipefit.settings.compensation import CompensationConfig, load_plan_file
 
 from .comp_factories import RULE, linear_plan, rep_plan, tiers
 

@@ -5,9 +5,9 @@ import tomllib
 import pytest
 
 from pipefit.config import default_config_text, parse_config
+from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.pipeline import LEAD_DEMO_READY
-from pipefit.settings.qualification import QualificationConfig
 
 
 def test_the_default_file_spells_out_exactly_the_built_in_defaults() -> None:

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import pytest
 
+from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.lanes import LaneBook, build_lane_book
 from pipefit.domain.qualification import Band, BandThresholds
 from pipefit.domain.scorecard import Parameter, Scorecard, ScoringInput, score_lead
-from pipefit.settings.qualification import QualificationConfig
 
 from .lead_factories import NOW, account, contact, customer, lead
 

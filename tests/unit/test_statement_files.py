@@ -5,10 +5,10 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from pipefit.cli.render import to_jsonable
 from pipefit.domain.plans import AttainmentBasis
 from pipefit.domain.statements import build_statement
 from pipefit.io.statement_files import statement_document, write_statements
-from pipefit.render import to_jsonable
 
 from .comp_factories import deal, ledger, period, rep_plan, tiers
 

@@ -14,8 +14,8 @@ import typer
 from rich.console import Console
 
 from pipefit.bootstrap import App
+from pipefit.cli.render import OUTPUT_FORMATS
 from pipefit.domain.errors import PipefitError
-from pipefit.render import OUTPUT_FORMATS
 
 __all__ = [
     "DbOpt",

@@ -20,7 +20,7 @@ from pipefit.cli.common import (
     parse_time,
 )
 from pipefit.cli.comp_plans import required_amount
-from pipefit.render import emit
+from pipefit.cli.render import emit
 
 if TYPE_CHECKING:
     from pipefit.bootstrap import App

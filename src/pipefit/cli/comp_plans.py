@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from pipefit.cli.common import FormatOpt, WorkspaceOpt, check_format, out, parse_amount
+from pipefit.cli.render import emit
 from pipefit.domain.errors import PipefitError
-from pipefit.render import emit
 
 __all__ = ["register", "required_amount"]
 
@@ -46,8 +46,8 @@ def calc(
     For checking a plan by hand. Cumulative attainment, draws and clawbacks need history and
     are left to statements.
     """
+    from pipefit.config.compensation import load_plan_file
     from pipefit.services.compensation import calc_plan
-    from pipefit.settings.compensation import load_plan_file
 
     del workspace  # accepted like everywhere; a plan file needs no workspace
     check_format(fmt)

@@ -28,9 +28,9 @@ from pipefit.cli.common import (
     open_app,
     out,
 )
+from pipefit.cli.render import emit
 from pipefit.domain.errors import PipefitError
 from pipefit.io.errors import ImportRejected
-from pipefit.render import emit
 
 if TYPE_CHECKING:
     from pipefit.services.imports import ImportResult

@@ -17,9 +17,9 @@ from pipefit.cli.common import (
     parse_amount,
     parse_time,
 )
+from pipefit.cli.render import duration, emit
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.pipeline import describe_requirements
-from pipefit.render import duration, emit
 
 __all__ = ["activity_app", "opportunity_app", "pipeline_app"]
 

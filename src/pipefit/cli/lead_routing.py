@@ -15,7 +15,7 @@ from pipefit.cli.common import (
     out,
     parse_time,
 )
-from pipefit.render import emit
+from pipefit.cli.render import emit
 
 if TYPE_CHECKING:
     from pipefit.services.qualification import Assessment

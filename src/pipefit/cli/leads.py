@@ -17,11 +17,11 @@ from pipefit.cli.common import (
     open_app,
     out,
 )
+from pipefit.cli.render import emit
 from pipefit.domain.errors import PipefitError
-from pipefit.render import emit
 
 if TYPE_CHECKING:
-    from pipefit.settings.qualification import QualificationConfig
+    from pipefit.config.qualification import QualificationConfig
 
 __all__ = ["leads_app"]
 
@@ -34,7 +34,7 @@ leads_app = typer.Typer(
 def _config_for_files(workspace: Path | None) -> QualificationConfig:
     """A workspace's [qualification] settings if there is one; the defaults otherwise."""
     from pipefit.config import CONFIG_FILE, load_workspace
-    from pipefit.settings.qualification import QualificationConfig
+    from pipefit.config.qualification import QualificationConfig
 
     if workspace is not None or (Path(".") / CONFIG_FILE).exists():
         return load_workspace(workspace).config.qualification

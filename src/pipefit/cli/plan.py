@@ -18,9 +18,9 @@ from pipefit.cli.common import (
     parse_amount,
     parse_time,
 )
+from pipefit.cli.render import emit
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.money import percent
-from pipefit.render import emit
 
 if TYPE_CHECKING:
     from pipefit.bootstrap import App

@@ -13,6 +13,7 @@ from typing import Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipefit.config.compensation import CompensationConfig
 from pipefit.domain.capacity import (
     Multiplier,
     SegmentCapacity,
@@ -29,7 +30,6 @@ from pipefit.domain.quotas import NoQuota
 from pipefit.domain.workload import PresalesLoad, assess_workload
 from pipefit.services.comp_ports import CompensationSource
 from pipefit.services.paybook import PayBook, load_org
-from pipefit.settings.compensation import CompensationConfig
 
 __all__ = [
     "CapacityReport",

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from pipefit.config.compensation import CompensationConfig
 from pipefit.domain.errors import NotFound, PipefitError
 from pipefit.domain.money import RoundingRule, exact, plain
 from pipefit.domain.payout import Payout, compute_payout
@@ -20,7 +21,6 @@ from pipefit.domain.statements import Statement, build_statement
 from pipefit.io.statement_files import write_statements
 from pipefit.services.comp_ports import CompensationSource
 from pipefit.services.paybook import PayBook, bulk_objects, load_book
-from pipefit.settings.compensation import CompensationConfig
 
 __all__ = [
     "Calc",

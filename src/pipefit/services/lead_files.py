@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import PipefitError
-from pipefit.settings.qualification import QualificationConfig
 
 __all__ = ["BatchScores", "FileScores", "read_leads_csv", "score_file", "score_with_model"]
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from pipefit.config.compensation import CompensationConfig
 from pipefit.domain.credit import CreditLine, CreditSplit, Route, credit_deals
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.model import Person, Role, Team
@@ -26,7 +27,6 @@ from pipefit.domain.pools import PoolCoverage, PoolError, PoolTarget, pool_targe
 from pipefit.domain.quotas import NoQuota, QuotaBook, QuotaChange, Ramp, ResolvedQuota
 from pipefit.domain.statements import Ledger, Payee
 from pipefit.services.comp_ports import CompensationSource
-from pipefit.settings.compensation import CompensationConfig
 
 __all__ = ["PayBook", "bulk_objects", "credit_basis", "load_book", "load_org"]
 

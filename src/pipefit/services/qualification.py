@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipefit.config import Workspace
+from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import NotFound, PipefitError
 from pipefit.domain.lanes import LaneBook, LaneFit, build_lane_book
 from pipefit.domain.model import CustomerOutcome
@@ -30,7 +31,6 @@ from pipefit.domain.qualification import (
 )
 from pipefit.domain.routing import LeadDecision, route
 from pipefit.domain.scorecard import ScoreResult, ScoringInput, score_lead
-from pipefit.settings.qualification import QualificationConfig
 from pipefit.store.database import make_engine
 from pipefit.store.leads import (
     latest_decisions,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipefit.sample_parts.accounts import Accounts
-from pipefit.sample_parts.clock import Clock
-from pipefit.sample_parts.columns import Floats, flags, id_width, ids, money, numbers, timestamps
-from pipefit.sample_parts.deals import Deals
-from pipefit.sample_parts.events import DealState
-from pipefit.sample_parts.leads import Traits
-from pipefit.sample_parts.writer import Columns
+from pipefit.sample.accounts import Accounts
+from pipefit.sample.clock import Clock
+from pipefit.sample.columns import Floats, flags, id_width, ids, money, numbers, timestamps
+from pipefit.sample.deals import Deals
+from pipefit.sample.events import DealState
+from pipefit.sample.leads import Traits
+from pipefit.sample.writer import Columns
 
 __all__ = ["outcome_columns"]
 

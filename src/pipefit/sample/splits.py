@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from pipefit.sample_parts.columns import id_width, ids, money, pick
-from pipefit.sample_parts.company import Org
-from pipefit.sample_parts.deals import Deals
-from pipefit.sample_parts.events import DealState
-from pipefit.sample_parts.writer import Columns
+from pipefit.sample.columns import id_width, ids, money, pick
+from pipefit.sample.company import Org
+from pipefit.sample.deals import Deals
+from pipefit.sample.events import DealState
+from pipefit.sample.writer import Columns
 
 __all__ = ["split_columns"]
 

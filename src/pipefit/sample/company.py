@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow.compute as pc
 
-from pipefit.sample_parts import vocab
-from pipefit.sample_parts.clock import Clock
-from pipefit.sample_parts.columns import (
+from pipefit.sample import vocab
+from pipefit.sample.clock import Clock
+from pipefit.sample.columns import (
     Bools,
     Floats,
     Ints,
@@ -25,7 +25,7 @@ from pipefit.sample_parts.columns import (
     money,
     pick,
 )
-from pipefit.sample_parts.writer import Columns
+from pipefit.sample.writer import Columns
 
 __all__ = ["Org", "build_org", "people_columns", "pool_columns", "team_columns"]
 

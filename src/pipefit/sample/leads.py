@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipefit.sample_parts.accounts import ENTERPRISE, Accounts
-from pipefit.sample_parts.columns import Bools, Floats, Ints
+from pipefit.sample.accounts import ENTERPRISE, Accounts
+from pipefit.sample.columns import Bools, Floats, Ints
 
 __all__ = ["NO", "TTV_NORM", "UNKNOWN", "YES", "Traits", "build_traits"]
 

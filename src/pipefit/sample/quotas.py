@@ -12,12 +12,12 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from pipefit.sample_parts.clock import Clock
-from pipefit.sample_parts.columns import Bools, Floats, Ints, const, id_width, ids, money, pick
-from pipefit.sample_parts.company import Org
-from pipefit.sample_parts.deals import Deals
-from pipefit.sample_parts.events import DealState
-from pipefit.sample_parts.writer import Columns
+from pipefit.sample.clock import Clock
+from pipefit.sample.columns import Bools, Floats, Ints, const, id_width, ids, money, pick
+from pipefit.sample.company import Org
+from pipefit.sample.deals import Deals
+from pipefit.sample.events import DealState
+from pipefit.sample.writer import Columns
 
 __all__ = ["quota_columns"]
 

@@ -13,7 +13,7 @@ from datetime import date
 
 import numpy as np
 
-from pipefit.sample_parts.columns import Floats, Ints
+from pipefit.sample.columns import Floats, Ints
 
 __all__ = ["Clock", "make_clock"]
 

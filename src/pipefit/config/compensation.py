@@ -12,8 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from pipefit.config.base import Strict, describe_errors
 from pipefit.domain.capacity import Norm
 from pipefit.domain.credit import CurrencyRates
 from pipefit.domain.errors import ConfigError
@@ -31,23 +32,19 @@ __all__ = [
 ]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class TierConfig(_Strict):
+class TierConfig(Strict):
     start: Decimal = Field(alias="from", description="attainment % where the tier starts")
     end: Decimal | None = Field(default=None, alias="to", description="where it ends")
     rate: Decimal = Field(description="multiple of the on-target rate")
 
 
-class DrawConfig(_Strict):
+class DrawConfig(Strict):
     monthly: Decimal
     recoverable: bool = True
     months: int | None = None
 
 
-class PlanConfig(_Strict):
+class PlanConfig(Strict):
     description: str = ""
     base_salary: Decimal | None = None
     variable_target: Decimal | None = None
@@ -102,7 +99,7 @@ def _default_plans() -> dict[str, PlanConfig]:
     }
 
 
-class NormConfig(_Strict):
+class NormConfig(Strict):
     name: str
     reps_per_presales: Decimal = Field(gt=0)
     gain: Decimal = Field(ge=0)
@@ -139,7 +136,7 @@ def _default_norms() -> list[NormConfig]:
     ]
 
 
-class CapacityConfig(_Strict):
+class CapacityConfig(Strict):
     default_gain: Decimal = Field(default=Decimal("0.05"), ge=0)
     norms: list[NormConfig] = Field(default_factory=_default_norms)
     max_open_deals: int = Field(default=40, ge=0)
@@ -175,7 +172,7 @@ class CapacityConfig(_Strict):
         )
 
 
-class CompensationConfig(_Strict):
+class CompensationConfig(Strict):
     rounding: Literal["half_even", "half_up", "down", "up", "floor", "ceiling"] = "half_even"
     rounding_step: Decimal = Field(default=Decimal("0.01"), gt=0)
     ramp_months: list[Decimal] = Field(default_factory=lambda: [Decimal(50), Decimal(75)])
@@ -247,11 +244,7 @@ def load_plan_file(path: Path) -> Plan:
     try:
         config = PlanConfig.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for e in exc.errors():
-            key = ".".join(str(p) for p in e["loc"]) or "(top level)"
-            problems.append(f"{path}: plan '{name}': {key}: {e['msg']}")
-        raise ConfigError("; ".join(problems)) from exc
+        raise ConfigError(describe_errors(exc, str(path), prefix=f"plan '{name}': ")) from exc
     try:
         return config.to_domain(name)
     except PlanError as exc:

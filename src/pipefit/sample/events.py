@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipefit.sample_parts.clock import Clock
-from pipefit.sample_parts.columns import Bools, Floats, Ints
-from pipefit.sample_parts.journeys import CLOSED_LOST, CLOSED_WON, PROPOSAL, Journey
+from pipefit.sample.clock import Clock
+from pipefit.sample.columns import Bools, Floats, Ints
+from pipefit.sample.journeys import CLOSED_LOST, CLOSED_WON, PROPOSAL, Journey
 
 __all__ = ["BACKWARD_REASON_BASE", "DealState", "EventLog", "build_events"]
 

@@ -13,10 +13,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipefit.sample_parts import vocab
-from pipefit.sample_parts.accounts import Accounts
-from pipefit.sample_parts.clock import Clock
-from pipefit.sample_parts.columns import (
+from pipefit.sample import vocab
+from pipefit.sample.accounts import Accounts
+from pipefit.sample.clock import Clock
+from pipefit.sample.columns import (
     Bools,
     Floats,
     Ints,
@@ -28,10 +28,10 @@ from pipefit.sample_parts.columns import (
     pick,
     timestamps,
 )
-from pipefit.sample_parts.company import Org
-from pipefit.sample_parts.deals import Deals, growing_times
-from pipefit.sample_parts.leads import Traits, build_traits
-from pipefit.sample_parts.writer import Columns
+from pipefit.sample.company import Org
+from pipefit.sample.deals import Deals, growing_times
+from pipefit.sample.leads import Traits, build_traits
+from pipefit.sample.writer import Columns
 
 __all__ = ["LeadBook", "build_lead_book", "handoff_columns", "lead_columns"]
 

@@ -24,26 +24,26 @@ from pathlib import Path
 
 import numpy as np
 
-from pipefit.sample_parts.accounts import (
+from pipefit.sample.accounts import (
     account_columns,
     account_names,
     build_accounts,
     contact_columns,
 )
-from pipefit.sample_parts.activities import PeopleNumbers, activity_chunks, build_activities
-from pipefit.sample_parts.clock import make_clock
-from pipefit.sample_parts.columns import id_width
-from pipefit.sample_parts.company import build_org, people_columns, pool_columns, team_columns
-from pipefit.sample_parts.deal_files import event_chunks, opportunity_columns
-from pipefit.sample_parts.deals import build_deals
-from pipefit.sample_parts.events import build_events
-from pipefit.sample_parts.journeys import build_journeys
-from pipefit.sample_parts.lead_files import build_lead_book, handoff_columns, lead_columns
-from pipefit.sample_parts.leads import build_traits
-from pipefit.sample_parts.outcomes import outcome_columns
-from pipefit.sample_parts.quotas import quota_columns
-from pipefit.sample_parts.splits import split_columns
-from pipefit.sample_parts.writer import write_entity, write_entity_chunks
+from pipefit.sample.activities import PeopleNumbers, activity_chunks, build_activities
+from pipefit.sample.clock import make_clock
+from pipefit.sample.columns import id_width
+from pipefit.sample.company import build_org, people_columns, pool_columns, team_columns
+from pipefit.sample.deal_files import event_chunks, opportunity_columns
+from pipefit.sample.deals import build_deals
+from pipefit.sample.events import build_events
+from pipefit.sample.journeys import build_journeys
+from pipefit.sample.lead_files import build_lead_book, handoff_columns, lead_columns
+from pipefit.sample.leads import build_traits
+from pipefit.sample.outcomes import outcome_columns
+from pipefit.sample.quotas import quota_columns
+from pipefit.sample.splits import split_columns
+from pipefit.sample.writer import write_entity, write_entity_chunks
 
 __all__ = ["generate"]
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from pipefit.config.base import Strict
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.qualification import (
     POST_CONTACT_WORDS,
@@ -23,10 +24,6 @@ from pipefit.domain.scorecard import Parameter, Scorecard
 __all__ = ["QualificationConfig"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 Criterion = Literal["budget", "authority", "need", "timeline"]
 
 
@@ -34,11 +31,11 @@ def _all_criteria() -> list[Criterion]:
     return ["budget", "authority", "need", "timeline"]
 
 
-class BantConfig(_Strict):
+class BantConfig(Strict):
     required: list[Criterion] = Field(default_factory=_all_criteria)
 
 
-class DemoReadyConfig(_Strict):
+class DemoReadyConfig(Strict):
     min_pct: float = Field(default=85.0, ge=0, le=100)
     required: list[str] = Field(default_factory=lambda: ["value_realization_events"])
 
@@ -53,12 +50,12 @@ class DemoReadyConfig(_Strict):
         return self
 
 
-class StepConfig(_Strict):
+class StepConfig(Strict):
     at_least: float
     points: float
 
 
-class ParameterConfig(_Strict):
+class ParameterConfig(Strict):
     name: str
     weight: float
     steps: list[StepConfig] = Field(default_factory=list)
@@ -85,7 +82,7 @@ class ParameterConfig(_Strict):
         )
 
 
-class ThresholdsConfig(_Strict):
+class ThresholdsConfig(Strict):
     excellent: float
     good: float
     risky: float
@@ -168,7 +165,7 @@ def _default_parameters() -> list[ParameterConfig]:
     ]
 
 
-class ScorecardConfig(_Strict):
+class ScorecardConfig(Strict):
     thresholds: ThresholdsConfig = Field(
         default_factory=lambda: ThresholdsConfig(excellent=72, good=58, risky=44)
     )
@@ -187,7 +184,7 @@ class ScorecardConfig(_Strict):
         return Scorecard(tuple(p.to_domain() for p in self.parameters), self.thresholds.to_domain())
 
 
-class BandOddsConfig(_Strict):
+class BandOddsConfig(Strict):
     """Floors of the learned-score bands as multiples of the average lead's odds."""
 
     excellent: float = Field(default=4.0, gt=0)
@@ -204,12 +201,12 @@ class BandOddsConfig(_Strict):
         return self
 
 
-class LeaksConfig(_Strict):
+class LeaksConfig(Strict):
     post_contact_words: list[str] = Field(default_factory=lambda: list(POST_CONTACT_WORDS))
     almost_perfect_auc: float = Field(default=0.9, gt=0.5, le=1.0)
 
 
-class RuleConfig(_Strict):
+class RuleConfig(Strict):
     band: Band
     decision: Literal["handoff", "nurture", "disqualify"]
     team: str | None = None
@@ -229,7 +226,7 @@ def _default_rules() -> list[RuleConfig]:
     ]
 
 
-class RoutingConfig(_Strict):
+class RoutingConfig(Strict):
     route_by: Literal["scorecard", "p_success", "p_win"] = "scorecard"
     assign: str = "segment_and_load"
     load_days: int = Field(default=90, ge=1)
@@ -256,9 +253,7 @@ class RoutingConfig(_Strict):
         return [r.to_domain() for r in self.rules]
 
 
-class QualificationConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class QualificationConfig(Strict):
     bant: BantConfig = Field(default_factory=BantConfig)
     demo_ready: DemoReadyConfig = Field(default_factory=DemoReadyConfig)
     scorecard: ScorecardConfig = Field(default_factory=ScorecardConfig)

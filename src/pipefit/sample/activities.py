@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipefit.sample_parts.clock import Clock
-from pipefit.sample_parts.columns import (
+from pipefit.sample.clock import Clock
+from pipefit.sample.columns import (
     Bools,
     Floats,
     Ints,
@@ -24,9 +24,9 @@ from pipefit.sample_parts.columns import (
     pick,
     timestamps,
 )
-from pipefit.sample_parts.deals import Deals
-from pipefit.sample_parts.journeys import Journey
-from pipefit.sample_parts.writer import Columns
+from pipefit.sample.deals import Deals
+from pipefit.sample.journeys import Journey
+from pipefit.sample.writer import Columns
 
 __all__ = ["ActivityLog", "PeopleNumbers", "activity_chunks", "build_activities"]
 

@@ -8,14 +8,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipefit.sample_parts import vocab
-from pipefit.sample_parts.activities import PeopleNumbers
-from pipefit.sample_parts.clock import Clock
-from pipefit.sample_parts.columns import Ints, const, id_width, ids, money, pick, timestamps
-from pipefit.sample_parts.deals import Deals
-from pipefit.sample_parts.events import DealState, EventLog
-from pipefit.sample_parts.journeys import STAGES, SUBSTATES
-from pipefit.sample_parts.writer import Columns
+from pipefit.sample import vocab
+from pipefit.sample.activities import PeopleNumbers
+from pipefit.sample.clock import Clock
+from pipefit.sample.columns import Ints, const, id_width, ids, money, pick, timestamps
+from pipefit.sample.deals import Deals
+from pipefit.sample.events import DealState, EventLog
+from pipefit.sample.journeys import STAGES, SUBSTATES
+from pipefit.sample.writer import Columns
 
 __all__ = ["event_chunks", "opportunity_columns"]
 

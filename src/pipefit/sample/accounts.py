@@ -13,8 +13,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipefit.sample_parts import vocab
-from pipefit.sample_parts.columns import (
+from pipefit.sample import vocab
+from pipefit.sample.columns import (
     Bools,
     Floats,
     Ints,
@@ -25,7 +25,7 @@ from pipefit.sample_parts.columns import (
     numbers,
     pick,
 )
-from pipefit.sample_parts.writer import Columns
+from pipefit.sample.writer import Columns
 
 __all__ = [
     "ENTERPRISE",

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipefit.sample_parts.columns import Bools, Floats, Ints
-from pipefit.sample_parts.deals import Deals
-from pipefit.sample_parts.leads import NO, Traits
+from pipefit.domain.model import Category
+from pipefit.sample.columns import Bools, Floats, Ints
+from pipefit.sample.deals import Deals
+from pipefit.sample.leads import NO, Traits
 
 __all__ = [
     "CLOSED_LOST",
@@ -26,17 +27,28 @@ __all__ = [
     "build_journeys",
 ]
 
-STAGES = (
-    "Discovery",
-    "Evaluation",
-    "Solutions overview",
-    "Solutions refinement",
-    "Formal proposal",
-    "Closed won",
-    "Closed lost",
-)
+
+
+def _default_pipeline() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The stage names and the proposal stage's sub-states of the default pipefit.toml: the
+    generated company sells through the pipeline a new workspace has, whatever it is called.
+    The journeys below model five open stages, the last with sub-states, then won and lost."""
+    from pipefit.config import default_config_text, parse_config
+
+    config = parse_config(default_config_text(), "default pipefit.toml")
+    pipeline = config.pipelines_by_name()[config.default_pipeline]
+    open_stages = [s for s in pipeline.stages if s.category == Category.OPEN]
+    won = [s.name for s in pipeline.stages if s.category == Category.WON]
+    lost = [s.name for s in pipeline.stages if s.category == Category.LOST]
+    if len(open_stages) != 5 or not open_stages[-1].substates or not won or not lost:
+        raise ValueError("the sample generator needs a default pipeline of five open stages, "
+                         "the last with sub-states, then a won and a lost stage")  # fmt: skip
+    names = (*(s.name for s in open_stages), won[0], lost[0])
+    return names, open_stages[-1].substates
+
+
+STAGES, SUBSTATES = _default_pipeline()
 PROPOSAL, CLOSED_WON, CLOSED_LOST = 4, 5, 6
-SUBSTATES = ("delivery", "review", "negotiation", "signature")
 
 # Business days from creation to a win, per segment (small, SMB, enterprise), before the
 # lognormal spread; ~45 / ~60 / ~140 business days are ~2.5 / ~3 / ~7 calendar months.

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipefit.sample_parts.accounts import ENTERPRISE, SMALL, Accounts
-from pipefit.sample_parts.clock import Clock
-from pipefit.sample_parts.columns import Bools, Floats, Ints
-from pipefit.sample_parts.company import Org
+from pipefit.sample.accounts import ENTERPRISE, SMALL, Accounts
+from pipefit.sample.clock import Clock
+from pipefit.sample.columns import Bools, Floats, Ints
+from pipefit.sample.company import Org
 
 __all__ = ["MEDIAN_AMOUNT", "Deals", "build_deals", "growing_times"]
 

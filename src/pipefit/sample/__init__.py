@@ -1,0 +1,10 @@
+"""The synthetic company generator: `generate(...)` writes a deterministic company as CSVs.
+
+Each module builds one part of the company as numpy arrays (one element per row), so a
+million opportunities never loop in Python; `columns` turns arrays into Arrow text
+columns and `writer` writes them as native CSV files; `generator` puts them together.
+"""
+
+from pipefit.sample.generator import generate
+
+__all__ = ["generate"]

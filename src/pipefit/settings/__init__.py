@@ -1,1 +1,0 @@
-"""Sections of pipefit.toml owned by one capability each (validated pydantic models)."""

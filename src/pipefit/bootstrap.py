@@ -1,4 +1,7 @@
-"""Wiring: the real store behind the services, for the CLI, the API and scripts."""
+"""Wiring: the real adapters behind the services, for the CLI, the API and scripts.
+
+This is the only module that knows both the services and the adapters (store, io): an
+entry point opens an `App` and hands its units of work and ports to the services."""
 
 from __future__ import annotations
 
@@ -10,10 +13,11 @@ from sqlalchemy import Engine
 
 from pipefit.config import Workspace
 from pipefit.services.deals import OpenDeals
-from pipefit.services.ports import DealRepository
+from pipefit.services.ports.deals import DealRepository
 from pipefit.store.database import make_engine
 from pipefit.store.deals import SqlDeals
 from pipefit.store.summary import Summary, read_summary
+from pipefit.store.unit_of_work import SqlUnitOfWork
 
 __all__ = ["App"]
 
@@ -27,6 +31,12 @@ class App:
     @cached_property
     def engine(self) -> Engine:
         return make_engine(self.workspace.database_url)
+
+    def uow(self) -> SqlUnitOfWork:
+        """A fresh unit of work on the workspace's database (use it in one `with` block)."""
+        return SqlUnitOfWork(
+            self.engine, self.workspace.database_url, self.workspace.config.pipelines_by_name()
+        )
 
     @property
     def deals(self) -> OpenDeals:

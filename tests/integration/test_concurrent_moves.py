@@ -11,7 +11,7 @@ from pipefit.bootstrap import App
 from pipefit.config import Workspace
 from pipefit.domain.errors import ConflictError
 from pipefit.services.deals import OpenDeals, advance_stage, create_opportunity
-from pipefit.services.ports import DealRepository
+from pipefit.services.ports.deals import DealRepository
 from pipefit.store import tables
 
 

@@ -16,7 +16,7 @@ from pipefit.services.compensation import (
     run_period,
     statement_for,
 )
-from pipefit.store.memory_comp import MemoryCompensation
+from pipefit.store.memory.pay import MemoryCompensation
 
 from .comp_factories import at, deal
 

@@ -14,8 +14,8 @@ from pipefit.services.deals import (
     create_opportunity,
     deal_history,
 )
-from pipefit.services.ports import DealRepository
-from pipefit.store.memory import MemoryDeals
+from pipefit.services.ports.deals import DealRepository
+from pipefit.store.memory.deals import MemoryDeals
 
 from .factories import inbound, when
 

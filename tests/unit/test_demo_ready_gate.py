@@ -10,8 +10,8 @@ from pipefit.domain.errors import GateRefused, PipefitError
 from pipefit.domain.pipeline import Pipeline, decide_move
 from pipefit.domain.qualification import demo_readiness
 from pipefit.services.deals import OpenDeals, add_activity, advance_stage, create_opportunity
-from pipefit.services.ports import DealRepository
-from pipefit.store.memory import MemoryDeals
+from pipefit.services.ports.deals import DealRepository
+from pipefit.store.memory.deals import MemoryDeals
 
 from .factories import deal, evidence, when
 from .lead_factories import account, lead

@@ -12,7 +12,18 @@ __all__ = [
 
 
 class PipefitError(Exception):
-    """Base of every error pipefit reports to a user as a one-line reason."""
+    """Base of every error pipefit reports to a user as a one-line reason.
+
+    The message speaks the domain, never one entry point's vocabulary (no command-line
+    flag, no URL). `field` names the input the error is about, as a dotted domain name
+    (`"reason"`, `"override.by"`, `"plan.reps"`): each entry point maps it to its own words
+    (the CLI to a flag, the API to a JSON field).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
 
 
 class ConfigError(PipefitError):

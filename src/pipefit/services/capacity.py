@@ -8,7 +8,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,12 +27,12 @@ from pipefit.domain.periods import Period
 from pipefit.domain.planning import Option, TeamFacts, plan_options
 from pipefit.domain.quotas import NoQuota
 from pipefit.domain.workload import PresalesLoad, assess_workload
-from pipefit.services.comp_ports import CompensationSource
 from pipefit.services.paybook import PayBook, load_org
+from pipefit.services.ports.history import HistorySource
+from pipefit.services.ports.pay import CompensationSource
 
 __all__ = [
     "CapacityReport",
-    "HistorySource",
     "PlanningReport",
     "WorkloadReport",
     "capacity_scenario",
@@ -43,20 +42,6 @@ __all__ = [
 ]
 
 _YEAR = timedelta(days=365)
-
-
-class HistorySource(Protocol):
-    def closed_deals(self, start: datetime, end: datetime) -> pa.Table: ...
-
-    def latest_close(self) -> datetime | None: ...
-
-    def latest_activity(self) -> datetime | None: ...
-
-    def open_by_presales(self) -> list[tuple[str, str, int]]: ...
-
-    def meetings_by_person(
-        self, kinds: list[str], start: datetime, end: datetime
-    ) -> dict[str, int]: ...
 
 
 def capacity_scenario(reps_per_presales: Decimal, rep_quota: Decimal, gain: Decimal) -> Multiplier:

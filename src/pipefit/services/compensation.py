@@ -19,8 +19,8 @@ from pipefit.domain.plans import Plan
 from pipefit.domain.quotas import NoQuota, QuotaChange
 from pipefit.domain.statements import Statement, build_statement
 from pipefit.io.statement_files import write_statements
-from pipefit.services.comp_ports import CompensationSource
 from pipefit.services.paybook import PayBook, bulk_objects, load_book
+from pipefit.services.ports.pay import CompensationSource
 
 __all__ = [
     "Calc",

@@ -20,7 +20,7 @@ from pipefit.domain.pipeline import (
     decide_move,
     timed_history,
 )
-from pipefit.services.ports import DealRepository
+from pipefit.services.ports.deals import DealRepository
 
 __all__ = [
     "DealHistory",

@@ -26,7 +26,7 @@ from pipefit.domain.plans import Plan
 from pipefit.domain.pools import PoolCoverage, PoolError, PoolTarget, pool_target
 from pipefit.domain.quotas import NoQuota, QuotaBook, QuotaChange, Ramp, ResolvedQuota
 from pipefit.domain.statements import Ledger, Payee
-from pipefit.services.comp_ports import CompensationSource
+from pipefit.services.ports.pay import CompensationSource
 
 __all__ = ["PayBook", "bulk_objects", "credit_basis", "load_book", "load_org"]
 

@@ -1,0 +1,41 @@
+"""One unit of work: a transaction over every repository (cosmicpython's pattern).
+
+    with uow:
+        deal = uow.deals.get("ACME-RENEWAL-Q3")
+        ...
+        uow.commit()
+
+Leaving the block without `commit()` rolls everything back, so a service that fails half
+way leaves nothing behind. A unit of work is used for one block at a time; services take a
+fresh one per call from the entry point (`bootstrap.App.uow()`).
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from pipefit.services.ports.deals import DealRepository
+from pipefit.services.ports.history import HistorySource
+from pipefit.services.ports.pay import CompensationSource
+
+__all__ = ["UnitOfWork"]
+
+
+class UnitOfWork(Protocol):
+    deals: DealRepository
+    pay: CompensationSource
+    history: HistorySource
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...

@@ -1,0 +1,46 @@
+"""In-memory fakes of every repository and of the unit of work, for unit tests of the
+services. They keep what a test gives them in plain lists and dicts; `committed` counts
+commits so a test can tell that a service kept (or did not keep) its changes."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from pipefit.domain.pipeline import Pipeline
+from pipefit.store.memory.deals import MemoryDeals
+from pipefit.store.memory.pay import MemoryCompensation
+
+__all__ = ["MemoryUnitOfWork"]
+
+
+class MemoryUnitOfWork:
+    def __init__(
+        self,
+        pipelines: dict[str, Pipeline] | None = None,
+        *,
+        deals: MemoryDeals | None = None,
+        pay: MemoryCompensation | None = None,
+    ) -> None:
+        self.deals = deals or MemoryDeals(pipelines or {})
+        self.pay = pay or MemoryCompensation()
+        self.committed = 0
+        self.rolled_back = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self.rollback()
+
+    def commit(self) -> None:
+        self.committed += 1
+
+    def rollback(self) -> None:
+        self.rolled_back += 1

@@ -1,0 +1,68 @@
+"""The SQL unit of work: one connection and one transaction, the repositories bound to it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from pipefit.domain.pipeline import Pipeline
+from pipefit.store.compensation import SqlCompensation
+from pipefit.store.deals import SqlDeals
+from pipefit.store.history import SqlHistory
+
+__all__ = ["SqlUnitOfWork"]
+
+
+class SqlUnitOfWork:
+    """`with uow:` begins a transaction; `commit()` keeps it; leaving without one rolls back.
+
+    Bulk reads (pay's won deals, the history tables) go through ADBC on their own short
+    connections, as Arrow; every write goes through this unit's transaction."""
+
+    def __init__(self, engine: Engine, url: str, pipelines: dict[str, Pipeline]) -> None:
+        self._engine = engine
+        self._url = url
+        self._pipelines = pipelines
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> Self:
+        if self._connection is not None:
+            raise RuntimeError("a unit of work is used for one block at a time")
+        self._connection = self._engine.connect()
+        self._connection.begin()
+        self.deals = SqlDeals(self._connection, self._pipelines)
+        self.pay = SqlCompensation(self._engine, self._url)
+        self.history = SqlHistory(self._engine, self._url)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection = self._connection
+        self._connection = None
+        if connection is None:
+            return
+        try:
+            if connection.in_transaction():
+                connection.rollback()
+        finally:
+            connection.close()
+
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is not open: use it in a `with` block")
+        return self._connection
+
+    def commit(self) -> None:
+        self.connection.commit()
+        self.connection.begin()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+        self.connection.begin()

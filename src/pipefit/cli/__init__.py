@@ -10,9 +10,9 @@ from pipefit.cli import core
 from pipefit.cli.common import err
 from pipefit.cli.comp import comp_app, plan_app
 from pipefit.cli.deals import activity_app, opportunity_app, pipeline_app
+from pipefit.cli.errors import report_and_exit
 from pipefit.cli.leads import leads_app
 from pipefit.domain.errors import PipefitError
-from pipefit.io.errors import ImportRejected
 
 __all__ = ["app", "main"]
 
@@ -34,16 +34,8 @@ app.add_typer(leads_app, name="leads")
 def main() -> None:
     try:
         app()
-    except ImportRejected as exc:
-        for problem in exc.errors[:200]:
-            err.print(f"  {problem}")
-        if len(exc.errors) > 200:
-            err.print(f"  ... and {len(exc.errors) - 200} more", markup=False)
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(1)
     except PipefitError as exc:
-        err.print(f"error: {exc}", markup=False)
-        sys.exit(1)
+        report_and_exit(exc, err)
     except KeyboardInterrupt:
         err.print("error: interrupted; nothing half-written was kept", markup=False)
         sys.exit(130)

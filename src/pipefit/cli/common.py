@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,14 +15,13 @@ import typer
 from rich.console import Console
 
 from pipefit.bootstrap import App
-from pipefit.cli.render import OUTPUT_FORMATS
 from pipefit.domain.errors import PipefitError
 
 __all__ = [
     "DbOpt",
     "FormatOpt",
+    "OutputFormat",
     "WorkspaceOpt",
-    "check_format",
     "err",
     "open_app",
     "out",
@@ -50,15 +50,20 @@ DbOpt = Annotated[
         help="Database URL (default: SQLite pipefit.db in the workspace).",
     ),
 ]
+
+
+class OutputFormat(StrEnum):
+    """table for people; json and csv for scripts (plain numbers, ISO dates, ids)."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
 FormatOpt = Annotated[
-    str, typer.Option("--format", "-f", help="Output: table (default), json or csv.")
+    OutputFormat,
+    typer.Option("--format", "-f", help="Output: table (default), json or csv."),
 ]
-
-
-def check_format(fmt: str) -> str:
-    if fmt not in OUTPUT_FORMATS:
-        raise PipefitError(f"--format must be one of {', '.join(OUTPUT_FORMATS)}, got '{fmt}'")
-    return fmt
 
 
 @contextmanager

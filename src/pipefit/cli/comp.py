@@ -13,8 +13,8 @@ from pipefit.cli import plan as plan_commands
 from pipefit.cli.common import (
     DbOpt,
     FormatOpt,
+    OutputFormat,
     WorkspaceOpt,
-    check_format,
     open_app,
     out,
     parse_time,
@@ -97,7 +97,7 @@ def statement(
     period: PeriodOpt,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A person's statement to check by hand.
 
@@ -107,7 +107,6 @@ def statement(
     from pipefit.io.statement_files import statement_document
     from pipefit.services.compensation import statement_for
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         config = instance.workspace.config
         result = statement_for(
@@ -147,13 +146,12 @@ def run(
     ] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Everyone's statements for a period, written to CSV (and HTML): reps and presales."""
     from pipefit.services.compensation import run_period, write_run
     from pipefit.services.paybook import bulk_objects
 
-    check_format(fmt)
     # One pause of the garbage collector over the whole run and its files (see
     # bulk_objects): the objects are acyclic, and collections between phases cost seconds.
     with open_app(workspace, db) as instance, bulk_objects():
@@ -209,7 +207,7 @@ def quotas(
     period: PeriodOpt,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Quotas for a period.
 
@@ -218,7 +216,6 @@ def quotas(
     """
     from pipefit.services.compensation import quota_overview
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         config = instance.workspace.config
         rows = quota_overview(
@@ -267,12 +264,11 @@ def attainment_cmd(
     chart: Annotated[Path | None, typer.Option(help="Also draw it (.png, .svg or .html).")] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Attainment per person for a period (reps and presales), best first."""
     from pipefit.services.compensation import run_period
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         config = instance.workspace.config
         result = run_period(

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from pipefit.cli.common import FormatOpt, WorkspaceOpt, check_format, out, parse_amount
+from pipefit.cli.common import FormatOpt, OutputFormat, WorkspaceOpt, out, parse_amount
 from pipefit.cli.render import emit
 from pipefit.domain.errors import PipefitError
 
@@ -39,7 +39,7 @@ def calc(
     ] = None,
     base: Annotated[str | None, typer.Option(help="Base salary, to show pay as % of base.")] = None,
     workspace: WorkspaceOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A plan's payout for bookings against a quota, from a plan file alone (no workspace).
 
@@ -50,7 +50,6 @@ def calc(
     from pipefit.services.compensation import calc_plan
 
     del workspace  # accepted like everywhere; a plan file needs no workspace
-    check_format(fmt)
     chosen = load_plan_file(plan)
     result = calc_plan(
         chosen,
@@ -112,7 +111,7 @@ def compare(
         list[str] | None, typer.Option(help="Attainment % to compare at (repeatable).")
     ] = None,
     workspace: WorkspaceOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A rep and a presales engineer at the same attainment (default 100% and 150%).
 
@@ -121,7 +120,6 @@ def compare(
     from pipefit.config import load_workspace
     from pipefit.services.compensation import compare_roles
 
-    check_format(fmt)
     config = load_workspace(workspace).config.compensation
     points = [required_amount(a, "--attainment") for a in attainment or ["100", "150"]]
     rows = [
@@ -141,11 +139,10 @@ def compare(
     emit(out, fmt, rows, title="Rep vs presales at the same attainment (a year)")
 
 
-def plans(workspace: WorkspaceOpt = None, fmt: FormatOpt = "table") -> None:
+def plans(workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """The plans in pipefit.toml, their tiers, and which role or person each pays."""
     from pipefit.config import load_workspace
 
-    check_format(fmt)
     config = load_workspace(workspace).config.compensation
     users: dict[str, list[str]] = {}
     for role, name in config.roles.items():

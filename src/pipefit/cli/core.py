@@ -22,8 +22,8 @@ from rich.progress import (
 from pipefit.cli.common import (
     DbOpt,
     FormatOpt,
+    OutputFormat,
     WorkspaceOpt,
-    check_format,
     err,
     open_app,
     out,
@@ -174,9 +174,10 @@ def import_(
         out.print(f"note: {note}")
 
 
-def status(workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = "table") -> None:
+def status(
+    workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = OutputFormat.TABLE
+) -> None:
     """Counts per stage and segment, open pipeline and recent stage changes."""
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         summary = instance.summary()
     flat: dict[str, int] = {}
@@ -293,7 +294,7 @@ def demo(
     generate_company(data, opportunities=opportunities, seed=seed)
     out.print("Importing it ...")
     import_files(ws, sorted(data.glob("*.csv")), fmt="native")
-    status(workspace=root, db=None, fmt="table")
+    status(workspace=root, db=None, fmt=OutputFormat.TABLE)
     default = ws.config.default_pipeline
     out.print(
         f"\nNext: 'pipefit status -w {root}', 'pipefit pipeline show -w {root}' "

@@ -10,8 +10,8 @@ import typer
 from pipefit.cli.common import (
     DbOpt,
     FormatOpt,
+    OutputFormat,
     WorkspaceOpt,
-    check_format,
     open_app,
     out,
     parse_amount,
@@ -39,10 +39,9 @@ def pipeline_show(
     ] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The stages of a pipeline with their entry triggers, exit criteria and sub-states."""
-    check_format(fmt)
     with open_app(workspace, db) as instance, instance.deals() as repo:
         pipelines = repo.pipelines()
         chosen = name or instance.workspace.config.default_pipeline
@@ -74,12 +73,11 @@ def pipeline_advance(
     actor: Annotated[str | None, typer.Option(help="Who made the move (person id).")] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Move a deal to a stage; refused, with the missing evidence named, if a gate is not met."""
     from pipefit.services.deals import advance_stage
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         move = advance_stage(
             instance.deals,
@@ -110,12 +108,11 @@ def pipeline_history(
     opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Every stage and sub-state change of a deal, with time, actor and time spent."""
     from pipefit.services.deals import deal_history
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         history = deal_history(instance.deals, opportunity)
     rows = [
@@ -232,12 +229,11 @@ def activity_list(
     opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The evidence recorded on a deal."""
     from pipefit.services.deals import deal_history
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         history = deal_history(instance.deals, opportunity)
     emit(

@@ -9,8 +9,8 @@ import typer
 from pipefit.cli.common import (
     DbOpt,
     FormatOpt,
+    OutputFormat,
     WorkspaceOpt,
-    check_format,
     open_app,
     out,
     parse_time,
@@ -59,7 +59,7 @@ def assess_cmd(
     limit: Annotated[int, typer.Option(help="At most this many leads (0: all).")] = 50,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Each lead judged by BANT, demo-ready and the scorecard, with BANT's blind spots flagged.
 
@@ -68,7 +68,6 @@ def assess_cmd(
     """
     from pipefit.services.qualification import assess, load_history
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         config = instance.workspace.config.qualification
         history = load_history(instance.workspace)
@@ -89,12 +88,11 @@ def show(
     ] = True,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """One lead every way: BANT, Situation Slide, scorecard parts, learned odds, decisions."""
     from pipefit.services.lead_decisions import lead_detail
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         a, decisions, notes = lead_detail(instance.workspace, lead, learned=learned)
     parts = [
@@ -167,7 +165,7 @@ def qualify(
     at: Annotated[str | None, typer.Option(help="Decision time (ISO 8601). Default: now.")] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Band each waiting lead and route it: hand off to a rep, nurture, or disqualify.
 
@@ -177,7 +175,6 @@ def qualify(
     """
     from pipefit.services.qualification import qualify_leads
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         result = qualify_leads(
             instance.workspace,
@@ -211,12 +208,11 @@ def override_cmd(
     note: Annotated[str | None, typer.Option(help="Why (required to disqualify).")] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A person's decision in place of the one in force; both stay on record."""
     from pipefit.services.lead_decisions import override_lead
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         changed = override_lead(
             instance.workspace,
@@ -234,12 +230,11 @@ def decisions_cmd(
     lead: Annotated[str | None, typer.Argument(help="Lead id (default: all leads).")] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The decision log, newest first: pipefit's decisions and people's overrides."""
     from pipefit.services.lead_decisions import decision_log
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         log = decision_log(instance.workspace, lead)
     emit(out, fmt, [_decision_row(d) for d in log], title="Decisions")

@@ -11,8 +11,8 @@ from pipefit.cli import lead_routing
 from pipefit.cli.common import (
     DbOpt,
     FormatOpt,
+    OutputFormat,
     WorkspaceOpt,
-    check_format,
     err,
     open_app,
     out,
@@ -75,7 +75,7 @@ def score(
         typer.Option(help="Score FILE with a saved model instead of training (no --target)."),
     ] = None,
     workspace: WorkspaceOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Train and evaluate on any CSV of leads with an outcome column, or score with a saved model.
 
@@ -86,7 +86,6 @@ def score(
     """
     from pipefit.services.lead_files import score_file, score_with_model
 
-    check_format(fmt)
     if model is not None:
         batch = score_with_model(file, model_path=model, out=out_file)
         document = batch.document()
@@ -157,12 +156,11 @@ def score(
 def lanes(
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Each lane (industry x size) as its customers fared: churn, success, revenue, margin..."""
     from pipefit.services.scorecards import lane_book
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         book = lane_book(instance.workspace)
     rows = [s.as_row() for s in book.lanes.values()]
@@ -181,13 +179,12 @@ def scorecard(
     ] = False,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The success-ready scorecard in use, or (--propose) one drawn from your customers."""
     from pipefit.services.scorecards import card_rows, scorecard_toml, write_scorecard
     from pipefit.services.scorecards import propose as propose_card
 
-    check_format(fmt)
     if write and not propose:
         raise PipefitError("--write goes with --propose")
     with open_app(workspace, db) as instance:
@@ -231,7 +228,7 @@ def backtest(
     ] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Replay history: BANT, demo-ready, scorecard, learned models and naive Bayes compared.
 
@@ -241,7 +238,6 @@ def backtest(
     """
     from pipefit.services.lead_backtest import run_backtest
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         result = run_backtest(instance.workspace, splits=splits, include=include or [])
     if chart is not None:

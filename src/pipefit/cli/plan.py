@@ -11,8 +11,8 @@ import typer
 from pipefit.cli.common import (
     DbOpt,
     FormatOpt,
+    OutputFormat,
     WorkspaceOpt,
-    check_format,
     open_app,
     out,
     parse_amount,
@@ -106,7 +106,7 @@ def capacity(
     chart: ChartOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The presales multiplier.
 
@@ -117,7 +117,6 @@ def capacity(
     """
     from pipefit.services.capacity import capacity_scenario, workspace_capacity
 
-    check_format(fmt)
     document: dict[str, Any]
     ratio = parse_amount(reps_per_presales, "--reps-per-presales")
     quota = parse_amount(rep_quota, "--rep-quota")
@@ -229,7 +228,7 @@ def compare(
     chart: ChartOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Hire reps, make presales more productive, or hire presales? Side by side.
 
@@ -239,7 +238,6 @@ def compare(
     """
     from pipefit.services.capacity import plan_team
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         config = instance.workspace.config
         comp, history = _sources(instance)
@@ -327,7 +325,7 @@ def workload(
     ] = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = "table",
+    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Presales workload from the pipeline.
 
@@ -336,7 +334,6 @@ def workload(
     """
     from pipefit.services.capacity import presales_workload
 
-    check_format(fmt)
     with open_app(workspace, db) as instance:
         config = instance.workspace.config
         comp, history = _sources(instance)

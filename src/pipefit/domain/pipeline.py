@@ -293,7 +293,8 @@ def decide_move(
     elif goal.category is Category.LOST:
         if not (reason and reason.strip()):
             raise GateRefused(
-                f"closing {opportunity.opportunity_id} as {goal.name} needs a reason (--reason)"
+                f"closing {opportunity.opportunity_id} as {goal.name} needs a reason",
+                field="reason",
             )
         kind = "close"
     elif there < here and goal.category is Category.OPEN:

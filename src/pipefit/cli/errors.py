@@ -1,0 +1,44 @@
+"""How the CLI tells a user what went wrong: one line, in the command line's own words.
+
+Errors raised below the CLI speak the domain and name the input they are about as a
+field (`reason`, `override.by`); `FLAGS` says which option of ours gives that input, so
+the line can point at it: "closing X as Closed lost needs a reason (--reason)".
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+from rich.console import Console
+
+from pipefit.domain.errors import PipefitError
+from pipefit.io.errors import ImportRejected
+
+__all__ = ["FLAGS", "describe", "report_and_exit"]
+
+SHOWN_PROBLEMS = 200
+
+# Domain field -> the option that sets it. Keep one entry per field; a field that several
+# commands take under one name maps once.
+FLAGS: dict[str, str] = {
+    "reason": "--reason",
+}
+
+
+def describe(exc: PipefitError) -> str:
+    flag = FLAGS.get(exc.field or "")
+    message = str(exc)
+    if flag and flag not in message:
+        message += f" ({flag})"
+    return message
+
+
+def report_and_exit(exc: PipefitError, console: Console) -> NoReturn:
+    if isinstance(exc, ImportRejected):
+        for problem in exc.errors[:SHOWN_PROBLEMS]:
+            console.print(f"  {problem}")
+        if len(exc.errors) > SHOWN_PROBLEMS:
+            console.print(f"  ... and {len(exc.errors) - SHOWN_PROBLEMS} more")
+    console.print(f"error: {describe(exc)}")
+    sys.exit(1)

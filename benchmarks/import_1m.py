@@ -29,12 +29,12 @@ report(seconds=time.perf_counter() - start, rows=rows)
 PIPEFIT = """
 import json, sys, time
 from pathlib import Path
-from pipefit.services.workspace import init_workspace
+from pipefit.bootstrap import App
 from pipefit.services.imports import import_files
-workspace = init_workspace(Path(sys.argv[1]))
+app = App.init(Path(sys.argv[1]))
 files = [Path(p) for p in sys.argv[2:]]
 start = time.perf_counter()
-result = import_files(workspace, files)
+result = import_files(app.uow(), app.batch_reader, app.batch_loader, app.import_defaults, files)
 seconds = time.perf_counter() - start
 rows = sum(t.inserted for t in result.report.tables.values())
 phases = dict(result.seconds)

@@ -5,18 +5,18 @@ entry point opens an `App` and hands its units of work and ports to the services
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy import Engine
 
-from pipefit.config import Workspace
-from pipefit.services.deals import OpenDeals
-from pipefit.services.ports.deals import DealRepository
+from pipefit.config import CONFIG_FILE, Workspace, default_config_text, load_workspace
+from pipefit.io.formats import FileReader
+from pipefit.services.imports import ImportDefaults
+from pipefit.services.workspace import prepare_database, update_database
 from pipefit.store.database import make_engine
-from pipefit.store.deals import SqlDeals
-from pipefit.store.summary import Summary, read_summary
+from pipefit.store.imports import SqlBatchLoader
+from pipefit.store.schema import SqlSchema
 from pipefit.store.unit_of_work import SqlUnitOfWork
 
 __all__ = ["App"]
@@ -27,6 +27,30 @@ class App:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
+
+    @classmethod
+    def init(cls, root: Path, *, database_url: str | None = None, force: bool = False) -> App:
+        """Create a workspace: the default pipefit.toml (unless one exists) and its schema."""
+        root.mkdir(parents=True, exist_ok=True)
+        config_path = root / CONFIG_FILE
+        if force or not config_path.exists():
+            config_path.write_text(default_config_text(), "utf-8")
+        workspace = load_workspace(root, database_url)
+        config = workspace.config
+        prepare_database(
+            SqlSchema(),
+            workspace.database_url,
+            list(config.pipelines_by_name().values()),
+            default_pipeline=config.default_pipeline,
+        )
+        return cls(workspace)
+
+    @classmethod
+    def open(cls, root: Path | None = None, *, database_url: str | None = None) -> App:
+        """Open a workspace, its schema brought up to date."""
+        workspace = load_workspace(root, database_url)
+        update_database(SqlSchema(), workspace.database_url)
+        return cls(workspace)
 
     @cached_property
     def engine(self) -> Engine:
@@ -39,19 +63,25 @@ class App:
         )
 
     @property
-    def deals(self) -> OpenDeals:
-        configured = self.workspace.config.pipelines_by_name()
+    def batch_reader(self) -> FileReader:
+        """Reads import files from disk."""
+        return FileReader()
 
-        @contextmanager
-        def open_deals() -> Iterator[DealRepository]:
-            with self.engine.begin() as conn:
-                yield SqlDeals(conn, configured)
+    @property
+    def import_defaults(self) -> ImportDefaults:
+        """What pipefit.toml says about imported rows (pipelines, currency, segments)."""
+        config = self.workspace.config
+        return ImportDefaults(
+            pipelines=config.pipelines_by_name(),
+            default_pipeline=config.default_pipeline,
+            currency=config.workspace.currency,
+            segmentation=config.segmentation(),
+        )
 
-        return open_deals
-
-    def summary(self, recent: int = 5) -> Summary:
-        with self.engine.connect() as conn:
-            return read_summary(conn, recent=recent)
+    @property
+    def batch_loader(self) -> SqlBatchLoader:
+        """Writes a checked import batch to the database, all or nothing."""
+        return SqlBatchLoader(self.engine, self.workspace.database_url)
 
     def close(self) -> None:
         if "engine" in self.__dict__:

@@ -22,10 +22,11 @@ from pipefit.config import Workspace
 from pipefit.sample import generate
 from pipefit.services.capacity import plan_team, presales_workload, workspace_capacity
 from pipefit.services.compensation import record_quota_change, run_period, statement_for
-from pipefit.services.imports import import_files
 from pipefit.store.compensation import SqlCompensation
 from pipefit.store.database import make_engine
 from pipefit.store.history import SqlHistory
+
+from .workspaces import import_files
 
 D = Decimal
 FILES = (

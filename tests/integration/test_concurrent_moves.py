@@ -1,39 +1,38 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
+from typing import Self
 
 from sqlalchemy import select
 
 from pipefit.bootstrap import App
 from pipefit.config import Workspace
 from pipefit.domain.errors import ConflictError
-from pipefit.services.deals import OpenDeals, advance_stage, create_opportunity
-from pipefit.services.ports.deals import DealRepository
+from pipefit.services.deals import advance_stage, create_opportunity
 from pipefit.store import tables
+from pipefit.store.unit_of_work import SqlUnitOfWork
 
 
 def _at(day: int) -> datetime:
     return datetime(2026, 3, day, 9, tzinfo=UTC)
 
 
-def _pause_before_writing(deals: OpenDeals, barrier: threading.Barrier) -> OpenDeals:
-    """Let both movers read the same version before either writes."""
-    opened = 0
+class _PauseBeforeWriting(SqlUnitOfWork):
+    """Let both movers read the same version before either writes: the second block a
+    move opens (the write) waits until the other mover has read too."""
 
-    @contextmanager
-    def open_deals() -> Iterator[DealRepository]:
-        nonlocal opened
-        opened += 1
-        if opened == 2:
-            barrier.wait(timeout=20)
-        session: AbstractContextManager[DealRepository] = deals()
-        with session as repo:
-            yield repo
+    def __init__(self, app: App, barrier: threading.Barrier) -> None:
+        workspace = app.workspace
+        super().__init__(app.engine, workspace.database_url, workspace.config.pipelines_by_name())
+        self._barrier = barrier
+        self._opened = 0
 
-    return open_deals
+    def __enter__(self) -> Self:
+        self._opened += 1
+        if self._opened == 2:
+            self._barrier.wait(timeout=20)
+        return super().__enter__()
 
 
 def test_two_concurrent_moves_on_one_deal_one_wins_and_the_other_gets_a_conflict(
@@ -41,7 +40,7 @@ def test_two_concurrent_moves_on_one_deal_one_wins_and_the_other_gets_a_conflict
 ) -> None:
     setup = App(workspace)
     create_opportunity(
-        setup.deals, "ACME-RENEWAL-Q3", pipeline=None, default_pipeline="inbound", at=_at(1)
+        setup.uow(), "ACME-RENEWAL-Q3", pipeline=None, default_pipeline="inbound", at=_at(1)
     )
     barrier = threading.Barrier(2)
     outcomes: dict[str, str] = {}
@@ -50,7 +49,7 @@ def test_two_concurrent_moves_on_one_deal_one_wins_and_the_other_gets_a_conflict
         app = App(workspace)
         try:
             advance_stage(
-                _pause_before_writing(app.deals, barrier),
+                _PauseBeforeWriting(app, barrier),
                 "ACME-RENEWAL-Q3",
                 "Closed lost",
                 at=_at(5),

@@ -15,10 +15,9 @@ import pyarrow.csv as pacsv
 import pytest
 
 from pipefit.config import Workspace
-from pipefit.services.imports import import_files
 
 from .native_files import write_native
-from .workspaces import table_counts
+from .workspaces import import_files, table_counts
 
 DEALS = 60_000
 EVENTS_PER_DEAL = 5
@@ -63,7 +62,7 @@ SCRIPT = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from pipefit.config import load_workspace
+    from pipefit.bootstrap import App
     from pipefit.services.imports import import_files
 
     def announce(stage):
@@ -73,10 +72,10 @@ SCRIPT = textwrap.dedent(
         print("before-commit", flush=True)
         time.sleep(120)
 
-    workspace = load_workspace(Path(sys.argv[1]))
+    app = App.open(Path(sys.argv[1]))
     files = [Path(p) for p in sys.argv[3:]]
-    import_files(workspace, files, load_progress=announce,
-                 before_commit=hold if sys.argv[2] == "hold" else None)
+    import_files(app.uow(), app.batch_reader, app.batch_loader, app.import_defaults, files,
+                 load_progress=announce, before_commit=hold if sys.argv[2] == "hold" else None)
     """
 )
 

@@ -14,11 +14,10 @@ from sqlalchemy import func, select
 from pipefit.config import Workspace
 from pipefit.io.errors import ImportRejected
 from pipefit.io.hubspot import read_hubspot
-from pipefit.services.imports import ImportResult, import_files
-from pipefit.services.workspace import init_workspace
+from pipefit.services.imports import ImportResult
 from pipefit.store.tables import accounts, opportunities, people, stage_events, stages
 
-from .workspaces import count, query
+from .workspaces import count, import_files, new_workspace, query
 
 FOLDER = "hubspot_deals_sample"
 PIPELINE = "Sales Pipeline"
@@ -44,7 +43,7 @@ def history(workspace: Workspace, deal_id: str) -> list[tuple[Any, ...]]:
 def hubspot(
     shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Workspace, ImportResult]:
-    workspace = init_workspace(tmp_path_factory.mktemp("hubspot"))
+    workspace = new_workspace(tmp_path_factory.mktemp("hubspot"))
     result = import_files(workspace, [shared_data / FOLDER / "deals-export.csv"], fmt="hubspot")
     return workspace, result
 

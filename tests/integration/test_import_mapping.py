@@ -13,11 +13,9 @@ import pipefit.io
 from pipefit.config import Workspace
 from pipefit.io.errors import ImportRejected
 from pipefit.io.mapping import load_mapping, read_mapped
-from pipefit.services.imports import import_files
-from pipefit.services.workspace import init_workspace
 from pipefit.store.tables import opportunities, people, stage_events, stages
 
-from .workspaces import count, query
+from .workspaces import count, import_files, new_workspace, query
 
 EXAMPLES = Path(pipefit.io.__file__).parent / "mappings"
 
@@ -120,7 +118,7 @@ def onto_workspace_files(folder: Path) -> tuple[Path, list[Path]]:
 def test_mapped_deals_keep_their_own_pipeline_with_dd_mm_yyyy_dates(tmp_path: Path) -> None:
     mapping = write(tmp_path / "pipedrive.toml", OWN_PIPELINE)
     deals = write(tmp_path / "Deals.csv", DEALS)
-    workspace = init_workspace(tmp_path / "ws")
+    workspace = new_workspace(tmp_path / "ws")
 
     result = import_files(workspace, [deals], mapping=mapping)
 
@@ -152,7 +150,7 @@ def test_mapped_deals_keep_their_own_pipeline_with_dd_mm_yyyy_dates(tmp_path: Pa
 
 def test_mapped_stages_land_on_the_workspace_pipeline_with_their_history(tmp_path: Path) -> None:
     mapping, files = onto_workspace_files(tmp_path)
-    workspace = init_workspace(tmp_path / "ws")
+    workspace = new_workspace(tmp_path / "ws")
 
     result = import_files(workspace, files, mapping=mapping)
 
@@ -250,7 +248,7 @@ def test_a_source_column_missing_from_the_file_is_reported_with_file_and_column(
 ) -> None:
     mapping = write(tmp_path / "pipedrive.toml", OWN_PIPELINE)
     deals = write(tmp_path / "deals.csv", DEALS.replace("Value", "Worth").replace("Owner", "Rep"))
-    workspace = init_workspace(tmp_path / "ws")
+    workspace = new_workspace(tmp_path / "ws")
 
     with pytest.raises(ImportRejected) as caught:
         import_files(workspace, [deals], mapping=mapping)
@@ -287,7 +285,7 @@ def test_bad_values_in_a_mapped_file_are_all_reported_by_source_column_and_nothi
 def test_a_stage_outside_the_pipeline_is_reported_on_its_row(tmp_path: Path) -> None:
     mapping, files = onto_workspace_files(tmp_path)
     files[0].write_text("id,status,created\nL1,Negotiating,2024-01-10\n", "utf-8")
-    workspace = init_workspace(tmp_path / "ws")
+    workspace = new_workspace(tmp_path / "ws")
 
     with pytest.raises(ImportRejected) as caught:
         import_files(workspace, files[:1], mapping=mapping)
@@ -355,7 +353,7 @@ def test_the_pipedrive_example_takes_won_and_lost_from_the_deal_status(tmp_path:
     ]
     columns = ",".join(f"Deal - {name}" for name in header)
     export = write(tmp_path / "deals-export.csv", "\n".join([columns, *rows]) + "\n")
-    workspace = init_workspace(tmp_path / "ws")
+    workspace = new_workspace(tmp_path / "ws")
 
     import_files(workspace, [export], mapping=EXAMPLES / "pipedrive-deals.toml")
 
@@ -381,7 +379,7 @@ def test_the_salesforce_example_maps_the_export_onto_the_inbound_pipeline(
     shared_data: Path, tmp_path: Path
 ) -> None:
     folder = shared_data / "preppin_2022w23_salesforce_opportunity_history"
-    workspace = init_workspace(tmp_path / "ws")
+    workspace = new_workspace(tmp_path / "ws")
 
     result = import_files(
         workspace,
@@ -409,10 +407,8 @@ def test_a_source_pipeline_may_not_take_the_name_of_a_workspace_pipeline(
     tmp_path: Path,
 ) -> None:
     from pipefit.io.errors import ImportRejected
-    from pipefit.services.imports import import_files
-    from pipefit.services.workspace import init_workspace
 
-    workspace = init_workspace(tmp_path / "ws")
+    workspace = new_workspace(tmp_path / "ws")
     mapping = tmp_path / "clash.toml"
     mapping.write_text(
         '[source]\nname = "clash"\n'

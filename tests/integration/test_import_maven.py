@@ -12,11 +12,10 @@ from sqlalchemy import func, select
 
 from pipefit.config import Workspace
 from pipefit.io.errors import ImportRejected
-from pipefit.services.imports import ImportResult, import_files
-from pipefit.services.workspace import init_workspace
+from pipefit.services.imports import ImportResult
 from pipefit.store.tables import accounts, opportunities, people, stage_events, stages, teams
 
-from .workspaces import count, query
+from .workspaces import count, import_files, new_workspace, query
 
 pytestmark = pytest.mark.realdata
 
@@ -31,7 +30,7 @@ def maven_files(folder: Path) -> list[Path]:
 def maven(
     shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Workspace, ImportResult]:
-    workspace = init_workspace(tmp_path_factory.mktemp("maven"))
+    workspace = new_workspace(tmp_path_factory.mktemp("maven"))
     result = import_files(workspace, maven_files(shared_data / FOLDER), fmt="maven")
     return workspace, result
 
@@ -247,7 +246,7 @@ def test_maven_data_dictionary_is_skipped_and_a_stranger_file_is_refused(
     source = shared_data / FOLDER
     stranger = tmp_path / "deals.csv"
     stranger.write_text("a,b\n1,2\n", "utf-8")
-    workspace = init_workspace(tmp_path / "ws")
+    workspace = new_workspace(tmp_path / "ws")
     ok = import_files(
         workspace,
         [source / "data_dictionary.csv", source / "products.csv"],

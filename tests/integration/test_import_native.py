@@ -8,12 +8,11 @@ from sqlalchemy import select
 
 from pipefit.config import Workspace
 from pipefit.io.errors import ImportRejected
-from pipefit.services.imports import import_files
 from pipefit.store import tables
 from pipefit.store.database import make_engine
 
 from .native_files import FILES, write_native
-from .workspaces import table_counts
+from .workspaces import import_files, table_counts
 
 
 def test_a_native_import_lands_every_record_with_outcomes_and_segments(

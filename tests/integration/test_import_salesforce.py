@@ -16,11 +16,10 @@ from sqlalchemy import func, select
 from pipefit.config import Workspace
 from pipefit.io.errors import ImportRejected
 from pipefit.io.salesforce import read_salesforce
-from pipefit.services.imports import ImportResult, import_files
-from pipefit.services.workspace import init_workspace
+from pipefit.services.imports import ImportResult
 from pipefit.store.tables import accounts, opportunities, people, stage_events, stages
 
-from .workspaces import count, query
+from .workspaces import count, import_files, new_workspace, query
 
 FOLDER = "preppin_2022w23_salesforce_opportunity_history"
 BOM = codecs.BOM_UTF8.decode("utf-8")
@@ -55,7 +54,7 @@ def write(path: Path, *lines: str) -> Path:
 def salesforce(
     shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Workspace, ImportResult]:
-    workspace = init_workspace(tmp_path_factory.mktemp("salesforce"))
+    workspace = new_workspace(tmp_path_factory.mktemp("salesforce"))
     result = import_files(workspace, salesforce_files(shared_data / FOLDER), fmt="salesforce")
     return workspace, result
 

@@ -7,10 +7,9 @@ import pytest
 
 from pipefit.config import Workspace
 from pipefit.sample import generate
-from pipefit.services.imports import import_files
 from pipefit.services.lead_backtest import BacktestResult, run_backtest
 
-from .workspaces import new_workspace
+from .workspaces import import_files, new_workspace
 
 
 @pytest.fixture(scope="module")

@@ -12,11 +12,12 @@ from pipefit.config import Workspace, load_workspace
 from pipefit.domain.errors import GateRefused, PipefitError
 from pipefit.sample import generate
 from pipefit.services.deals import add_activity, advance_stage, create_opportunity
-from pipefit.services.imports import import_files
 from pipefit.services.lead_decisions import decision_log, override_lead
 from pipefit.services.qualification import qualify_leads
 from pipefit.store import tables
 from pipefit.store.database import make_engine
+
+from .workspaces import import_files
 
 LATER = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -162,26 +163,26 @@ def test_a_demo_ready_gate_reads_the_lead_from_the_database(sqlite_workspace: Wo
     app = App(workspace)
     at = LATER + timedelta(days=1)
     create_opportunity(
-        app.deals, "ACME-RENEWAL-Q3", pipeline=None, default_pipeline="inbound", at=at
+        app.uow(), "ACME-RENEWAL-Q3", pipeline=None, default_pipeline="inbound", at=at
     )
     with engine.begin() as conn:
         conn.execute(update(tables.opportunities).values(
             lead_id="LEAD-NORTHWIND-1", stage="Evaluation"))  # fmt: skip
     for kind, by in [("meeting_booked", None), ("meeting_accepted", "prospect"),
                      ("meeting_accepted", "rep")]:  # fmt: skip
-        add_activity(app.deals, "ACME-RENEWAL-Q3", kind, at=at, purpose="overview", by=by)
+        add_activity(app.uow(), "ACME-RENEWAL-Q3", kind, at=at, purpose="overview", by=by)
     with pytest.raises(
         GateRefused, match=r"Situation Slide 42.9% complete \(missing: the problems"
     ):
         advance_stage(
-            app.deals, "ACME-RENEWAL-Q3", "Solutions overview", at=at + timedelta(hours=1)
+            app.uow(), "ACME-RENEWAL-Q3", "Solutions overview", at=at + timedelta(hours=1)
         )
     with engine.begin() as conn:
         conn.execute(update(tables.leads).values(
             problems="spreadsheets", capabilities="gates", value_expected="clean forecast",
             value_realization_events="first forecast in 30 days"))  # fmt: skip
     move = advance_stage(
-        app.deals, "ACME-RENEWAL-Q3", "Solutions overview", at=at + timedelta(hours=2)
+        app.uow(), "ACME-RENEWAL-Q3", "Solutions overview", at=at + timedelta(hours=2)
     )
     assert move.opportunity.stage == "Solutions overview"
     app.close()

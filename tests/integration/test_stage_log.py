@@ -15,7 +15,7 @@ from pipefit.store import tables
 def test_the_database_refuses_to_rewrite_or_delete_the_stage_log(workspace: Workspace) -> None:
     app = App(workspace)
     create_opportunity(
-        app.deals,
+        app.uow(),
         "ACME-RENEWAL-Q3",
         pipeline=None,
         default_pipeline="inbound",
@@ -34,7 +34,6 @@ def test_an_older_database_is_brought_up_to_date_when_opened(tmp_path: object) -
     from pathlib import Path
 
     from pipefit.config import default_config_text
-    from pipefit.services.workspace import open_workspace
     from pipefit.store.database import SCHEMA_HEAD, make_engine, migrate, schema_revision
 
     root = Path(str(tmp_path)) / "old"
@@ -43,6 +42,6 @@ def test_an_older_database_is_brought_up_to_date_when_opened(tmp_path: object) -
     engine = make_engine(f"sqlite:///{root / 'pipefit.db'}")
     migrate(engine, "0001")
     assert schema_revision(engine) == "0001"
-    open_workspace(root)
+    App.open(root).close()
     assert schema_revision(engine) == SCHEMA_HEAD
     engine.dispose()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from pipefit.bootstrap import App
 from pipefit.config import Workspace
-from pipefit.services.workspace import init_workspace
+from pipefit.services import imports
 from pipefit.store import tables
 from pipefit.store.database import make_engine
 
@@ -30,7 +32,22 @@ COUNTED = (
 
 
 def new_workspace(root: Path, database_url: str | None = None) -> Workspace:
-    return init_workspace(root, database_url=database_url)
+    app = App.init(root, database_url=database_url)
+    app.close()
+    return app.workspace
+
+
+def import_files(
+    workspace: Workspace, paths: Sequence[Path], **options: Any
+) -> imports.ImportResult:
+    """The import service wired as the CLI wires it (files from disk, the SQL store)."""
+    app = App(workspace)
+    try:
+        return imports.import_files(
+            app.uow(), app.batch_reader, app.batch_loader, app.import_defaults, paths, **options
+        )
+    finally:
+        app.close()
 
 
 def table_counts(workspace: Workspace) -> dict[str, int]:

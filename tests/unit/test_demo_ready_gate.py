@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 
 from pipefit.config import default_config_text, parse_config
 from pipefit.domain.errors import GateRefused, PipefitError
 from pipefit.domain.pipeline import Pipeline, decide_move
 from pipefit.domain.qualification import demo_readiness
-from pipefit.services.deals import OpenDeals, add_activity, advance_stage, create_opportunity
-from pipefit.services.ports.deals import DealRepository
+from pipefit.services.deals import add_activity, advance_stage, create_opportunity
+from pipefit.store.memory import MemoryUnitOfWork
 from pipefit.store.memory.deals import MemoryDeals
 
 from .factories import deal, evidence, when
@@ -81,20 +78,15 @@ def test_a_deal_without_a_lead_cannot_pass_a_demo_ready_gate() -> None:
         )
 
 
-def _store() -> tuple[MemoryDeals, OpenDeals]:
+def _store() -> tuple[MemoryDeals, MemoryUnitOfWork]:
     store = MemoryDeals({"inbound": _demo_gated()})
-
-    @contextmanager
-    def open_deals() -> Iterator[DealRepository]:
-        yield store
-
-    return store, open_deals
+    return store, MemoryUnitOfWork(deals=store)
 
 
 def test_advancing_a_deal_reads_its_leads_situation_slide() -> None:
-    store, open_deals = _store()
+    store, uow = _store()
     create_opportunity(
-        open_deals, "ACME-RENEWAL-Q3", pipeline=None, default_pipeline="inbound",
+        uow, "ACME-RENEWAL-Q3", pipeline=None, default_pipeline="inbound",
         at=when("2026-02-20"),
     )  # fmt: skip
     store.opportunities["ACME-RENEWAL-Q3"].lead_id = "LEAD-NORTHWIND-1"
@@ -106,23 +98,21 @@ def test_advancing_a_deal_reads_its_leads_situation_slide() -> None:
         ("meeting_accepted", "overview", "prospect"),
         ("meeting_accepted", "overview", "rep"),
     ]:
-        add_activity(
-            open_deals, "ACME-RENEWAL-Q3", kind, at=when("2026-03-02"), purpose=purpose, by=by
-        )
+        add_activity(uow, "ACME-RENEWAL-Q3", kind, at=when("2026-03-02"), purpose=purpose, by=by)
     # Moving backwards never needs evidence; moving forward into the demo stage does.
-    advance_stage(open_deals, "ACME-RENEWAL-Q3", "Evaluation", at=when("2026-03-03"))
+    advance_stage(uow, "ACME-RENEWAL-Q3", "Evaluation", at=when("2026-03-03"))
     with pytest.raises(GateRefused, match=r"71.4% complete \(missing: the capabilities"):
-        advance_stage(open_deals, "ACME-RENEWAL-Q3", "Solutions overview", at=when("2026-03-05"))
+        advance_stage(uow, "ACME-RENEWAL-Q3", "Solutions overview", at=when("2026-03-05"))
     store.leads["LEAD-NORTHWIND-1"] = lead()
-    move = advance_stage(open_deals, "ACME-RENEWAL-Q3", "Solutions overview", at=when("2026-03-06"))
+    move = advance_stage(uow, "ACME-RENEWAL-Q3", "Solutions overview", at=when("2026-03-06"))
     assert move.kind == "forward"
 
 
 def test_nobody_can_record_a_demo_ready_activity_by_hand() -> None:
-    _, open_deals = _store()
+    _, uow = _store()
     create_opportunity(
-        open_deals, "ACME-RENEWAL-Q3", pipeline=None, default_pipeline="inbound",
+        uow, "ACME-RENEWAL-Q3", pipeline=None, default_pipeline="inbound",
         at=when("2026-02-20"),
     )  # fmt: skip
     with pytest.raises(PipefitError, match="unknown activity kind 'lead_demo_ready'"):
-        add_activity(open_deals, "ACME-RENEWAL-Q3", "lead_demo_ready")
+        add_activity(uow, "ACME-RENEWAL-Q3", "lead_demo_ready")

@@ -69,9 +69,7 @@ FormatOpt = Annotated[
 @contextmanager
 def open_app(workspace: Path | None, db: str | None) -> Iterator[App]:
     """Open a workspace (schema brought up to date) for the length of a command."""
-    from pipefit.services.workspace import open_workspace
-
-    instance = App(open_workspace(workspace, database_url=db))
+    instance = App.open(workspace, database_url=db)
     try:
         yield instance
     finally:

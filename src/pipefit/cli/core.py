@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,6 +18,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from pipefit.bootstrap import App
 from pipefit.cli.common import (
     DbOpt,
     FormatOpt,
@@ -28,9 +28,9 @@ from pipefit.cli.common import (
     open_app,
     out,
 )
-from pipefit.cli.render import emit
+from pipefit.cli.render import emit, show
 from pipefit.domain.errors import PipefitError
-from pipefit.io.errors import ImportRejected
+from pipefit.domain.imports import ImportRejected
 
 if TYPE_CHECKING:
     from pipefit.services.imports import ImportResult
@@ -56,10 +56,10 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing pipefit.toml.")] = False,
 ) -> None:
     """Create a workspace: pipefit.toml with the default pipeline and an empty database."""
-    from pipefit.services.workspace import init_workspace
-
     root = directory or workspace or Path(".")
-    ws = init_workspace(root, database_url=db, force=force)
+    instance = App.init(root, database_url=db, force=force)
+    instance.close()
+    ws = instance.workspace
     out.print(f"Workspace ready in {ws.root}")
     out.print(f"  configuration: {ws.config_path}")
     out.print(f"  database:      {ws.database_url}")
@@ -128,7 +128,10 @@ def import_(
         result = _import_or_explain(
             errors_csv,
             lambda: import_files(
-                instance.workspace,
+                instance.uow(),
+                instance.batch_reader,
+                instance.batch_loader,
+                instance.import_defaults,
                 files,
                 fmt=source_format,
                 mapping=mapping,
@@ -178,58 +181,12 @@ def status(
     workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = OutputFormat.TABLE
 ) -> None:
     """Counts per stage and segment, open pipeline and recent stage changes."""
+    from pipefit.services.status import workspace_status
+    from pipefit.views.status import status_view
+
     with open_app(workspace, db) as instance:
-        summary = instance.summary()
-    flat: dict[str, int] = {}
-    for stages in summary.by_stage.values():
-        for stage, n in stages.items():
-            flat[stage] = flat.get(stage, 0) + n
-    document = summary.counts | {
-        "by_stage": flat,
-        "by_pipeline": summary.by_stage,
-        "by_segment": summary.by_segment,
-        "open_pipeline": summary.open_pipeline,
-        "won_amount": summary.won_amount,
-        "recent_changes": [r.__dict__ for r in summary.recent],
-    }
-    if fmt == "json":
-        emit(out, "json", [], document=document)
-        return
-    stage_rows = [
-        {"pipeline": p, "stage": s, "opportunities": n}
-        for p, stages in summary.by_stage.items()
-        for s, n in stages.items()
-    ]
-    if fmt == "csv":
-        emit(out, "csv", stage_rows)
-        return
-    counts = ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in summary.counts.items())
-    out.print(f"{instance.workspace.config.workspace.name}: {counts}")
-    emit(out, "table", stage_rows, title="Opportunities per stage")
-    seg_rows = [
-        {"segment": seg, "open": v.get("open", 0), "won": v.get("won", 0), "lost": v.get("lost", 0)}
-        for seg, v in sorted(summary.by_segment.items())
-    ]
-    emit(out, "table", seg_rows, title="Opportunities per segment")
-    for currency, amount in summary.open_pipeline.items():
-        won = summary.won_amount.get(currency, Decimal(0))
-        out.print(f"Open pipeline: {amount:,.2f} {currency}   won to date: {won:,.2f} {currency}")
-    emit(
-        out,
-        "table",
-        [
-            {
-                "at": r.at,
-                "opportunity": r.opportunity_id,
-                "from": r.from_stage,
-                "to": r.to_stage,
-                "sub-state": r.substate,
-                "by": r.actor_id,
-            }
-            for r in summary.recent
-        ],
-        title="Recent stage changes",
-    )
+        summary = workspace_status(instance.uow())
+    show(out, fmt, status_view(summary, instance.workspace.config.workspace.name))
 
 
 def generate(
@@ -283,17 +240,27 @@ def demo(
     """Create a workspace, generate a sample company, load it and summarise it."""
     from pipefit.sample import generate as generate_company
     from pipefit.services.imports import import_files
-    from pipefit.services.workspace import init_workspace
 
     root = workspace or Path("demo-workspace")
-    ws = init_workspace(root)
+    instance = App.init(root)
+    ws = instance.workspace
     data = root / "sample-data"
     out.print(
         f"Generating a sample company ({opportunities:,} opportunities, seed {seed}) in {data} ..."
     )
     generate_company(data, opportunities=opportunities, seed=seed)
     out.print("Importing it ...")
-    import_files(ws, sorted(data.glob("*.csv")), fmt="native")
+    try:
+        import_files(
+            instance.uow(),
+            instance.batch_reader,
+            instance.batch_loader,
+            instance.import_defaults,
+            sorted(data.glob("*.csv")),
+            fmt="native",
+        )
+    finally:
+        instance.close()
     status(workspace=root, db=None, fmt=OutputFormat.TABLE)
     default = ws.config.default_pipeline
     out.print(

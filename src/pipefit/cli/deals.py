@@ -17,9 +17,7 @@ from pipefit.cli.common import (
     parse_amount,
     parse_time,
 )
-from pipefit.cli.render import duration, emit
-from pipefit.domain.errors import PipefitError
-from pipefit.domain.pipeline import describe_requirements
+from pipefit.cli.render import show
 
 __all__ = ["activity_app", "opportunity_app", "pipeline_app"]
 
@@ -42,23 +40,13 @@ def pipeline_show(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The stages of a pipeline with their entry triggers, exit criteria and sub-states."""
-    with open_app(workspace, db) as instance, instance.deals() as repo:
-        pipelines = repo.pipelines()
-        chosen = name or instance.workspace.config.default_pipeline
-        if chosen not in pipelines:
-            raise PipefitError(f"unknown pipeline '{chosen}'; known: {', '.join(pipelines)}")
-        pipeline = pipelines[chosen]
-    rows = [
-        {
-            "stage": s.name,
-            "category": str(s.category),
-            "entry trigger": describe_requirements(s.entry),
-            "exit criterion": describe_requirements(s.exit),
-            "sub-states": ", ".join(s.substates),
-        }
-        for s in pipeline.stages
-    ]
-    emit(out, fmt, rows, title=f"Pipeline '{pipeline.name}' ({pipeline.origin})")
+    from pipefit.services.deals import show_pipeline
+    from pipefit.views.deals import pipeline_view
+
+    with open_app(workspace, db) as instance:
+        default = instance.workspace.config.default_pipeline
+        pipeline = show_pipeline(instance.uow(), name, default_pipeline=default)
+    show(out, fmt, pipeline_view(pipeline))
 
 
 @pipeline_app.command("advance")
@@ -77,10 +65,11 @@ def pipeline_advance(
 ) -> None:
     """Move a deal to a stage; refused, with the missing evidence named, if a gate is not met."""
     from pipefit.services.deals import advance_stage
+    from pipefit.views.deals import move_view
 
     with open_app(workspace, db) as instance:
         move = advance_stage(
-            instance.deals,
+            instance.uow(),
             opportunity,
             stage,
             at=parse_time(at),
@@ -88,19 +77,7 @@ def pipeline_advance(
             actor_id=actor,
             reason=reason,
         )
-    e = move.event
-    if fmt == "json":
-        emit(
-            out,
-            "json",
-            [],
-            document={"opportunity": opportunity, "kind": move.kind, "event": e.__dict__},
-        )
-        return
-    target = e.to_stage + (f" / {e.substate}" if e.substate else "")
-    out.print(
-        f"{opportunity}: {e.from_stage} -> {target} ({move.kind}) at {e.at:%Y-%m-%d %H:%M} UTC"
-    )
+    show(out, fmt, move_view(opportunity, move))
 
 
 @pipeline_app.command("history")
@@ -112,38 +89,11 @@ def pipeline_history(
 ) -> None:
     """Every stage and sub-state change of a deal, with time, actor and time spent."""
     from pipefit.services.deals import deal_history
+    from pipefit.views.deals import history_view
 
     with open_app(workspace, db) as instance:
-        history = deal_history(instance.deals, opportunity)
-    rows = [
-        {
-            "seq": t.event.seq,
-            "at": t.event.at,
-            "from": t.event.from_stage,
-            "to": t.event.to_stage,
-            "sub-state": t.event.substate,
-            "actor": t.event.actor_id,
-            "source": t.event.source,
-            "reason": t.event.reason,
-            "time_in_state": duration(t.time_in_state)
-            + (" (so far)" if t.still_there and history.opportunity.outcome == "open" else ""),
-        }
-        for t in history.timeline
-    ]
-    if fmt == "json":
-        document = {
-            "opportunity": history.opportunity.__dict__,
-            "events": [
-                dict(r, time_in_state_seconds=t.time_in_state.total_seconds())
-                for r, t in zip(rows, history.timeline, strict=True)
-            ],
-        }
-        emit(out, "json", [], document=document)
-        return
-    o = history.opportunity
-    where = o.stage + (f" / {o.substate}" if o.substate else "")
-    title = f"{o.opportunity_id} {o.name or ''}: {where} ({o.outcome})"
-    emit(out, fmt, rows, title=title)
+        history = deal_history(instance.uow(), opportunity)
+    show(out, fmt, history_view(history))
 
 
 @opportunity_app.command("add")
@@ -170,7 +120,7 @@ def opportunity_add(
     with open_app(workspace, db) as instance:
         config = instance.workspace.config
         opp = create_opportunity(
-            instance.deals,
+            instance.uow(),
             opportunity,
             pipeline=pipeline,
             default_pipeline=config.default_pipeline,
@@ -208,7 +158,7 @@ def activity_add(
 
     with open_app(workspace, db) as instance:
         act = add_activity(
-            instance.deals,
+            instance.uow(),
             opportunity,
             kind,
             at=parse_time(at),
@@ -233,23 +183,8 @@ def activity_list(
 ) -> None:
     """The evidence recorded on a deal."""
     from pipefit.services.deals import deal_history
+    from pipefit.views.deals import activities_view
 
     with open_app(workspace, db) as instance:
-        history = deal_history(instance.deals, opportunity)
-    emit(
-        out,
-        fmt,
-        [
-            {
-                "at": a.at,
-                "kind": a.kind,
-                "purpose": a.purpose,
-                "by": a.by,
-                "actor": a.actor_id,
-                "note": a.note,
-                "id": a.activity_id,
-            }
-            for a in history.activities
-        ],
-        title=f"Evidence on {opportunity}",
-    )
+        history = deal_history(instance.uow(), opportunity)
+    show(out, fmt, activities_view(history))

@@ -13,7 +13,7 @@ from typing import NoReturn
 from rich.console import Console
 
 from pipefit.domain.errors import PipefitError
-from pipefit.io.errors import ImportRejected
+from pipefit.domain.imports import ImportRejected
 
 __all__ = ["FLAGS", "describe", "report_and_exit"]
 
@@ -23,6 +23,9 @@ SHOWN_PROBLEMS = 200
 # commands take under one name maps once.
 FLAGS: dict[str, str] = {
     "reason": "--reason",
+    "activity.by": "--by",
+    "date_format": "--date-format",
+    "source_format": "--format",
 }
 
 

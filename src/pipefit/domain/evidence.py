@@ -8,7 +8,7 @@ from pipefit.domain.errors import PipefitError
 
 ACTIVITY_KINDS: dict[str, str] = {
     "meeting_booked": "a meeting booked (give its purpose: discovery, evaluation, ...)",
-    "meeting_accepted": "a booked meeting accepted by the prospect or the rep (--by)",
+    "meeting_accepted": "a booked meeting accepted by the prospect or the rep (say who)",
     "next_steps_agreed": "both sides agreed on next steps",
     "demo_held": "a demo was held",
     "technical_discussion": "a technical discussion took place",

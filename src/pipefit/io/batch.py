@@ -8,17 +8,14 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipefit.domain.imports import FILE, ROW, RowError
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
-from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES
 from pipefit.io.parsing import ARROW_TYPES
 
-__all__ = ["Batch", "finalize"]
-
-ROW = "__row"  # the line number each row came from, kept for error messages
-FILE = "__file"
+__all__ = ["FILE", "ROW", "Batch", "finalize"]
 
 
 @dataclass
@@ -41,6 +38,23 @@ class Batch:
 
     def counts(self) -> dict[str, int]:
         return {name: t.num_rows for name, t in self.tables.items()}
+
+    def check(
+        self,
+        *,
+        pipelines: Mapping[str, Pipeline],
+        default_pipeline: str,
+        currency: str,
+        segmentation: Segmentation,
+    ) -> None:
+        """Fill in what the files leave implicit and check the rows (see `finalize`)."""
+        finalize(
+            self,
+            pipelines=pipelines,
+            default_pipeline=default_pipeline,
+            currency=currency,
+            segmentation=segmentation,
+        )
 
 
 def empty_table(entity: str) -> pa.Table:

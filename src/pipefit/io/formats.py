@@ -1,4 +1,4 @@
-"""Which reader handles which `--format`."""
+"""Which reader handles which source format, and the file reader the import service uses."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pipefit.domain.errors import PipefitError
 from pipefit.io.batch import Batch
 from pipefit.io.csv_files import Progress
 
-__all__ = ["FORMATS", "read_batch"]
+__all__ = ["FORMATS", "FileReader", "read_batch"]
 
 Reader = Callable[[Sequence[Path], Progress | None, str | None], Batch]
 
@@ -36,7 +36,10 @@ def _maven(paths: Sequence[Path], progress: Progress | None, date_format: str | 
     from pipefit.io.maven import read_maven
 
     if date_format:
-        raise PipefitError("--date-format does not apply to maven files (their dates are ISO)")
+        raise PipefitError(
+            "a date format does not apply to maven files (their dates are ISO 8601)",
+            field="date_format",
+        )
     return read_maven(paths, progress)
 
 
@@ -65,10 +68,30 @@ def read_batch(
         from pipefit.io.mapping import read_mapped
 
         if date_format:
-            raise PipefitError("declare the date format in the mapping file, not --date-format")
+            raise PipefitError(
+                "a mapping file declares its own date format; give it there",
+                field="date_format",
+            )
         return read_mapped(paths, mapping, progress)
     if fmt not in FORMATS:
         raise PipefitError(
-            f"unknown format '{fmt}'; choose one of: {', '.join(FORMATS)} (or pass --mapping FILE)"
+            f"unknown source format '{fmt}'; choose one of: {', '.join(FORMATS)} "
+            "(or describe the layout in a mapping file)",
+            field="source_format",
         )
     return FORMATS[fmt](paths, progress, date_format)
+
+
+class FileReader:
+    """Reads CSV files from disk: the BatchReader of the import service."""
+
+    def read(
+        self,
+        paths: Sequence[Path],
+        *,
+        fmt: str,
+        mapping: Path | None,
+        date_format: str | None,
+        progress: Progress | None,
+    ) -> Batch:
+        return read_batch(fmt, paths, mapping=mapping, progress=progress, date_format=date_format)

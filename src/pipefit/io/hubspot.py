@@ -23,6 +23,7 @@ from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES
 from pipefit.io.source_columns import (
     build_table,
+    count_true,
     detect_date_format,
     first_of_each,
     human_format,
@@ -106,7 +107,7 @@ def _events(
     for position, (column, stage, _) in enumerate(entered):
         at = text_column(raw, column)
         filled = pc.is_valid(at)
-        count = _count(filled)
+        count = count_true(filled)
         columns = {
             "opportunity_id": ids.filter(filled),
             "at": at.filter(filled),
@@ -126,10 +127,6 @@ def _events(
         return build_table(spec, {}, rows=pa.array([], pa.int64()), file=file, errors=[])
     events = sequence_events(pa.concat_tables(tables), ties=(ROW, "_column"))
     return events.drop_columns(["_column"])
-
-
-def _count(mask: pa.Array) -> int:
-    return int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
 
 
 def _read(batch: Batch, path: Path, raw: pa.Table, date_format: str | None) -> None:

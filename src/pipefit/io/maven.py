@@ -23,6 +23,7 @@ from pipefit.io.native import ENTITIES, EntitySpec
 from pipefit.io.parsing import FieldSpec
 from pipefit.io.source_columns import (
     build_table,
+    count_true,
     first_of_each,
     line_numbers,
     rename_values,
@@ -74,15 +75,11 @@ def _kind(path: Path) -> str:
     return path.stem.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def _count(mask: pa.Array) -> int:
-    return int(pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py() or 0)
-
-
 def _fix_typos(batch: Batch, raw: pa.Table, column: str) -> pa.Array:
     original = text_column(raw, column)
     fixed = rename_values(original, TYPOS[column])
     for wrong, right in TYPOS[column].items():
-        hits = _count(pc.equal(pc.utf8_lower(original), wrong.lower()))
+        hits = count_true(pc.equal(pc.utf8_lower(original), wrong.lower()))
         if hits:
             rows = f"{hits} account" + ("s" if hits != 1 else "")
             batch.notes.append(f"accounts.csv: {column} '{wrong}' read as '{right}' ({rows})")
@@ -329,7 +326,7 @@ def _deal_notes(
     account: pa.Array,
     earliest: pa.Scalar,
 ) -> None:
-    undated = _count(pc.and_(prospecting, pc.is_null(text_column(raw, "engage_date"))))
+    undated = count_true(pc.and_(prospecting, pc.is_null(text_column(raw, "engage_date"))))
     if undated:
         day = earliest.as_py().date().isoformat() if earliest.is_valid else "unknown"
         batch.notes.append(
@@ -337,14 +334,16 @@ def _deal_notes(
             f"nothing before Engaging); their created_at and first stage event are the earliest "
             f"date in the file, {day}"
         )
-    zero = _count(pc.and_(pc.equal(folded, "lost"), pc.equal(text_column(raw, "close_value"), "0")))
+    zero = count_true(
+        pc.and_(pc.equal(folded, "lost"), pc.equal(text_column(raw, "close_value"), "0"))
+    )
     if zero:
         batch.notes.append(
             f"sales_pipeline.csv: {zero:,} lost deals have close_value 0; kept as "
             "amount 0 (Maven does not record what a lost deal was worth)"
         )
     open_deal = pc.fill_null(pc.is_in(folded, pa.array(["prospecting", "engaging"])), False)
-    no_account = _count(pc.and_(open_deal, pc.is_null(account)))
+    no_account = count_true(pc.and_(open_deal, pc.is_null(account)))
     if no_account:
         batch.notes.append(
             f"sales_pipeline.csv: {no_account:,} open deals have no account; kept without one"

@@ -25,6 +25,7 @@ from pipefit.io.native import ENTITIES
 from pipefit.io.parsing import FieldSpec, coerce_column
 from pipefit.io.source_columns import (
     build_table,
+    count_true,
     detect_date_format,
     first_of_each,
     human_format,
@@ -108,10 +109,6 @@ def _kind(path: Path, header: Sequence[str]) -> str | None:
     return None
 
 
-def _count(mask: pa.Array | pa.ChunkedArray) -> int:
-    return int(pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py() or 0)
-
-
 def _stage_orders(batch: Batch, files: Sequence[tuple[Path, pa.Table]]) -> dict[str, int]:
     """The SortOrder each stage name carries in the history (the lowest, if several)."""
     orders: dict[str, int] = {}
@@ -162,11 +159,11 @@ def _flag_disagreements(
         names = [s.name.lower() for s in pipeline.stages if s.category in categories]
         is_it = pc.is_in(pc.utf8_lower(stage), value_set=pa.array(names, pa.string()))
         wrong = pc.and_(pc.is_valid(said), pc.not_equal(said, is_it))
-        if _count(wrong):
-            yes = _count(pc.and_(wrong, said))
+        if count_true(wrong):
+            yes = count_true(pc.and_(wrong, said))
             batch.notes.append(
-                f"{path.name}: {flag} contradicts StageName on {_count(wrong)} opportunities "
-                f"({yes} say TRUE, {_count(wrong) - yes} say FALSE); the stage wins"
+                f"{path.name}: {flag} contradicts StageName on {count_true(wrong)} opportunities "
+                f"({yes} say TRUE, {count_true(wrong) - yes} say FALSE); the stage wins"
             )
 
 
@@ -189,7 +186,7 @@ def _opportunities(
     stage = columns["stage"]
     closed = [s.name.lower() for s in pipeline.stages if s.category is not Category.OPEN]
     is_closed = pc.fill_null(pc.is_in(pc.utf8_lower(stage), pa.array(closed, pa.string())), False)
-    expected = _count(pc.and_(pc.invert(is_closed), pc.is_valid(opps["closed_at"])))
+    expected = count_true(pc.and_(pc.invert(is_closed), pc.is_valid(opps["closed_at"])))
     if expected:
         batch.notes.append(
             f"{path.name}: CloseDate of the {expected} open opportunities is "
@@ -247,7 +244,9 @@ def _history_notes(
     ends = pa.concat_arrays([pc.not_equal(ids[1:], ids[:-1]), pa.array([True])])
     last = events.filter(ends).select(["opportunity_id", "to_stage"])
     joined = last.join(opps.select(["opportunity_id", "stage"]), "opportunity_id")
-    differ = _count(pc.not_equal(pc.utf8_lower(joined["to_stage"]), pc.utf8_lower(joined["stage"])))
+    differ = count_true(
+        pc.not_equal(pc.utf8_lower(joined["to_stage"]), pc.utf8_lower(joined["stage"]))
+    )
     if differ:
         batch.notes.append(
             f"Opportunity History: on {differ} opportunities the last history "

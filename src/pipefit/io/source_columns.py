@@ -19,6 +19,7 @@ from pipefit.io.parsing import ARROW_TYPES, FieldSpec, coerce_column, parse_decl
 
 __all__ = [
     "build_table",
+    "count_true",
     "detect_date_format",
     "first_of_each",
     "line_numbers",
@@ -27,6 +28,12 @@ __all__ = [
     "slugs",
     "text_column",
 ]
+
+
+def count_true(mask: pa.Array | pa.ChunkedArray) -> int:
+    """How many rows a boolean mask selects (nulls count as false)."""
+    return int(pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py() or 0)
+
 
 NULL_TEXT = pa.scalar(None, pa.string())
 

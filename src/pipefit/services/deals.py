@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -21,18 +19,16 @@ from pipefit.domain.pipeline import (
     timed_history,
 )
 from pipefit.services.ports.deals import DealRepository
+from pipefit.services.ports.unit_of_work import UnitOfWork
 
 __all__ = [
     "DealHistory",
-    "OpenDeals",
     "add_activity",
     "advance_stage",
     "create_opportunity",
     "deal_history",
+    "show_pipeline",
 ]
-
-OpenDeals = Callable[[], AbstractContextManager[DealRepository]]
-"""Opens a transaction and yields the repository; committing on a clean exit."""
 
 
 def _pipeline_of(repo: DealRepository, opportunity: Opportunity) -> Pipeline:
@@ -43,6 +39,19 @@ def _pipeline_of(repo: DealRepository, opportunity: Opportunity) -> Pipeline:
             "which neither pipefit.toml nor any import defines"
         )
     return pipelines[opportunity.pipeline]
+
+
+def _pipeline_named(repo: DealRepository, name: str) -> Pipeline:
+    pipelines = repo.pipelines()
+    if name not in pipelines:
+        raise PipefitError(f"unknown pipeline '{name}'; known: {', '.join(pipelines)}")
+    return pipelines[name]
+
+
+def show_pipeline(uow: UnitOfWork, name: str | None, *, default_pipeline: str) -> Pipeline:
+    """A pipeline with its stages, triggers and sub-states (the default one if no name)."""
+    with uow:
+        return _pipeline_named(uow.deals, name or default_pipeline)
 
 
 def _trigger_kinds(pipelines: dict[str, Pipeline]) -> set[str]:
@@ -58,7 +67,7 @@ def _trigger_kinds(pipelines: dict[str, Pipeline]) -> set[str]:
 
 
 def create_opportunity(
-    open_deals: OpenDeals,
+    uow: UnitOfWork,
     opportunity_id: str,
     *,
     pipeline: str | None,
@@ -73,12 +82,9 @@ def create_opportunity(
     actor_id: str | None = None,
 ) -> Opportunity:
     """A new deal enters its pipeline's first stage; that entry is the first logged event."""
-    with open_deals() as repo:
-        pipelines = repo.pipelines()
+    with uow:
         chosen = pipeline or default_pipeline
-        if chosen not in pipelines:
-            raise PipefitError(f"unknown pipeline '{chosen}'; known: {', '.join(pipelines)}")
-        first = pipelines[chosen].first_stage()
+        first = _pipeline_named(uow.deals, chosen).first_stage()
         opportunity = Opportunity(
             opportunity_id=opportunity_id,
             pipeline=chosen,
@@ -100,12 +106,13 @@ def create_opportunity(
             at=at,
             actor_id=actor_id,
         )
-        repo.create(opportunity, event)
+        uow.deals.create(opportunity, event)
+        uow.commit()
     return opportunity
 
 
 def add_activity(
-    open_deals: OpenDeals,
+    uow: UnitOfWork,
     opportunity_id: str,
     kind: str,
     *,
@@ -117,12 +124,15 @@ def add_activity(
 ) -> Activity:
     """Record evidence on a deal (a meeting booked, accepted by the prospect, a demo held)."""
     if by is not None and by not in PARTIES:
-        raise PipefitError(f"--by must be one of {', '.join(PARTIES)}, got '{by}'")
-    with open_deals() as repo:
-        repo.get(opportunity_id)
+        raise PipefitError(
+            f"who accepted or did it must be one of {', '.join(PARTIES)}, got '{by}'",
+            field="activity.by",
+        )
+    with uow:
+        uow.deals.get(opportunity_id)
         activity = Activity(
             activity_id=f"act-{uuid.uuid4().hex[:12]}",
-            kind=check_kind(kind, _trigger_kinds(repo.pipelines())),
+            kind=check_kind(kind, _trigger_kinds(uow.deals.pipelines())),
             at=at or datetime.now(UTC),
             opportunity_id=opportunity_id,
             purpose=purpose.strip().lower() if purpose else None,
@@ -130,12 +140,13 @@ def add_activity(
             actor_id=actor_id,
             note=note,
         )
-        repo.add_activity(activity)
+        uow.deals.add_activity(activity)
+        uow.commit()
     return activity
 
 
 def advance_stage(
-    open_deals: OpenDeals,
+    uow: UnitOfWork,
     opportunity_id: str,
     target: str,
     *,
@@ -145,14 +156,16 @@ def advance_stage(
     reason: str | None = None,
 ) -> Move:
     """Move a deal, if its gates allow. Decided on a snapshot; written only if unchanged."""
-    with open_deals() as repo:
-        opportunity = repo.get(opportunity_id)
-        events = repo.events(opportunity_id)
-        evidence = repo.activities(opportunity_id)
-        pipeline = _pipeline_of(repo, opportunity)
+    with uow:
+        opportunity = uow.deals.get(opportunity_id)
+        events = uow.deals.events(opportunity_id)
+        evidence = uow.deals.activities(opportunity_id)
+        pipeline = _pipeline_of(uow.deals, opportunity)
         gates = [r for stage in pipeline.stages for r in (*stage.entry, *stage.exit)]
         # Only a pipeline with a demo-ready gate pays for reading the deal's lead.
-        lead = repo.lead_readiness(opportunity) if any(r.asks_for_lead for r in gates) else None
+        lead = (
+            uow.deals.lead_readiness(opportunity) if any(r.asks_for_lead for r in gates) else None
+        )
     move = decide_move(
         pipeline,
         opportunity,
@@ -165,8 +178,10 @@ def advance_stage(
         reason=reason,
         lead=lead,
     )
-    with open_deals() as repo:
-        repo.save_move(opportunity.version, move.opportunity, move.event)
+    # A second block: the version check, not a held lock, keeps concurrent moves apart.
+    with uow:
+        uow.deals.save_move(opportunity.version, move.opportunity, move.event)
+        uow.commit()
     return move
 
 
@@ -178,12 +193,12 @@ class DealHistory:
 
 
 def deal_history(
-    open_deals: OpenDeals, opportunity_id: str, *, now: datetime | None = None
+    uow: UnitOfWork, opportunity_id: str, *, now: datetime | None = None
 ) -> DealHistory:
-    with open_deals() as repo:
-        opportunity = repo.get(opportunity_id)
-        events = repo.events(opportunity_id)
-        evidence = repo.activities(opportunity_id)
+    with uow:
+        opportunity = uow.deals.get(opportunity_id)
+        events = uow.deals.events(opportunity_id)
+        evidence = uow.deals.activities(opportunity_id)
     end = opportunity.closed_at if opportunity.outcome is not Category.OPEN else None
     return DealHistory(
         opportunity, timed_history(events, end or now or datetime.now(UTC)), evidence

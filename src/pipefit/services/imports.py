@@ -10,17 +10,25 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipefit.config import Workspace
+from pipefit.domain.imports import FILE, ROW, ImportRejected, LoadReport, RowError
 from pipefit.domain.pipeline import Pipeline
-from pipefit.io.batch import FILE, ROW, Batch, finalize
-from pipefit.io.csv_files import Progress
-from pipefit.io.errors import ImportRejected, RowError
-from pipefit.io.formats import read_batch
-from pipefit.store.bulk import LoadReport, bulk_load
-from pipefit.store.database import make_engine
-from pipefit.store.pipelines import load_stored_pipelines
+from pipefit.domain.segments import Segmentation
+from pipefit.services.ports.imports import Batch, BatchLoader, BatchReader, ReadProgress
+from pipefit.services.ports.unit_of_work import UnitOfWork
 
-__all__ = ["ImportResult", "import_files"]
+__all__ = ["ImportDefaults", "ImportResult", "import_files"]
+
+SHOWN_ORPHANS = 200  # rows named when events point at unknown deals
+
+
+@dataclass(frozen=True)
+class ImportDefaults:
+    """What the workspace says about rows that leave something out, and its own pipelines."""
+
+    pipelines: dict[str, Pipeline]  # the pipelines pipefit.toml defines
+    default_pipeline: str
+    currency: str
+    segmentation: Segmentation
 
 
 @dataclass
@@ -34,52 +42,45 @@ class ImportResult:
     seconds: dict[str, float] = field(default_factory=dict)  # read, check, write
 
 
-def _known_opportunities(workspace: Workspace, ids: pa.Array) -> set[str]:
-    from sqlalchemy import select
+def _flat(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
-    from pipefit.store.tables import opportunities
 
-    wanted = ids.to_pylist()
-    found: set[str] = set()
-    engine = make_engine(workspace.database_url)
-    with engine.connect() as conn:
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = conn.execute(
-                select(opportunities.c.opportunity_id).where(
-                    opportunities.c.opportunity_id.in_(chunk)
+def _check_pipeline_names(batch: Batch, configured: dict[str, Pipeline]) -> None:
+    """A source's own pipeline may not take the name of one pipefit.toml defines."""
+    for pipeline in batch.pipelines:
+        if pipeline.name in configured:
+            batch.errors.append(
+                RowError(
+                    ", ".join(batch.files),
+                    None,
+                    "pipeline",
+                    pipeline.name,
+                    "is the name of a pipeline in pipefit.toml; a source's own stages are "
+                    "kept under their own name (rename it, or map its stages onto this one)",
                 )
             )
-            found.update(r[0] for r in rows)
-    engine.dispose()
-    return found
 
 
-def _check_references(batch: Batch, workspace: Workspace) -> None:
+def _check_references(batch: Batch, uow: UnitOfWork) -> None:
     """Stage events must belong to an opportunity of this import or of the database."""
     events = batch.tables.get("stage_events")
     if events is None or events.num_rows == 0:
         return
     opps = batch.tables.get("opportunities")
     in_batch = opps["opportunity_id"] if opps is not None else pa.array([], pa.string())
-    orphan = pc.invert(
-        pc.is_in(
-            events["opportunity_id"],
-            value_set=in_batch.combine_chunks()
-            if isinstance(in_batch, pa.ChunkedArray)
-            else in_batch,
-        )
-    )
+    orphan = pc.invert(pc.is_in(events["opportunity_id"], value_set=_flat(in_batch)))
     orphan_ids = pc.unique(pc.filter(events["opportunity_id"], orphan))
     if len(orphan_ids) == 0:
         return
-    stored = _known_opportunities(workspace, orphan_ids)
+    with uow:
+        stored = uow.imports.known_opportunities(orphan_ids.to_pylist())
     missing = [i for i in orphan_ids.to_pylist() if i not in stored]
     if not missing:
         return
     missing_set = pa.array(missing, pa.string())
     rows = events.filter(pc.is_in(events["opportunity_id"], value_set=missing_set))
-    for row in rows.slice(0, 200).select([FILE, ROW, "opportunity_id"]).to_pylist():
+    for row in rows.slice(0, SHOWN_ORPHANS).select([FILE, ROW, "opportunity_id"]).to_pylist():
         batch.errors.append(
             RowError(
                 row[FILE],
@@ -113,50 +114,49 @@ def _pipeline_tables(pipelines: Sequence[Pipeline]) -> dict[str, pa.Table]:
     return {"pipelines": heads, "stages": stages}
 
 
+def _tables_to_load(batch: Batch) -> dict[str, pa.Table]:
+    tables = {
+        name: table.drop_columns([c for c in (ROW, FILE) if c in table.column_names])
+        for name, table in batch.tables.items()
+    }
+    if batch.pipelines:
+        tables |= _pipeline_tables(batch.pipelines)
+    return tables
+
+
 def import_files(
-    workspace: Workspace,
+    uow: UnitOfWork,
+    reader: BatchReader,
+    loader: BatchLoader,
+    defaults: ImportDefaults,
     paths: Sequence[Path],
     *,
     fmt: str = "native",
     mapping: Path | None = None,
     date_format: str | None = None,
     dry_run: bool = False,
-    read_progress: Progress | None = None,
+    read_progress: ReadProgress | None = None,
     load_progress: Callable[[str], None] | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Read, check and load files. Raises ImportRejected (nothing written) on any bad row."""
     started = time.perf_counter()
-    batch = read_batch(fmt, paths, mapping=mapping, progress=read_progress, date_format=date_format)
-    read_done = time.perf_counter()
-    engine = make_engine(workspace.database_url)
-    with engine.connect() as conn:
-        stored = load_stored_pipelines(conn)
-    config = workspace.config
-    configured = config.pipelines_by_name()
-    for pipeline in batch.pipelines:
-        if pipeline.name in configured:
-            batch.errors.append(
-                RowError(
-                    ", ".join(batch.files),
-                    None,
-                    "pipeline",
-                    pipeline.name,
-                    "is the name of a pipeline in pipefit.toml; a source's own stages are "
-                    "kept under their own name (rename it, or map its stages onto this one)",
-                )
-            )
-    known: dict[str, Pipeline] = stored | configured
-    finalize(
-        batch,
-        pipelines=known,
-        default_pipeline=config.default_pipeline,
-        currency=config.workspace.currency,
-        segmentation=config.segmentation(),
+    batch = reader.read(
+        paths, fmt=fmt, mapping=mapping, date_format=date_format, progress=read_progress
     )
-    _check_references(batch, workspace)
+    read_done = time.perf_counter()
+    configured = defaults.pipelines
+    with uow:
+        stored = uow.imports.stored_pipelines()
+    _check_pipeline_names(batch, configured)
+    batch.check(
+        pipelines=stored | configured,
+        default_pipeline=defaults.default_pipeline,
+        currency=defaults.currency,
+        segmentation=defaults.segmentation,
+    )
+    _check_references(batch, uow)
     if batch.errors:
-        engine.dispose()
         raise ImportRejected(batch.errors)
     checked = time.perf_counter()
     result = ImportResult(
@@ -168,21 +168,11 @@ def import_files(
         notes=list(batch.notes),
     )
     if dry_run:
-        engine.dispose()
         return result
-    tables = {
-        name: table.drop_columns([c for c in (ROW, FILE) if c in table.column_names])
-        for name, table in batch.tables.items()
-    }
-    if batch.pipelines:
-        tables |= _pipeline_tables(batch.pipelines)
-    engine.dispose()
-    result.report = bulk_load(
-        workspace.database_url,
-        tables,
+    result.report = loader.load(
+        _tables_to_load(batch),
         source=batch.source,
         files=batch.files,
-        fmt=batch.source,
         progress=load_progress,
         before_commit=before_commit,
     )

@@ -14,7 +14,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,6 +26,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateIndex
 
+from pipefit.domain.imports import LoadReport, TableReport
 from pipefit.store.database import normalise_url
 from pipefit.store.tables import ENTITY_TABLES
 from pipefit.store.types import MONEY_SCALE, Money, UtcDateTime
@@ -34,24 +34,6 @@ from pipefit.store.types import MONEY_SCALE, Money, UtcDateTime
 __all__ = ["LoadReport", "TableReport", "bulk_load"]
 
 APPEND_ONLY = {"stage_events"}
-
-
-@dataclass
-class TableReport:
-    rows: int = 0
-    inserted: int = 0
-    updated: int = 0
-    seconds: float = 0.0
-
-    @property
-    def unchanged(self) -> int:
-        return self.rows - self.inserted - self.updated
-
-
-@dataclass
-class LoadReport:
-    tables: dict[str, TableReport] = field(default_factory=dict)
-    commit_seconds: float = 0.0
 
 
 def _is_sqlite(url: str) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from pipefit.domain.errors import ConflictError, NotFound
@@ -121,6 +121,3 @@ class SqlDeals:
             if "locked" in str(exc) or "busy" in str(exc).lower():
                 raise conflict from exc
             raise
-
-    def count_events(self) -> int:
-        return int(self._conn.execute(select(func.count()).select_from(stage_events)).scalar_one())

@@ -11,6 +11,8 @@ from pipefit.domain.pipeline import Pipeline
 from pipefit.store.compensation import SqlCompensation
 from pipefit.store.deals import SqlDeals
 from pipefit.store.history import SqlHistory
+from pipefit.store.imports import SqlImports
+from pipefit.store.summary import SqlStatus
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -35,6 +37,8 @@ class SqlUnitOfWork:
         self.deals = SqlDeals(self._connection, self._pipelines)
         self.pay = SqlCompensation(self._engine, self._url)
         self.history = SqlHistory(self._engine, self._url)
+        self.imports = SqlImports(self._connection)
+        self.status = SqlStatus(self._connection)
         return self
 
     def __exit__(

@@ -9,7 +9,9 @@ from typing import Self
 
 from pipefit.domain.pipeline import Pipeline
 from pipefit.store.memory.deals import MemoryDeals
+from pipefit.store.memory.imports import MemoryImports
 from pipefit.store.memory.pay import MemoryCompensation
+from pipefit.store.memory.status import MemoryStatus
 
 __all__ = ["MemoryUnitOfWork"]
 
@@ -21,9 +23,13 @@ class MemoryUnitOfWork:
         *,
         deals: MemoryDeals | None = None,
         pay: MemoryCompensation | None = None,
+        imports: MemoryImports | None = None,
+        status: MemoryStatus | None = None,
     ) -> None:
         self.deals = deals or MemoryDeals(pipelines or {})
         self.pay = pay or MemoryCompensation()
+        self.imports = imports or MemoryImports()
+        self.status = status or MemoryStatus()
         self.committed = 0
         self.rolled_back = 0
 

@@ -1,0 +1,97 @@
+"""What the import service needs: a reader that turns files into a batch, the stored side of
+an import (pipelines and deals already there) and a loader that writes a batch whole.
+
+The io readers and the store's bulk loader implement these structurally (they do not import
+this module: adapters sit below the services)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import pyarrow as pa
+
+from pipefit.domain.imports import LoadReport, RowError
+from pipefit.domain.pipeline import Pipeline
+from pipefit.domain.segments import Segmentation
+
+__all__ = ["Batch", "BatchLoader", "BatchReader", "ImportRepository", "ReadProgress"]
+
+ReadProgress = Callable[[int], None]
+"""Called with the number of bytes just read."""
+
+
+class Batch(Protocol):
+    """What an import will write, table by table (Arrow), and every problem found so far.
+
+    Each table carries the columns `domain.imports.ROW` and `FILE` (where a row came from)."""
+
+    source: str
+    files: list[str]
+    tables: dict[str, pa.Table]
+    pipelines: list[Pipeline]  # pipelines the source brings along (its own stages)
+    errors: list[RowError]
+    notes: list[str]
+
+    def counts(self) -> dict[str, int]: ...
+
+    def check(
+        self,
+        *,
+        pipelines: Mapping[str, Pipeline],
+        default_pipeline: str,
+        currency: str,
+        segmentation: Segmentation,
+    ) -> None:
+        """Fill in what the files leave implicit (pipeline, currency, outcome, segment,
+        event order) and add an error for every row that does not fit."""
+        ...
+
+
+class BatchReader(Protocol):
+    def read(
+        self,
+        paths: Sequence[Path],
+        *,
+        fmt: str,
+        mapping: Path | None,
+        date_format: str | None,
+        progress: ReadProgress | None,
+    ) -> Batch:
+        """Read files of one format (or laid out as a mapping file says) into a batch.
+        `date_format` is a strptime format for sources whose dates are not ISO 8601."""
+        ...
+
+
+class ImportRepository(Protocol):
+    """The stored side an import is checked against (inside a unit of work)."""
+
+    def stored_pipelines(self) -> dict[str, Pipeline]:
+        """Pipelines kept in the database, with their stages and categories."""
+        ...
+
+    def known_opportunities(self, ids: Sequence[str]) -> set[str]:
+        """Which of these opportunity ids are stored."""
+        ...
+
+
+class BatchLoader(Protocol):
+    """Writes a checked batch all or nothing, in its own transaction, set at a time.
+
+    It runs outside any open unit of work: the SQL loader writes through ADBC on its own
+    connection, and SQLite switches to its faster rollback journal for big loads only when
+    no other connection holds the file."""
+
+    def load(
+        self,
+        tables: dict[str, pa.Table],
+        *,
+        source: str,
+        files: list[str],
+        progress: Callable[[str], None] | None = None,
+        before_commit: Callable[[], None] | None = None,
+    ) -> LoadReport:
+        """Insert new rows and update changed ones (the stage log only gains rows), record
+        the import, and commit once; on any failure nothing is written."""
+        ...

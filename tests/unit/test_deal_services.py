@@ -9,6 +9,7 @@ from pipefit.services.deals import (
     advance_stage,
     create_opportunity,
     deal_history,
+    show_pipeline,
 )
 from pipefit.store.memory import MemoryUnitOfWork
 from pipefit.store.memory.deals import MemoryDeals
@@ -92,3 +93,34 @@ def test_a_move_decided_on_a_stale_version_is_a_conflict() -> None:
     with pytest.raises(ConflictError):
         store.save_move(move_opp.version, stale.opportunity, stale.event)
     assert len(store.stage_events["ACME-RENEWAL-Q3"]) == 2
+
+
+def test_evidence_by_an_unknown_party_is_refused_with_field_activity_by() -> None:
+    store, uow = _store()
+    _new_deal(uow)
+    with pytest.raises(PipefitError, match="must be one of prospect, rep, presales") as refused:
+        add_activity(uow, "ACME-RENEWAL-Q3", "meeting_accepted", by="the CFO")
+    assert refused.value.field == "activity.by"
+    assert "--" not in str(refused.value)
+    assert store.activity_log == []
+
+
+def test_a_new_deal_is_committed_and_a_refused_one_is_not() -> None:
+    _, uow = _store()
+    _new_deal(uow)
+    assert uow.committed == 1
+    with pytest.raises(PipefitError, match="unknown pipeline 'outbound'"):
+        create_opportunity(
+            uow,
+            "GLOBEX-NEW",
+            pipeline="outbound",
+            default_pipeline="inbound",
+            at=when("2026-03-01"),
+        )
+    assert uow.committed == 1
+    assert uow.rolled_back == 1
+
+
+def test_show_pipeline_gives_the_default_pipeline_when_none_is_named() -> None:
+    _, uow = _store()
+    assert show_pipeline(uow, None, default_pipeline="inbound").name == "inbound"

@@ -11,7 +11,10 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
-from pipefit.config import Workspace
+from pipefit.config import CONFIG_FILE, Workspace
+from pipefit.io.config_file import TomlConfigFile
+from pipefit.io.lead_files import CsvLeadFiles
+from pipefit.io.models import JoblibModels
 from pipefit.services.deals import OpenDeals
 from pipefit.services.ports.deals import DealRepository
 from pipefit.store.database import make_engine
@@ -19,7 +22,7 @@ from pipefit.store.deals import SqlDeals
 from pipefit.store.summary import Summary, read_summary
 from pipefit.store.unit_of_work import SqlUnitOfWork
 
-__all__ = ["App"]
+__all__ = ["App", "lead_files", "model_files"]
 
 
 class App:
@@ -49,6 +52,10 @@ class App:
 
         return open_deals
 
+    @property
+    def config_file(self) -> TomlConfigFile:
+        return TomlConfigFile(self.workspace.root / CONFIG_FILE)
+
     def summary(self, recent: int = 5) -> Summary:
         with self.engine.connect() as conn:
             return read_summary(conn, recent=recent)
@@ -56,3 +63,13 @@ class App:
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def lead_files() -> CsvLeadFiles:
+    """Lead CSV files in and scored files out (no workspace needed)."""
+    return CsvLeadFiles()
+
+
+def model_files() -> JoblibModels:
+    """Saved lead models (no workspace needed)."""
+    return JoblibModels()

@@ -23,6 +23,19 @@ SHOWN_PROBLEMS = 200
 # commands take under one name maps once.
 FLAGS: dict[str, str] = {
     "reason": "--reason",
+    "override.by": "--by",
+    "override.to": "--to",
+    "override.until": "--until",
+    "override.note": "--note",
+    "override.decision": "--decision",
+    "scoring.target": "--target",
+    "scoring.positive": "--positive",
+    "scoring.folds": "--folds",
+    "scoring.exclude": "--exclude",
+    "scoring.include": "--include",
+    "scoring.model": "--model",
+    "backtest.splits": "--splits",
+    "chart": "--chart",
 }
 
 

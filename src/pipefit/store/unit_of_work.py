@@ -11,6 +11,7 @@ from pipefit.domain.pipeline import Pipeline
 from pipefit.store.compensation import SqlCompensation
 from pipefit.store.deals import SqlDeals
 from pipefit.store.history import SqlHistory
+from pipefit.store.leads import SqlLeads
 
 __all__ = ["SqlUnitOfWork"]
 
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.deals = SqlDeals(self._connection, self._pipelines)
         self.pay = SqlCompensation(self._engine, self._url)
         self.history = SqlHistory(self._engine, self._url)
+        self.leads = SqlLeads(self._connection, self._url)
         return self
 
     def __exit__(

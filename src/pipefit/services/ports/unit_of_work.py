@@ -17,15 +17,27 @@ from typing import Protocol, Self
 
 from pipefit.services.ports.deals import DealRepository
 from pipefit.services.ports.history import HistorySource
+from pipefit.services.ports.leads import LeadRepository
 from pipefit.services.ports.pay import CompensationSource
 
 __all__ = ["UnitOfWork"]
 
 
 class UnitOfWork(Protocol):
-    deals: DealRepository
-    pay: CompensationSource
-    history: HistorySource
+    # Read-only members, so that a unit of work holding concrete repositories (SqlDeals,
+    # MemoryHistory, ...) matches: a plain mutable attribute would have to be declared
+    # with exactly the protocol's type.
+    @property
+    def deals(self) -> DealRepository: ...
+
+    @property
+    def pay(self) -> CompensationSource: ...
+
+    @property
+    def history(self) -> HistorySource: ...
+
+    @property
+    def leads(self) -> LeadRepository: ...
 
     def __enter__(self) -> Self: ...
 

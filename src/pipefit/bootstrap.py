@@ -11,7 +11,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from pipefit.config import CONFIG_FILE, Workspace, default_config_text, load_workspace
+from pipefit.io.config_file import TomlConfigFile
 from pipefit.io.formats import FileReader
+from pipefit.io.lead_files import CsvLeadFiles
+from pipefit.io.models import JoblibModels
 from pipefit.services.imports import ImportDefaults
 from pipefit.services.workspace import prepare_database, update_database
 from pipefit.store.database import make_engine
@@ -19,7 +22,7 @@ from pipefit.store.imports import SqlBatchLoader
 from pipefit.store.schema import SqlSchema
 from pipefit.store.unit_of_work import SqlUnitOfWork
 
-__all__ = ["App"]
+__all__ = ["App", "lead_files", "model_files"]
 
 
 class App:
@@ -83,6 +86,20 @@ class App:
         """Writes a checked import batch to the database, all or nothing."""
         return SqlBatchLoader(self.engine, self.workspace.database_url)
 
+    @property
+    def config_file(self) -> TomlConfigFile:
+        return TomlConfigFile(self.workspace.root / CONFIG_FILE)
+
     def close(self) -> None:
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def lead_files() -> CsvLeadFiles:
+    """Lead CSV files in and scored files out (no workspace needed)."""
+    return CsvLeadFiles()
+
+
+def model_files() -> JoblibModels:
+    """Saved lead models (no workspace needed)."""
+    return JoblibModels()

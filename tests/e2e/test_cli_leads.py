@@ -89,7 +89,7 @@ def test_bad_input_is_refused_in_one_line_and_nothing_is_written(tmp_path: Path)
                  check=False)  # fmt: skip
     assert result.returncode == 1
     assert result.stderr.strip() == (
-        "error: leads.csv has no column 'Converted' (--target); its columns are: a, Won"
+        "error: leads.csv has no outcome column 'Converted'; its columns are: a, Won (--target)"
     )
     assert list(tmp_path.iterdir()) == [path]
 

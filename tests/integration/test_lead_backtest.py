@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipefit.bootstrap import App
 from pipefit.config import Workspace
 from pipefit.sample import generate
 from pipefit.services.lead_backtest import BacktestResult, run_backtest
@@ -18,7 +19,11 @@ def backtest(tmp_path_factory: pytest.TempPathFactory) -> BacktestResult:
     generate(folder / "data", opportunities=2500, seed=21)
     workspace: Workspace = new_workspace(folder / "ws")
     import_files(workspace, sorted((folder / "data").glob("*.csv")))
-    return run_backtest(workspace, splits=3)
+    app = App(workspace)
+    try:
+        return run_backtest(app.uow(), workspace.config.qualification, splits=3)
+    finally:
+        app.close()
 
 
 def _row(result: BacktestResult, target: str, method: str) -> dict[str, object]:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
 
+from pipefit.bootstrap import App
 from pipefit.config import Workspace, load_workspace
 from pipefit.domain.errors import GateRefused, PipefitError
 from pipefit.sample import generate
 from pipefit.services.deals import add_activity, advance_stage, create_opportunity
 from pipefit.services.lead_decisions import decision_log, override_lead
-from pipefit.services.qualification import qualify_leads
+from pipefit.services.qualification import QualifyResult, qualify_leads
 from pipefit.store import tables
 from pipefit.store.database import make_engine
 
@@ -27,6 +29,14 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("northwind-company")
     generate(folder, opportunities=500, seed=5)
     return sorted(folder.glob("*.csv"))
+
+
+def _qualify(workspace: Workspace, **options: Any) -> QualifyResult:
+    app = App(workspace)
+    try:
+        return qualify_leads(app.uow(), workspace.config.qualification, **options)
+    finally:
+        app.close()
 
 
 def _count(workspace: Workspace, table: object, *where: object) -> int:
@@ -48,12 +58,12 @@ def test_qualifying_records_every_decision_with_its_hand_off_and_status(
     waiting = _count(workspace, tables.leads, tables.leads.c.status.in_(["new", "working"]))
     handoffs_before = _count(workspace, tables.handoffs)
 
-    preview = qualify_leads(workspace, at=LATER, dry_run=True, learned=False)
+    preview = _qualify(workspace, at=LATER, dry_run=True, learned=False)
     assert len(preview.decisions) == waiting > 0
     assert not preview.written
     assert _count(workspace, tables.lead_decisions) == 0
 
-    result = qualify_leads(workspace, at=LATER, learned=False)
+    result = _qualify(workspace, at=LATER, learned=False)
     assert result.written
     assert _count(workspace, tables.lead_decisions) == waiting
     handed = [d for d in result.decisions if d.decision == "handoff" and d.to_id]
@@ -65,7 +75,7 @@ def test_qualifying_records_every_decision_with_its_hand_off_and_status(
         assert any(r.startswith("BANT: ") for r in d.reasons)
         assert d.decision_id is not None
 
-    again = qualify_leads(workspace, at=LATER, learned=False)
+    again = _qualify(workspace, at=LATER, learned=False)
     assert again.decisions == []
     assert again.notes == ["no lead to qualify (statuses: new, working)"]
 
@@ -74,12 +84,14 @@ def test_an_override_is_logged_beside_the_decision_it_replaces(
     workspace: Workspace, company: list[Path]
 ) -> None:
     import_files(workspace, company)
-    first = qualify_leads(workspace, at=LATER, learned=False).decisions[0]
+    first = _qualify(workspace, at=LATER, learned=False).decisions[0]
+    app = App(workspace)
     changed = override_lead(
-        workspace, first.lead_id, decision="disqualify", by="emp-001", note="bought a rival",
+        app.uow(), first.lead_id, decision="disqualify", by="emp-001", note="bought a rival",
         at=LATER + timedelta(hours=1),
     )  # fmt: skip
-    log = decision_log(workspace, first.lead_id)
+    log = decision_log(app.uow(), first.lead_id)
+    app.close()
     assert [d.decision_id for d in log] == [changed.decision_id, first.decision_id]
     assert log[0].overrides == first.decision_id
     assert log[0].decided_by == "emp-001"
@@ -93,14 +105,11 @@ def test_nurtured_leads_come_back_when_their_re_entry_date_has_come(
     sqlite_workspace: Workspace, company: list[Path]
 ) -> None:
     import_files(sqlite_workspace, company)
-    first = qualify_leads(sqlite_workspace, at=LATER, learned=False)
+    first = _qualify(sqlite_workspace, at=LATER, learned=False)
     nurtured = {d.lead_id for d in first.decisions if d.decision == "nurture"}
     assert nurtured
-    assert (
-        qualify_leads(sqlite_workspace, at=LATER + timedelta(days=30), learned=False).decisions
-        == []
-    )
-    back = qualify_leads(sqlite_workspace, at=LATER + timedelta(days=91), learned=False)
+    assert _qualify(sqlite_workspace, at=LATER + timedelta(days=30), learned=False).decisions == []
+    back = _qualify(sqlite_workspace, at=LATER + timedelta(days=91), learned=False)
     assert {d.lead_id for d in back.decisions} == nurtured
 
 
@@ -108,7 +117,7 @@ def test_learned_odds_join_the_reasons_when_the_history_allows(
     sqlite_workspace: Workspace, company: list[Path]
 ) -> None:
     import_files(sqlite_workspace, company)
-    result = qualify_leads(sqlite_workspace, at=LATER, dry_run=True)
+    result = _qualify(sqlite_workspace, at=LATER, dry_run=True)
     assert all(any(r.startswith("P(win) ") for r in d.reasons) for d in result.decisions)
     assert all(a.p_success is not None for a in result.assessments)
 
@@ -126,7 +135,7 @@ def test_routing_by_a_learned_score_says_when_it_cannot_learn(sqlite_workspace: 
         )
     engine.dispose()
     with pytest.raises(PipefitError, match="route_by is 'p_success', but it could not be learned"):
-        qualify_leads(workspace, at=LATER)
+        _qualify(workspace, at=LATER)
 
 
 def test_a_demo_ready_gate_reads_the_lead_from_the_database(sqlite_workspace: Workspace) -> None:

@@ -8,9 +8,12 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
+from pipefit.bootstrap import lead_files, model_files
 from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import PipefitError
 from pipefit.services.lead_files import score_file, score_with_model
+
+FILES, MODELS = lead_files(), model_files()
 
 
 @pytest.mark.parametrize(
@@ -31,11 +34,11 @@ from pipefit.services.lead_files import score_file, score_with_model
         ({"a": [1, 2, 3, 4], "Won": [0, 1, 0, 0]}, {"target": "Won", "folds": 5},
          "'Won' has only 1 row of one outcome: too few for 5 folds"),
         ({"a": [1, 2], "Won": [0, 1]}, {"target": "Won", "folds": 1},
-         "--folds must be 0 (no comparison) or at least 2"),
+         "the number of folds must be 0 (no comparison) or at least 2"),
         ({"a": [1, 2, 3, 4], "Won": [0, 1, 0, 1]}, {"target": "Won", "exclude": ["b"]},
-         "--exclude names no column: b"),
+         "a column to leave out is not in the file: b"),
         ({"a": [1, 2, 3, 4], "Won": ["x", "y", "x", "y"]}, {"target": "Won", "positive": "z"},
-         "--positive 'z' is not a value of 'Won'"),
+         "the positive outcome 'z' is not a value of 'Won'"),
     ],
 )  # fmt: skip
 def test_a_bad_file_is_refused_naming_the_problem_and_nothing_is_written(
@@ -45,17 +48,23 @@ def test_a_bad_file_is_refused_naming_the_problem_and_nothing_is_written(
     pacsv.write_csv(pa.table(table), path)
     out, model = tmp_path / "scored.csv", tmp_path / "model.joblib"
     with pytest.raises(PipefitError) as refused:
-        score_file(path, config=QualificationConfig(), out=out, save_model=model, **options)  # type: ignore[arg-type]
+        score_file(
+            path, files=FILES, models=MODELS, config=QualificationConfig(), out=out,
+            save_model=model, **options,  # type: ignore[arg-type]
+        )  # fmt: skip
     assert str(refused.value).startswith(message), str(refused.value)
     assert list(tmp_path.iterdir()) == [path]
 
 
 def test_a_missing_file_or_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PipefitError, match="no file"):
-        score_file(tmp_path / "nope.csv", target="Won", config=QualificationConfig())
+        score_file(
+            tmp_path / "nope.csv", files=FILES, models=MODELS, target="Won",
+            config=QualificationConfig(),
+        )  # fmt: skip
     fake = tmp_path / "model.joblib"
     fake.write_text("not a model")
     leads = tmp_path / "leads.csv"
     pacsv.write_csv(pa.table({"a": [1]}), leads)
     with pytest.raises(PipefitError, match="is not a pipefit lead model"):
-        score_with_model(leads, model_path=fake, out=None)
+        score_with_model(leads, files=FILES, models=MODELS, model_path=fake, out=None)

@@ -115,6 +115,26 @@ def test_an_override_must_say_who_to_whom_until_when_or_why() -> None:
         override(first, decision="park", by="MGR-EVA", at=NOW)
 
 
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"decision": "handoff", "by": " "}, "override.by"),
+        ({"decision": "handoff", "by": "MGR-EVA"}, "override.to"),
+        ({"decision": "nurture", "by": "MGR-EVA"}, "override.until"),
+        ({"decision": "disqualify", "by": "MGR-EVA", "note": " "}, "override.note"),
+        ({"decision": "park", "by": "MGR-EVA"}, "override.decision"),
+    ],
+)
+def test_a_refused_override_names_the_field_it_is_about_and_no_flag(
+    options: dict[str, str], field: str
+) -> None:
+    first = _route(Band.GOOD, _reps(), segment="smb")
+    with pytest.raises(PipefitError) as refused:
+        override(first, at=NOW, **options)  # type: ignore[arg-type]
+    assert refused.value.field == field
+    assert "--" not in str(refused.value)
+
+
 def test_routing_rules_and_assignment_rules_refuse_unknown_words() -> None:
     with pytest.raises(ConfigError, match="routing decision must be one of"):
         RoutingRule(Band.GOOD, "park")

@@ -26,13 +26,14 @@ def test_columns_are_sorted_into_numbers_and_categories_and_the_rest_explained()
     assert {e.name: e.why for e in excluded} == {
         "Prospect ID": "an identifier (a different value in every row)",
         "Magazine": "the same value in every row",
-        "Tags": "excluded as asked (--exclude)",
+        "Tags": "left out as asked",
     }
 
 
 def test_excluding_a_column_that_does_not_exist_is_an_error_naming_it() -> None:
-    with pytest.raises(PipefitError, match="--exclude names no column: Tagz"):
+    with pytest.raises(PipefitError, match="a column to leave out is not in the file: Tagz") as e:
         plan_columns(messy_leads(100), target="Converted", exclude=["Tagz"])
+    assert e.value.field == "scoring.exclude"
 
 
 def test_unseen_values_are_other_and_blanks_missing_when_scoring_new_leads() -> None:

@@ -26,6 +26,19 @@ FLAGS: dict[str, str] = {
     "activity.by": "--by",
     "date_format": "--date-format",
     "source_format": "--format",
+    "override.by": "--by",
+    "override.to": "--to",
+    "override.until": "--until",
+    "override.note": "--note",
+    "override.decision": "--decision",
+    "scoring.target": "--target",
+    "scoring.positive": "--positive",
+    "scoring.folds": "--folds",
+    "scoring.exclude": "--exclude",
+    "scoring.include": "--include",
+    "scoring.model": "--model",
+    "backtest.splits": "--splits",
+    "chart": "--chart",
 }
 
 

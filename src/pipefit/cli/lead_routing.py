@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -15,10 +15,7 @@ from pipefit.cli.common import (
     out,
     parse_time,
 )
-from pipefit.cli.render import emit
-
-if TYPE_CHECKING:
-    from pipefit.services.qualification import Assessment
+from pipefit.cli.render import show
 
 __all__ = ["register"]
 
@@ -28,30 +25,10 @@ ListOpt = Annotated[list[str] | None, typer.Option(help="May be given more than 
 def register(app: typer.Typer) -> None:
     """Add the routing commands to `pipefit leads`."""
     app.command("assess")(assess_cmd)
-    app.command("show")(show)
+    app.command("show")(show_cmd)
     app.command("qualify")(qualify)
     app.command("override")(override_cmd)
     app.command("decisions")(decisions_cmd)
-
-
-def _fmt(value: float | None, digits: int = 3) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def _assessment_row(a: Assessment) -> dict[str, Any]:
-    return {
-        "lead": a.lead_id,
-        "status": str(a.record.lead.status),
-        "band": str(a.card.band),
-        "score": a.card.score,
-        "bant": a.bant.verdict,
-        "demo_ready_pct": a.demo.percent,
-        "demo_ready": a.demo_ready,
-        "p_win": None if a.p_win is None else round(a.p_win, 3),
-        "p_success": None if a.p_success is None else round(a.p_success, 3),
-        "flag": a.blind_spot or "",
-        "reasons": "; ".join(a.card.reasons),
-    }
 
 
 def assess_cmd(
@@ -66,22 +43,17 @@ def assess_cmd(
     Writes nothing. By default the leads waiting to be qualified (the statuses of
     routing.qualify_statuses); --status new --status nurture to choose.
     """
-    from pipefit.services.qualification import assess, load_history
+    from pipefit.services.qualification import assess_waiting
+    from pipefit.views.leads import assessments_view
 
     with open_app(workspace, db) as instance:
         config = instance.workspace.config.qualification
-        history = load_history(instance.workspace)
-    wanted = set(status or config.routing.qualify_statuses)
-    picked = [r for r in history.records if str(r.lead.status) in wanted]
-    picked = picked[:limit] if limit else picked
-    rows = [_assessment_row(a) for a in assess(config, history.lanes, picked)]
-    for row in rows:
-        row.pop("p_win")
-        row.pop("p_success")
-    emit(out, fmt, rows, title=f"Leads ({', '.join(sorted(wanted))})")
+        wanted = status or config.routing.qualify_statuses
+        found = assess_waiting(instance.uow(), config, statuses=wanted, limit=limit)
+    show(out, fmt, assessments_view(found, sorted(set(wanted))))
 
 
-def show(
+def show_cmd(
     lead: Annotated[str, typer.Argument(help="Lead id.")],
     learned: Annotated[
         bool, typer.Option(help="Also learn P(win) and P(success) from the history.")
@@ -92,64 +64,12 @@ def show(
 ) -> None:
     """One lead every way: BANT, Situation Slide, scorecard parts, learned odds, decisions."""
     from pipefit.services.lead_decisions import lead_detail
+    from pipefit.views.leads import lead_view
 
     with open_app(workspace, db) as instance:
-        a, decisions, notes = lead_detail(instance.workspace, lead, learned=learned)
-    parts = [
-        {"parameter": p.name, "value": p.value, "points": p.points, "weight": p.weight,
-         "says": p.phrase}
-        for p in a.card.parts
-    ]  # fmt: skip
-    document = _assessment_row(a) | {
-        "bant_answers": a.bant.answers,
-        "bant_notes": list(a.bant.notes),
-        "situation_slide_missing": list(a.demo.missing),
-        "lane": a.lane.reason,
-        "scorecard_parts": parts,
-        "learned_reasons": a.learned_reasons,
-        "decisions": [d.__dict__ for d in decisions],
-        "notes": notes,
-    }
-    if fmt == "json":
-        emit(out, "json", [], document=document)
-        return
-    if fmt == "csv":
-        emit(out, "csv", parts)
-        return
-    out.print(f"{lead}: {a.card.summary()} (score {a.card.score:g})")
-    out.print(f"  BANT: {a.bant.verdict} {a.bant.answers}")
-    if a.blind_spot:
-        out.print(f"  {a.blind_spot}")
-    ready = "demo-ready" if a.demo_ready else "not demo-ready"
-    out.print(
-        f"  Situation Slide {a.demo.percent:g}% ({ready}; missing {a.demo.describe_missing()})"
-    )
-    out.print(f"  {a.lane.reason}")
-    if a.p_win is not None or a.p_success is not None:
-        out.print(
-            f"  learned: P(win) {_fmt(a.p_win, 2)}, P(success) {_fmt(a.p_success, 2)}; "
-            f"{a.learned_reasons or ''}"
-        )
-    emit(out, "table", parts, title="Scorecard")
-    if decisions:
-        emit(out, "table", [_decision_row(d) for d in decisions], title="Decisions")
-    for note in notes:
-        out.print(f"note: {note}")
-
-
-def _decision_row(d: Any) -> dict[str, Any]:
-    return {
-        "id": d.decision_id,
-        "at": d.at,
-        "lead": d.lead_id,
-        "band": d.band,
-        "decision": d.decision,
-        "to": d.to_id,
-        "until": d.nurture_until.date().isoformat() if d.nurture_until else None,
-        "by": d.decided_by or "pipefit",
-        "method": d.method,
-        "reasons": " | ".join(d.reasons),
-    }
+        config = instance.workspace.config.qualification
+        a, decisions, notes = lead_detail(instance.uow(), config, lead, learned=learned)
+    show(out, fmt, lead_view(a, decisions, notes))
 
 
 def qualify(
@@ -174,29 +94,18 @@ def qualify(
     recorded (with the hand-off and the lead's new status) in one transaction.
     """
     from pipefit.services.qualification import qualify_leads
+    from pipefit.views.leads import qualify_view
 
     with open_app(workspace, db) as instance:
         result = qualify_leads(
-            instance.workspace,
+            instance.uow(),
+            instance.workspace.config.qualification,
             lead_ids=leads or [],
             at=parse_time(at),
             dry_run=dry_run,
             learned=learned,
         )
-    rows = [_decision_row(d) for d in result.decisions]
-    if fmt == "json":
-        emit(out, "json", rows, document={"written": result.written, "decisions": rows,
-                                          "notes": result.notes})  # fmt: skip
-        return
-    emit(out, fmt, rows, title="Decisions" + ("" if result.written else " (dry run)"))
-    if fmt == "table":
-        tally: dict[str, int] = {}
-        for d in result.decisions:
-            tally[d.decision] = tally.get(d.decision, 0) + 1
-        said = ", ".join(f"{n} {k}" for k, n in sorted(tally.items())) or "nothing"
-        out.print(f"{said}{'' if result.written else ' (dry run: nothing written)'}")
-        for note in result.notes:
-            out.print(f"note: {note}")
+    show(out, fmt, qualify_view(result))
 
 
 def override_cmd(
@@ -212,10 +121,11 @@ def override_cmd(
 ) -> None:
     """A person's decision in place of the one in force; both stay on record."""
     from pipefit.services.lead_decisions import override_lead
+    from pipefit.views.leads import decisions_view
 
     with open_app(workspace, db) as instance:
         changed = override_lead(
-            instance.workspace,
+            instance.uow(),
             lead,
             decision=decision,
             by=by,
@@ -223,7 +133,7 @@ def override_cmd(
             until=parse_time(until, "--until"),
             note=note,
         )
-    emit(out, fmt, [_decision_row(changed)], title="Override recorded")
+    show(out, fmt, decisions_view([changed], title="Override recorded"))
 
 
 def decisions_cmd(
@@ -234,7 +144,8 @@ def decisions_cmd(
 ) -> None:
     """The decision log, newest first: pipefit's decisions and people's overrides."""
     from pipefit.services.lead_decisions import decision_log
+    from pipefit.views.leads import decisions_view
 
     with open_app(workspace, db) as instance:
-        log = decision_log(instance.workspace, lead)
-    emit(out, fmt, [_decision_row(d) for d in log], title="Decisions")
+        log = decision_log(instance.uow(), lead)
+    show(out, fmt, decisions_view(log))

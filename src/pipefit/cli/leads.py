@@ -17,7 +17,7 @@ from pipefit.cli.common import (
     open_app,
     out,
 )
-from pipefit.cli.render import emit
+from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
 
 if TYPE_CHECKING:
@@ -39,10 +39,6 @@ def _config_for_files(workspace: Path | None) -> QualificationConfig:
     if workspace is not None or (Path(".") / CONFIG_FILE).exists():
         return load_workspace(workspace).config.qualification
     return QualificationConfig()
-
-
-def _fmt(value: float | None, digits: int = 3) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
 
 
 @leads_app.command("score")
@@ -84,26 +80,22 @@ def score(
     leak the outcome, and writes every row's score, band and top reasons with --out.
     Works without a workspace; with one, its [qualification] settings apply.
     """
+    from pipefit.bootstrap import lead_files, model_files
     from pipefit.services.lead_files import score_file, score_with_model
+    from pipefit.views.leads import batch_scores_view, file_scores_view
 
+    files, models = lead_files(), model_files()
     if model is not None:
-        batch = score_with_model(file, model_path=model, out=out_file)
-        document = batch.document()
-        if fmt == "json":
-            emit(out, "json", [], document=document)
-            return
-        out.print(
-            f"{batch.rows:,} leads scored in {batch.seconds['score']:.2f} s "
-            f"({document['leads_per_second']:,} leads/s) with a model trained on "
-            f"{batch.trained_on}" + (f"; written to {out_file}" if out_file else "")
-        )
-        emit(out, fmt, [{"band": k, "leads": v} for k, v in batch.bands.items()], title="Bands")
+        batch = score_with_model(file, files=files, models=models, model_path=model, out=out_file)
+        show(out, fmt, batch_scores_view(batch))
         return
     if target is None:
         raise PipefitError("--target COLUMN is needed to train (or --model FILE to score)")
     config = _config_for_files(workspace)
     result = score_file(
         file,
+        files=files,
+        models=models,
         target=target,
         config=config,
         exclude=exclude or [],
@@ -113,39 +105,11 @@ def score(
         out=out_file,
         save_model=save_model,
     )
-    document = result.document()
-    if fmt == "json":
-        emit(out, "json", [], document=document)
+    show(out, fmt, file_scores_view(result))
+    if fmt != OutputFormat.TABLE:
         return
-    auc_rows = [{"method": m, "roc_auc": _fmt(v)} for m, v in result.auc.items()]
-    if fmt == "csv":
-        emit(out, "csv", auc_rows)
-        return
-    out.print(
-        f"{file.name}: {result.rows:,} leads, {100 * result.positive_rate:.1f}% "
-        f"'{target}' = {result.positive}; {len(result.features)} fields used"
-    )
-    if auc_rows:
-        emit(out, "table", auc_rows, title=f"{result.folds}-fold ROC-AUC")
     if result.leaks:
-        emit(
-            out,
-            "table",
-            [{"field": w.field, "why": w.why} for w in result.leaks],
-            title="Leak warnings (left out; keep one with --include)",
-        )
-    others = [e for e in result.excluded if not e.why.startswith("may leak")]
-    if others:
-        emit(out, "table", [{"field": e.name, "why": e.why} for e in others], title="Left out")
-    if result.preview:
-        emit(
-            out,
-            "table",
-            [{k: v for k, v in r.items() if k != target} for r in result.preview],
-            title="Best-scored leads",
-        )
-    for note in result.notes:
-        out.print(f"note: {note}")
+        out.print("Keep a field despite its leak warning with --include.")
     if out_file:
         out.print(f"Scores, bands and reasons written to {out_file}")
     if save_model:
@@ -160,13 +124,11 @@ def lanes(
 ) -> None:
     """Each lane (industry x size) as its customers fared: churn, success, revenue, margin..."""
     from pipefit.services.scorecards import lane_book
+    from pipefit.views.leads import lanes_view
 
     with open_app(workspace, db) as instance:
-        book = lane_book(instance.workspace)
-    rows = [s.as_row() for s in book.lanes.values()]
-    if book.overall is not None:
-        rows.append(book.overall.as_row())
-    emit(out, fmt, rows, title="Lanes, from customer outcomes")
+        book = lane_book(instance.uow(), instance.workspace.config.qualification)
+    show(out, fmt, lanes_view(book))
 
 
 @leads_app.command("scorecard")
@@ -182,37 +144,23 @@ def scorecard(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The success-ready scorecard in use, or (--propose) one drawn from your customers."""
-    from pipefit.services.scorecards import card_rows, scorecard_toml, write_scorecard
     from pipefit.services.scorecards import propose as propose_card
+    from pipefit.services.scorecards import scorecard_toml, write_scorecard
+    from pipefit.views.leads import proposal_view, scorecard_view
 
     if write and not propose:
         raise PipefitError("--write goes with --propose")
     with open_app(workspace, db) as instance:
+        config = instance.workspace.config.qualification
         if not propose:
-            card = instance.workspace.config.qualification.scorecard.to_domain()
-            t = card.thresholds
-            title = (
-                f"Scorecard (Excellent >= {t.excellent:g}, Good >= {t.good:g}, "
-                f"Risky >= {t.risky:g})"
-            )
-            emit(out, fmt, card_rows(card), title=title)
+            show(out, fmt, scorecard_view(config.scorecard.to_domain()))
             return
-        proposal = propose_card(instance.workspace)
-        written = write_scorecard(instance.workspace, proposal) if write else None
-    if fmt == "json":
-        t = proposal.card.thresholds
-        emit(out, "json", [], document={
-            "customers": proposal.customers, "most_successful": proposal.best,
-            "least_successful": proposal.worst,
-            "thresholds": {"excellent": t.excellent, "good": t.good, "risky": t.risky},
-            "parameters": card_rows(proposal.card),
-            "profiles": [p.__dict__ for p in proposal.profiles],
-            "toml": scorecard_toml(proposal), "written_to": str(written) if written else None,
-        })  # fmt: skip
-        return
-    emit(out, fmt, [p.__dict__ for p in proposal.profiles], title="Best vs worst customers")
-    if fmt == "table":
-        out.print(scorecard_toml(proposal))
+        proposal = propose_card(instance.uow(), config)
+        written = write_scorecard(instance.config_file, proposal) if write else None
+    toml = scorecard_toml(proposal)
+    show(out, fmt, proposal_view(proposal, toml, written))
+    if fmt == OutputFormat.TABLE:
+        out.print(toml)
         out.print(f"Written to {written}" if written else "Not written (add --write).")
 
 
@@ -237,30 +185,28 @@ def backtest(
     leads each method accepts over those from the leads BANT accepts.
     """
     from pipefit.services.lead_backtest import run_backtest
+    from pipefit.views.leads import backtest_rows_view, backtest_view
 
     with open_app(workspace, db) as instance:
-        result = run_backtest(instance.workspace, splits=splits, include=include or [])
+        result = run_backtest(
+            instance.uow(),
+            instance.workspace.config.qualification,
+            splits=splits,
+            include=include or [],
+        )
     if chart is not None:
         from pipefit.scoring.charts import write_gains_chart
 
         write_gains_chart(result.curves, chart)
-    if fmt == "json":
-        emit(out, "json", [], document=result.document())
+    if fmt == OutputFormat.CSV:
+        show(out, fmt, backtest_rows_view(result))
         return
-    if fmt == "csv":
-        emit(out, "csv", result.rows)
-        return
-    for target in ("win", "success"):
-        rows = [{k: v for k, v in r.items() if k != "target"} for r in result.rows
-                if r["target"] == target]  # fmt: skip
-        title = {"win": "Deals won", "success": "Successful customers"}[target]
-        emit(out, "table", rows, title=f"{title} among later leads")
-    for w in result.leaks:
-        state = "kept (--include)" if w.field in result.included else "left out"
-        err.print(f"leak warning: '{w.field}' {w.why}; {state}")
-    for note in result.notes:
-        out.print(f"note: {note}")
-    if chart is not None:
+    if fmt == OutputFormat.TABLE:
+        for w in result.leaks:
+            state = "kept (--include)" if w.field in result.included else "left out"
+            err.print(f"leak warning: '{w.field}' {w.why}; {state}")
+    show(out, fmt, backtest_view(result))
+    if fmt == OutputFormat.TABLE and chart is not None:
         out.print(f"Chart written to {chart}")
 
 

@@ -182,15 +182,18 @@ def override(
 ) -> LeadDecision:
     """A person's decision in place of pipefit's (or another person's); both stay on record."""
     if decision not in DECISIONS:
-        raise PipefitError(f"decision must be one of {', '.join(DECISIONS)}, got '{decision}'")
+        raise PipefitError(
+            f"decision must be one of {', '.join(DECISIONS)}, got '{decision}'",
+            field="override.decision",
+        )
     if not by.strip():
-        raise PipefitError("an override needs the person who made it (--by)")
+        raise PipefitError("an override needs the person who made it", field="override.by")
     if decision == "handoff" and not to_id:
-        raise PipefitError("a hand-off needs the rep to hand to (--to)")
+        raise PipefitError("a hand-off needs the rep to hand to", field="override.to")
     if decision == "nurture" and (nurture_until is None or nurture_until <= at):
-        raise PipefitError("nurturing needs a re-entry date after now (--until)")
+        raise PipefitError("nurturing needs a re-entry date after now", field="override.until")
     if decision == "disqualify" and not (note and note.strip()):
-        raise PipefitError("disqualifying needs a reason (--note)")
+        raise PipefitError("disqualifying needs a reason", field="override.note")
     said = {
         "handoff": f"hand off to {to_id}",
         "nurture": f"nurture until {nurture_until.date().isoformat() if nurture_until else ''}",

@@ -69,7 +69,9 @@ def write_gains_chart(curves: dict[str, dict[str, list[tuple[float, float]]]], p
     elif suffix in (".html", ".htm"):
         data = vlc.vegalite_to_html(spec, bundle=True).encode("utf-8")
     else:
-        raise PipefitError(f"--chart {path}: use a .png, .svg or .html file")
+        raise PipefitError(
+            f"{path}: a chart is written as a .png, .svg or .html file", field="chart"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(handle, "wb") as target:

@@ -156,7 +156,7 @@ def plan_columns(
         if name == target:
             continue
         if name.casefold() in wanted_out:
-            excluded.append(Excluded(name, "excluded as asked (--exclude)"))
+            excluded.append(Excluded(name, "left out as asked"))
             continue
         kind = column.type
         if pa.types.is_timestamp(kind) or pa.types.is_date(kind) or pa.types.is_time(kind):
@@ -189,8 +189,9 @@ def plan_columns(
     missing = [e for e in exclude if e.casefold() not in {n.casefold() for n in table.column_names}]
     if missing:
         raise PipefitError(
-            f"--exclude names no column: {', '.join(missing)}; columns are: "
-            + ", ".join(table.column_names)
+            f"a column to leave out is not in the file: {', '.join(missing)}; columns are: "
+            + ", ".join(table.column_names),
+            field="scoring.exclude",
         )
     return numbers, categories, excluded
 

@@ -4,7 +4,7 @@ A field leaks when it is filled in after contact (sales' tags, quality ratings, 
 the last notable activity: they record what already happened) or when it predicts the
 outcome almost perfectly on its own. Such a model looks brilliant in a backtest and is
 useless on a new lead, where the field is still empty. pipefit warns about both and
-leaves the fields out unless told otherwise (`--include`).
+leaves the fields out unless told to keep one.
 """
 
 from __future__ import annotations

@@ -75,7 +75,10 @@ def plan_features(
     kept = {i.casefold() for i in include}
     unknown = [i for i in include if i.casefold() not in {n.casefold() for n in table.column_names}]
     if unknown:
-        raise PipefitError(f"--include names no column: {', '.join(unknown)}")
+        raise PipefitError(
+            f"a field to keep despite a leak warning is not a column: {', '.join(unknown)}",
+            field="scoring.include",
+        )
     dropped = {w.field for w in leaks if w.field.casefold() not in kept}
     why = {w.field: f"may leak the outcome: {w.why}" for w in leaks}
     spec = spec.without(dropped, why)
@@ -83,7 +86,8 @@ def plan_features(
         raise PipefitError(
             "no usable feature columns once the leaking ones are left out ("
             + ", ".join(sorted(dropped))
-            + "); keep one with --include if you are sure it is known before contact"
+            + "); keep one only if you are sure it is known before contact",
+            field="scoring.include",
         )
     return spec, leaks
 

@@ -15,10 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from pipefit.config import Workspace
+from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.lanes import build_lane_book
 from pipefit.domain.qualification import Band
+from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.qualification import History, assess, load_history
 
 __all__ = ["BacktestResult", "run_backtest"]
@@ -36,17 +37,6 @@ class BacktestResult:
     notes: list[str] = field(default_factory=list)
     curves: dict[str, dict[str, list[tuple[float, float]]]] = field(default_factory=dict)
 
-    def document(self) -> dict[str, Any]:
-        return {
-            "methods": list(METHODS),
-            "results": self.rows,
-            "splits": self.splits,
-            "leak_warnings": [{"field": w.field, "why": w.why} for w in self.leaks],
-            "leaky_fields": [w.field for w in self.leaks],
-            "included_despite_warning": self.included,
-            "notes": self.notes,
-        }
-
 
 def _teams(history: History) -> tuple[np.ndarray, int]:
     names = sorted({r.owner_team for r in history.records if r.owner_team})
@@ -55,7 +45,7 @@ def _teams(history: History) -> tuple[np.ndarray, int]:
 
 
 def run_backtest(
-    workspace: Workspace, *, splits: int = 4, include: Sequence[str] = ()
+    uow: UnitOfWork, config: QualificationConfig, *, splits: int = 4, include: Sequence[str] = ()
 ) -> BacktestResult:
     from pipefit.scoring.backtest import MethodScores, gains, method_metrics, time_splits
     from pipefit.scoring.baselines import fit_frequency_tables
@@ -65,13 +55,17 @@ def run_backtest(
 
     if splits < 2:
         raise PipefitError(
-            f"--splits must be at least 2 (train on one block, test on the next), got {splits}"
+            "a backtest needs at least 2 splits (train on one block, test on the next), "
+            f"got {splits}",
+            field="backtest.splits",
         )
-    config = workspace.config.qualification
-    history = load_history(workspace)
+    history = load_history(uow, config)
     records = history.records
     if len(records) < 10 * splits:
-        raise PipefitError(f"{len(records)} leads are too few to backtest in {splits} splits")
+        raise PipefitError(
+            f"{len(records)} leads are too few to backtest in {splits} splits",
+            field="backtest.splits",
+        )
     targets = labels(records, history.now)
     win = targets["win"]
     everything = workspace_features(history.table, history.lanes.ttv_norms)

@@ -6,25 +6,24 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from pipefit.config import Workspace
+from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.routing import LeadDecision, override
+from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.qualification import (
     Assessment,
     assess,
     learn_and_score,
-    load_history,
+    read_history,
     with_id,
     with_learned,
 )
-from pipefit.store.database import make_engine
-from pipefit.store.leads import decisions_of, save_decisions
 
 __all__ = ["decision_log", "lead_detail", "override_lead"]
 
 
 def override_lead(
-    workspace: Workspace,
+    uow: UnitOfWork,
     lead_id: str,
     *,
     decision: str,
@@ -36,44 +35,38 @@ def override_lead(
 ) -> LeadDecision:
     """A person's decision replaces the one in force; both stay in the log."""
     moment = at or datetime.now(UTC)
-    engine = make_engine(workspace.database_url)
-    try:
-        with engine.begin() as conn:
-            log = decisions_of(conn, lead_id, limit=1)
-            if not log:
-                raise PipefitError(
-                    f"{lead_id} has no decision to override yet: run 'pipefit leads qualify "
-                    f"{lead_id}' first"
-                )
-            changed = override(
-                log[0], decision=decision, by=by, at=moment, to_id=to_id,
-                nurture_until=until, note=note,
-            )  # fmt: skip
-            [decision_id] = save_decisions(conn, [changed])
-        return with_id(changed, decision_id)
-    finally:
-        engine.dispose()
+    with uow:
+        log = uow.leads.decisions_of(lead_id, limit=1)
+        if not log:
+            raise PipefitError(
+                f"{lead_id} has no decision to override yet: qualify it first", field="lead"
+            )
+        changed = override(
+            log[0], decision=decision, by=by, at=moment, to_id=to_id,
+            nurture_until=until, note=note,
+        )  # fmt: skip
+        [decision_id] = uow.leads.save_decisions([changed])
+        uow.commit()
+    return with_id(changed, decision_id)
 
 
-def decision_log(workspace: Workspace, lead_id: str | None = None) -> list[LeadDecision]:
-    engine = make_engine(workspace.database_url)
-    try:
-        with engine.connect() as conn:
-            return decisions_of(conn, lead_id)
-    finally:
-        engine.dispose()
+def decision_log(uow: UnitOfWork, lead_id: str | None = None) -> list[LeadDecision]:
+    """The decision log, newest first (of one lead, or of all)."""
+    with uow:
+        return uow.leads.decisions_of(lead_id)
 
 
 def lead_detail(
-    workspace: Workspace, lead_id: str, *, learned: bool = True
+    uow: UnitOfWork, config: QualificationConfig, lead_id: str, *, learned: bool = True
 ) -> tuple[Assessment, list[LeadDecision], list[str]]:
     """One lead judged every way, with its decisions, newest first."""
-    history = load_history(workspace)
+    with uow:
+        history = read_history(uow.leads, config)
+        decisions = uow.leads.decisions_of(lead_id)
     row = history.index(lead_id)
-    config = workspace.config.qualification
     [assessment] = assess(config, history.lanes, [history.records[row]])
     notes: list[str] = []
     if learned:
         scores = learn_and_score(history, config, np.asarray([row]), notes=notes)
         assessment = with_learned(assessment, scores.get("win"), scores.get("success"), 0)
-    return assessment, decision_log(workspace, lead_id), notes
+    return assessment, decisions, notes

@@ -4,14 +4,14 @@ A team can try pipefit on its CRM export before adopting it: pipefit cleans the 
 warns about leaking fields (and leaves them out), compares its learned model with plain
 logistic regression, gradient boosting and an Odoo-style naive Bayes by k-fold ROC-AUC,
 and writes every row's score, band and reasons. Files are written whole or not at all.
+
+Files and saved models come through ports (`LeadFiles`, `ModelFiles`) that `bootstrap` wires.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,24 +20,15 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import PipefitError
+from pipefit.services.ports.files import LeadFiles, ModelFiles
 
-__all__ = ["BatchScores", "FileScores", "read_leads_csv", "score_file", "score_with_model"]
+__all__ = ["BatchScores", "FileScores", "score_file", "score_with_model"]
 
 POSITIVE_WORDS = ("1", "true", "yes", "y", "won", "win", "converted", "success", "positive")
 MODEL_FORMAT = "pipefit-lead-model/1"
-
-
-def read_leads_csv(path: Path) -> pa.Table:
-    if not path.is_file():
-        raise PipefitError(f"no file {path}")
-    try:
-        return pacsv.read_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 24))
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise PipefitError(f"{path}: not a readable CSV file: {exc}") from exc
 
 
 def _target(
@@ -46,8 +37,9 @@ def _target(
     """1 / 0 per row, -1 where the outcome is blank; and the value counted as positive."""
     if target not in table.column_names:
         raise PipefitError(
-            f"{path.name} has no column '{target}' (--target); its columns are: "
-            + ", ".join(table.column_names)
+            f"{path.name} has no outcome column '{target}'; its columns are: "
+            + ", ".join(table.column_names),
+            field="scoring.target",
         )
     from pipefit.scoring.frame import clean_text
 
@@ -57,41 +49,34 @@ def _target(
         shown = f"only '{values[0]}'" if values else "no values"
         raise PipefitError(
             f"target column '{target}' has {shown} in {table.num_rows} rows: "
-            "a model needs both outcomes to learn from"
+            "a model needs both outcomes to learn from",
+            field="scoring.target",
         )
     if len(values) > 2:
         raise PipefitError(
             f"target column '{target}' has {len(values)} different values "
-            f"({', '.join(values[:6])}...): it must be an outcome with two values"
+            f"({', '.join(values[:6])}...): it must be an outcome with two values",
+            field="scoring.target",
         )
     if positive is not None:
         chosen = positive.strip().casefold()
         if chosen not in values:
-            raise PipefitError(f"--positive '{positive}' is not a value of '{target}': {values}")
+            raise PipefitError(
+                f"the positive outcome '{positive}' is not a value of '{target}': {values}",
+                field="scoring.positive",
+            )
     else:
         known = [v for v in values if v in POSITIVE_WORDS]
         if len(known) != 1:
             raise PipefitError(
                 f"cannot tell which value of '{target}' is the good outcome "
-                f"({values[0]} or {values[1]}): say it with --positive"
+                f"({values[0]} or {values[1]}): say which one counts as positive",
+                field="scoring.positive",
             )
         chosen = known[0]
     y = pc.if_else(pc.equal(text, chosen), 1, 0)
     y = pc.fill_null(pc.cast(y, pa.int8()), -1)
     return np.asarray(y.to_numpy(zero_copy_only=False), np.int8), chosen
-
-
-def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write to a temporary file beside `path`, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        write(Path(temp))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _scored_table(
@@ -137,31 +122,15 @@ class FileScores:
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
     bands: dict[str, int] = field(default_factory=dict)
-
-    def document(self) -> dict[str, Any]:
-        return {
-            "file": str(self.path),
-            "target": self.target,
-            "positive": self.positive,
-            "rows": self.rows,
-            "positive_rate": round(self.positive_rate, 4),
-            "folds": self.folds,
-            "auc": {k: None if v is None else round(v, 4) for k, v in self.auc.items()},
-            "leaky_fields": [w.field for w in self.leaks],
-            "excluded": [e.name for e in self.excluded],
-            "leak_warnings": [{"field": w.field, "why": w.why} for w in self.leaks],
-            "exclusions": [{"field": e.name, "why": e.why} for e in self.excluded],
-            "features": self.features,
-            "bands": self.bands,
-            "top_leads": self.preview,
-            "notes": self.notes,
-            "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
-        }
+    written_to: Path | None = None
+    model_saved_to: Path | None = None
 
 
 def score_file(
     path: Path,
     *,
+    files: LeadFiles,
+    models: ModelFiles,
     target: str,
     config: QualificationConfig,
     exclude: Sequence[str] = (),
@@ -180,9 +149,12 @@ def score_file(
     from pipefit.scoring.models import fit_lead_model
 
     if folds == 1 or folds < 0:
-        raise PipefitError(f"--folds must be 0 (no comparison) or at least 2, got {folds}")
+        raise PipefitError(
+            f"the number of folds must be 0 (no comparison) or at least 2, got {folds}",
+            field="scoring.folds",
+        )
     clock = {"start": time.perf_counter()}
-    table = read_leads_csv(path)
+    table = files.read_leads(path)
     y_all, chosen = _target(table, target, positive, path)
     known = y_all >= 0
     notes = []
@@ -205,7 +177,8 @@ def score_file(
     if folds and smallest < folds:
         rows = "row" if smallest == 1 else "rows"
         raise PipefitError(
-            f"'{target}' has only {smallest} {rows} of one outcome: too few for {folds} folds"
+            f"'{target}' has only {smallest} {rows} of one outcome: too few for {folds} folds",
+            field="scoring.folds",
         )
     frame = spec.encode(table)
     clock["plan"] = time.perf_counter()
@@ -227,7 +200,7 @@ def score_file(
         features=spec.names,
         notes=notes,
     )
-    # The final model, fitted on every row: the reasons, and what --save-model keeps.
+    # The final model, fitted on every row: the reasons, and the model that is saved.
     model = fit_lead_model(frame, y, seed=seed)
     result.notes += model.notes
     scorer = Scorer(spec, model, leaks, (odds.excellent, odds.good, odds.risky))
@@ -242,19 +215,19 @@ def score_file(
     scored = _scored_table(table, ids, p, bands, reasons, {target: table[target]})
     result.preview = _preview(scored)
     if out is not None:
-        _write_atomically(out, lambda temp: pacsv.write_csv(scored, temp))
+        files.write_scores(out, scored)
+        result.written_to = out
     if save_model is not None:
-        _save(save_model, scorer, target=target, positive=chosen, source=path.name)
+        models.save(save_model, _payload(scorer, target=target, positive=chosen, source=path.name))
+        result.model_saved_to = save_model
     clock["score"] = time.perf_counter()
     marks = list(clock.items())
     result.seconds = {name: t - marks[i][1] for i, (name, t) in enumerate(marks[1:])}
     return result
 
 
-def _save(path: Path, scorer: Any, *, target: str, positive: str, source: str) -> None:
-    import joblib
-
-    payload = {
+def _payload(scorer: Any, *, target: str, positive: str, source: str) -> dict[str, Any]:
+    return {
         "format": MODEL_FORMAT,
         "scorer": scorer,
         "target": target,
@@ -262,7 +235,6 @@ def _save(path: Path, scorer: Any, *, target: str, positive: str, source: str) -
         "trained_on": source,
         "trained_at": datetime.now(UTC).isoformat(),
     }
-    _write_atomically(path, lambda temp: joblib.dump(payload, temp))
 
 
 @dataclass
@@ -273,34 +245,25 @@ class BatchScores:
     preview: list[dict[str, Any]]
     seconds: dict[str, float]
     trained_on: str
+    written_to: Path | None = None
 
-    def document(self) -> dict[str, Any]:
-        return {
-            "file": str(self.path),
-            "rows": self.rows,
-            "model_trained_on": self.trained_on,
-            "bands": self.bands,
-            "top_leads": self.preview,
-            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
-            "leads_per_second": round(self.rows / max(self.seconds.get("score", 0), 1e-9)),
-        }
+    @property
+    def leads_per_second(self) -> int:
+        return round(self.rows / max(self.seconds.get("score", 0), 1e-9))
 
 
-def score_with_model(path: Path, *, model_path: Path, out: Path | None) -> BatchScores:
-    """Score a file of new leads with a model saved by `leads score --save-model`."""
-    import joblib
-
-    if not model_path.is_file():
-        raise PipefitError(f"no model file {model_path}")
-    try:
-        payload = joblib.load(model_path)
-    except Exception as exc:
-        raise PipefitError(f"{model_path} is not a pipefit lead model: {exc}") from exc
+def score_with_model(
+    path: Path, *, files: LeadFiles, models: ModelFiles, model_path: Path, out: Path | None
+) -> BatchScores:
+    """Score a file of new leads with a model that `score_file` saved."""
+    payload = models.load(model_path)
     if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
-        raise PipefitError(f"{model_path} is not a pipefit lead model ({MODEL_FORMAT})")
+        raise PipefitError(
+            f"{model_path} is not a pipefit lead model ({MODEL_FORMAT})", field="scoring.model"
+        )
     scorer = payload["scorer"]
     start = time.perf_counter()
-    table = read_leads_csv(path)
+    table = files.read_leads(path)
     read = time.perf_counter()
     from pipefit.scoring.design import field_pulls
     from pipefit.scoring.explain import explain
@@ -315,7 +278,7 @@ def score_with_model(path: Path, *, model_path: Path, out: Path | None) -> Batch
     ids = [i for i in ids if i in table.column_names]
     scored = _scored_table(table, ids, p, bands, reasons, {})
     if out is not None:
-        _write_atomically(out, lambda temp: pacsv.write_csv(scored, temp))
+        files.write_scores(out, scored)
     written = time.perf_counter()
     return BatchScores(
         path=path,
@@ -324,4 +287,5 @@ def score_with_model(path: Path, *, model_path: Path, out: Path | None) -> Batch
         preview=_preview(scored),
         seconds={"read": read - start, "score": scored_at - read, "write": written - scored_at},
         trained_on=str(payload.get("trained_on")),
+        written_to=out,
     )

@@ -4,6 +4,9 @@ Each lead is judged three ways (BANT, demo-ready, the success-ready scorecard) a
 the history allows, by learned models of P(win) and P(success as a customer). The band
 from the configured method (`routing.route_by`) and the team's rules then route it. All
 decisions of a run are written in one transaction, with the hand-offs and new statuses.
+
+The services read and write through a unit of work (`uow.leads`) and take the workspace's
+`[qualification]` section; they know nothing of the database or the files behind them.
 """
 
 from __future__ import annotations
@@ -15,11 +18,9 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pyarrow as pa
 
-from pipefit.config import Workspace
 from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import NotFound, PipefitError
 from pipefit.domain.lanes import LaneBook, LaneFit, build_lane_book
-from pipefit.domain.model import CustomerOutcome
 from pipefit.domain.qualification import (
     Band,
     BantResult,
@@ -29,24 +30,20 @@ from pipefit.domain.qualification import (
     bant_blind_spot,
     demo_readiness,
 )
-from pipefit.domain.routing import LeadDecision, route
+from pipefit.domain.routing import LeadDecision, Rep, route
 from pipefit.domain.scorecard import ScoreResult, ScoringInput, score_lead
-from pipefit.store.database import make_engine
-from pipefit.store.leads import (
-    latest_decisions,
-    read_customers,
-    read_lead_table,
-    rep_loads,
-    save_decisions,
-)
+from pipefit.services.ports.leads import LaneCustomer, LeadRepository
+from pipefit.services.ports.unit_of_work import UnitOfWork
 
 __all__ = [
     "Assessment",
     "History",
     "QualifyResult",
     "assess",
+    "assess_waiting",
     "load_history",
     "qualify_leads",
+    "read_history",
 ]
 
 MIN_HISTORY = 200  # resolved leads, with at least 20 of each outcome, to learn from
@@ -76,7 +73,7 @@ class History:
     records: list[LeadRecord]
     lanes: LaneBook
     now: datetime
-    customers: list[tuple[str | None, str | None, CustomerOutcome]] = field(default_factory=list)
+    customers: list[LaneCustomer] = field(default_factory=list)
 
     def index(self, lead_id: str) -> int:
         for i, r in enumerate(self.records):
@@ -99,23 +96,28 @@ def data_as_of(table: pa.Table) -> datetime | None:
     return max(found) if found else None
 
 
-def load_history(workspace: Workspace, *, now: datetime | None = None) -> History:
-    """The leads and lanes, judged as of `now` or, by default, as of the data's newest record."""
+def read_history(
+    leads: LeadRepository, config: QualificationConfig, *, now: datetime | None = None
+) -> History:
+    """The leads and lanes, judged as of `now` or, by default, as of the data's newest record
+    (inside a unit of work the caller holds open)."""
     from pipefit.scoring.features import lead_records
 
-    table = read_lead_table(workspace.database_url)
+    table = leads.lead_table()
     moment = now or min(datetime.now(UTC), data_as_of(table) or datetime.now(UTC))
-    engine = make_engine(workspace.database_url)
-    try:
-        with engine.connect() as conn:
-            customers = read_customers(conn)
-    finally:
-        engine.dispose()
-    config = workspace.config.qualification
+    customers = leads.customers()
     lanes = build_lane_book(
         customers, as_of=moment, min_customers=config.scorecard.min_lane_customers
     )
     return History(table, lead_records(table), lanes, moment, customers)
+
+
+def load_history(
+    uow: UnitOfWork, config: QualificationConfig, *, now: datetime | None = None
+) -> History:
+    """The leads and lanes, read in a unit of work of their own."""
+    with uow:
+        return read_history(uow.leads, config, now=now)
 
 
 def _serious(card: ScoreResult, demo: DemoReadiness, ready: bool) -> list[str]:
@@ -147,6 +149,17 @@ def assess(
         blind = bant_blind_spot(bant, _serious(score, demo, ready))
         found.append(Assessment(record, bant, demo, ready, lane, score, blind))
     return found
+
+
+def assess_waiting(
+    uow: UnitOfWork, config: QualificationConfig, *, statuses: Sequence[str], limit: int = 0
+) -> list[Assessment]:
+    """The leads with one of `statuses`, oldest first (at most `limit`; 0: all), each judged
+    by BANT, demo-ready and the scorecard. Writes nothing."""
+    history = load_history(uow, config)
+    wanted = set(statuses)
+    picked = [r for r in history.records if str(r.lead.status) in wanted]
+    return assess(config, history.lanes, picked[:limit] if limit else picked)
 
 
 @dataclass(frozen=True)
@@ -232,7 +245,8 @@ def _band_of(p: float, base: float, config: QualificationConfig) -> Band:
 
 
 def qualify_leads(
-    workspace: Workspace,
+    uow: UnitOfWork,
+    config: QualificationConfig,
     *,
     lead_ids: Sequence[str] = (),
     at: datetime | None = None,
@@ -240,71 +254,73 @@ def qualify_leads(
     learned: bool = True,
 ) -> QualifyResult:
     """Band each lead to qualify, route it by the team's rules, and record every decision."""
-    config = workspace.config.qualification
     moment = at or datetime.now(UTC)
-    history = load_history(workspace, now=at)
-    engine = make_engine(workspace.database_url)
-    try:
-        with engine.connect() as conn:
-            latest = latest_decisions(conn)
-            reps = rep_loads(conn, since=moment - timedelta(days=config.routing.load_days))
-        rows = _targets(history, lead_ids, config.routing.qualify_statuses, moment, latest)
-        result = QualifyResult([], [])
-        if not rows:
-            result.notes.append("no lead to qualify (statuses: "
-                                + ", ".join(config.routing.qualify_statuses) + ")")  # fmt: skip
-            return result
-        picked = [history.records[i] for i in rows]
-        result.assessments = assess(config, history.lanes, picked)
-        scores = (
-            learn_and_score(history, config, np.asarray(rows), notes=result.notes)
-            if learned or config.routing.route_by != "scorecard"
-            else {}
-        )
-        method = config.routing.route_by
-        if method != "scorecard" and method[2:] not in scores:
-            raise PipefitError(
-                f"routing.route_by is '{method}', but it could not be learned: "
-                + "; ".join(result.notes)
-            )
-        for k, a in enumerate(result.assessments):
-            win = scores.get("win")
-            success = scores.get("success")
-            a = with_learned(a, win, success, k)
-            result.assessments[k] = a
-            if method == "scorecard":
-                band, score, summary = a.card.band, a.card.score, a.card.summary()
-            else:
-                chosen = scores[method[2:]]
-                p = float(chosen.probability[k])
-                band = _band_of(p, chosen.base_rate, config)
-                score = round(100 * p, 1)
-                summary = f"{band}: P({method[2:]}) {100 * p:.0f}%: {chosen.reasons[k].as_py()}"
-            account = a.record.account
-            result.decisions.append(
-                route(
-                    a.lead_id,
-                    band=band,
-                    score=score,
-                    method=method,
-                    reasons=_reasons(a, summary),
-                    at=moment,
-                    rules=config.routing.domain_rules(),
-                    reps=reps,
-                    assignment=config.routing.assignment(),
-                    segment=account.segment if account else None,
-                    team=a.record.owner_team,
-                    owner_id=a.record.lead.owner_id,
-                )
-            )
-        if not dry_run:
-            with engine.begin() as conn:
-                ids = save_decisions(conn, result.decisions)
+    with uow:
+        history = read_history(uow.leads, config, now=at)
+        latest = uow.leads.latest_decisions()
+        reps = uow.leads.rep_loads(since=moment - timedelta(days=config.routing.load_days))
+        result = _decide(history, config, lead_ids, moment, latest, reps, learned=learned)
+        if not dry_run and result.decisions:
+            ids = uow.leads.save_decisions(result.decisions)
+            uow.commit()
             result.decisions = [with_id(d, i) for d, i in zip(result.decisions, ids, strict=True)]
             result.written = True
+    return result
+
+
+def _decide(
+    history: History, config: QualificationConfig, lead_ids: Sequence[str], moment: datetime,
+    latest: dict[str, LeadDecision], reps: list[Rep], *, learned: bool,
+) -> QualifyResult:  # fmt: skip
+    rows = _targets(history, lead_ids, config.routing.qualify_statuses, moment, latest)
+    result = QualifyResult([], [])
+    if not rows:
+        result.notes.append("no lead to qualify (statuses: "
+                            + ", ".join(config.routing.qualify_statuses) + ")")  # fmt: skip
         return result
-    finally:
-        engine.dispose()
+    picked = [history.records[i] for i in rows]
+    result.assessments = assess(config, history.lanes, picked)
+    scores = (
+        learn_and_score(history, config, np.asarray(rows), notes=result.notes)
+        if learned or config.routing.route_by != "scorecard"
+        else {}
+    )
+    method = config.routing.route_by
+    if method != "scorecard" and method[2:] not in scores:
+        raise PipefitError(
+            f"routing.route_by is '{method}', but it could not be learned: "
+            + "; ".join(result.notes),
+            field="qualification.routing.route_by",
+        )
+    for k, a in enumerate(result.assessments):
+        a = with_learned(a, scores.get("win"), scores.get("success"), k)
+        result.assessments[k] = a
+        if method == "scorecard":
+            band, score, summary = a.card.band, a.card.score, a.card.summary()
+        else:
+            chosen = scores[method[2:]]
+            p = float(chosen.probability[k])
+            band = _band_of(p, chosen.base_rate, config)
+            score = round(100 * p, 1)
+            summary = f"{band}: P({method[2:]}) {100 * p:.0f}%: {chosen.reasons[k].as_py()}"
+        account = a.record.account
+        result.decisions.append(
+            route(
+                a.lead_id,
+                band=band,
+                score=score,
+                method=method,
+                reasons=_reasons(a, summary),
+                at=moment,
+                rules=config.routing.domain_rules(),
+                reps=reps,
+                assignment=config.routing.assignment(),
+                segment=account.segment if account else None,
+                team=a.record.owner_team,
+                owner_id=a.record.lead.owner_id,
+            )
+        )
+    return result
 
 
 def with_id(decision: LeadDecision, decision_id: int) -> LeadDecision:

@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import tomlkit
 
-from pipefit.config import CONFIG_FILE, Workspace, parse_config
+from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.lanes import LaneBook
 from pipefit.domain.proposal import Proposal, propose_scorecard
 from pipefit.domain.scorecard import Scorecard
+from pipefit.services.ports.files import ConfigFile
+from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.qualification import load_history
 
-__all__ = ["card_rows", "lane_book", "propose", "scorecard_toml", "write_scorecard"]
+__all__ = ["lane_book", "propose", "scorecard_toml", "write_scorecard"]
 
 
-def lane_book(workspace: Workspace) -> LaneBook:
-    return load_history(workspace).lanes
+def lane_book(uow: UnitOfWork, config: QualificationConfig) -> LaneBook:
+    return load_history(uow, config).lanes
 
 
-def propose(workspace: Workspace) -> Proposal:
-    history = load_history(workspace)
+def propose(uow: UnitOfWork, config: QualificationConfig) -> Proposal:
+    history = load_history(uow, config)
     return propose_scorecard(history.records, history.lanes, now=history.now)
-
-
-def card_rows(card: Scorecard) -> list[dict[str, Any]]:
-    rows = []
-    for p in card.parameters:
-        if p.steps:
-            how = ", ".join(f">= {start:g}: {points:g}" for start, points in p.steps)
-        else:
-            how = ", ".join(f"{k}: {v:g}" for k, v in p.points.items())
-        rows.append({"parameter": p.name, "weight": p.weight, "points": how, "missing": p.missing})
-    return rows
 
 
 def _card_table(card: Scorecard, comment: str) -> Any:
@@ -83,10 +71,10 @@ def scorecard_toml(proposal: Proposal) -> str:
     return tomlkit.dumps(doc)
 
 
-def write_scorecard(workspace: Workspace, proposal: Proposal) -> Path:
-    """Replace the scorecard in pipefit.toml (the rest, comments included, is kept)."""
-    path = workspace.root / CONFIG_FILE
-    doc = tomlkit.parse(path.read_text("utf-8"))
+def write_scorecard(file: ConfigFile, proposal: Proposal) -> str:
+    """Replace the scorecard in pipefit.toml (the rest, comments included, is kept); the
+    file refuses a text that would not load. Returns where it was written."""
+    doc = tomlkit.parse(file.read())
     proposed = tomlkit.parse(scorecard_toml(proposal))
     if "qualification" not in doc:
         doc.add("qualification", tomlkit.table(is_super_table=True))
@@ -94,10 +82,5 @@ def write_scorecard(workspace: Workspace, proposal: Proposal) -> Path:
     if "scorecard" in qualification:
         del qualification["scorecard"]
     qualification.add("scorecard", proposed["qualification"]["scorecard"])
-    text = tomlkit.dumps(doc)
-    parse_config(text, str(path))  # refuse to write a file that would not load
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(temp, path)
-    return path
+    file.replace(tomlkit.dumps(doc))
+    return file.location

@@ -7,6 +7,7 @@ protocol), so a million leads come out in seconds rather than through a million 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
@@ -31,15 +32,7 @@ from pipefit.store.tables import (
     people,
 )
 
-__all__ = [
-    "LEAD_TEXT",
-    "decisions_of",
-    "latest_decisions",
-    "read_customers",
-    "read_lead_table",
-    "rep_loads",
-    "save_decisions",
-]
+__all__ = ["LEAD_SCHEMA", "LEAD_TEXT", "SqlLeads", "read_lead_table"]
 
 LEAD_TEXT = (
     "lead_id", "status", "account_id", "contact_id", "lead_source", "owner_id",
@@ -53,6 +46,23 @@ _BOOLS = (
     "on_buying_committee", "former_user", "renewed", "expanded", "reference",
 )  # fmt: skip
 _TIMES = ("created_at", "deal_closed_at", "won_at", "customer_since", "churned_at")
+
+_TEXT, _FLOAT, _INT, _BOOL = pa.string(), pa.float64(), pa.int64(), pa.bool_()
+_TIME = pa.timestamp("us", tz="UTC")
+LEAD_SCHEMA = pa.schema(
+    [(c, _TEXT) for c in LEAD_TEXT]
+    + [
+        ("created_at", _TIME), ("needs_match_pct", _FLOAT), ("success_criteria_fit_pct", _FLOAT),
+        ("buying_team_size", _INT), ("referral", _BOOL), ("similar_experience", _BOOL),
+        ("expected_ttv_days", _INT), ("industry", _TEXT), ("employees", _INT),
+        ("culture", _TEXT), ("segment", _TEXT), ("region", _TEXT), ("is_executive", _BOOL),
+        ("is_decision_maker", _BOOL), ("on_buying_committee", _BOOL), ("former_user", _BOOL),
+        ("owner_team", _TEXT), ("deals", _INT), ("won_deals", _INT), ("open_deals", _INT),
+        ("deal_closed_at", _TIME), ("won_at", _TIME), ("customer_since", _TIME),
+        ("renewed", _BOOL), ("expanded", _BOOL), ("churned_at", _TIME), ("reference", _BOOL),
+    ]
+)  # fmt: skip
+"""The lead table every LeadRepository returns, in this column order (the query's)."""
 
 
 def _query(sqlite: bool) -> str:
@@ -104,7 +114,7 @@ def _decode(table: pa.Table) -> pa.Table:
         else:  # text; SQLite reports a column of nothing but nulls as integers
             col = pc.cast(col, pa.string())
         columns[name] = col
-    return pa.table(columns)
+    return pa.table(columns).cast(LEAD_SCHEMA)
 
 
 def read_lead_table(url: str) -> pa.Table:
@@ -120,7 +130,7 @@ def read_lead_table(url: str) -> pa.Table:
     return _decode(table)
 
 
-def rep_loads(conn: Connection, *, since: datetime) -> list[Rep]:
+def _rep_loads(conn: Connection, *, since: datetime) -> list[Rep]:
     """Sales reps with their open deals plus the leads handed to them since `since`."""
     open_deals = (
         select(opportunities.c.owner_id.label("person_id"), func.count().label("n"))
@@ -161,7 +171,7 @@ def _row(decision: LeadDecision) -> dict[str, Any]:
     return values
 
 
-def save_decisions(conn: Connection, decisions: list[LeadDecision]) -> list[int]:
+def _save_decisions(conn: Connection, decisions: Sequence[LeadDecision]) -> list[int]:
     """Record decisions, their hand-offs and the leads' new status; in the caller's transaction."""
     ids: list[int] = []
     for decision in decisions:
@@ -195,7 +205,7 @@ def _decision(row: Any) -> LeadDecision:
     )
 
 
-def decisions_of(
+def _decisions_of(
     conn: Connection, lead_id: str | None = None, limit: int = 200
 ) -> list[LeadDecision]:
     """The decision log, newest first (of one lead, or of all)."""
@@ -210,7 +220,7 @@ def decisions_of(
     return [_decision(r) for r in conn.execute(query.limit(limit))]
 
 
-def latest_decisions(conn: Connection) -> dict[str, LeadDecision]:
+def _latest_decisions(conn: Connection) -> dict[str, LeadDecision]:
     """The decision in force for each lead that has one (the newest)."""
     newest = (
         select(lead_decisions.c.lead_id, func.max(lead_decisions.c.decision_id).label("last"))
@@ -229,7 +239,7 @@ def latest_decisions(conn: Connection) -> dict[str, LeadDecision]:
     return {d.lead_id: d for d in map(_decision, rows)}
 
 
-def read_customers(conn: Connection) -> list[tuple[str | None, str | None, CustomerOutcome]]:
+def _read_customers(conn: Connection) -> list[tuple[str | None, str | None, CustomerOutcome]]:
     """Every customer outcome with its account's industry and segment (its lane)."""
     rows = conn.execute(
         select(customer_outcomes, accounts.c.industry, accounts.c.segment).select_from(
@@ -245,3 +255,30 @@ def read_customers(conn: Connection) -> list[tuple[str | None, str | None, Custo
         data.pop("source")
         found.append((industry, segment, CustomerOutcome(**data)))
     return found
+
+
+class SqlLeads:
+    """The LeadRepository on a unit of work's connection; the lead table, a bulk read, comes
+    through ADBC on its own short connection (so it sees what is committed)."""
+
+    def __init__(self, connection: Connection, url: str) -> None:
+        self._connection = connection
+        self._url = url
+
+    def lead_table(self) -> pa.Table:
+        return read_lead_table(self._url)
+
+    def customers(self) -> list[tuple[str | None, str | None, CustomerOutcome]]:
+        return _read_customers(self._connection)
+
+    def latest_decisions(self) -> dict[str, LeadDecision]:
+        return _latest_decisions(self._connection)
+
+    def decisions_of(self, lead_id: str | None = None, limit: int = 200) -> list[LeadDecision]:
+        return _decisions_of(self._connection, lead_id, limit)
+
+    def rep_loads(self, *, since: datetime) -> list[Rep]:
+        return _rep_loads(self._connection, since=since)
+
+    def save_decisions(self, decisions: Sequence[LeadDecision]) -> list[int]:
+        return _save_decisions(self._connection, decisions)

@@ -12,6 +12,7 @@ from pipefit.store.compensation import SqlCompensation
 from pipefit.store.deals import SqlDeals
 from pipefit.store.history import SqlHistory
 from pipefit.store.imports import SqlImports
+from pipefit.store.leads import SqlLeads
 from pipefit.store.summary import SqlStatus
 
 __all__ = ["SqlUnitOfWork"]
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.history = SqlHistory(self._engine, self._url)
         self.imports = SqlImports(self._connection)
         self.status = SqlStatus(self._connection)
+        self.leads = SqlLeads(self._connection, self._url)
         return self
 
     def __exit__(

@@ -18,6 +18,7 @@ from typing import Protocol, Self
 from pipefit.services.ports.deals import DealRepository
 from pipefit.services.ports.history import HistorySource
 from pipefit.services.ports.imports import ImportRepository
+from pipefit.services.ports.leads import LeadRepository
 from pipefit.services.ports.pay import CompensationSource
 from pipefit.services.ports.status import StatusSource
 
@@ -42,6 +43,9 @@ class UnitOfWork(Protocol):
 
     @property
     def status(self) -> StatusSource: ...
+
+    @property
+    def leads(self) -> LeadRepository: ...
 
     def __enter__(self) -> Self: ...
 

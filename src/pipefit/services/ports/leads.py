@@ -1,0 +1,44 @@
+"""What the qualification services need from storage (SQL and in-memory versions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+import pyarrow as pa
+
+from pipefit.domain.model import CustomerOutcome
+from pipefit.domain.routing import LeadDecision, Rep
+
+__all__ = ["LaneCustomer", "LeadRepository"]
+
+LaneCustomer = tuple[str | None, str | None, CustomerOutcome]
+"""A customer's outcome with its account's industry and segment (its lane)."""
+
+
+class LeadRepository(Protocol):
+    def lead_table(self) -> pa.Table:
+        """Every lead, oldest first, one row each with its account, contact, owner's team,
+        deals and the customer its account became (the columns of `store.leads.LEAD_SCHEMA`),
+        as last committed."""
+        ...
+
+    def customers(self) -> list[LaneCustomer]: ...
+
+    def latest_decisions(self) -> dict[str, LeadDecision]:
+        """The decision in force for each lead that has one (the newest)."""
+        ...
+
+    def decisions_of(self, lead_id: str | None = None, limit: int = 200) -> list[LeadDecision]:
+        """The decision log, newest first (of one lead, or of all); NotFound for an
+        unknown lead."""
+        ...
+
+    def rep_loads(self, *, since: datetime) -> list[Rep]:
+        """Sales reps with their open deals plus the leads handed to them since `since`."""
+        ...
+
+    def save_decisions(self, decisions: Sequence[LeadDecision]) -> list[int]:
+        """Record decisions, their hand-offs and the leads' new statuses; the ids, in order."""
+        ...

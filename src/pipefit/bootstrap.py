@@ -8,12 +8,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 
 from sqlalchemy import Engine
 
-from pipefit.config import Workspace
+from pipefit.config import Workspace, load_workspace
+from pipefit.config.compensation import CompensationConfig
 from pipefit.services.deals import OpenDeals
 from pipefit.services.ports.deals import DealRepository
+from pipefit.services.ports.pay import StatementWriter
 from pipefit.store.database import make_engine
 from pipefit.store.deals import SqlDeals
 from pipefit.store.summary import Summary, read_summary
@@ -27,6 +30,28 @@ class App:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
+
+    @classmethod
+    def configured(cls, root: Path | None = None) -> App:
+        """A workspace's configuration alone: its database is neither opened nor migrated."""
+        return cls(load_workspace(root))
+
+    @property
+    def compensation(self) -> CompensationConfig:
+        return self.workspace.config.compensation
+
+    @property
+    def currency(self) -> str:
+        return self.workspace.config.workspace.currency
+
+    @property
+    def statement_writer(self) -> StatementWriter:
+        """Pay runs as CSV files and HTML pages (the pages made by views.statements)."""
+        # Imported here: pyarrow costs every other command's start-up a noticeable pause.
+        from pipefit.io.statement_files import StatementFiles
+        from pipefit.views.statements import StatementDocuments
+
+        return StatementFiles(StatementDocuments())
 
     @cached_property
     def engine(self) -> Engine:

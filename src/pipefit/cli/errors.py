@@ -23,6 +23,13 @@ SHOWN_PROBLEMS = 200
 # commands take under one name maps once.
 FLAGS: dict[str, str] = {
     "reason": "--reason",
+    "period": "--period",
+    "calc.variable": "--variable",
+    "calc.bookings": "--bookings",
+    "quota.owner_kind": "--pool",
+    "quota.amount": "--amount",
+    "quota.effective_at": "--from",
+    "curves.plan": "--plan",
 }
 
 

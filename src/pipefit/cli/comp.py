@@ -18,7 +18,7 @@ from pipefit.cli.common import (
     out,
     parse_time,
 )
-from pipefit.cli.comp_plans import required_amount
+from pipefit.cli.comp_plans import required_amount, show_laid_out
 from pipefit.cli.render import show
 
 __all__ = ["comp_app", "plan_app"]
@@ -57,11 +57,7 @@ def statement(
         result = statement_for(
             instance.uow(), instance.compensation, instance.currency, person, period
         )
-    view = statement_view(result)
-    if fmt == OutputFormat.TABLE:
-        print_statement(out, view)
-    else:
-        show(out, fmt, view)
+    show_laid_out(fmt, statement_view(result), print_statement)
 
 
 @comp_app.command("run")
@@ -99,10 +95,7 @@ def run(
         # Let go of the statements while the collector is still paused: freed by reference
         # counting alone, rather than traversed by a full collection first.
         del result
-    if fmt == OutputFormat.TABLE:
-        print_run(out, view)
-    else:
-        show(out, fmt, view)
+    show_laid_out(fmt, view, print_run)
 
 
 @comp_app.command("quotas")

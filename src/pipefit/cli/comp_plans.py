@@ -3,18 +3,21 @@ rep and a presales engineer, list the plans, draw their payout curves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from pipefit.bootstrap import App
 from pipefit.cli.common import FormatOpt, OutputFormat, WorkspaceOpt, out, parse_amount
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
+from pipefit.views import View
 
-__all__ = ["register", "required_amount"]
+__all__ = ["register", "required_amount", "show_laid_out"]
 
 
 def register(app: typer.Typer) -> None:
@@ -29,6 +32,15 @@ def required_amount(value: str | None, option: str) -> Decimal:
     if amount is None:
         raise PipefitError(f"{option} is required")
     return amount
+
+
+def show_laid_out(fmt: OutputFormat, view: View, people: Callable[[Console, View], None]) -> None:
+    """Print a view whose terminal layout is its own (figures between its tables) with
+    `people`; JSON and CSV as every view."""
+    if fmt == OutputFormat.TABLE:
+        people(out, view)
+    else:
+        show(out, fmt, view)
 
 
 def calc(
@@ -60,11 +72,7 @@ def calc(
         variable=parse_amount(variable, "--variable"),
         base=parse_amount(base, "--base"),
     )
-    view = calc_view(result)
-    if fmt == OutputFormat.TABLE:
-        print_calc(out, view)
-    else:
-        show(out, fmt, view)
+    show_laid_out(fmt, calc_view(result), print_calc)
 
 
 def compare(

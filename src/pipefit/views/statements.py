@@ -59,14 +59,21 @@ def _basis(s: Statement) -> str:
     return "year to date" if s.basis == "cumulative_annual" else "per period"
 
 
-def statement_document(s: Statement) -> dict[str, Any]:
-    """The statement for scripts (JSON): every figure, deal and line as a plain value."""
+def _whose(s: Statement) -> dict[str, Any]:
+    """Whose statement, for which period: the first keys of every statement row."""
     return {
         "person": s.person_id,
         "name": s.name,
         "role": s.role,
         "plan": s.plan,
         "period": s.period.label,
+    }
+
+
+def statement_document(s: Statement) -> dict[str, Any]:
+    """The statement for scripts (JSON): every figure, deal and line as a plain value."""
+    return {
+        **_whose(s),
         "currency": s.currency,
         "attainment_basis": s.basis,
         "window": [p.label for p in s.window],
@@ -262,11 +269,7 @@ SUMMARY_COLUMNS = (
 
 def summary_row(s: Statement) -> dict[str, Any]:
     return {
-        "person": s.person_id,
-        "name": s.name,
-        "role": s.role,
-        "plan": s.plan,
-        "period": s.period.label,
+        **_whose(s),
         "quota": s.quota,
         "credited": s.credited,
         "attainment_pct": s.attainment_pct,

@@ -60,23 +60,20 @@ report(seconds=time.perf_counter() - start, read_seconds=read, deals=won.num_row
 PIPEFIT = """
 import sys, time
 from pathlib import Path
-from pipefit.config import load_workspace
+from pipefit.bootstrap import App
 from pipefit.services.compensation import run_period, write_run
 from pipefit.services.paybook import bulk_objects
-from pipefit.store.compensation import SqlCompensation
-from pipefit.store.database import make_engine
 root, year, out = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
-ws = load_workspace(root)
-engine = make_engine(ws.database_url)
+app = App.configured(root)
+app.engine  # connect before the clock starts, as before
 start = time.perf_counter()
 with bulk_objects():  # as `pipefit comp run` does
-    result = run_period(SqlCompensation(engine, ws.database_url), ws.config.compensation,
-                        ws.config.workspace.currency, year)
+    result = run_period(app.uow(), app.compensation, app.currency, year)
     computed = time.perf_counter()
-    write_run(result, out, html=False)
+    write_run(result, app.statement_writer, out, html=False)
     csv_done = time.perf_counter()
 done = time.perf_counter()
-write_run(result, out, html=True)
+write_run(result, app.statement_writer, out, html=True)
 html_done = time.perf_counter()
 assert all(s.adds_up() for s in result.statements)
 lines = sum(len(s.deals) + len(s.lines) for s in result.statements)

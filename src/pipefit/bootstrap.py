@@ -11,11 +11,13 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from pipefit.config import CONFIG_FILE, Workspace, default_config_text, load_workspace
+from pipefit.config.compensation import CompensationConfig
 from pipefit.io.config_file import TomlConfigFile
 from pipefit.io.formats import FileReader
 from pipefit.io.lead_files import CsvLeadFiles
 from pipefit.io.models import JoblibModels
 from pipefit.services.imports import ImportDefaults
+from pipefit.services.ports.pay import StatementWriter
 from pipefit.services.workspace import prepare_database, update_database
 from pipefit.store.database import make_engine
 from pipefit.store.imports import SqlBatchLoader
@@ -54,6 +56,28 @@ class App:
         workspace = load_workspace(root, database_url)
         update_database(SqlSchema(), workspace.database_url)
         return cls(workspace)
+
+    @classmethod
+    def configured(cls, root: Path | None = None) -> App:
+        """A workspace's configuration alone: its database is neither opened nor migrated."""
+        return cls(load_workspace(root))
+
+    @property
+    def compensation(self) -> CompensationConfig:
+        return self.workspace.config.compensation
+
+    @property
+    def currency(self) -> str:
+        return self.workspace.config.workspace.currency
+
+    @property
+    def statement_writer(self) -> StatementWriter:
+        """Pay runs as CSV files and HTML pages (the pages made by views.statements)."""
+        # Imported here: pyarrow costs every other command's start-up a noticeable pause.
+        from pipefit.io.statement_files import StatementFiles
+        from pipefit.views.statements import StatementDocuments
+
+        return StatementFiles(StatementDocuments())
 
     @cached_property
     def engine(self) -> Engine:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import csv
+import io
+import json
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -228,6 +233,81 @@ def test_the_comparison_and_the_charts_are_written(company: Path) -> None:
     assert (company / "curves.png").read_bytes().startswith(b"\x89PNG")
     run("comp", "attainment", "--period", "2025", "--chart", company / "att.svg", "-w", company)
     assert "<svg" in (company / "att.svg").read_text()
+
+
+# A figure written for people: thousands separators, or a currency symbol.
+DISPLAY_NUMBER = re.compile(r"^[$€£]?-?\d{1,3}(,\d{3})+(\.\d+)?%?$|^[$€£]")
+
+
+def strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+
+
+def test_pay_output_for_scripts_is_plain_numbers_and_iso_dates(
+    company: Path, tmp_path: Path
+) -> None:
+    plan = tmp_path / "rep-2026.toml"
+    plan.write_text(REP_PLAN)
+    calc = ("calc", "--plan", plan, "--quota", "364000", "--bookings", "390000")
+    commands: list[tuple[str | Path, ...]] = [
+        ("attainment", "--period", "2025"),
+        ("quotas", "--period", "2025"),
+        ("compare",),
+        ("plans",),
+        ("statement", "emp-011", "--period", "2025Q3"),
+        ("run", "--period", "2025Q3", "--out", tmp_path / "run", "--no-html"),
+        calc,
+    ]
+    for command in commands:
+        for fmt in ("json", "csv"):
+            text = run("comp", *command, "-w", company, "-f", fmt).stdout
+            if fmt == "json":
+                cells = list(strings(json.loads(text)))
+            else:
+                cells = [c for row in csv.reader(io.StringIO(text)) for c in row]
+            shown = [c for c in cells if DISPLAY_NUMBER.search(c)]
+            assert shown == [], (command, fmt, shown[:3])
+    statement = run_json(
+        "comp", "statement", "emp-011", "--period", "2025Q3", "-w", company, "-f", "json"
+    )
+    assert all(
+        re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:]+\+00:00", d["closed_at"]) for d in statement["deals"]
+    )
+    assert isinstance(statement["quota"], int | float)
+    with (tmp_path / "run" / "statements.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert all(re.fullmatch(r"-?\d+(\.\d+)?", r["variable_pay"]) for r in rows)
+    table = run("comp", "quotas", "--period", "2025", "-w", company).stdout
+    assert re.search(r"\d{1,3},\d{3}\.\d\d", table)  # people still read separators
+
+
+def test_a_refused_quota_change_names_the_option_to_fix(company: Path) -> None:
+    result = run(
+        "comp",
+        "quota-change",
+        "emp-012",
+        "--period",
+        "2025Q4",
+        "--amount",
+        "5",
+        "--from",
+        "2026-12-01",
+        "-w",
+        company,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "2026-12-01 is not within 2025Q4" in result.stderr
+    assert result.stderr.rstrip().endswith("(--from)")
+    bad = run("comp", "quotas", "--period", "2025Q5", "-w", company, check=False)
+    assert bad.returncode == 1 and bad.stderr.rstrip().endswith("(--period)")
 
 
 def test_capacity_planning_and_workload_from_the_workspace_history(company: Path) -> None:

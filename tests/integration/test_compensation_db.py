@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
@@ -19,12 +20,14 @@ import pytest
 from sqlalchemy import Engine
 
 from pipefit.config import Workspace
+from pipefit.domain.quotas import QuotaChange
 from pipefit.sample import generate
 from pipefit.services.capacity import plan_team, presales_workload, workspace_capacity
 from pipefit.services.compensation import record_quota_change, run_period, statement_for
 from pipefit.store.compensation import SqlCompensation
 from pipefit.store.database import make_engine
 from pipefit.store.history import SqlHistory
+from pipefit.store.unit_of_work import SqlUnitOfWork
 
 from .workspaces import import_files
 
@@ -62,6 +65,10 @@ def load(workspace: Workspace, company: Path, engine: Engine) -> SqlCompensation
     return SqlCompensation(engine, workspace.database_url)
 
 
+def uow(workspace: Workspace, engine: Engine) -> SqlUnitOfWork:
+    return SqlUnitOfWork(engine, workspace.database_url, workspace.config.pipelines_by_name())
+
+
 def won_deals(company: Path, year: int) -> list[tuple[str, str, Decimal]]:
     """(deal, owner, amount) of the year's closed-won deals, from the files themselves."""
     opps = pa_csv.read_csv(
@@ -97,7 +104,7 @@ def test_a_year_s_run_pays_every_rep_and_presales_and_credits_match_the_files(
 ) -> None:
     source = load(workspace, company, engine)
     config = workspace.config.compensation
-    run = run_period(source, config, "USD", "2025")
+    run = run_period(uow(workspace, engine), config, "USD", "2025")
     assert run.skipped == []
     by_person = {s.person_id: s for s in run.statements}
     roles = {p.person_id: str(p.role) for p in source.people()}
@@ -124,7 +131,7 @@ def test_a_year_s_run_pays_every_rep_and_presales_and_credits_match_the_files(
                 assert by_person[m.person_id].credited == expected
     # One person's statement reads only the deals that can reach them: the same figures.
     for person in sorted(by_person)[:: max(1, len(by_person) // 6)]:
-        alone = statement_for(source, config, "USD", person, "2025")
+        alone = statement_for(uow(workspace, engine), config, "USD", person, "2025")
         assert (alone.credited, alone.variable_pay, alone.lines) == (
             by_person[person].credited,
             by_person[person].variable_pay,
@@ -135,9 +142,9 @@ def test_a_year_s_run_pays_every_rep_and_presales_and_credits_match_the_files(
 def test_splits_imported_as_csv_and_a_recorded_change_reach_the_statement(
     workspace: Workspace, company: Path, engine: Engine, tmp_path: Path
 ) -> None:
-    source = load(workspace, company, engine)
+    load(workspace, company, engine)
     config = workspace.config.compensation
-    before = statement_for(source, config, "USD", "emp-011", "2025Q3")
+    before = statement_for(uow(workspace, engine), config, "USD", "emp-011", "2025Q3")
     deal = next(c.deal for c in before.deals if c.basis == "own")
     splits = tmp_path / "credit_splits.csv"
     splits.write_text(
@@ -147,7 +154,7 @@ def test_splits_imported_as_csv_and_a_recorded_change_reach_the_statement(
     )
     import_files(workspace, [splits])
     record_quota_change(
-        source,
+        uow(workspace, engine),
         owner_kind="person",
         owner_id="emp-011",
         period="2025Q3",
@@ -155,7 +162,7 @@ def test_splits_imported_as_csv_and_a_recorded_change_reach_the_statement(
         effective_at=before.period.start_at.replace(month=9),
         reason="ACME territory added",
     )
-    after = statement_for(source, config, "USD", "emp-011", "2025Q3")
+    after = statement_for(uow(workspace, engine), config, "USD", "emp-011", "2025Q3")
     quarter = deal.amount.quantize(D("0.01")) * D("0.25")
     assert after.credited == before.credited - quarter
     split = next(c for c in after.deals if c.deal.opportunity_id == deal.opportunity_id)
@@ -188,3 +195,16 @@ def test_capacity_planning_and_workload_read_the_same_history(
     presales = {p.person_id for p in source.people() if str(p.role) == "presales"}
     assert presales <= {load.person_id for load in workload.loads}
     assert sum(load.meetings for load in workload.loads) > 0
+
+
+def test_a_quota_change_refused_half_way_leaves_nothing_behind(
+    workspace: Workspace, company: Path, engine: Engine
+) -> None:
+    source = load(workspace, company, engine)
+    work = uow(workspace, engine)
+    with work:
+        work.pay.add_quota_change(
+            QuotaChange("person", "emp-011", "2025Q3", datetime(2025, 9, 1, tzinfo=UTC), D(1))
+        )
+        # no commit: leaving the block rolls the insert back
+    assert source.quota_changes() == []

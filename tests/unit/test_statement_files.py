@@ -5,17 +5,18 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from pipefit.cli.render import to_jsonable
 from pipefit.domain.plans import AttainmentBasis
-from pipefit.domain.statements import build_statement
-from pipefit.io.statement_files import statement_document, write_statements
+from pipefit.domain.statements import Statement, build_statement
+from pipefit.io.statement_files import StatementFiles
+from pipefit.views import to_jsonable
+from pipefit.views.statements import StatementDocuments, statement_document
 
 from .comp_factories import deal, ledger, period, rep_plan, tiers
 
 D = Decimal
 
 
-def statements() -> list:  # type: ignore[type-arg]
+def statements() -> list[Statement]:
     plan = rep_plan(
         tiers=tiers((0, 100, 1), (100, None, 2)), attainment=AttainmentBasis.CUMULATIVE_ANNUAL
     )
@@ -24,6 +25,12 @@ def statements() -> list:  # type: ignore[type-arg]
         deal("GLOBEX <&> CO", 170000, "2026-05-10"),
     ]
     return [build_statement(ledger(plan, deals), period("2026Q2"))]
+
+
+def write_statements(
+    folder: Path, run: list[Statement], skipped: list[tuple[str, str, str]]
+) -> list[Path]:
+    return StatementFiles(StatementDocuments()).write(folder, run, skipped)
 
 
 def test_the_lines_file_adds_up_to_each_statement_and_names_earlier_periods(
@@ -50,13 +57,30 @@ def test_the_lines_file_adds_up_to_each_statement_and_names_earlier_periods(
     with (tmp_path / "statements.csv").open() as handle:
         (summary,) = list(csv.DictReader(handle))
     assert (summary["credited"], summary["variable_pay"]) == ("250000", "22000.00")
+    # 250,000 of a year-to-date quota of 200,000: 125%, written as a plain number.
+    assert (summary["quota"], summary["attainment_pct"]) == ("200000.00", "125.00")
 
 
 def test_pages_escape_what_the_data_says(tmp_path: Path) -> None:
     write_statements(tmp_path, statements(), [("emp-zed", "presales", "<no pool>")])
     page = (tmp_path / "people" / "emp-ada.html").read_text()
     assert "GLOBEX &lt;&amp;&gt; CO" in page
-    assert "&lt;no pool&gt;" in (tmp_path / "index.html").read_text()
+    assert "<&>" not in page
+    index = (tmp_path / "index.html").read_text()
+    assert "&lt;no pool&gt;" in index
+    assert '<a href="people/emp-ada.html">emp-ada</a>' in index
+
+
+def test_a_page_reads_like_the_statement_with_figures_for_people(tmp_path: Path) -> None:
+    write_statements(tmp_path, statements(), [])
+    page = (tmp_path / "people" / "emp-ada.html").read_text()
+    assert "Ada Lovelace (emp-ada), 2026Q2" in page
+    assert "Quota: 200,000.00 USD" in page
+    assert "credited in 2026Q1" in page
+    assert "= <b>125.00%</b>" in page
+    assert "Credited deals" in page and "variable pay" in page
+    assert '<td class="num">22,000.00</td>' in page
+    assert "Not paid" not in (tmp_path / "index.html").read_text()
 
 
 def test_the_json_document_carries_every_line_and_whether_it_adds_up() -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -19,13 +18,8 @@ from pipefit.cli.common import (
     out,
     parse_time,
 )
-from pipefit.cli.comp_plans import required_amount
-from pipefit.cli.render import emit
-
-if TYPE_CHECKING:
-    from pipefit.bootstrap import App
-    from pipefit.domain.statements import Statement
-    from pipefit.store.compensation import SqlCompensation
+from pipefit.cli.comp_plans import required_amount, show_laid_out
+from pipefit.cli.render import show
 
 __all__ = ["comp_app", "plan_app"]
 
@@ -43,54 +37,6 @@ PeriodOpt = Annotated[
 ]
 
 
-def _source(instance: App) -> SqlCompensation:
-    from pipefit.store.compensation import SqlCompensation
-
-    return SqlCompensation(instance.engine, instance.workspace.database_url)
-
-
-def _print_statement(s: Statement) -> None:
-    from pipefit.io.statement_files import statement_document
-
-    doc = statement_document(s)
-    basis = "year to date" if s.basis == "cumulative_annual" else "per period"
-    out.print(
-        f"Statement for {s.person_id} {s.name}, {s.period} ({s.role}, plan {s.plan}; "
-        f"attainment measured {basis})"
-    )
-    out.print(f"Quota: {s.quota:,.2f} {s.currency}")
-    for note in s.quota_notes:
-        out.print(f"  - {note}")
-    rows: list[dict[str, Any]] = [
-        {"closed": None, "deal": f"credited in {p}", "account": None, "how": None, "credit": a}
-        for p, a in s.earlier
-    ]
-    rows += [
-        {
-            "closed": c.deal.closed_at.date().isoformat(),
-            "deal": c.deal.opportunity_id,
-            "account": c.deal.account_id,
-            "how": c.describe(s.currency),
-            "credit": c.credit,
-        }
-        for c in s.deals
-    ]
-    emit(out, "table", rows, title=f"Credited deals ({len(s.deals)})")
-    out.print(
-        f"Credited {s.credited:,.2f} / quota {s.quota:,.2f} = attainment {doc['attainment_pct']}%"
-    )
-    out.print(f"Variable target: {s.target_note}")
-    emit(
-        out,
-        "table",
-        [{"line": line.label, "amount": line.amount} for line in s.lines],
-        title="Pay",
-    )
-    out.print(f"Variable pay: {s.variable_pay:,.2f} {s.currency} (the sum of the lines above)")
-    out.print(f"Base for the period: {s.base_salary:,.2f}; total pay {s.total_pay:,.2f}")
-    out.print(f"Rounding: {s.rounding}")
-
-
 @comp_app.command("statement")
 def statement(
     person: Annotated[str, typer.Argument(help="Person id.")],
@@ -104,33 +50,14 @@ def statement(
     Quota, each credited deal, attainment, each tier's portion and rate, adjustments and the
     variable pay they add up to.
     """
-    from pipefit.io.statement_files import statement_document
     from pipefit.services.compensation import statement_for
+    from pipefit.views.statements import print_statement, statement_view
 
     with open_app(workspace, db) as instance:
-        config = instance.workspace.config
         result = statement_for(
-            _source(instance), config.compensation, config.workspace.currency, person, period
+            instance.uow(), instance.compensation, instance.currency, person, period
         )
-    if fmt == "json":
-        emit(out, "json", [], document=statement_document(result))
-    elif fmt == "csv":
-        rows: list[dict[str, Any]] = [
-            {
-                "section": "credit",
-                "reference": c.deal.opportunity_id,
-                "label": c.describe(result.currency),
-                "amount": c.credit,
-            }
-            for c in result.deals
-        ]
-        rows += [
-            {"section": line.kind, "reference": "", "label": line.label, "amount": line.amount}
-            for line in result.lines
-        ]
-        emit(out, "csv", rows)
-    else:
-        _print_statement(result)
+    show_laid_out(fmt, statement_view(result), print_statement)
 
 
 @comp_app.command("run")
@@ -151,55 +78,24 @@ def run(
     """Everyone's statements for a period, written to CSV (and HTML): reps and presales."""
     from pipefit.services.compensation import run_period, write_run
     from pipefit.services.paybook import bulk_objects
+    from pipefit.views.pay import print_run, run_view
 
     # One pause of the garbage collector over the whole run and its files (see
     # bulk_objects): the objects are acyclic, and collections between phases cost seconds.
     with open_app(workspace, db) as instance, bulk_objects():
-        config = instance.workspace.config
-        result = run_period(
-            _source(instance), config.compensation, config.workspace.currency, period
-        )
+        result = run_period(instance.uow(), instance.compensation, instance.currency, period)
         folder = out_dir or instance.workspace.root / "statements" / result.period.label
-        files = write_run(result, folder, html=html)
+        files = write_run(result, instance.statement_writer, folder, html=html)
         if chart is not None:
             from pipefit.charts.output import save_chart
             from pipefit.charts.pay import attainment_chart
 
             files.append(save_chart(attainment_chart(result.statements), chart))
-        label, skipped = result.period.label, result.skipped
-        document = {
-            "period": label,
-            "statements": len(result.statements),
-            "deals": result.deals,
-            "total_variable_pay": result.total_variable,
-            "files": [str(f) for f in files],
-            "skipped": [{"person": p, "role": r, "reason": why} for p, r, why in skipped],
-        }
-        rows = [
-            {"role": role, "statements": n, "variable_pay": pay}
-            for role, n, pay in _by_role(result.statements)
-        ]
+        view = run_view(result, files)
         # Let go of the statements while the collector is still paused: freed by reference
         # counting alone, rather than traversed by a full collection first.
         del result
-    if fmt == "json":
-        emit(out, "json", [], document=document)
-        return
-    if fmt == "csv":
-        emit(out, "csv", rows)
-        return
-    emit(out, "table", rows, title=f"Statements for {label}")
-    for p, r, why in skipped:
-        out.print(f"not paid: {p} ({r}): {why}")
-    out.print("files: " + ", ".join(str(f) for f in files))
-
-
-def _by_role(statements: list[Statement]) -> list[tuple[str, int, Decimal]]:
-    totals: dict[str, tuple[int, Decimal]] = {}
-    for s in statements:
-        n, pay = totals.get(s.role, (0, Decimal(0)))
-        totals[s.role] = (n + 1, pay + s.variable_pay)
-    return [(role, n, pay) for role, (n, pay) in sorted(totals.items())]
+    show_laid_out(fmt, view, print_run)
 
 
 @comp_app.command("quotas")
@@ -215,13 +111,11 @@ def quotas(
     first), and each team's (the sum of its reps').
     """
     from pipefit.services.compensation import quota_overview
+    from pipefit.views.pay import quotas_view
 
     with open_app(workspace, db) as instance:
-        config = instance.workspace.config
-        rows = quota_overview(
-            _source(instance), config.compensation, config.workspace.currency, period
-        )
-    emit(out, fmt, [r.__dict__ for r in rows], title=f"Quotas for {period}")
+        rows = quota_overview(instance.uow(), instance.compensation, instance.currency, period)
+    show(out, fmt, quotas_view(rows, period))
 
 
 @comp_app.command("quota-change")
@@ -244,7 +138,7 @@ def quota_change(
     assert at is not None
     with open_app(workspace, db) as instance:
         change = record_quota_change(
-            _source(instance),
+            instance.uow(),
             owner_kind="pool" if pool else "person",
             owner_id=owner,
             period=period,
@@ -268,30 +162,16 @@ def attainment_cmd(
 ) -> None:
     """Attainment per person for a period (reps and presales), best first."""
     from pipefit.services.compensation import run_period
+    from pipefit.views.pay import attainment_view
 
     with open_app(workspace, db) as instance:
-        config = instance.workspace.config
-        result = run_period(
-            _source(instance), config.compensation, config.workspace.currency, period
-        )
-    ordered = sorted(result.statements, key=lambda s: -s.attainment)
-    rows = [
-        {
-            "person": s.person_id,
-            "name": s.name,
-            "role": s.role,
-            "quota": s.quota,
-            "credited": s.credited,
-            "attainment_pct": s.attainment_pct,
-            "variable_pay": s.variable_pay,
-        }
-        for s in ordered
-    ]
-    emit(out, fmt, rows, title=f"Attainment, {result.period}")
+        result = run_period(instance.uow(), instance.compensation, instance.currency, period)
+    show(out, fmt, attainment_view(result))
     if chart is not None:
         from pipefit.charts.output import save_chart
         from pipefit.charts.pay import attainment_chart
 
+        ordered = sorted(result.statements, key=lambda s: -s.attainment)
         written = save_chart(attainment_chart(ordered), chart)
         if fmt == "table":
             out.print(f"chart written to {written}")

@@ -39,6 +39,13 @@ FLAGS: dict[str, str] = {
     "scoring.model": "--model",
     "backtest.splits": "--splits",
     "chart": "--chart",
+    "period": "--period",
+    "calc.variable": "--variable",
+    "calc.bookings": "--bookings",
+    "quota.owner_kind": "--pool",
+    "quota.amount": "--amount",
+    "quota.effective_at": "--from",
+    "curves.plan": "--plan",
 }
 
 

@@ -101,8 +101,10 @@ class Plan:
         self._check_tiers()
         self._check_amounts()
 
-    def fail(self, key: str, problem: str) -> PlanError:
-        return PlanError(f"plan '{self.name}': {key}: {problem}")
+    def fail(self, key: str, problem: str, *, field: str | None = None) -> PlanError:
+        """An error naming the plan and its key; `field` when the input was not the plan's
+        own key but a figure given beside it (the variable target of a calculation)."""
+        return PlanError(f"plan '{self.name}': {key}: {problem}", field=field)
 
     def _check_tiers(self) -> None:
         if not self.tiers:

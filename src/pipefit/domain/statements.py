@@ -19,7 +19,7 @@ The variable pay is the sum of the lines, each rounded by the rule.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
 from pipefit.domain.credit import CreditLine
@@ -59,9 +59,11 @@ class Statement:
 
     @property
     def attainment_pct(self) -> Decimal:
-        """Attainment in percent, to 0.01 (for reading; pay uses the exact ratio)."""
+        """Attainment in percent, cut to 0.01 (for reading; pay uses the exact ratio). Cut,
+        not rounded: 99.996% reads 99.99%, never the 100% tier it has not reached."""
         value = self.attainment * 100
-        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"))
+        shown = Decimal(value.numerator) / Decimal(value.denominator)
+        return shown.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
     @property
     def total_pay(self) -> Decimal:

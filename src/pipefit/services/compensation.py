@@ -1,5 +1,8 @@
-"""Pay use cases: a statement, a whole period's run, a plan checked by hand, the
-rep-versus-presales comparison, quotas for a period, and recording a quota change."""
+"""Pay use cases: a statement, a whole period's run (and its files), a plan checked by
+hand, the rep-versus-presales comparison, quotas for a period, and recording a quota change.
+
+Stored records come through a unit of work (`uow.pay`), files go out through a
+`StatementWriter`; both are handed in by the entry point."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 from pipefit.config.compensation import CompensationConfig
@@ -18,9 +21,9 @@ from pipefit.domain.periods import Period, parse_period
 from pipefit.domain.plans import Plan
 from pipefit.domain.quotas import NoQuota, QuotaChange
 from pipefit.domain.statements import Statement, build_statement
-from pipefit.io.statement_files import write_statements
 from pipefit.services.paybook import PayBook, bulk_objects, load_book
-from pipefit.services.ports.pay import CompensationSource
+from pipefit.services.ports.pay import Skipped, StatementWriter
+from pipefit.services.ports.unit_of_work import UnitOfWork
 
 __all__ = [
     "Calc",
@@ -37,19 +40,36 @@ __all__ = [
 ]
 
 
+_HUNDREDTH = Decimal("0.01")
+
+
+def _pct(part: Decimal, whole: Decimal) -> Decimal:
+    """part / whole in percent, cut (not rounded) to 0.01: never shown above a threshold."""
+    return (part / whole * 100).quantize(_HUNDREDTH, rounding=ROUND_DOWN)
+
+
+def _period(text: str) -> Period:
+    """The period a user asked for; a bad one is refused as the `period` input."""
+    try:
+        return parse_period(text)
+    except PipefitError as exc:
+        raise PipefitError(exc.message, field="period") from None
+
+
 def statement_for(
-    source: CompensationSource,
+    uow: UnitOfWork,
     config: CompensationConfig,
     currency: str,
     person_id: str,
     period: str,
 ) -> Statement:
     """One person's statement for a period; raises with the reason if it cannot be made."""
-    chosen = parse_period(period)
-    book = load_book(source, config, currency, chosen, only=person_id)
+    chosen = _period(period)
+    with uow:
+        book = load_book(uow.pay, config, currency, chosen, only=person_id)
     person = book.people.get(person_id)
     if person is None:
-        raise NotFound(f"no person '{person_id}'")
+        raise NotFound(f"no person '{person_id}'", field="person")
     payee = book.payee(person)
     if payee is None:
         raise PipefitError(
@@ -63,7 +83,7 @@ def statement_for(
 class PayRun:
     period: Period
     statements: list[Statement]
-    skipped: list[tuple[str, str, str]]  # person, role, reason
+    skipped: list[Skipped]  # person, role, reason
     seconds: dict[str, float] = field(default_factory=dict)
     deals: int = 0
 
@@ -73,7 +93,7 @@ class PayRun:
 
 
 def run_period(
-    source: CompensationSource,
+    uow: UnitOfWork,
     config: CompensationConfig,
     currency: str,
     period: str,
@@ -81,11 +101,13 @@ def run_period(
     roles: Sequence[str] = ("sales_rep", "presales"),
 ) -> PayRun:
     """Statements for everyone in `roles` who has a plan; who could not be paid, and why."""
-    chosen = parse_period(period)
+    chosen = _period(period)
     started = time.perf_counter()
-    book = load_book(source, config, currency, chosen)
+    with uow:
+        book = load_book(uow.pay, config, currency, chosen)
     loaded = time.perf_counter()
-    statements, skipped = [], []
+    statements: list[Statement] = []
+    skipped: list[Skipped] = []
     with bulk_objects():
         for person in sorted(book.people.values(), key=lambda p: (str(p.role), p.person_id)):
             if str(person.role) not in roles:
@@ -108,10 +130,12 @@ def run_period(
     )
 
 
-def write_run(run: PayRun, folder: Path, *, html: bool = True) -> list[Path]:
+def write_run(
+    run: PayRun, writer: StatementWriter, folder: Path, *, html: bool = True
+) -> list[Path]:
     """Write a run's statements to CSV (and HTML) in `folder`; return the files."""
     with bulk_objects():
-        return write_statements(folder, run.statements, run.skipped, html=html)
+        return writer.write(folder, run.statements, run.skipped, html=html)
 
 
 @dataclass(frozen=True)
@@ -125,13 +149,13 @@ class Calc:
     def pct_of_target(self) -> Decimal:
         if self.payout.target == 0:
             return Decimal(0)
-        return (self.payout.total / self.payout.target * 100).quantize(Decimal("0.01"))
+        return _pct(self.payout.total, self.payout.target)
 
     @property
     def pct_of_base(self) -> Decimal | None:
         if not self.base_salary:
             return None
-        return (self.payout.total / self.base_salary * 100).quantize(Decimal("0.01"))
+        return _pct(self.payout.total, self.base_salary)
 
 
 def calc_plan(
@@ -147,9 +171,15 @@ def calc_plan(
     rule = rule or RoundingRule()
     target = variable if variable is not None else plan.variable_target
     if target is None:
-        raise plan.fail("variable_target", "is not set in the plan; pass --variable")
+        raise plan.fail(
+            "variable_target",
+            "is not set in the plan; give the variable target for the period",
+            field="calc.variable",
+        )
     if bookings < 0:
-        raise plan.fail("bookings", f"is {bookings}; bookings cannot be negative")
+        raise plan.fail(
+            "bookings", f"is {bookings}; bookings cannot be negative", field="calc.bookings"
+        )
     payout = compute_payout(plan, quota=quota, credited=bookings, target=target, rule=rule)
     return Calc(
         plan,
@@ -171,11 +201,11 @@ class RoleComparison:
 
     @property
     def variable_pct_of_base(self) -> Decimal:
-        return (self.variable_pay / self.base_salary * 100).quantize(Decimal("0.01"))
+        return _pct(self.variable_pay, self.base_salary)
 
     @property
     def total_pct_of_base(self) -> Decimal:
-        return (self.total_pay / self.base_salary * 100).quantize(Decimal("0.01"))
+        return _pct(self.total_pay, self.base_salary)
 
 
 def compare_roles(
@@ -229,12 +259,13 @@ class QuotaRow:
 
 
 def quota_overview(
-    source: CompensationSource, config: CompensationConfig, currency: str, period: str
+    uow: UnitOfWork, config: CompensationConfig, currency: str, period: str
 ) -> list[QuotaRow]:
     """Every rep's quota, every pool's street quota beside its explicit target, and every
     team's quota (the sum of its reps') for a period."""
-    chosen = parse_period(period)
-    book: PayBook = load_book(source, config, currency, chosen)
+    chosen = _period(period)
+    with uow:
+        book: PayBook = load_book(uow.pay, config, currency, chosen)
     rows: list[QuotaRow] = []
     team_sums: dict[str, Decimal] = {}
     for person in sorted(book.people.values(), key=lambda p: p.person_id):
@@ -282,7 +313,7 @@ def quota_overview(
 
 
 def record_quota_change(
-    source: CompensationSource,
+    uow: UnitOfWork,
     *,
     owner_kind: str,
     owner_id: str,
@@ -291,32 +322,42 @@ def record_quota_change(
     effective_at: datetime,
     reason: str | None = None,
 ) -> QuotaChange:
-    """Record a mid-period quota change; statements prorate it by day from `effective_at`."""
-    chosen = parse_period(period)
+    """Record a mid-period quota change; statements prorate it by day from `effective_at`.
+    Kept only when every check passes (the unit of work commits once, at the end)."""
+    chosen = _period(period)
     if owner_kind not in ("person", "pool"):
-        raise PipefitError(f"a quota belongs to a person or a pool, not '{owner_kind}'")
+        raise PipefitError(
+            f"a quota belongs to a person or a pool, not '{owner_kind}'", field="quota.owner_kind"
+        )
     if amount < 0:
-        raise PipefitError(f"quota change for {owner_id}: amount {amount} cannot be negative")
+        raise PipefitError(
+            f"quota change for {owner_id}: amount {amount} cannot be negative",
+            field="quota.amount",
+        )
     if not chosen.holds(effective_at):
         raise PipefitError(
             f"quota change for {owner_id}: {effective_at.date()} is not within {chosen} "
-            f"({chosen.start} to {chosen.end})"
+            f"({chosen.start} to {chosen.end})",
+            field="quota.effective_at",
         )
-    known = (
-        {p.person_id for p in source.people()}
-        if owner_kind == "person"
-        else {p.pool_id for p in source.pools()}
-    )
-    if owner_id not in known:
-        raise NotFound(f"no {owner_kind} '{owner_id}'")
-    return source.add_quota_change(
-        QuotaChange(
-            owner_kind,
-            owner_id,
-            chosen.label,
-            effective_at,
-            amount,
-            reason,
-            datetime.now(UTC),
+    with uow:
+        known = (
+            {p.person_id for p in uow.pay.people()}
+            if owner_kind == "person"
+            else {p.pool_id for p in uow.pay.pools()}
         )
-    )
+        if owner_id not in known:
+            raise NotFound(f"no {owner_kind} '{owner_id}'", field="quota.owner")
+        change = uow.pay.add_quota_change(
+            QuotaChange(
+                owner_kind,
+                owner_id,
+                chosen.label,
+                effective_at,
+                amount,
+                reason,
+                datetime.now(UTC),
+            )
+        )
+        uow.commit()
+    return change

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy import Connection, Engine, Table, insert, select
 
 from pipefit.domain.credit import CreditSplit, WonDeal
 from pipefit.domain.model import Person, Pool, PoolMember, Quota, Role, Team
@@ -148,13 +148,18 @@ def _date(value: Any) -> date | None:
 
 
 class SqlCompensation:
-    """Reads for the pay services; each call is its own short read."""
+    """The pay records. Inside a unit of work (`connection` given) every read and write of
+    the small tables goes through its transaction; won deals are read in bulk on their own
+    short connection. Without a connection each read is its own, and writes are refused."""
 
-    def __init__(self, engine: Engine, url: str) -> None:
+    def __init__(self, engine: Engine, url: str, connection: Connection | None = None) -> None:
         self._engine = engine
         self._url = url
+        self._conn = connection
 
     def _rows(self, table: Table) -> list[Any]:
+        if self._conn is not None:
+            return list(self._conn.execute(select(table)))
         with self._engine.connect() as conn:
             return list(conn.execute(select(table)))
 
@@ -204,19 +209,21 @@ class SqlCompensation:
         ]
 
     def add_quota_change(self, change: QuotaChange) -> QuotaChange:
-        with self._engine.begin() as conn:
-            result = conn.execute(
-                insert(t.quota_changes).values(
-                    owner_kind=change.owner_kind,
-                    owner_id=change.owner_id,
-                    period=change.period,
-                    effective_at=change.effective_at,
-                    amount=change.amount,
-                    reason=change.reason,
-                    recorded_at=change.recorded_at or datetime.now(UTC),
-                )
+        """Insert in the unit of work's transaction; it is kept when the unit commits."""
+        if self._conn is None:
+            raise RuntimeError("pay records are written through a unit of work")
+        result = self._conn.execute(
+            insert(t.quota_changes).values(
+                owner_kind=change.owner_kind,
+                owner_id=change.owner_id,
+                period=change.period,
+                effective_at=change.effective_at,
+                amount=change.amount,
+                reason=change.reason,
+                recorded_at=change.recorded_at or datetime.now(UTC),
             )
-            key = result.inserted_primary_key
+        )
+        key = result.inserted_primary_key
         return QuotaChange(
             change.owner_kind,
             change.owner_id,
@@ -235,13 +242,13 @@ class SqlCompensation:
         ]
 
     def churns(self) -> dict[str, datetime]:
+        query = select(t.customer_outcomes.c.account_id, t.customer_outcomes.c.churned_at).where(
+            t.customer_outcomes.c.churned_at.is_not(None)
+        )
+        if self._conn is not None:
+            return {r.account_id: r.churned_at for r in self._conn.execute(query)}
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(t.customer_outcomes.c.account_id, t.customer_outcomes.c.churned_at).where(
-                    t.customer_outcomes.c.churned_at.is_not(None)
-                )
-            )
-            return {r.account_id: r.churned_at for r in rows}
+            return {r.account_id: r.churned_at for r in conn.execute(query)}
 
     def won_deals(
         self,

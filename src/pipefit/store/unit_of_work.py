@@ -36,7 +36,7 @@ class SqlUnitOfWork:
         self._connection = self._engine.connect()
         self._connection.begin()
         self.deals = SqlDeals(self._connection, self._pipelines)
-        self.pay = SqlCompensation(self._engine, self._url)
+        self.pay = SqlCompensation(self._engine, self._url, self._connection)
         self.history = SqlHistory(self._engine, self._url)
         self.imports = SqlImports(self._connection)
         self.status = SqlStatus(self._connection)

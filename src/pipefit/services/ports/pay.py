@@ -1,16 +1,22 @@
-"""What the pay and capacity services need from storage (SQL and in-memory versions)."""
+"""What the pay and capacity services need from the world: the stored records
+(`CompensationSource`, SQL and in-memory versions) and somewhere to put a pay run's files
+(`StatementWriter`)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Protocol
 
 from pipefit.domain.credit import CreditSplit, WonDeal
 from pipefit.domain.model import Person, Pool, PoolMember, Quota, Team
 from pipefit.domain.quotas import QuotaChange
+from pipefit.domain.statements import Statement
 
-__all__ = ["CompensationSource"]
+__all__ = ["CompensationSource", "Skipped", "StatementWriter"]
+
+Skipped = tuple[str, str, str]  # person, role, why they could not be paid
 
 
 class CompensationSource(Protocol):
@@ -44,4 +50,19 @@ class CompensationSource(Protocol):
     ) -> list[WonDeal]:
         """Closed-won deals with start <= closed_at < end, in close order; if `owners` is
         given, only theirs and the `deal_ids` (one person's statement needs no more)."""
+        ...
+
+
+class StatementWriter(Protocol):
+    """Keeps a pay run's statements as files: a summary, every line, pages to read."""
+
+    def write(
+        self,
+        folder: Path,
+        statements: Sequence[Statement],
+        skipped: Sequence[Skipped],
+        *,
+        html: bool = True,
+    ) -> list[Path]:
+        """Write the run into `folder` (made if missing); return the files written."""
         ...

@@ -23,6 +23,13 @@ SHOWN_PROBLEMS = 200
 # commands take under one name maps once.
 FLAGS: dict[str, str] = {
     "reason": "--reason",
+    "plan.reps_per_presales": "--reps-per-presales",
+    "plan.rep_quota": "--rep-quota",
+    "plan.gain": "--gain",
+    "plan.hire_reps": "--reps",
+    "plan.hire_presales": "--presales",
+    "plan.team": "--team",
+    "plan.weeks": "--weeks",
 }
 
 

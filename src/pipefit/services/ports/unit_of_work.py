@@ -23,9 +23,17 @@ __all__ = ["UnitOfWork"]
 
 
 class UnitOfWork(Protocol):
-    deals: DealRepository
-    pay: CompensationSource
-    history: HistorySource
+    # Read-only members, so that a unit of work holding concrete repositories (SqlDeals,
+    # MemoryHistory, ...) matches: a plain mutable attribute would have to be declared
+    # with exactly the protocol's type.
+    @property
+    def deals(self) -> DealRepository: ...
+
+    @property
+    def pay(self) -> CompensationSource: ...
+
+    @property
+    def history(self) -> HistorySource: ...
 
     def __enter__(self) -> Self: ...
 

@@ -9,6 +9,7 @@ from typing import Self
 
 from pipefit.domain.pipeline import Pipeline
 from pipefit.store.memory.deals import MemoryDeals
+from pipefit.store.memory.history import MemoryHistory
 from pipefit.store.memory.pay import MemoryCompensation
 
 __all__ = ["MemoryUnitOfWork"]
@@ -21,9 +22,11 @@ class MemoryUnitOfWork:
         *,
         deals: MemoryDeals | None = None,
         pay: MemoryCompensation | None = None,
+        history: MemoryHistory | None = None,
     ) -> None:
         self.deals = deals or MemoryDeals(pipelines or {})
         self.pay = pay or MemoryCompensation()
+        self.history = history or MemoryHistory()
         self.committed = 0
         self.rolled_back = 0
 

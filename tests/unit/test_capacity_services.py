@@ -91,6 +91,12 @@ def test_a_gain_asked_for_replaces_every_norm_s_gain() -> None:
     assert report.extra_revenue == D(240000)
 
 
+def test_a_negative_gain_for_the_segments_is_refused_naming_the_gain() -> None:
+    with pytest.raises(PipefitError, match="the gain is -0.05; it cannot be negative") as no:
+        workspace_capacity(uow(), CONFIG, "USD", gain=D("-0.05"), as_of=AS_OF)
+    assert no.value.field == "plan.gain"
+
+
 def test_without_a_date_the_window_ends_just_after_the_latest_close() -> None:
     report = workspace_capacity(uow(), CONFIG, "USD")
     assert report.as_of == day("2025-12-30") + timedelta(seconds=1)

@@ -67,7 +67,13 @@ def capacity(
         str | None, typer.Option(help="Reps one presales person covers (scenario).")
     ] = None,
     rep_quota: Annotated[str | None, typer.Option(help="A rep's yearly quota (scenario).")] = None,
-    gain: Annotated[str | None, typer.Option(help="Productivity gain, e.g. 0.05 for 5%.")] = None,
+    gain: Annotated[
+        str | None,
+        typer.Option(
+            help="Productivity gain, e.g. 0.05 for 5% (default: each segment's norm; for a "
+            "scenario, compensation.capacity.default_gain)."
+        ),
+    ] = None,
     as_of: AsOfOpt = None,
     chart: ChartOpt = None,
     workspace: WorkspaceOpt = None,

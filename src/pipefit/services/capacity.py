@@ -160,6 +160,8 @@ def workspace_capacity(
 ) -> CapacityReport:
     """Per segment: reps, presales, the actual and the configured ratio, the quota each
     presales person influences, and what a productivity gain on it is worth."""
+    if gain is not None and gain < 0:
+        raise PipefitError(f"the gain is {gain}; it cannot be negative", field="plan.gain")
     with uow:
         start, end, label, year = _window(_as_of(uow.history, as_of))
         book = load_org(uow.pay, config, currency)

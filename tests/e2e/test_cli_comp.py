@@ -75,6 +75,34 @@ def test_the_article_s_scenarios_print_exactly_375_000_and_450_000(tmp_path: Pat
     assert "$450,000 extra revenue" in table
 
 
+def test_a_scenario_without_a_gain_takes_the_workspace_s_default_gain(tmp_path: Path) -> None:
+    run("init", tmp_path / "ws")
+    config = tmp_path / "ws" / "pipefit.toml"
+    text = config.read_text()
+    assert "default_gain = 0.05" in text
+    config.write_text(text.replace("default_gain = 0.05", "default_gain = 0.08"))
+    args = ("plan", "capacity", "--reps-per-presales", "10", "--rep-quota", "750000")
+    # 10 x 750,000 = 7,500,000 influenced; x 8% = 600,000.
+    assert run_json(*args, "-w", tmp_path / "ws", "-f", "json")["extra_revenue"] == 600000
+    # Without a workspace, the configuration's own default: 5%.
+    assert run_json(*args, "-f", "json", cwd=tmp_path)["extra_revenue"] == 375000
+
+
+def test_a_refused_plan_input_names_its_option(tmp_path: Path) -> None:
+    result = run(
+        "plan",
+        "capacity",
+        "--reps-per-presales",
+        "0",
+        "--rep-quota",
+        "1",
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "must be above 0, not 0 (--reps-per-presales)" in result.stdout + result.stderr
+
+
 def test_a_plan_file_is_computed_without_a_workspace(tmp_path: Path) -> None:
     plan = tmp_path / "rep-2026.toml"
     plan.write_text(REP_PLAN)
@@ -335,3 +363,22 @@ def test_capacity_planning_and_workload_from_the_workspace_history(company: Path
     workload = run_json("plan", "workload", "-w", company, "-f", "json")
     assert workload["presales"]
     assert all("open_deals" in row for row in workload["presales"])
+    refused = run("plan", "workload", "--weeks", "-2", "-w", company, check=False)
+    assert "the workload window must be at least one week, not -2 (--weeks)" in (
+        refused.stdout + refused.stderr
+    )
+
+
+def test_plan_compare_for_scripts_carries_plain_numbers(company: Path) -> None:
+    options = run_json("plan", "compare", "-w", company, "-f", "json")
+    assert all(isinstance(o["cost"], int | float) for o in options["options"])
+    assert isinstance(options["history"]["bookings"], int | float)
+    rows = list(
+        csv.DictReader(run("plan", "compare", "-w", company, "-f", "csv").stdout.splitlines())
+    )
+    assert [r["headcount"] for r in rows] == ["1", "0", "1"]
+    for row in rows:
+        for key in ("cost", "revenue_low", "revenue_expected", "revenue_high"):
+            assert D(row[key]) >= 0 and "," not in row[key]
+    table = run("plan", "compare", "-w", company).stdout
+    assert "Options, first year" in table and "Assumptions (not from the history):" in table

@@ -26,7 +26,6 @@ from pipefit.services.capacity import plan_team, presales_workload, workspace_ca
 from pipefit.services.compensation import record_quota_change, run_period, statement_for
 from pipefit.store.compensation import SqlCompensation
 from pipefit.store.database import make_engine
-from pipefit.store.history import SqlHistory
 from pipefit.store.unit_of_work import SqlUnitOfWork
 
 from .workspaces import import_files
@@ -176,9 +175,9 @@ def test_capacity_planning_and_workload_read_the_same_history(
     workspace: Workspace, company: Path, engine: Engine
 ) -> None:
     source = load(workspace, company, engine)
-    history = SqlHistory(engine, workspace.database_url)
+    uow = SqlUnitOfWork(engine, workspace.database_url, workspace.config.pipelines_by_name())
     config = workspace.config.compensation
-    capacity = workspace_capacity(history, source, config, "USD")
+    capacity = workspace_capacity(uow, config, "USD")
     segments = {s.facts.segment: s for s in capacity.segments}
     assert {"smb", "enterprise"} <= set(segments)
     reps = sum(1 for p in source.people() if str(p.role) == "sales_rep")
@@ -188,10 +187,10 @@ def test_capacity_planning_and_workload_read_the_same_history(
             assert s.actual.extra_revenue == (s.actual.influenced_quota * s.gain).quantize(
                 D("0.01")
             )
-    plan = plan_team(history, source, config, "USD", hire_reps=2, hire_presales=1)
+    plan = plan_team(uow, config, "USD", hire_reps=2, hire_presales=1)
     assert plan.facts.won > 0 and plan.facts.bookings > 0
     assert [o.headcount for o in plan.options] == [2, 0, 1]
-    workload = presales_workload(history, source, config)
+    workload = presales_workload(uow, config)
     presales = {p.person_id for p in source.people() if str(p.role) == "presales"}
     assert presales <= {load.person_id for load in workload.loads}
     assert sum(load.meetings for load in workload.loads) > 0

@@ -31,9 +31,10 @@ def test_the_article_s_medium_volume_scenario_gives_450_000() -> None:
     assert m.extra_revenue == D(450000)
 
 
-def test_a_scenario_with_no_reps_per_presales_is_refused() -> None:
-    with pytest.raises(PipefitError, match="--reps-per-presales must be above 0"):
+def test_a_scenario_without_reps_per_presales_is_refused_naming_its_field() -> None:
+    with pytest.raises(PipefitError, match="must be above 0, not 0") as refused:
         capacity_scenario(D(0), D(750000), D("0.05"))
+    assert refused.value.field == "plan.reps_per_presales"
 
 
 def test_a_negative_gain_is_refused() -> None:

@@ -4,4 +4,5 @@ Functions here take plain values and Arrow tables (never a database connection),
 they are tested on small hand-made tables and fed by any store.
 
 - `status`: the workspace summary (deals per stage and segment, open and won amounts).
+- `capacity`: bookings, revenue per rep and meetings per week for capacity planning.
 """

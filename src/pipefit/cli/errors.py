@@ -46,6 +46,13 @@ FLAGS: dict[str, str] = {
     "quota.amount": "--amount",
     "quota.effective_at": "--from",
     "curves.plan": "--plan",
+    "plan.reps_per_presales": "--reps-per-presales",
+    "plan.rep_quota": "--rep-quota",
+    "plan.gain": "--gain",
+    "plan.hire_reps": "--reps",
+    "plan.hire_presales": "--presales",
+    "plan.team": "--team",
+    "plan.weeks": "--weeks",
 }
 
 

@@ -21,10 +21,18 @@ __all__ = [
     "Norm",
     "SegmentCapacity",
     "SegmentFacts",
+    "average",
     "multiplier",
     "norm_for",
     "segment_capacity",
 ]
+
+
+def average(values: Sequence[Decimal]) -> Decimal | None:
+    """The mean to the cent (None for no values): a segment's quota, a role's pay."""
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
 
 
 @dataclass(frozen=True)

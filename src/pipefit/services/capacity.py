@@ -1,6 +1,7 @@
 """Capacity use cases: the multiplier for a scenario or for the workspace's segments, the
 planning comparison (hire reps / make presales more productive / hire presales) and the
-presales workload. History is read in bulk and aggregated set-at-a-time in Arrow."""
+presales workload. They read the history and the team through a unit of work; the
+figures over the history are `analytics.capacity`'s, the formulas the domain's."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipefit.config.compensation import CompensationConfig
+from pipefit.analytics import capacity as figures
+from pipefit.config.compensation import CapacityConfig, CompensationConfig
 from pipefit.domain.capacity import (
     Multiplier,
     SegmentCapacity,
     SegmentFacts,
+    average,
     multiplier,
     norm_for,
     segment_capacity,
@@ -29,7 +31,7 @@ from pipefit.domain.quotas import NoQuota
 from pipefit.domain.workload import PresalesLoad, assess_workload
 from pipefit.services.paybook import PayBook, load_org
 from pipefit.services.ports.history import HistorySource
-from pipefit.services.ports.pay import CompensationSource
+from pipefit.services.ports.unit_of_work import UnitOfWork
 
 __all__ = [
     "CapacityReport",
@@ -44,11 +46,28 @@ __all__ = [
 _YEAR = timedelta(days=365)
 
 
-def capacity_scenario(reps_per_presales: Decimal, rep_quota: Decimal, gain: Decimal) -> Multiplier:
-    """The article's arithmetic for one scenario: no workspace needed."""
+def capacity_scenario(
+    reps_per_presales: Decimal,
+    rep_quota: Decimal,
+    gain: Decimal | None = None,
+    *,
+    capacity: CapacityConfig | None = None,
+) -> Multiplier:
+    """The article's arithmetic for one scenario: no history needed. Without a gain, the
+    configured default gain."""
     if reps_per_presales <= 0:
-        raise PipefitError("--reps-per-presales must be above 0")
-    return multiplier(reps_per_presales, rep_quota, gain)
+        raise PipefitError(
+            f"the reps each presales person covers must be above 0, not {reps_per_presales}",
+            field="plan.reps_per_presales",
+        )
+    if rep_quota < 0:
+        raise PipefitError(
+            f"a rep's quota is {rep_quota}; it cannot be negative", field="plan.rep_quota"
+        )
+    chosen = gain if gain is not None else (capacity or CapacityConfig()).default_gain
+    if chosen < 0:
+        raise PipefitError(f"the gain is {chosen}; it cannot be negative", field="plan.gain")
+    return multiplier(reps_per_presales, rep_quota, chosen)
 
 
 def _as_of(history: HistorySource, as_of: datetime | None) -> datetime:
@@ -60,50 +79,11 @@ def _as_of(history: HistorySource, as_of: datetime | None) -> datetime:
     return min(now, latest + timedelta(seconds=1)) if latest else now
 
 
-def _money(units_by_currency: dict[str, int], rates: dict[str, Decimal], base: str) -> Decimal:
-    total = Decimal(0)
-    for currency, units in units_by_currency.items():
-        rate = Decimal(1) if currency == base else rates.get(currency)
-        if rate is None:
-            raise PipefitError(
-                f"compensation.rates: no rate for {currency}; add {currency} = <value in {base}>"
-            )
-        total += Decimal(units).scaleb(-4) * rate
-    return total.quantize(Decimal("0.01"))
-
-
-def _sum_units(table: pa.Table, keys: list[str]) -> dict[tuple[str, ...], dict[str, int]]:
-    grouped = table.group_by([*keys, "currency"]).aggregate([("units", "sum")])
-    out: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
-    for row in grouped.to_pylist():
-        out[tuple(row[k] for k in keys)][row["currency"]] = int(row["units_sum"] or 0)
-    return out
-
-
-def _main_segment(table: pa.Table, who: str) -> dict[str, str]:
-    """Each person's segment: where most of their closed deals are."""
-    rows = (
-        table.filter(pc.is_valid(table[who]))
-        .group_by([who, "segment"])
-        .aggregate([([], "count_all")])
-    )
-    best: dict[str, tuple[int, str]] = {}
-    for r in rows.to_pylist():
-        key = (r["count_all"], r["segment"])
-        if r[who] not in best or key > best[r[who]]:
-            best[r[who]] = key
-    return {person: seg for person, (_, seg) in best.items()}
-
-
 def _year_quota(book: PayBook, rep: str, year: int) -> Decimal | None:
     try:
         return book.person_quota(rep, Period(year, "year")).amount
     except NoQuota:
         return None
-
-
-def _mean(values: list[Decimal]) -> Decimal | None:
-    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01")) if values else None
 
 
 @dataclass(frozen=True)
@@ -112,6 +92,22 @@ class CapacityReport:
     window: str
     quota_year: int
     segments: list[SegmentCapacity]
+
+    @property
+    def influenced_quota(self) -> Decimal:
+        """The quota the whole team's presales influence: per presales x presales."""
+        return sum(
+            (s.actual.influenced_quota * s.facts.presales for s in self.segments if s.actual),
+            Decimal(0),
+        )
+
+    @property
+    def extra_revenue(self) -> Decimal:
+        """What the gain on every presales person's influence is worth a year."""
+        return sum(
+            (s.actual.extra_revenue * s.facts.presales for s in self.segments if s.actual),
+            Decimal(0),
+        )
 
 
 def _window(as_of: datetime) -> tuple[datetime, datetime, str, int]:
@@ -126,12 +122,9 @@ def _segment_facts(
 ) -> list[SegmentFacts]:
     """Reps and presales per segment (by where most of their deals are), the average
     closed-won deal and the average yearly rep quota of each segment."""
-    rates = dict(config.rates)
-    rep_segment = _main_segment(closed, "owner_id")
-    presales_segment = _main_segment(closed, "presales_id")
-    won = closed.filter(pc.equal(closed["outcome"], "won"))
-    won_count = Counter(won["segment"].to_pylist())
-    won_units = _sum_units(won, ["segment"])
+    rep_segment = figures.main_segment(closed, "owner_id")
+    presales_segment = figures.main_segment(closed, "presales_id")
+    won = figures.bookings_by_segment(closed, dict(config.rates), currency)
     reps_in: dict[str, list[str]] = defaultdict(list)
     presales_in: Counter[str] = Counter()
     for person in book.people.values():
@@ -142,21 +135,23 @@ def _segment_facts(
     found = []
     for segment in sorted(set(reps_in) | set(presales_in)):
         reps = reps_in.get(segment, [])
-        count = won_count.get(segment, 0)
-        acv = None
-        if count:
-            total = _money(won_units[(segment,)], rates, currency)
-            acv = (total / count).quantize(Decimal("0.01"))
+        booked = won.get(segment)
         quotas = [q for q in (_year_quota(book, r, year) for r in reps) if q is not None]
         found.append(
-            SegmentFacts(segment, len(reps), presales_in.get(segment, 0), acv, _mean(quotas), count)
+            SegmentFacts(
+                segment,
+                len(reps),
+                presales_in.get(segment, 0),
+                booked.average_deal if booked else None,
+                average(quotas),
+                booked.won_deals if booked else 0,
+            )
         )
     return found
 
 
 def workspace_capacity(
-    history: HistorySource,
-    source: CompensationSource,
+    uow: UnitOfWork,
     config: CompensationConfig,
     currency: str,
     *,
@@ -165,9 +160,13 @@ def workspace_capacity(
 ) -> CapacityReport:
     """Per segment: reps, presales, the actual and the configured ratio, the quota each
     presales person influences, and what a productivity gain on it is worth."""
-    start, end, label, year = _window(_as_of(history, as_of))
-    book = load_org(source, config, currency)
-    facts = _segment_facts(history.closed_deals(start, end), book, config, currency, year)
+    if gain is not None and gain < 0:
+        raise PipefitError(f"the gain is {gain}; it cannot be negative", field="plan.gain")
+    with uow:
+        start, end, label, year = _window(_as_of(uow.history, as_of))
+        book = load_org(uow.pay, config, currency)
+        closed = uow.history.closed_deals(start, end)
+    facts = _segment_facts(closed, book, config, currency, year)
     norms = config.capacity.norms_domain()
     segments = [segment_capacity(f, norms, gain=gain, rule=book.rule) for f in facts]
     return CapacityReport(as_of=end, window=label, quota_year=year, segments=segments)
@@ -188,7 +187,7 @@ def _ote(people: list[Person], fallback: Decimal) -> Decimal:
         for p in people
         if p.base_pay is not None or p.variable_pay is not None
     ]
-    return _mean(values) or fallback
+    return average(values) or fallback
 
 
 def _plan_ote(config: CompensationConfig, role: str) -> Decimal:
@@ -199,8 +198,7 @@ def _plan_ote(config: CompensationConfig, role: str) -> Decimal:
 
 
 def plan_team(
-    history: HistorySource,
-    source: CompensationSource,
+    uow: UnitOfWork,
     config: CompensationConfig,
     currency: str,
     *,
@@ -211,31 +209,32 @@ def plan_team(
     as_of: datetime | None = None,
 ) -> PlanningReport:
     """The three options side by side for the same team, from its own history."""
-    if hire_reps < 0 or hire_presales < 0:
-        raise PipefitError("--reps and --presales cannot be negative")
-    end = _as_of(history, as_of)
-    start, end, label, year = _window(end)
-    book = load_org(source, config, currency)
-    if team is not None and team not in book.teams:
-        raise PipefitError(f"no team '{team}'; teams: {', '.join(sorted(book.teams))}")
+    if hire_reps < 0:
+        raise PipefitError(
+            f"reps to hire is {hire_reps}; it cannot be negative", field="plan.hire_reps"
+        )
+    if hire_presales < 0:
+        raise PipefitError(
+            f"presales to hire is {hire_presales}; it cannot be negative",
+            field="plan.hire_presales",
+        )
+    with uow:
+        start, end, label, year = _window(_as_of(uow.history, as_of))
+        book = load_org(uow.pay, config, currency)
+        if team is not None and team not in book.teams:
+            raise PipefitError(
+                f"no team '{team}'; teams: {', '.join(sorted(book.teams))}", field="plan.team"
+            )
+        closed = uow.history.closed_deals(start, end)
     people = [p for p in book.people.values() if team is None or p.team_id == team]
     reps = [p for p in people if p.role is Role.SALES_REP]
     presales = [p for p in people if p.role is Role.PRESALES]
-    closed = history.closed_deals(start, end)
     if team is not None:
-        ids = pa.array([p.person_id for p in reps], pa.string())
-        closed = closed.filter(pc.is_in(closed["owner_id"], value_set=ids))
-    won = closed.filter(pc.equal(closed["outcome"], "won"))
+        closed = figures.only_owners(closed, [p.person_id for p in reps])
     rates = dict(config.rates)
-    per_rep = _sum_units(won, ["owner_id"])
-    rep_bookings = tuple(_money(per_rep.get((r.person_id,), {}), rates, currency) for r in reps)
-    cycle = None
-    if won.num_rows:
-        seconds = pc.divide(
-            pc.cast(pc.subtract(won["closed_at"], won["created_at"]), pa.int64()), 1_000_000
-        )
-        cycle = (Decimal(pc.mean(seconds).as_py()) / 86400).quantize(Decimal("0.1"))
-    bookings = _money(_sum_units(won, []).get((), {}), rates, currency)
+    per_rep = figures.bookings_by_owner(closed, rates, currency)
+    won = figures.won(closed).num_rows
+    booked = figures.bookings(closed, rates, currency)
     quotas = [q for q in (_year_quota(book, r.person_id, year) for r in reps) if q is not None]
     norms = config.capacity.norms_domain()
     needed = Decimal(0)
@@ -246,13 +245,13 @@ def plan_team(
         reps=len(reps),
         presales=len(presales),
         window=label,
-        bookings=bookings,
-        won=won.num_rows,
-        lost=closed.num_rows - won.num_rows,
-        cycle_days=cycle,
-        avg_deal=(bookings / won.num_rows).quantize(Decimal("0.01")) if won.num_rows else None,
-        rep_bookings=rep_bookings,
-        rep_quota=_mean(quotas),
+        bookings=booked,
+        won=won,
+        lost=closed.num_rows - won,
+        cycle_days=figures.mean_cycle_days(closed),
+        avg_deal=(booked / won).quantize(Decimal("0.01")) if won else None,
+        rep_bookings=tuple(per_rep.get(r.person_id, Decimal("0.00")) for r in reps),
+        rep_quota=average(quotas),
         rep_ote=_ote(reps, _plan_ote(config, "sales_rep")),
         presales_ote=_ote(presales, _plan_ote(config, "presales")),
         presales_needed=needed if needed else None,
@@ -285,8 +284,7 @@ class WorkloadReport:
 
 
 def presales_workload(
-    history: HistorySource,
-    source: CompensationSource,
+    uow: UnitOfWork,
     config: CompensationConfig,
     *,
     weeks: int | None = None,
@@ -297,19 +295,21 @@ def presales_workload(
     cap = config.capacity
     span = weeks or cap.workload_weeks
     if span < 1:
-        raise PipefitError("--weeks must be at least 1")
-    if as_of is None:
-        latest = history.latest_activity()
-        as_of = (
-            min(datetime.now(UTC), latest + timedelta(seconds=1)) if latest else datetime.now(UTC)
+        raise PipefitError(
+            f"the workload window must be at least one week, not {span}",
+            field="plan.weeks",
         )
-    meetings = history.meetings_by_person(
-        list(cap.meeting_kinds), as_of - timedelta(weeks=span), as_of
-    )
-    open_by: dict[str, dict[str, int]] = defaultdict(dict)
-    for who, stage, n in history.open_by_presales():
-        open_by[who][stage] = n
-    people = {p.person_id: p for p in source.people()}
+    with uow:
+        history = uow.history
+        if as_of is None:
+            latest = history.latest_activity()
+            now = datetime.now(UTC)
+            as_of = min(now, latest + timedelta(seconds=1)) if latest else now
+        meetings = figures.meetings_by_person(
+            history.meetings(list(cap.meeting_kinds), as_of - timedelta(weeks=span), as_of)
+        )
+        open_by = figures.open_by_presales(history.open_deals())
+        people = {p.person_id: p for p in uow.pay.people()}
     presales = [p for p in people.values() if p.role is Role.PRESALES]
     ids = {p.person_id for p in presales} | set(open_by)
     loads = [

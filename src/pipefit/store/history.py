@@ -1,5 +1,6 @@
-"""What capacity planning reads: closed deals of a window (bulk, through ADBC), open
-deals per presales engineer and stage, and presales meetings of a window."""
+"""What capacity planning reads: closed deals of a window (bulk, through ADBC), open deals
+that name a presales engineer, and the meetings of a window. Reads only: the counts and
+sums are `pipefit.analytics.capacity`'s."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pipefit.store import tables as t
 from pipefit.store.bulk import adbc_connection
 from pipefit.store.compensation import sqlite_rows, sqlite_time
 from pipefit.store.database import normalise_url
+from pipefit.store.history_tables import CLOSED_DEALS, MEETINGS, OPEN_DEALS
 
 __all__ = ["SqlHistory"]
 
@@ -83,7 +85,7 @@ class SqlHistory:
                     cursor.close()
         for name in ("created_at", "closed_at"):
             table = table.set_column(table.column_names.index(name), name, _utc(table[name]))
-        return table
+        return table.select(CLOSED_DEALS.names).cast(CLOSED_DEALS)
 
     def latest_close(self) -> datetime | None:
         with self._engine.connect() as conn:
@@ -101,29 +103,31 @@ class SqlHistory:
         moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
         return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
-    def open_by_presales(self) -> list[tuple[str, str, int]]:
-        """(presales id, stage, open deals), for deals that name a presales engineer."""
+    def open_deals(self) -> pa.Table:
+        """Open deals that name a presales engineer: (presales_id, stage)."""
         o = t.opportunities
-        query = (
-            select(o.c.presales_id, o.c.stage, func.count())
-            .where(o.c.outcome == "open", o.c.presales_id.is_not(None))
-            .group_by(o.c.presales_id, o.c.stage)
+        query = select(o.c.presales_id, o.c.stage).where(
+            o.c.outcome == "open", o.c.presales_id.is_not(None)
         )
         with self._engine.connect() as conn:
-            return [(r[0], r[1], int(r[2])) for r in conn.execute(query)]
+            rows = conn.execute(query).all()
+        return pa.table(
+            {
+                "presales_id": pa.array([r[0] for r in rows], pa.string()),
+                "stage": pa.array([r[1] for r in rows], pa.string()),
+            },
+            schema=OPEN_DEALS,
+        )
 
-    def meetings_by_person(
-        self, kinds: Sequence[str], start: datetime, end: datetime
-    ) -> dict[str, int]:
-        """Activities of `kinds` in [start, end) by who held them: the actor, else the
+    def meetings(self, kinds: Sequence[str], start: datetime, end: datetime) -> pa.Table:
+        """Activities of `kinds` in [start, end) and who held them: the actor, else the
         deal's presales engineer."""
         a, o = t.activities, t.opportunities
-        who = func.coalesce(a.c.actor_id, o.c.presales_id)
         query = (
-            select(who, func.count())
+            select(func.coalesce(a.c.actor_id, o.c.presales_id))
             .select_from(a.outerjoin(o, o.c.opportunity_id == a.c.opportunity_id))
             .where(a.c.kind.in_(list(kinds)), a.c.at >= start, a.c.at < end)
-            .group_by(who)
         )
         with self._engine.connect() as conn:
-            return {r[0]: int(r[1]) for r in conn.execute(query) if r[0] is not None}
+            people = list(conn.execute(query).scalars())
+        return pa.table({"person_id": pa.array(people, pa.string())}, schema=MEETINGS)

@@ -9,6 +9,7 @@ from typing import Self
 
 from pipefit.domain.pipeline import Pipeline
 from pipefit.store.memory.deals import MemoryDeals
+from pipefit.store.memory.history import MemoryHistory
 from pipefit.store.memory.imports import MemoryImports
 from pipefit.store.memory.leads import MemoryLeads
 from pipefit.store.memory.pay import MemoryCompensation
@@ -27,12 +28,14 @@ class MemoryUnitOfWork:
         imports: MemoryImports | None = None,
         status: MemoryStatus | None = None,
         leads: MemoryLeads | None = None,
+        history: MemoryHistory | None = None,
     ) -> None:
         self.deals = deals or MemoryDeals(pipelines or {})
         self.pay = pay or MemoryCompensation()
         self.imports = imports or MemoryImports()
         self.status = status or MemoryStatus()
         self.leads = leads or MemoryLeads()
+        self.history = history or MemoryHistory()
         self.committed = 0
         self.rolled_back = 0
 

@@ -46,7 +46,7 @@ class DemoReadyConfig(Strict):
             raise KeyProblem(
                 "required",
                 f"unknown Situation Slide field(s) {', '.join(unknown)}; "
-                f"fields: {', '.join(SITUATION_SLIDE)}"
+                f"fields: {', '.join(SITUATION_SLIDE)}",
             )
         return self
 

@@ -37,7 +37,7 @@ def allowed_in_the_domain(module: str) -> bool:
 
 def outside_imports(folder: Path) -> list[str]:
     return [
-        f"{path.relative_to(SRC)}:{line}: {module}"
+        f"{path.relative_to(folder.parents[1])}:{line}: {module}"
         for path in sorted(folder.rglob("*.py"))
         for line, module in imported_modules(path)
         if not allowed_in_the_domain(module)

@@ -23,6 +23,7 @@ SHOWN_PROBLEMS = 200
 # commands take under one name maps once.
 FLAGS: dict[str, str] = {
     "reason": "--reason",
+    "workspace": "--workspace",
 }
 
 

@@ -122,7 +122,8 @@ def load_workspace(root: Path | None = None, database_url: str | None = None) ->
     path = folder / CONFIG_FILE
     if not path.exists():
         raise ConfigError(
-            f"no {CONFIG_FILE} in {folder}: run 'pipefit init {folder}' or pass --workspace"
+            f"no {CONFIG_FILE} in {folder}: run 'pipefit init {folder}' to make it a workspace",
+            field="workspace",
         )
     config = parse_config(path.read_text("utf-8"), str(path))
     url = database_url or settings.database_url or sqlite_url(folder / DB_FILE)

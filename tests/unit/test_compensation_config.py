@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipefit.config import default_config_text, parse_config
-from pipefit.config.compensation import CompensationConfig
+from pipefit.config.compensation import CompensationConfig, load_plan_file
 from pipefit.domain.errors import ConfigError
 
 SECTION_START = "[compensation]"
@@ -72,3 +74,47 @@ def test_an_unknown_rounding_rule_lists_the_known_ones() -> None:
 def test_a_discount_of_a_hundred_percent_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"compensation\.default_discount_pct"):
         parse_config(with_section("[compensation]\ndefault_discount_pct = 100\n"))
+
+
+def test_a_tier_rate_that_is_not_a_number_is_reported_at_its_key_with_the_value() -> None:
+    text = with_section(
+        "[compensation.plans.rep]\n"
+        'tiers = [{ from = 0, to = 100, rate = 1 }, { from = 100, rate = "double" }]\n'
+        "[compensation.roles]\n"
+        'sales_rep = "rep"\n'
+    )
+    with pytest.raises(ConfigError) as error:
+        parse_config(text)
+    assert str(error.value).startswith(
+        "pipefit.toml: compensation.plans.rep.tiers.1.rate: Input should be a valid decimal"
+    )
+    assert "(got 'double')" in str(error.value)
+    assert error.value.field == "compensation.plans.rep.tiers.1.rate"
+
+
+def test_a_ramp_month_above_a_hundred_percent_is_reported_at_its_place_in_the_list() -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_config(with_section("[compensation]\nramp_months = [50, 120]\n"))
+    assert str(error.value) == (
+        "pipefit.toml: compensation.ramp_months.1: is 120; a ramp is a percentage of the "
+        "full quota, between 0 and 100"
+    )
+
+
+def test_a_person_assigned_a_missing_plan_is_reported_at_their_key_without_pydantic_words() -> None:
+    text = with_section('[compensation.assignments]\n"emp-006" = "rep-enterprise"\n')
+    with pytest.raises(ConfigError) as error:
+        parse_config(text)
+    assert str(error.value).startswith(
+        "pipefit.toml: compensation.assignments.emp-006: no plan named 'rep-enterprise'"
+    )
+    assert "Value error" not in str(error.value)
+    assert error.value.field == "compensation.assignments.emp-006"
+
+
+def test_a_bad_draw_in_a_plan_file_names_the_file_the_plan_and_the_key(tmp_path: Path) -> None:
+    plan = tmp_path / "rep-2026.toml"
+    plan.write_text('tiers = [{ from = 0, rate = 1 }]\ndraw = { monthly = "some" }\n', "utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_plan_file(plan)
+    assert str(error.value).startswith(f"{plan}: plan 'rep-2026': draw.monthly: ")

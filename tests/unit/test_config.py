@@ -78,3 +78,31 @@ def test_the_schema_head_constant_matches_the_newest_migration() -> None:
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert script.get_current_head() == SCHEMA_HEAD
+
+
+def test_a_segment_below_the_one_before_it_is_reported_at_its_own_threshold() -> None:
+    text = default_config_text().replace("min_employees = 1000", "min_employees = 50")
+    with pytest.raises(ConfigError) as error:
+        parse_config(text)
+    assert str(error.value) == (
+        "pipefit.toml: segments.2.min_employees: is 50, not above the segment before it "
+        "(100): min_employees must strictly increase"
+    )
+
+
+def test_a_stage_named_twice_is_reported_at_the_second_name() -> None:
+    text = default_config_text().replace('name = "Evaluation"', 'name = "discovery"')
+    with pytest.raises(ConfigError) as error:
+        parse_config(text)
+    assert str(error.value).startswith("pipefit.toml: pipelines.0.stages.1.name: stage ")
+    assert "appears twice" in str(error.value)
+
+
+def test_two_default_pipelines_are_reported_at_pipelines() -> None:
+    second = default_config_text().split("[[pipelines]]", 1)[1].split("# Lead qualification")[0]
+    text = default_config_text().replace(
+        "# Lead qualification",
+        "[[pipelines]]" + second.replace('"inbound"', '"outbound"', 1) + "# Lead qualification",
+    )
+    with pytest.raises(ConfigError, match=r"^pipefit\.toml: pipelines: only one pipeline"):
+        parse_config(text)

@@ -77,3 +77,22 @@ def test_a_stage_can_set_its_own_demo_ready_minimum() -> None:
 def test_a_demo_ready_minimum_cannot_ride_on_an_activity() -> None:
     with pytest.raises(ConfigError, match="'demo_ready_min' asks for a demo-ready lead"):
         parse_config(_with_gate('{ kind = "demo_held", demo_ready_min = 60 }'))
+
+
+def test_an_unknown_assignment_rule_is_reported_at_qualification_routing_assign() -> None:
+    text = default_config_text().replace('assign = "segment_and_load"', 'assign = "round_robin"')
+    with pytest.raises(ConfigError) as error:
+        parse_config(text)
+    assert str(error.value) == (
+        "pipefit.toml: qualification.routing.assign: must be one of segment_and_load, load, "
+        "owner_team, got 'round_robin'"
+    )
+    assert error.value.field == "qualification.routing.assign"
+
+
+def test_an_unknown_situation_slide_part_is_reported_at_demo_ready_required() -> None:
+    text = default_config_text().replace(
+        'required = ["value_realization_events"]', 'required = ["value_events"]'
+    )
+    with pytest.raises(ConfigError, match=r"qualification\.demo_ready\.required: unknown"):
+        parse_config(text)

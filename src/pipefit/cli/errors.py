@@ -53,6 +53,7 @@ FLAGS: dict[str, str] = {
     "plan.hire_presales": "--presales",
     "plan.team": "--team",
     "plan.weeks": "--weeks",
+    "workspace": "--workspace",
 }
 
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from pipefit.config.base import Strict, describe_errors
+from pipefit.config.base import KeyProblem, Strict, describe_errors, first_key
 from pipefit.domain.capacity import Norm
 from pipefit.domain.credit import CurrencyRates
 from pipefit.domain.errors import ConfigError
@@ -191,29 +191,35 @@ class CompensationConfig(Strict):
             try:
                 plan.to_domain(name)
             except PlanError as exc:
-                raise ValueError(f"compensation.plans.{name}: {exc}") from None
+                raise KeyProblem(f"plans.{name}", str(exc)) from None
         known = ", ".join(self.plans) or "none"
         for table, mapping in (("roles", self.roles), ("assignments", self.assignments)):
             for who, plan_name in mapping.items():
                 if plan_name not in self.plans:
-                    raise ValueError(
-                        f"compensation.{table}.{who}: no plan named '{plan_name}' (plans: {known})"
+                    raise KeyProblem(
+                        f"{table}.{who}", f"no plan named '{plan_name}' (plans: {known})"
                     )
         for role in self.roles:
             if role not in ("sales_rep", "presales", "manager", "admin"):
-                raise ValueError(
-                    f"compensation.roles.{role}: not a role (sales_rep, presales, manager, admin)"
+                raise KeyProblem(
+                    f"roles.{role}", "not a role (sales_rep, presales, manager, admin)"
                 )
         for currency, rate in self.rates.items():
             if len(currency) != 3 or rate <= 0:
-                raise ValueError(
-                    f"compensation.rates.{currency}: give a 3-letter currency and a rate above "
-                    f"0, got {rate}"
+                raise KeyProblem(
+                    f"rates.{currency}",
+                    f"give a 3-letter currency and a rate above 0, got {rate}",
+                )
+        for i, pct in enumerate(self.ramp_months):
+            if not 0 <= pct <= 100:
+                raise KeyProblem(
+                    f"ramp_months.{i}",
+                    f"is {pct}; a ramp is a percentage of the full quota, between 0 and 100",
                 )
         try:
             Ramp(tuple(self.ramp_months))
         except QuotaError as exc:
-            raise ValueError(str(exc)) from None
+            raise KeyProblem("ramp_months", str(exc)) from None
         return self
 
     def rule(self) -> RoundingRule:
@@ -244,7 +250,9 @@ def load_plan_file(path: Path) -> Plan:
     try:
         config = PlanConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(describe_errors(exc, str(path), prefix=f"plan '{name}': ")) from exc
+        raise ConfigError(
+            describe_errors(exc, str(path), prefix=f"plan '{name}': "), field=first_key(exc)
+        ) from exc
     try:
         return config.to_domain(name)
     except PlanError as exc:

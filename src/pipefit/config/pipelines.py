@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from pipefit.config.base import Strict
+from pipefit.config.base import KeyProblem, Strict
 from pipefit.config.qualification import DemoReadyConfig
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import LEAD_DEMO_READY, Pipeline, Requirement, Stage
@@ -74,6 +74,13 @@ class PipelineConfig(Strict):
         for needed in (Category.OPEN, Category.WON, Category.LOST):
             if needed not in categories:
                 raise ValueError(f"pipeline '{self.name}' needs a stage of category '{needed}'")
+        seen: set[str] = set()
+        for i, stage in enumerate(self.stages):
+            if stage.name.casefold() in seen:
+                raise KeyProblem(
+                    f"stages.{i}.name", f"stage '{stage.name}' appears twice in '{self.name}'"
+                )
+            seen.add(stage.name.casefold())
         return self
 
     def to_domain(self, demo_ready: DemoReadyConfig | None = None) -> Pipeline:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from pipefit.config.base import Strict
+from pipefit.config.base import KeyProblem, Strict
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.qualification import (
     POST_CONTACT_WORDS,
@@ -43,9 +43,10 @@ class DemoReadyConfig(Strict):
     def _known_fields(self) -> DemoReadyConfig:
         unknown = sorted(set(self.required) - set(SITUATION_SLIDE))
         if unknown:
-            raise ValueError(
+            raise KeyProblem(
+                "required",
                 f"unknown Situation Slide field(s) {', '.join(unknown)}; "
-                f"fields: {', '.join(SITUATION_SLIDE)}"
+                f"fields: {', '.join(SITUATION_SLIDE)}",
             )
         return self
 
@@ -237,13 +238,15 @@ class RoutingConfig(Strict):
     @model_validator(mode="after")
     def _complete(self) -> RoutingConfig:
         if self.assign not in ASSIGN_RULES:
-            raise ValueError(
-                f"assign must be one of {', '.join(ASSIGN_RULES)}, got '{self.assign}'"
+            raise KeyProblem(
+                "assign", f"must be one of {', '.join(ASSIGN_RULES)}, got '{self.assign}'"
             )
         general = {r.band for r in self.rules if r.team is None}
         missing = [b.value for b in Band if b not in general]
         if missing:
-            raise ValueError(f"rules need one for every band without a team; missing: {missing}")
+            raise KeyProblem(
+                "rules", f"need a rule for every band without a team; missing: {missing}"
+            )
         return self
 
     def assignment(self) -> Assignment:

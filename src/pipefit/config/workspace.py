@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError, model_validator
 
-from pipefit.config.base import Strict, describe_errors
+from pipefit.config.base import KeyProblem, Strict, describe_errors, first_key
 from pipefit.config.compensation import CompensationConfig
 from pipefit.config.environment import Settings
 from pipefit.config.pipelines import PipelineConfig, SegmentConfig
@@ -48,10 +48,22 @@ class WorkspaceConfig(Strict):
     def _one_default_pipeline(self) -> WorkspaceConfig:
         defaults = [p.name for p in self.pipelines if p.default]
         if len(defaults) > 1:
-            raise ValueError(f"only one pipeline can be the default, found {defaults}")
+            raise KeyProblem("pipelines", f"only one pipeline can be the default, found {defaults}")
         names = [p.name for p in self.pipelines]
         if len(set(names)) != len(names):
-            raise ValueError(f"pipeline names must be unique, found {names}")
+            raise KeyProblem("pipelines", f"pipeline names must be unique, found {names}")
+        return self
+
+    @model_validator(mode="after")
+    def _segments_in_order(self) -> WorkspaceConfig:
+        for i in range(1, len(self.segments)):
+            before, this = self.segments[i - 1].min_employees, self.segments[i].min_employees
+            if this <= before:
+                raise KeyProblem(
+                    f"segments.{i}.min_employees",
+                    f"is {this}, not above the segment before it ({before}): "
+                    "min_employees must strictly increase",
+                )
         return self
 
     def segmentation(self) -> Segmentation:
@@ -72,10 +84,14 @@ def parse_config(text: str, source: str = CONFIG_FILE) -> WorkspaceConfig:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from exc
     try:
         config = WorkspaceConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_errors(exc, source), field=first_key(exc)) from exc
+    try:
         config.segmentation()
         config.pipelines_by_name()
-    except ValidationError as exc:
-        raise ConfigError(describe_errors(exc, source)) from exc
+    except ConfigError as exc:
+        # The sections' own checks should have caught it; still say which file it is in.
+        raise ConfigError(f"{source}: {exc}", field=exc.field) from exc
     return config
 
 
@@ -106,7 +122,8 @@ def load_workspace(root: Path | None = None, database_url: str | None = None) ->
     path = folder / CONFIG_FILE
     if not path.exists():
         raise ConfigError(
-            f"no {CONFIG_FILE} in {folder}: run 'pipefit init {folder}' or pass --workspace"
+            f"no {CONFIG_FILE} in {folder}: run 'pipefit init {folder}' to make it a workspace",
+            field="workspace",
         )
     config = parse_config(path.read_text("utf-8"), str(path))
     url = database_url or settings.database_url or sqlite_url(folder / DB_FILE)

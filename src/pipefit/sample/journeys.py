@@ -28,7 +28,6 @@ __all__ = [
 ]
 
 
-
 def _default_pipeline() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The stage names and the proposal stage's sub-states of the default pipefit.toml: the
     generated company sells through the pipeline a new workspace has, whatever it is called.

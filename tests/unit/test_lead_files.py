@@ -1,4 +1,5 @@
-"""`leads score` on bad files: each refusal names the problem, and nothing is written."""
+"""`leads score` on bad files: each refusal names the problem, and nothing is written
+(on the in-memory file ports); and the real lead and model files refuse what is not there."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pipefit.bootstrap import lead_files, model_files
 from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import PipefitError
 from pipefit.services.lead_files import score_file, score_with_model
+from pipefit.store.memory.files import MemoryLeadFiles, MemoryModelFiles
 
 FILES, MODELS = lead_files(), model_files()
 
@@ -42,21 +44,23 @@ FILES, MODELS = lead_files(), model_files()
     ],
 )  # fmt: skip
 def test_a_bad_file_is_refused_naming_the_problem_and_nothing_is_written(
-    tmp_path: Path, table: dict[str, list[object]], options: dict[str, object], message: str
+    table: dict[str, list[object]], options: dict[str, object], message: str
 ) -> None:
-    path = tmp_path / "leads.csv"
-    pacsv.write_csv(pa.table(table), path)
-    out, model = tmp_path / "scored.csv", tmp_path / "model.joblib"
+    path = Path("leads.csv")
+    files, models = MemoryLeadFiles({path: pa.table(table)}), MemoryModelFiles()
     with pytest.raises(PipefitError) as refused:
         score_file(
-            path, files=FILES, models=MODELS, config=QualificationConfig(), out=out,
-            save_model=model, **options,  # type: ignore[arg-type]
+            path, files=files, models=models, config=QualificationConfig(),
+            out=Path("scored.csv"), save_model=Path("model.joblib"),
+            **options,  # type: ignore[arg-type]
         )  # fmt: skip
     assert str(refused.value).startswith(message), str(refused.value)
-    assert list(tmp_path.iterdir()) == [path]
+    assert (files.written, models.saved) == ({}, {})
 
 
-def test_a_missing_file_or_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
+def test_the_real_files_refuse_a_missing_lead_file_and_a_file_that_is_not_a_model(
+    tmp_path: Path,
+) -> None:
     with pytest.raises(PipefitError, match="no file"):
         score_file(
             tmp_path / "nope.csv", files=FILES, models=MODELS, target="Won",

@@ -12,26 +12,10 @@ from pipefit.domain.qualification import BandThresholds
 from pipefit.domain.scorecard import Parameter, Scorecard
 from pipefit.services.scorecards import lane_book, write_scorecard
 from pipefit.store.memory import MemoryUnitOfWork
+from pipefit.store.memory.files import MemoryConfigFile
 from pipefit.store.memory.leads import MemoryLeads
 
 from .lead_factories import NOW, customer, lead, record
-
-
-class MemoryConfigFile:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.writes = 0
-
-    @property
-    def location(self) -> str:
-        return "memory:pipefit.toml"
-
-    def read(self) -> str:
-        return self.text
-
-    def replace(self, text: str) -> None:
-        self.text = text
-        self.writes += 1
 
 
 def test_lanes_are_figured_from_the_customers_the_repository_holds() -> None:

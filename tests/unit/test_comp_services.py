@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +11,6 @@ import pytest
 from pipefit.config.compensation import CompensationConfig
 from pipefit.domain.errors import NotFound, PipefitError
 from pipefit.domain.model import Person, Pool, PoolMember, Quota, Role, Team
-from pipefit.domain.statements import Statement
 from pipefit.services.compensation import (
     calc_plan,
     quota_overview,
@@ -23,6 +21,7 @@ from pipefit.services.compensation import (
 )
 from pipefit.store.memory import MemoryUnitOfWork
 from pipefit.store.memory.pay import MemoryCompensation
+from pipefit.store.memory.statements import MemoryStatementWriter
 
 from .comp_factories import at, deal, rep_plan
 
@@ -252,34 +251,17 @@ def test_reading_statements_commits_nothing() -> None:
     assert work.committed == 0
 
 
-class KeptRun:
-    """A StatementWriter that keeps what it is given."""
-
-    def __init__(self) -> None:
-        self.written: list[tuple[Path, list[str], list[tuple[str, str, str]], bool]] = []
-
-    def write(
-        self,
-        folder: Path,
-        statements: Sequence[Statement],
-        skipped: Sequence[tuple[str, str, str]],
-        *,
-        html: bool = True,
-    ) -> list[Path]:
-        self.written.append((folder, [s.person_id for s in statements], list(skipped), html))
-        return [folder / "statements.csv"]
-
-
 def test_a_run_s_files_go_to_the_writer_it_is_handed() -> None:
     source = company()
     source.member_list = [m for m in source.member_list if m.kind == "covered_rep"]
     run = run_period(uow(source), CONFIG, "USD", "2026Q3")
-    writer = KeptRun()
+    writer = MemoryStatementWriter()
     files = write_run(run, writer, Path("out"), html=False)
-    assert files == [Path("out/statements.csv")]
-    ((folder, people, skipped, html),) = writer.written
-    assert (folder, people, html) == (Path("out"), ["emp-ada", "emp-bob"], False)
-    assert [who for who, _, _ in skipped] == ["emp-sam"]
+    assert files == [Path("out/statements.csv"), Path("out/statement_lines.csv")]
+    (written,) = writer.runs
+    people = [s.person_id for s in written.statements]
+    assert (written.folder, people, written.html) == (Path("out"), ["emp-ada", "emp-bob"], False)
+    assert [who for who, _, _ in written.skipped] == ["emp-sam"]
     # Ada: 300,000 of a 375,000 quarter = 80%; Bob: 240,000 = 64%. Each has 120,000 of
     # variable pay a year, 30,000 a quarter; the standard rep plan pays 0.5 below 50% and
     # 1.5 from 50% to 100%:

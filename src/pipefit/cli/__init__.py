@@ -7,7 +7,7 @@ import sys
 import typer
 
 from pipefit.cli import core
-from pipefit.cli.common import err
+from pipefit.cli.common import RootDbOpt, RootWorkspaceOpt, err
 from pipefit.cli.comp import comp_app, plan_app
 from pipefit.cli.deals import activity_app, opportunity_app, pipeline_app
 from pipefit.cli.errors import report_and_exit
@@ -22,6 +22,15 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def where(workspace: RootWorkspaceOpt = None, db: RootDbOpt = None) -> None:
+    # `pipefit -w DIR status` as well as `pipefit status -w DIR`: the commands read these
+    # through `common.inherited` when their own option is not given.
+    del workspace, db
+
+
 core.register(app)
 app.add_typer(pipeline_app, name="pipeline")
 app.add_typer(activity_app, name="activity")

@@ -7,17 +7,10 @@ from typing import Annotated
 
 import typer
 
+from pipefit.bootstrap import App
 from pipefit.cli import comp_plans
 from pipefit.cli import plan as plan_commands
-from pipefit.cli.common import (
-    DbOpt,
-    FormatOpt,
-    OutputFormat,
-    WorkspaceOpt,
-    open_app,
-    out,
-    parse_time,
-)
+from pipefit.cli.common import OutputFormat, out, parse_time, with_app, with_app_and_format
 from pipefit.cli.comp_plans import required_amount, show_laid_out
 from pipefit.cli.render import show
 
@@ -38,12 +31,12 @@ PeriodOpt = Annotated[
 
 
 @comp_app.command("statement")
+@with_app_and_format
 def statement(
+    instance: App,
+    fmt: OutputFormat,
     person: Annotated[str, typer.Argument(help="Person id.")],
     period: PeriodOpt,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A person's statement to check by hand.
 
@@ -53,15 +46,15 @@ def statement(
     from pipefit.services.compensation import statement_for
     from pipefit.views.statements import print_statement, statement_view
 
-    with open_app(workspace, db) as instance:
-        result = statement_for(
-            instance.uow(), instance.compensation, instance.currency, person, period
-        )
+    result = statement_for(instance.uow(), instance.compensation, instance.currency, person, period)
     show_laid_out(fmt, statement_view(result), print_statement)
 
 
 @comp_app.command("run")
+@with_app_and_format
 def run(
+    instance: App,
+    fmt: OutputFormat,
     period: PeriodOpt,
     out_dir: Annotated[
         Path | None,
@@ -71,9 +64,6 @@ def run(
     chart: Annotated[
         Path | None, typer.Option(help="Also chart attainment per person (.png/.svg/.html).")
     ] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Everyone's statements for a period, written to CSV (and HTML): reps and presales."""
     from pipefit.services.compensation import run_period, write_run
@@ -82,7 +72,7 @@ def run(
 
     # One pause of the garbage collector over the whole run and its files (see
     # bulk_objects): the objects are acyclic, and collections between phases cost seconds.
-    with open_app(workspace, db) as instance, bulk_objects():
+    with bulk_objects():
         result = run_period(instance.uow(), instance.compensation, instance.currency, period)
         folder = out_dir or instance.workspace.root / "statements" / result.period.label
         files = write_run(result, instance.statement_writer, folder, html=html)
@@ -99,11 +89,11 @@ def run(
 
 
 @comp_app.command("quotas")
+@with_app_and_format
 def quotas(
+    instance: App,
+    fmt: OutputFormat,
     period: PeriodOpt,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Quotas for a period.
 
@@ -113,13 +103,14 @@ def quotas(
     from pipefit.services.compensation import quota_overview
     from pipefit.views.pay import quotas_view
 
-    with open_app(workspace, db) as instance:
-        rows = quota_overview(instance.uow(), instance.compensation, instance.currency, period)
+    rows = quota_overview(instance.uow(), instance.compensation, instance.currency, period)
     show(out, fmt, quotas_view(rows, period))
 
 
 @comp_app.command("quota-change")
+@with_app
 def quota_change(
+    instance: App,
     owner: Annotated[str, typer.Argument(help="Person id (or pool id with --pool).")],
     period: PeriodOpt,
     amount: Annotated[str, typer.Option(help="The new quota for the whole period.")],
@@ -128,24 +119,21 @@ def quota_change(
     ],
     pool: Annotated[bool, typer.Option("--pool", help="OWNER is a pool.")] = False,
     reason: Annotated[str | None, typer.Option(help="Why (kept with the change).")] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
 ) -> None:
     """Record a mid-period quota change; statements prorate it by day from --from."""
     from pipefit.services.compensation import record_quota_change
 
     at = parse_time(effective, "--from")
     assert at is not None
-    with open_app(workspace, db) as instance:
-        change = record_quota_change(
-            instance.uow(),
-            owner_kind="pool" if pool else "person",
-            owner_id=owner,
-            period=period,
-            amount=required_amount(amount, "--amount"),
-            effective_at=at,
-            reason=reason,
-        )
+    change = record_quota_change(
+        instance.uow(),
+        owner_kind="pool" if pool else "person",
+        owner_id=owner,
+        period=period,
+        amount=required_amount(amount, "--amount"),
+        effective_at=at,
+        reason=reason,
+    )
     out.print(
         f"{owner}: {change.period} quota {change.amount:,.2f} from {at.date()} recorded "
         f"[change {change.change_id}]"
@@ -153,19 +141,18 @@ def quota_change(
 
 
 @comp_app.command("attainment")
+@with_app_and_format
 def attainment_cmd(
+    instance: App,
+    fmt: OutputFormat,
     period: PeriodOpt,
     chart: Annotated[Path | None, typer.Option(help="Also draw it (.png, .svg or .html).")] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Attainment per person for a period (reps and presales), best first."""
     from pipefit.services.compensation import run_period
     from pipefit.views.pay import attainment_view
 
-    with open_app(workspace, db) as instance:
-        result = run_period(instance.uow(), instance.compensation, instance.currency, period)
+    result = run_period(instance.uow(), instance.compensation, instance.currency, period)
     show(out, fmt, attainment_view(result))
     if chart is not None:
         from pipefit.charts.output import save_chart

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from pipefit.bootstrap import App
-from pipefit.cli.common import FormatOpt, OutputFormat, WorkspaceOpt, out, parse_amount
+from pipefit.cli.common import OutputFormat, out, parse_amount, with_format, with_workspace
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
 from pipefit.views import View
@@ -43,7 +43,11 @@ def show_laid_out(fmt: OutputFormat, view: View, people: Callable[[Console, View
         show(out, fmt, view)
 
 
+@with_format
+@with_workspace
 def calc(
+    workspace: Path | None,
+    fmt: OutputFormat,
     plan: Annotated[Path, typer.Option("--plan", help="A plan file (TOML, the plan's keys).")],
     quota: Annotated[str, typer.Option(help="Quota for the period.")],
     bookings: Annotated[str, typer.Option(help="Credited bookings for the period.")],
@@ -51,8 +55,6 @@ def calc(
         str | None, typer.Option(help="Variable target for the period (default: the plan's).")
     ] = None,
     base: Annotated[str | None, typer.Option(help="Base salary, to show pay as % of base.")] = None,
-    workspace: WorkspaceOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A plan's payout for bookings against a quota, from a plan file alone (no workspace).
 
@@ -75,12 +77,14 @@ def calc(
     show_laid_out(fmt, calc_view(result), print_calc)
 
 
+@with_format
+@with_workspace
 def compare(
+    workspace: Path | None,
+    fmt: OutputFormat,
     attainment: Annotated[
         list[str] | None, typer.Option(help="Attainment % to compare at (repeatable).")
     ] = None,
-    workspace: WorkspaceOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A rep and a presales engineer at the same attainment (default 100% and 150%).
 
@@ -94,20 +98,23 @@ def compare(
     show(out, fmt, compare_view(compare_roles(config, points)))
 
 
-def plans(workspace: WorkspaceOpt = None, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+@with_format
+@with_workspace
+def plans(workspace: Path | None, fmt: OutputFormat) -> None:
     """The plans in pipefit.toml, their tiers, and which role or person each pays."""
     from pipefit.views.pay import plans_view
 
     show(out, fmt, plans_view(App.configured(workspace).compensation))
 
 
+@with_workspace
 def curves(
+    workspace: Path | None,
     chart: Annotated[Path, typer.Option("--out", help="Chart file: .png, .svg or .html.")],
     plan: Annotated[
         list[str] | None, typer.Option(help="Plans to draw (default: the roles' plans).")
     ] = None,
     up_to: Annotated[int, typer.Option(help="Highest attainment % on the chart.")] = 200,
-    workspace: WorkspaceOpt = None,
 ) -> None:
     """Payout curves of the plans on one chart (rep vs presales by default)."""
     from pipefit.charts.output import save_chart

@@ -21,12 +21,14 @@ from rich.progress import (
 from pipefit.bootstrap import App
 from pipefit.cli.common import (
     DbOpt,
-    FormatOpt,
     OutputFormat,
     WorkspaceOpt,
     err,
-    open_app,
+    inherited,
     out,
+    with_app,
+    with_app_and_format,
+    with_workspace,
 )
 from pipefit.cli.render import emit, show
 from pipefit.domain.errors import PipefitError
@@ -48,6 +50,7 @@ def register(app: typer.Typer) -> None:
 
 
 def init(
+    cli_context: typer.Context,
     directory: Annotated[
         Path | None, typer.Argument(help="Folder to create (default: --workspace or .)")
     ] = None,
@@ -56,8 +59,8 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing pipefit.toml.")] = False,
 ) -> None:
     """Create a workspace: pipefit.toml with the default pipeline and an empty database."""
-    root = directory or workspace or Path(".")
-    instance = App.init(root, database_url=db, force=force)
+    root = directory or inherited(cli_context, "workspace", workspace) or Path(".")
+    instance = App.init(root, database_url=inherited(cli_context, "db", db), force=force)
     instance.close()
     ws = instance.workspace
     out.print(f"Workspace ready in {ws.root}")
@@ -82,7 +85,9 @@ def _import_or_explain(errors_csv: Path | None, run: Callable[[], ImportResult])
         raise
 
 
+@with_app
 def import_(
+    instance: App,
     files: Annotated[list[Path], typer.Argument(help="CSV files to load.")],
     source_format: Annotated[
         str, typer.Option("--format", help="native, salesforce, hubspot or maven.")
@@ -97,32 +102,30 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,
-    report: Annotated[str, typer.Option(help="Report as table or json.")] = "table",
+    report: Annotated[
+        OutputFormat, typer.Option(help="Report as table (default), json or csv.")
+    ] = OutputFormat.TABLE,
     errors_csv: Annotated[
         Path | None,
         typer.Option("--errors-csv", help="If refused, write every problem to this CSV file."),
     ] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
 ) -> None:
     """Load CRM exports. The import lands whole or not at all; re-importing changes nothing."""
     from pipefit.services.imports import import_files
+    from pipefit.views.imports import import_view
 
     total = sum(p.stat().st_size for p in files if p.is_file())
-    show = sys.stderr.isatty() and total > 5_000_000
-    with (
-        open_app(workspace, db) as instance,
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not show,
-            transient=True,
-        ) as bar,
-    ):
+    bar_shown = sys.stderr.isatty() and total > 5_000_000
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not bar_shown,
+        transient=True,
+    ) as bar:
         reading = bar.add_task("reading", total=total)
         loading = bar.add_task("writing", total=None, visible=False)
         result = _import_or_explain(
@@ -143,53 +146,26 @@ def import_(
                 ),
             ),
         )
-    rows = [
-        {
-            "records": name,
-            "rows": n,
-            "new": result.report.tables[name].inserted
-            if result.report and name in result.report.tables
-            else None,
-            "updated": result.report.tables[name].updated
-            if result.report and name in result.report.tables
-            else None,
-        }
-        for name, n in result.counts.items()
-    ]
-    if report == "json":
-        emit(
-            out,
-            "json",
-            rows,
-            document={
-                "format": result.fmt,
-                "dry_run": dry_run,
-                "files": result.files,
-                "tables": rows,
-                "notes": result.notes,
-            },
-        )
-        return
-    verb = "Checked (dry run, nothing written)" if dry_run else "Imported"
-    out.print(f"{verb}: {len(files)} file(s) as {result.fmt}")
-    emit(out, "table", rows)
-    for note in result.notes:
-        out.print(f"note: {note}")
+    show(out, report, import_view(result))
 
 
-def status(
-    workspace: WorkspaceOpt = None, db: DbOpt = None, fmt: FormatOpt = OutputFormat.TABLE
-) -> None:
+@with_app_and_format
+def status(instance: App, fmt: OutputFormat) -> None:
     """Counts per stage and segment, open pipeline and recent stage changes."""
+    _show_status(instance, fmt)
+
+
+def _show_status(instance: App, fmt: OutputFormat) -> None:
     from pipefit.services.status import workspace_status
     from pipefit.views.status import status_view
 
-    with open_app(workspace, db) as instance:
-        summary = workspace_status(instance.uow())
+    summary = workspace_status(instance.uow())
     show(out, fmt, status_view(summary, instance.workspace.config.workspace.name))
 
 
+@with_workspace
 def generate(
+    workspace: Path | None,
     out_dir: Annotated[
         Path | None,
         typer.Option(
@@ -200,7 +176,6 @@ def generate(
         int, typer.Option(help="How many opportunities (200 to 1,000,000+).")
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
-    workspace: WorkspaceOpt = None,
 ) -> None:
     """Write a realistic synthetic company as native CSVs (deterministic for a seed)."""
     from pipefit.sample import generate as generate_company
@@ -232,8 +207,9 @@ def generate(
     )
 
 
+@with_workspace
 def demo(
-    workspace: WorkspaceOpt = None,
+    workspace: Path | None,
     opportunities: Annotated[int, typer.Option(help="Size of the sample company.")] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the sample company.")] = 7,
 ) -> None:
@@ -259,9 +235,9 @@ def demo(
             sorted(data.glob("*.csv")),
             fmt="native",
         )
+        _show_status(instance, OutputFormat.TABLE)
     finally:
         instance.close()
-    status(workspace=root, db=None, fmt=OutputFormat.TABLE)
     default = ws.config.default_pipeline
     out.print(
         f"\nNext: 'pipefit status -w {root}', 'pipefit pipeline show -w {root}' "

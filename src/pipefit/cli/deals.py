@@ -7,15 +7,14 @@ from typing import Annotated
 
 import typer
 
+from pipefit.bootstrap import App
 from pipefit.cli.common import (
-    DbOpt,
-    FormatOpt,
     OutputFormat,
-    WorkspaceOpt,
-    open_app,
     out,
     parse_amount,
     parse_time,
+    with_app,
+    with_app_and_format,
 )
 from pipefit.cli.render import show
 
@@ -31,26 +30,28 @@ opportunity_app = typer.Typer(help="Create and list opportunities.", no_args_is_
 
 
 @pipeline_app.command("show")
+@with_app_and_format
 def pipeline_show(
+    instance: App,
+    fmt: OutputFormat,
     name: Annotated[
         str | None, typer.Argument(help="Pipeline (default: the workspace's default).")
     ] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The stages of a pipeline with their entry triggers, exit criteria and sub-states."""
     from pipefit.services.deals import show_pipeline
     from pipefit.views.deals import pipeline_view
 
-    with open_app(workspace, db) as instance:
-        default = instance.workspace.config.default_pipeline
-        pipeline = show_pipeline(instance.uow(), name, default_pipeline=default)
+    default = instance.workspace.config.default_pipeline
+    pipeline = show_pipeline(instance.uow(), name, default_pipeline=default)
     show(out, fmt, pipeline_view(pipeline))
 
 
 @pipeline_app.command("advance")
+@with_app_and_format
 def pipeline_advance(
+    instance: App,
+    fmt: OutputFormat,
     opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
     stage: Annotated[str, typer.Argument(help="Target stage (case-insensitive).")],
     substate: Annotated[str | None, typer.Option(help="Sub-state within the target stage.")] = None,
@@ -59,45 +60,42 @@ def pipeline_advance(
     ] = None,
     reason: Annotated[str | None, typer.Option(help="Why (required to close as lost).")] = None,
     actor: Annotated[str | None, typer.Option(help="Who made the move (person id).")] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Move a deal to a stage; refused, with the missing evidence named, if a gate is not met."""
     from pipefit.services.deals import advance_stage
     from pipefit.views.deals import move_view
 
-    with open_app(workspace, db) as instance:
-        move = advance_stage(
-            instance.uow(),
-            opportunity,
-            stage,
-            at=parse_time(at),
-            substate=substate,
-            actor_id=actor,
-            reason=reason,
-        )
+    move = advance_stage(
+        instance.uow(),
+        opportunity,
+        stage,
+        at=parse_time(at),
+        substate=substate,
+        actor_id=actor,
+        reason=reason,
+    )
     show(out, fmt, move_view(opportunity, move))
 
 
 @pipeline_app.command("history")
+@with_app_and_format
 def pipeline_history(
+    instance: App,
+    fmt: OutputFormat,
     opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Every stage and sub-state change of a deal, with time, actor and time spent."""
     from pipefit.services.deals import deal_history
     from pipefit.views.deals import history_view
 
-    with open_app(workspace, db) as instance:
-        history = deal_history(instance.uow(), opportunity)
+    history = deal_history(instance.uow(), opportunity)
     show(out, fmt, history_view(history))
 
 
 @opportunity_app.command("add")
+@with_app
 def opportunity_add(
+    instance: App,
     opportunity: Annotated[str, typer.Argument(help="New opportunity id.")],
     name: Annotated[str | None, typer.Option(help="Deal name.")] = None,
     account: Annotated[str | None, typer.Option(help="Account id.")] = None,
@@ -111,32 +109,31 @@ def opportunity_add(
         str | None, typer.Option(help="Pipeline (default: the workspace's default).")
     ] = None,
     at: Annotated[str | None, typer.Option(help="Created at (ISO 8601). Default: now.")] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
 ) -> None:
     """Create a deal in its pipeline's first stage (the creation is its first logged event)."""
     from pipefit.services.deals import create_opportunity
 
-    with open_app(workspace, db) as instance:
-        config = instance.workspace.config
-        opp = create_opportunity(
-            instance.uow(),
-            opportunity,
-            pipeline=pipeline,
-            default_pipeline=config.default_pipeline,
-            at=parse_time(at) or datetime.now(UTC),
-            name=name,
-            account_id=account,
-            amount=parse_amount(amount),
-            currency=currency or config.workspace.currency,
-            owner_id=owner,
-            presales_id=presales,
-        )
+    config = instance.workspace.config
+    opp = create_opportunity(
+        instance.uow(),
+        opportunity,
+        pipeline=pipeline,
+        default_pipeline=config.default_pipeline,
+        at=parse_time(at) or datetime.now(UTC),
+        name=name,
+        account_id=account,
+        amount=parse_amount(amount),
+        currency=currency or config.workspace.currency,
+        owner_id=owner,
+        presales_id=presales,
+    )
     out.print(f"{opp.opportunity_id} created in {opp.pipeline} / {opp.stage}")
 
 
 @activity_app.command("add")
+@with_app
 def activity_add(
+    instance: App,
     opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
     kind: Annotated[
         str, typer.Argument(help="meeting_booked, meeting_accepted, demo_held, proposal_sent, ...")
@@ -150,23 +147,20 @@ def activity_add(
     at: Annotated[str | None, typer.Option(help="When (ISO 8601). Default: now.")] = None,
     actor: Annotated[str | None, typer.Option(help="Who recorded it (person id).")] = None,
     note: Annotated[str | None, typer.Option(help="Free text.")] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
 ) -> None:
     """Record evidence on a deal: a meeting booked or accepted, a demo held, a PO received..."""
     from pipefit.services.deals import add_activity
 
-    with open_app(workspace, db) as instance:
-        act = add_activity(
-            instance.uow(),
-            opportunity,
-            kind,
-            at=parse_time(at),
-            purpose=purpose,
-            by=by,
-            actor_id=actor,
-            note=note,
-        )
+    act = add_activity(
+        instance.uow(),
+        opportunity,
+        kind,
+        at=parse_time(at),
+        purpose=purpose,
+        by=by,
+        actor_id=actor,
+        note=note,
+    )
     extra = (f" ({act.purpose})" if act.purpose else "") + (f" by {act.by}" if act.by else "")
     out.print(
         f"{opportunity}: {act.kind}{extra} recorded at {act.at:%Y-%m-%d %H:%M} UTC"
@@ -175,16 +169,15 @@ def activity_add(
 
 
 @activity_app.command("list")
+@with_app_and_format
 def activity_list(
+    instance: App,
+    fmt: OutputFormat,
     opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The evidence recorded on a deal."""
     from pipefit.services.deals import deal_history
     from pipefit.views.deals import activities_view
 
-    with open_app(workspace, db) as instance:
-        history = deal_history(instance.uow(), opportunity)
+    history = deal_history(instance.uow(), opportunity)
     show(out, fmt, activities_view(history))

@@ -19,7 +19,9 @@ INTRO = """# The `pipefit` command
 
 Every command takes `--workspace DIR` (or the `PIPEFIT_WORKSPACE` environment variable;
 default: the current folder) and `--db URL` (or `PIPEFIT_DATABASE_URL`; default: the
-SQLite file `pipefit.db` in the workspace). Reports take `--format table|json|csv`:
+SQLite file `pipefit.db` in the workspace), after the command or before it:
+`pipefit -w DIR status` is `pipefit status -w DIR` (one given after the command wins,
+and either beats the environment). Reports take `--format table|json|csv`:
 table for people, json and csv for scripts. A failing command exits with status 1 and a
 one-line reason on standard error (`error: ...`); a refused import first lists every
 bad value, one per line.

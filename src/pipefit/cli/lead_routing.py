@@ -6,15 +6,8 @@ from typing import Annotated
 
 import typer
 
-from pipefit.cli.common import (
-    DbOpt,
-    FormatOpt,
-    OutputFormat,
-    WorkspaceOpt,
-    open_app,
-    out,
-    parse_time,
-)
+from pipefit.bootstrap import App
+from pipefit.cli.common import OutputFormat, out, parse_time, with_app_and_format
 from pipefit.cli.render import show
 
 __all__ = ["register"]
@@ -31,12 +24,12 @@ def register(app: typer.Typer) -> None:
     app.command("decisions")(decisions_cmd)
 
 
+@with_app_and_format
 def assess_cmd(
+    instance: App,
+    fmt: OutputFormat,
     status: ListOpt = None,
     limit: Annotated[int, typer.Option(help="At most this many leads (0: all).")] = 50,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Each lead judged by BANT, demo-ready and the scorecard, with BANT's blind spots flagged.
 
@@ -46,33 +39,34 @@ def assess_cmd(
     from pipefit.services.qualification import assess_waiting
     from pipefit.views.leads import assessments_view
 
-    with open_app(workspace, db) as instance:
-        config = instance.workspace.config.qualification
-        wanted = status or config.routing.qualify_statuses
-        found = assess_waiting(instance.uow(), config, statuses=wanted, limit=limit)
+    config = instance.workspace.config.qualification
+    wanted = status or config.routing.qualify_statuses
+    found = assess_waiting(instance.uow(), config, statuses=wanted, limit=limit)
     show(out, fmt, assessments_view(found, sorted(set(wanted))))
 
 
+@with_app_and_format
 def show_cmd(
+    instance: App,
+    fmt: OutputFormat,
     lead: Annotated[str, typer.Argument(help="Lead id.")],
     learned: Annotated[
         bool, typer.Option(help="Also learn P(win) and P(success) from the history.")
     ] = True,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """One lead every way: BANT, Situation Slide, scorecard parts, learned odds, decisions."""
     from pipefit.services.lead_decisions import lead_detail
     from pipefit.views.leads import lead_view
 
-    with open_app(workspace, db) as instance:
-        config = instance.workspace.config.qualification
-        a, decisions, notes = lead_detail(instance.uow(), config, lead, learned=learned)
+    config = instance.workspace.config.qualification
+    a, decisions, notes = lead_detail(instance.uow(), config, lead, learned=learned)
     show(out, fmt, lead_view(a, decisions, notes))
 
 
+@with_app_and_format
 def qualify(
+    instance: App,
+    fmt: OutputFormat,
     leads: Annotated[
         list[str] | None, typer.Argument(help="Lead ids (default: every lead waiting).")
     ] = None,
@@ -83,9 +77,6 @@ def qualify(
         bool, typer.Option(help="Also learn P(win) and P(success) for the reasons.")
     ] = True,
     at: Annotated[str | None, typer.Option(help="Decision time (ISO 8601). Default: now.")] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Band each waiting lead and route it: hand off to a rep, nurture, or disqualify.
 
@@ -96,56 +87,53 @@ def qualify(
     from pipefit.services.qualification import qualify_leads
     from pipefit.views.leads import qualify_view
 
-    with open_app(workspace, db) as instance:
-        result = qualify_leads(
-            instance.uow(),
-            instance.workspace.config.qualification,
-            lead_ids=leads or [],
-            at=parse_time(at),
-            dry_run=dry_run,
-            learned=learned,
-        )
+    result = qualify_leads(
+        instance.uow(),
+        instance.workspace.config.qualification,
+        lead_ids=leads or [],
+        at=parse_time(at),
+        dry_run=dry_run,
+        learned=learned,
+    )
     show(out, fmt, qualify_view(result))
 
 
+@with_app_and_format
 def override_cmd(
+    instance: App,
+    fmt: OutputFormat,
     lead: Annotated[str, typer.Argument(help="Lead id.")],
     decision: Annotated[str, typer.Option(help="handoff, nurture or disqualify.")],
     by: Annotated[str, typer.Option(help="Who decides (person id).")],
     to: Annotated[str | None, typer.Option(help="Rep to hand off to (person id).")] = None,
     until: Annotated[str | None, typer.Option(help="Nurture until (ISO 8601 date).")] = None,
     note: Annotated[str | None, typer.Option(help="Why (required to disqualify).")] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """A person's decision in place of the one in force; both stay on record."""
     from pipefit.services.lead_decisions import override_lead
     from pipefit.views.leads import decisions_view
 
-    with open_app(workspace, db) as instance:
-        changed = override_lead(
-            instance.uow(),
-            lead,
-            decision=decision,
-            by=by,
-            to_id=to,
-            until=parse_time(until, "--until"),
-            note=note,
-        )
+    changed = override_lead(
+        instance.uow(),
+        lead,
+        decision=decision,
+        by=by,
+        to_id=to,
+        until=parse_time(until, "--until"),
+        note=note,
+    )
     show(out, fmt, decisions_view([changed], title="Override recorded"))
 
 
+@with_app_and_format
 def decisions_cmd(
+    instance: App,
+    fmt: OutputFormat,
     lead: Annotated[str | None, typer.Argument(help="Lead id (default: all leads).")] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The decision log, newest first: pipefit's decisions and people's overrides."""
     from pipefit.services.lead_decisions import decision_log
     from pipefit.views.leads import decisions_view
 
-    with open_app(workspace, db) as instance:
-        log = decision_log(instance.uow(), lead)
+    log = decision_log(instance.uow(), lead)
     show(out, fmt, decisions_view(log))

@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pipefit.bootstrap import App
 from pipefit.cli import lead_routing
 from pipefit.cli.common import (
-    DbOpt,
-    FormatOpt,
     OutputFormat,
-    WorkspaceOpt,
     err,
-    open_app,
     out,
+    with_app_and_format,
+    with_format,
+    with_workspace,
 )
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
@@ -42,7 +42,11 @@ def _config_for_files(workspace: Path | None) -> QualificationConfig:
 
 
 @leads_app.command("score")
+@with_format
+@with_workspace
 def score(
+    workspace: Path | None,
+    fmt: OutputFormat,
     file: Annotated[Path, typer.Argument(help="CSV of leads, one row each.")],
     target: Annotated[
         str | None, typer.Option(help="Outcome column (two values, e.g. Converted 0/1).")
@@ -70,8 +74,6 @@ def score(
         Path | None,
         typer.Option(help="Score FILE with a saved model instead of training (no --target)."),
     ] = None,
-    workspace: WorkspaceOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Train and evaluate on any CSV of leads with an outcome column, or score with a saved model.
 
@@ -117,31 +119,30 @@ def score(
 
 
 @leads_app.command("lanes")
+@with_app_and_format
 def lanes(
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
+    instance: App,
+    fmt: OutputFormat,
 ) -> None:
     """Each lane (industry x size) as its customers fared: churn, success, revenue, margin..."""
     from pipefit.services.scorecards import lane_book
     from pipefit.views.leads import lanes_view
 
-    with open_app(workspace, db) as instance:
-        book = lane_book(instance.uow(), instance.workspace.config.qualification)
+    book = lane_book(instance.uow(), instance.workspace.config.qualification)
     show(out, fmt, lanes_view(book))
 
 
 @leads_app.command("scorecard")
+@with_app_and_format
 def scorecard(
+    instance: App,
+    fmt: OutputFormat,
     propose: Annotated[
         bool, typer.Option("--propose", help="Propose one from the best and worst customers.")
     ] = False,
     write: Annotated[
         bool, typer.Option("--write", help="With --propose: put it into pipefit.toml.")
     ] = False,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The success-ready scorecard in use, or (--propose) one drawn from your customers."""
     from pipefit.services.scorecards import propose as propose_card
@@ -150,13 +151,12 @@ def scorecard(
 
     if write and not propose:
         raise PipefitError("--write goes with --propose")
-    with open_app(workspace, db) as instance:
-        config = instance.workspace.config.qualification
-        if not propose:
-            show(out, fmt, scorecard_view(config.scorecard.to_domain()))
-            return
-        proposal = propose_card(instance.uow(), config)
-        written = write_scorecard(instance.config_file, proposal) if write else None
+    config = instance.workspace.config.qualification
+    if not propose:
+        show(out, fmt, scorecard_view(config.scorecard.to_domain()))
+        return
+    proposal = propose_card(instance.uow(), config)
+    written = write_scorecard(instance.config_file, proposal) if write else None
     toml = scorecard_toml(proposal)
     show(out, fmt, proposal_view(proposal, toml, written))
     if fmt == OutputFormat.TABLE:
@@ -165,7 +165,10 @@ def scorecard(
 
 
 @leads_app.command("backtest")
+@with_app_and_format
 def backtest(
+    instance: App,
+    fmt: OutputFormat,
     splits: Annotated[int, typer.Option(help="Time-ordered blocks (the first only trains).")] = 4,
     include: Annotated[
         list[str] | None,
@@ -174,9 +177,6 @@ def backtest(
     chart: Annotated[
         Path | None, typer.Option(help="Write a gains chart: .png, .svg or .html.")
     ] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Replay history: BANT, demo-ready, scorecard, learned models and naive Bayes compared.
 
@@ -187,13 +187,12 @@ def backtest(
     from pipefit.services.lead_backtest import run_backtest
     from pipefit.views.leads import backtest_rows_view, backtest_view
 
-    with open_app(workspace, db) as instance:
-        result = run_backtest(
-            instance.uow(),
-            instance.workspace.config.qualification,
-            splits=splits,
-            include=include or [],
-        )
+    result = run_backtest(
+        instance.uow(),
+        instance.workspace.config.qualification,
+        splits=splits,
+        include=include or [],
+    )
     if chart is not None:
         from pipefit.scoring.charts import write_gains_chart
 

@@ -7,15 +7,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from pipefit.bootstrap import App
 from pipefit.cli.common import (
     DbOpt,
-    FormatOpt,
     OutputFormat,
     WorkspaceOpt,
+    inherited,
     open_app,
     out,
     parse_amount,
     parse_time,
+    with_app_and_format,
+    with_format,
 )
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
@@ -62,7 +65,10 @@ def _scenario_config(workspace: Path | None) -> CapacityConfig:
     return load_workspace(folder).config.compensation.capacity
 
 
+@with_format
 def capacity(
+    fmt: OutputFormat,
+    cli_context: typer.Context,
     reps_per_presales: Annotated[
         str | None, typer.Option(help="Reps one presales person covers (scenario).")
     ] = None,
@@ -78,7 +84,6 @@ def capacity(
     chart: ChartOpt = None,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """The presales multiplier.
 
@@ -90,6 +95,9 @@ def capacity(
     from pipefit.services.capacity import capacity_scenario, workspace_capacity
     from pipefit.views.capacity import capacity_view, scenario_view
 
+    # Opened only for the workspace's own figures: a scenario needs no database.
+    workspace = inherited(cli_context, "workspace", workspace)
+    db = inherited(cli_context, "db", db)
     ratio = parse_amount(reps_per_presales, "--reps-per-presales")
     quota = parse_amount(rep_quota, "--rep-quota")
     chosen_gain = parse_amount(gain, "--gain")
@@ -116,7 +124,10 @@ def capacity(
         _chart(segments_chart(report.segments), chart, fmt)
 
 
+@with_app_and_format
 def compare(
+    instance: App,
+    fmt: OutputFormat,
     reps: Annotated[int, typer.Option(help="Reps to hire.")] = 1,
     presales: Annotated[int, typer.Option(help="Presales engineers to hire.")] = 1,
     gain: Annotated[
@@ -125,9 +136,6 @@ def compare(
     team: Annotated[str | None, typer.Option(help="Only this team (default: everyone).")] = None,
     as_of: AsOfOpt = None,
     chart: ChartOpt = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Hire reps, make presales more productive, or hire presales? Side by side.
 
@@ -138,18 +146,17 @@ def compare(
     from pipefit.services.capacity import plan_team
     from pipefit.views.capacity import options_view
 
-    with open_app(workspace, db) as instance:
-        config = instance.workspace.config
-        report = plan_team(
-            instance.uow(),
-            config.compensation,
-            config.workspace.currency,
-            hire_reps=reps,
-            hire_presales=presales,
-            gain=parse_amount(gain, "--gain"),
-            team=team,
-            as_of=parse_time(as_of, "--as-of"),
-        )
+    config = instance.workspace.config
+    report = plan_team(
+        instance.uow(),
+        config.compensation,
+        config.workspace.currency,
+        hire_reps=reps,
+        hire_presales=presales,
+        gain=parse_amount(gain, "--gain"),
+        team=team,
+        as_of=parse_time(as_of, "--as-of"),
+    )
     show(out, fmt, options_view(report))
     if chart is not None:
         from pipefit.charts.capacity import whatif_chart
@@ -157,16 +164,16 @@ def compare(
         _chart(whatif_chart(report.options), chart, fmt)
 
 
+@with_app_and_format
 def workload(
+    instance: App,
+    fmt: OutputFormat,
     weeks: Annotated[
         int | None, typer.Option(help="Weeks of meetings to average (default: config).")
     ] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="End of the window (default: latest activity).")
     ] = None,
-    workspace: WorkspaceOpt = None,
-    db: DbOpt = None,
-    fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Presales workload from the pipeline.
 
@@ -176,14 +183,13 @@ def workload(
     from pipefit.services.capacity import presales_workload
     from pipefit.views.capacity import workload_view
 
-    with open_app(workspace, db) as instance:
-        config = instance.workspace.config
-        pipeline = config.pipelines_by_name()[config.default_pipeline]
-        report = presales_workload(
-            instance.uow(),
-            config.compensation,
-            weeks=weeks,
-            as_of=parse_time(as_of, "--as-of"),
-            stage_order=[s.name for s in pipeline.stages],
-        )
+    config = instance.workspace.config
+    pipeline = config.pipelines_by_name()[config.default_pipeline]
+    report = presales_workload(
+        instance.uow(),
+        config.compensation,
+        weeks=weeks,
+        as_of=parse_time(as_of, "--as-of"),
+        stage_order=[s.name for s in pipeline.stages],
+    )
     show(out, fmt, workload_view(report))

@@ -10,7 +10,14 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from pipefit.config import CONFIG_FILE, Workspace, default_config_text, load_workspace
+from pipefit.config import (
+    CONFIG_FILE,
+    Settings,
+    Workspace,
+    WorkspaceConfig,
+    default_config_text,
+    load_workspace,
+)
 from pipefit.config.compensation import CompensationConfig
 from pipefit.io.config_file import TomlConfigFile
 from pipefit.io.formats import FileReader
@@ -24,7 +31,7 @@ from pipefit.store.imports import SqlBatchLoader
 from pipefit.store.schema import SqlSchema
 from pipefit.store.unit_of_work import SqlUnitOfWork
 
-__all__ = ["App", "lead_files", "model_files"]
+__all__ = ["App", "lead_files", "model_files", "optional_config"]
 
 
 class App:
@@ -127,3 +134,14 @@ def lead_files() -> CsvLeadFiles:
 def model_files() -> JoblibModels:
     """Saved lead models (no workspace needed)."""
     return JoblibModels()
+
+
+def optional_config(root: Path | None) -> WorkspaceConfig | None:
+    """The workspace's configuration when `root` (default: PIPEFIT_WORKSPACE or the current
+    folder) holds a pipefit.toml; None for commands that also work without a workspace."""
+    folder = root if root is not None else Settings().workspace
+    if not (folder / CONFIG_FILE).exists():
+        if root is not None:
+            return load_workspace(root).config  # a folder named on purpose must be one
+        return None
+    return load_workspace(folder).config

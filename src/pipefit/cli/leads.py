@@ -33,12 +33,11 @@ leads_app = typer.Typer(
 
 def _config_for_files(workspace: Path | None) -> QualificationConfig:
     """A workspace's [qualification] settings if there is one; the defaults otherwise."""
-    from pipefit.config import CONFIG_FILE, load_workspace
+    from pipefit.bootstrap import optional_config
     from pipefit.config.qualification import QualificationConfig
 
-    if workspace is not None or (Path(".") / CONFIG_FILE).exists():
-        return load_workspace(workspace).config.qualification
-    return QualificationConfig()
+    config = optional_config(workspace)
+    return config.qualification if config is not None else QualificationConfig()
 
 
 @leads_app.command("score")

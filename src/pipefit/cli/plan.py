@@ -55,14 +55,11 @@ def _chart(chart: Any, path: Path | None, fmt: str) -> None:
 
 def _scenario_config(workspace: Path | None) -> CapacityConfig:
     """A scenario needs no workspace; where there is one, its capacity settings hold."""
+    from pipefit.bootstrap import optional_config
     from pipefit.config.compensation import CapacityConfig
-    from pipefit.config.environment import Settings
-    from pipefit.config.workspace import CONFIG_FILE, load_workspace
 
-    folder = workspace if workspace is not None else Settings().workspace
-    if not (folder / CONFIG_FILE).exists():
-        return CapacityConfig()
-    return load_workspace(folder).config.compensation.capacity
+    config = optional_config(workspace)
+    return config.compensation.capacity if config is not None else CapacityConfig()
 
 
 @with_format

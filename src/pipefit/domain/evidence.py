@@ -44,7 +44,8 @@ PARTIES = ("prospect", "rep", "presales")
 
 def nearest(word: str, known: Iterable[str]) -> str:
     """' did you mean X?' for a near miss (difflib's ratio), or nothing."""
-    close = get_close_matches(word, sorted(known), n=3, cutoff=0.6)
+    by_key = {k.casefold(): k for k in sorted(known)}
+    close = [by_key[c] for c in get_close_matches(word.casefold(), by_key, n=3, cutoff=0.6)]
     if not close:
         return ""
     return " did you mean " + " or ".join(f"'{c}'" for c in close) + "?"

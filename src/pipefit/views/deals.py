@@ -121,8 +121,9 @@ def correction_view(correction: Correction) -> View:
         else ""
     )
     where = o.stage + (f" / {o.substate}" if o.substate else "")
+    change = f"{e.from_stage} -> {e.to_stage}" if e.from_stage else f"entry into {e.to_stage}"
     line = (
-        f"{o.opportunity_id}: event {e.seq} ({e.from_stage} -> {e.to_stage}) {what}; "
+        f"{o.opportunity_id}: event {e.seq} ({change}) {what}; "
         f"correction {c.seq} by {c.actor_id}; the deal is in {where} ({o.outcome})"
     )
     document = {
@@ -183,7 +184,7 @@ def history_view(history: DealHistory) -> View:
     table = Table(
         HISTORY_COLUMNS,
         rows,
-        title=f"{o.opportunity_id} {o.name or ''}: {where} ({o.outcome})",
+        title=f"{' '.join(filter(None, (o.opportunity_id, o.name)))}: {where} ({o.outcome})",
         name="events",
     )
     notes = [f"event {t.event.seq}: {note}" for t in history.timeline for note in t.notes]

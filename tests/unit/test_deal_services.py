@@ -57,7 +57,7 @@ def test_recording_the_evidence_opens_the_gate_to_evaluation() -> None:
     advance_stage(uow, "ACME-RENEWAL-Q3", "Evaluation", at=when("2026-03-05"))
     history = deal_history(uow, "ACME-RENEWAL-Q3", now=when("2026-03-10"))
     assert [t.event.to_stage for t in history.timeline] == ["Discovery", "Evaluation"]
-    assert history.timeline[0].time_in_state.days == 13
+    assert history.timeline[0].time_in_state == timedelta(days=13)
 
 
 def test_a_refused_move_writes_nothing() -> None:

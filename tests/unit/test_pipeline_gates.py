@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -232,7 +232,7 @@ def test_time_in_state_runs_until_the_next_change_and_the_last_until_now() -> No
         StageEvent("X", 2, "Discovery", "Evaluation", when("2026-03-11")),
     ]
     timed = timed_history(events, now=when("2026-03-14"))
-    assert [t.time_in_state.days for t in timed] == [10, 3]
+    assert [t.time_in_state for t in timed] == [timedelta(days=10), timedelta(days=3)]
     assert timed[-1].still_there
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipefit.domain.clock import MAX_AHEAD
-from pipefit.domain.corrections import check_corrector, decide_correction
+from pipefit.domain.corrections import Correction, check_corrector, decide_correction
 from pipefit.domain.errors import NotFound, PipefitError
 from pipefit.domain.model import Category, StageEvent, StageEventCorrection
 from pipefit.domain.stage_log import StageLog, timed_history
@@ -107,7 +107,10 @@ def test_no_time_in_state_is_ever_negative(
     timeline = timed_history(events, now, corrections, closed_at=closed)
     assert len(timeline) == len(events)
     for t in timeline:
-        assert t.time_in_state is None if t.void else t.time_in_state >= timedelta(0)
+        if t.void:
+            assert t.time_in_state is None
+        else:
+            assert t.time_in_state is not None and t.time_in_state >= timedelta(0)
     assert sum(t.still_there for t in timeline) == 1
 
 
@@ -157,7 +160,7 @@ def _correct(
     void: bool = False,
     reason: str | None = "the year was typed as 2099",
     stage: str = "Evaluation",
-):  # type: ignore[no-untyped-def]
+) -> Correction:
     return decide_correction(
         inbound(),
         deal(stage),

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from pipefit.domain.clock import MAX_AHEAD
 from pipefit.domain.errors import GateRefused, NotFound, PipefitError
 from pipefit.domain.model import Category, StageEvent
 from pipefit.domain.pipeline import decide_move, timed_history
@@ -229,5 +232,79 @@ def test_time_in_state_runs_until_the_next_change_and_the_last_until_now() -> No
         StageEvent("X", 2, "Discovery", "Evaluation", when("2026-03-11")),
     ]
     timed = timed_history(events, now=when("2026-03-14"))
-    assert [t.time_in_state.days for t in timed] == [10, 3]
+    assert [t.time_in_state for t in timed] == [timedelta(days=10), timedelta(days=3)]
     assert timed[-1].still_there
+
+
+def test_a_move_dated_ahead_of_the_clock_is_refused_naming_move_at() -> None:
+    with pytest.raises(PipefitError, match="ahead of the clock") as refused:
+        decide_move(
+            inbound(),
+            deal("Evaluation"),
+            target="Closed lost",
+            at=datetime(2099, 1, 1, tzinfo=UTC),
+            last_event=_last("Evaluation"),
+            activities=[],
+            reason="timing",
+            now=when("2026-03-10"),
+        )
+    assert refused.value.field == "move.at"
+    assert str(refused.value).startswith(
+        "a move of ACME-RENEWAL-Q3: 2099-01-01 00:00 UTC is ahead of the clock "
+        "(2026-03-10 09:00 UTC)"
+    )
+
+
+def test_a_move_up_to_five_minutes_ahead_of_the_clock_passes() -> None:
+    at = when("2026-03-10") + MAX_AHEAD
+    move = decide_move(
+        inbound(),
+        deal("Evaluation"),
+        target="Closed lost",
+        at=at,
+        last_event=_last("Evaluation"),
+        activities=[],
+        reason="timing",
+        now=when("2026-03-10"),
+    )
+    assert move.event.at == at
+
+
+def test_a_move_after_a_voided_event_is_numbered_after_every_logged_one() -> None:
+    move = decide_move(
+        inbound(),
+        deal("Discovery"),
+        target="Closed lost",
+        at=when("2026-03-05"),
+        last_event=_last("Discovery"),
+        activities=[],
+        reason="timing",
+        next_seq=3,
+    )
+    assert move.event.seq == 3
+
+
+def test_a_move_that_would_predate_the_last_change_names_move_at() -> None:
+    with pytest.raises(PipefitError, match="predate") as refused:
+        decide_move(
+            inbound(),
+            deal("Evaluation"),
+            target="Discovery",
+            at=when("2026-01-01"),
+            last_event=_last("Evaluation", "2026-02-01"),
+            activities=[],
+        )
+    assert refused.value.field == "move.at"
+
+
+def test_a_sub_state_typed_with_spaces_is_the_sub_state() -> None:
+    move = decide_move(
+        inbound(),
+        deal("Formal proposal", substate="delivery"),
+        target="Formal proposal",
+        substate=" negotiation ",
+        at=when("2026-04-01"),
+        last_event=_last("Formal proposal"),
+        activities=[],
+    )
+    assert move.event.substate == "negotiation"

@@ -1,4 +1,4 @@
-"""Commands for deals: pipeline (show, advance, history), opportunity, activity."""
+"""Commands for deals: pipeline (show, advance, correct, history), opportunity, activity."""
 
 from __future__ import annotations
 
@@ -74,7 +74,49 @@ def pipeline_advance(
         actor_id=actor,
         reason=reason,
     )
-    show(out, fmt, move_view(opportunity, move))
+    show(out, fmt, move_view(move.opportunity.opportunity_id, move))
+
+
+@pipeline_app.command("correct")
+@with_app_and_format
+def pipeline_correct(
+    instance: App,
+    fmt: OutputFormat,
+    opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
+    event: Annotated[
+        int, typer.Option("--event", help="The event to correct (its seq in the history).")
+    ],
+    reason: Annotated[
+        str | None, typer.Option(help="Why (required; kept with the correction).")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option(help="The event's true time (ISO 8601, UTC if no zone).")
+    ] = None,
+    void: Annotated[
+        bool, typer.Option("--void", help="The event never happened: void it.")
+    ] = False,
+    actor: Annotated[
+        str | None,
+        typer.Option(help="Who corrects it (person id; an admin's, if people are known)."),
+    ] = None,
+) -> None:
+    """Correct a wrong move: log its true time or void it, beside the append-only stage log.
+
+    The deal's stage, its history and the next move then read the corrected log.
+    """
+    from pipefit.services.deals import correct_stage_event
+    from pipefit.views.deals import correction_view
+
+    correction = correct_stage_event(
+        instance.uow(),
+        opportunity,
+        event,
+        reason=reason,
+        actor_id=actor,
+        at=parse_time(at),
+        void=void,
+    )
+    show(out, fmt, correction_view(correction))
 
 
 @pipeline_app.command("history")
@@ -130,6 +172,25 @@ def opportunity_add(
     out.print(f"{opp.opportunity_id} created in {opp.pipeline} / {opp.stage}")
 
 
+@opportunity_app.command("list")
+@with_app_and_format
+def opportunity_list(
+    instance: App,
+    fmt: OutputFormat,
+    stage: Annotated[
+        str | None, typer.Option(help="Only deals in this stage (any pipeline's).")
+    ] = None,
+    owner: Annotated[str | None, typer.Option(help="Only this rep's deals (person id).")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many deals.")] = None,
+) -> None:
+    """The deals in id order, with stage, amount, owner and dates."""
+    from pipefit.services.deals import list_opportunities
+    from pipefit.views.deals import opportunities_view
+
+    found = list_opportunities(instance.uow(), stage=stage, owner=owner, limit=limit)
+    show(out, fmt, opportunities_view(found))
+
+
 @activity_app.command("add")
 @with_app
 def activity_add(
@@ -163,7 +224,7 @@ def activity_add(
     )
     extra = (f" ({act.purpose})" if act.purpose else "") + (f" by {act.by}" if act.by else "")
     out.print(
-        f"{opportunity}: {act.kind}{extra} recorded at {act.at:%Y-%m-%d %H:%M} UTC"
+        f"{act.opportunity_id}: {act.kind}{extra} recorded at {act.at:%Y-%m-%d %H:%M} UTC"
         f" [{act.activity_id}]"
     )
 

@@ -19,10 +19,27 @@ __all__ = ["FLAGS", "describe", "report_and_exit"]
 
 SHOWN_PROBLEMS = 200
 
-# Domain field -> the option that sets it. Keep one entry per field; a field that several
-# commands take under one name maps once.
+# Domain field -> the option that sets it (or, in capitals, the argument). Keep one entry
+# per field; a field that several commands take under one name maps once.
 FLAGS: dict[str, str] = {
     "reason": "--reason",
+    "actor": "--actor",
+    "limit": "--limit",
+    "opportunity.id": "OPPORTUNITY",
+    "opportunity.at": "--at",
+    "opportunity.account": "--account",
+    "opportunity.owner": "--owner",
+    "opportunity.presales": "--presales",
+    "opportunity.stage": "--stage",
+    "move.at": "--at",
+    "correction.event": "--event",
+    "correction.at": "--at",
+    "correction.void": "--void",
+    "correction.reason": "--reason",
+    "correction.actor": "--actor",
+    "activity.at": "--at",
+    "activity.kind": "KIND",
+    "activity.purpose": "--purpose",
     "activity.by": "--by",
     "date_format": "--date-format",
     "source_format": "--format",

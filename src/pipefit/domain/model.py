@@ -10,6 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from pipefit.domain.errors import PipefitError
+
 __all__ = [
     "ADOPTION_CULTURES",
     "Account",
@@ -27,8 +29,32 @@ __all__ = [
     "Quota",
     "Role",
     "StageEvent",
+    "StageEventCorrection",
     "Team",
+    "clean_id",
 ]
+
+MAX_ID_LENGTH = 100  # source ids are free text; 100 characters covers every CRM we know
+
+
+def clean_id(value: str, *, field: str, what: str = "id") -> str:
+    """An id as a person typed it: surrounding spaces dropped (' opp-1 ' is 'opp-1');
+    an empty one, one with line breaks or control characters, or an overlong one refused."""
+    cleaned = value.strip()
+    if not cleaned:
+        raise PipefitError(f"{what} is empty; give one", field=field)
+    if not cleaned.isprintable():
+        raise PipefitError(
+            f"{what} {cleaned!r} holds a line break or a control character", field=field
+        )
+    if len(cleaned) > MAX_ID_LENGTH:
+        raise PipefitError(
+            f"{what} '{cleaned[:20]}...' is {len(cleaned)} characters long; "
+            f"at most {MAX_ID_LENGTH}",
+            field=field,
+        )
+    return cleaned
+
 
 ADOPTION_CULTURES = ("innovator", "early_adopter", "early_majority", "late_majority", "laggard")
 
@@ -181,6 +207,26 @@ class StageEvent:
     actor_id: str | None = None
     source: str = "pipefit"
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class StageEventCorrection:
+    """An admin's correction of one logged stage event, logged beside the stage log.
+
+    The log itself is never rewritten: a correction gives the event's true time (`at`) or
+    says it never happened (`void`), with who (`actor_id`), when (`recorded_at`) and why
+    (`reason`). `seq` numbers a deal's corrections from 1; of several corrections of one
+    event the last is in force.
+    """
+
+    opportunity_id: str
+    seq: int
+    corrects_seq: int
+    recorded_at: datetime
+    reason: str
+    at: datetime | None = None
+    void: bool = False
+    actor_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,14 @@ criterion); a move whose trigger is not met is refused with the evidence that is
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 
+from pipefit.domain.clock import refuse_future
 from pipefit.domain.errors import ConfigError, GateRefused, NotFound, PipefitError
 from pipefit.domain.model import Activity, Category, Opportunity, StageEvent
 from pipefit.domain.qualification import SITUATION_SLIDE, DemoReadiness
+from pipefit.domain.stage_log import TimedEvent, timed_history
 
 __all__ = [
     "LEAD_DEMO_READY",
@@ -254,6 +256,8 @@ def decide_move(
     reason: str | None = None,
     source: str = "pipefit",
     lead: DemoReadiness | None = None,
+    now: datetime | None = None,
+    next_seq: int | None = None,
 ) -> Move:
     """Check a stage move against the pipeline's rules and return what it changes.
 
@@ -261,16 +265,28 @@ def decide_move(
     trigger; backward moves and reopening are allowed and recorded; closing as lost
     needs a reason. `lead` is the Situation Slide of the deal's lead, for gates that
     ask for a demo-ready lead (None when the deal has no lead).
+
+    `last_event` is the deal's latest change as the corrected log has it (a voided event
+    is no change, a corrected one counts at its true time); `next_seq` numbers the new
+    event after every logged one, voided included (default: after `last_event`). With
+    `now`, a move dated more than a few minutes ahead of it is refused.
     """
+    what = f"a move of {opportunity.opportunity_id}"
     if at.tzinfo is None:
-        raise PipefitError(f"move time {at.isoformat()} has no timezone; pipefit keeps UTC")
+        raise PipefitError(
+            f"move time {at.isoformat()} has no timezone; pipefit keeps UTC", field="move.at"
+        )
+    if now is not None:
+        refuse_future(at, now, field="move.at", what=what)
     if last_event is not None and at < last_event.at:
         raise PipefitError(
             f"{opportunity.opportunity_id}: a move at {at.isoformat()} would predate the last "
-            f"recorded change ({last_event.to_stage} at {last_event.at.isoformat()})"
+            f"recorded change ({last_event.to_stage} at {last_event.at.isoformat()})",
+            field="move.at",
         )
     goal = pipeline.stage(target)
     current = pipeline.stage(opportunity.stage)
+    substate = substate.strip() if substate is not None else None
     if substate is not None and substate not in goal.substates:
         allowed = ", ".join(goal.substates) if goal.substates else "none"
         raise PipefitError(
@@ -326,7 +342,7 @@ def decide_move(
     )
     event = StageEvent(
         opportunity_id=opportunity.opportunity_id,
-        seq=(last_event.seq + 1) if last_event else 1,
+        seq=next_seq if next_seq is not None else (last_event.seq + 1) if last_event else 1,
         from_stage=current.name,
         to_stage=goal.name,
         substate=substate,
@@ -336,27 +352,3 @@ def decide_move(
         reason=reason,
     )
     return Move(opportunity=updated, event=event, kind=kind)
-
-
-@dataclass(frozen=True)
-class TimedEvent:
-    event: StageEvent
-    time_in_state: timedelta
-    still_there: bool = False
-    notes: tuple[str, ...] = field(default=())
-
-
-def timed_history(events: Sequence[StageEvent], now: datetime) -> list[TimedEvent]:
-    """Each change with the time spent in the state it entered (until the next change)."""
-    ordered = sorted(events, key=lambda e: (e.at, e.seq))
-    timed: list[TimedEvent] = []
-    for i, event in enumerate(ordered):
-        nxt = ordered[i + 1].at if i + 1 < len(ordered) else None
-        timed.append(
-            TimedEvent(
-                event=event,
-                time_in_state=(nxt or now) - event.at,
-                still_there=nxt is None,
-            )
-        )
-    return timed

@@ -6,15 +6,31 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from pipefit.domain.errors import ConflictError, NotFound
-from pipefit.domain.model import Account, Activity, Category, Lead, Opportunity, StageEvent
+from pipefit.domain.model import (
+    Account,
+    Activity,
+    Category,
+    Lead,
+    Opportunity,
+    StageEvent,
+    StageEventCorrection,
+)
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.qualification import SITUATION_SLIDE, DemoReadiness, demo_readiness
 from pipefit.store.pipelines import load_stored_pipelines
-from pipefit.store.tables import accounts, activities, leads, opportunities, stage_events
+from pipefit.store.tables import (
+    accounts,
+    activities,
+    leads,
+    opportunities,
+    people,
+    stage_event_corrections,
+    stage_events,
+)
 
 __all__ = ["SqlDeals"]
 
@@ -55,6 +71,35 @@ class SqlDeals:
             .order_by(stage_events.c.seq)
         )
         return [_event(r) for r in rows]
+
+    def corrections(self, opportunity_id: str) -> list[StageEventCorrection]:
+        rows = self._conn.execute(
+            select(stage_event_corrections)
+            .where(stage_event_corrections.c.opportunity_id == opportunity_id)
+            .order_by(stage_event_corrections.c.seq)
+        )
+        return [StageEventCorrection(**dict(r._mapping)) for r in rows]
+
+    def list_opportunities(
+        self, *, stages: set[str] | None = None, owner: str | None = None, limit: int | None = None
+    ) -> list[Opportunity]:
+        query = select(opportunities).order_by(opportunities.c.opportunity_id)
+        if stages is not None:
+            query = query.where(opportunities.c.stage.in_(sorted(stages)))
+        if owner is not None:
+            query = query.where(opportunities.c.owner_id == owner)
+        if limit is not None:
+            query = query.limit(limit)
+        return [_opportunity(r) for r in self._conn.execute(query)]
+
+    def person_role(self, person_id: str) -> str | None:
+        role = self._conn.execute(
+            select(people.c.role).where(people.c.person_id == person_id)
+        ).scalar_one_or_none()
+        return None if role is None else str(role)
+
+    def knows_people(self) -> bool:
+        return bool(self._conn.execute(select(exists().select_from(people))).scalar())
 
     def activities(self, opportunity_id: str) -> list[Activity]:
         rows = self._conn.execute(
@@ -98,8 +143,21 @@ class SqlDeals:
             ) from exc
 
     def save_move(self, expected_version: int, opportunity: Opportunity, event: StageEvent) -> None:
+        self._save(expected_version, opportunity, insert(stage_events).values(**asdict(event)))
+
+    def save_correction(
+        self, expected_version: int, opportunity: Opportunity, correction: StageEventCorrection
+    ) -> None:
+        self._save(
+            expected_version,
+            opportunity,
+            insert(stage_event_corrections).values(**asdict(correction)),
+        )
+
+    def _save(self, expected_version: int, opportunity: Opportunity, logged: Any) -> None:
+        """Update the deal if its version is still `expected_version`, then log `logged`."""
         conflict = ConflictError(
-            f"{opportunity.opportunity_id} was changed by someone else while this move was "
+            f"{opportunity.opportunity_id} was changed by someone else while this change was "
             "decided; nothing was written: look at its history and retry"
         )
         values = {k: v for k, v in asdict(opportunity).items() if k != "opportunity_id"}
@@ -113,7 +171,7 @@ class SqlDeals:
             )
             if result.rowcount != 1:
                 raise conflict
-            self._conn.execute(insert(stage_events).values(**asdict(event)))
+            self._conn.execute(logged)
         except IntegrityError as exc:
             raise conflict from exc
         except OperationalError as exc:

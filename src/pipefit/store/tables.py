@@ -190,6 +190,22 @@ stage_events = Table(
     sqlite_with_rowid=False,
 )
 
+stage_event_corrections = Table(
+    "stage_event_corrections",
+    metadata,
+    # An admin's correction of a logged stage event (its true time, or void), logged
+    # beside the stage log, which stays append-only; append-only itself (migration 0005).
+    Column("opportunity_id", String(ID), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("corrects_seq", Integer, nullable=False),
+    Column("at", UtcDateTime),
+    Column("void", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor_id", String(ID)),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 activities = Table(
     "activities",
     metadata,

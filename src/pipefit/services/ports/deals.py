@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from pipefit.domain.model import Activity, Opportunity, StageEvent
+from pipefit.domain.model import Activity, Opportunity, StageEvent, StageEventCorrection
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.qualification import DemoReadiness
 
@@ -18,6 +18,24 @@ class DealRepository(Protocol):
 
     def events(self, opportunity_id: str) -> list[StageEvent]: ...
 
+    def corrections(self, opportunity_id: str) -> list[StageEventCorrection]:
+        """The corrections logged beside the deal's stage log, in their order."""
+        ...
+
+    def list_opportunities(
+        self, *, stages: set[str] | None = None, owner: str | None = None, limit: int | None = None
+    ) -> list[Opportunity]:
+        """Deals by id; only those in one of `stages` (exact names) or owned by `owner`."""
+        ...
+
+    def person_role(self, person_id: str) -> str | None:
+        """The person's role (sales_rep, presales, manager, admin); None if unknown."""
+        ...
+
+    def knows_people(self) -> bool:
+        """Whether the workspace holds any person at all."""
+        ...
+
     def activities(self, opportunity_id: str) -> list[Activity]: ...
 
     def lead_readiness(self, opportunity: Opportunity) -> DemoReadiness | None:
@@ -30,4 +48,10 @@ class DealRepository(Protocol):
 
     def save_move(self, expected_version: int, opportunity: Opportunity, event: StageEvent) -> None:
         """Write the move only if nobody changed the deal since `expected_version` was read."""
+        ...
+
+    def save_correction(
+        self, expected_version: int, opportunity: Opportunity, correction: StageEventCorrection
+    ) -> None:
+        """Log the correction and update the deal, only if unchanged since it was read."""
         ...

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipefit.domain.errors import ConflictError, NotFound
-from pipefit.domain.model import Account, Activity, Lead, Opportunity, StageEvent
+from pipefit.domain.model import (
+    Account,
+    Activity,
+    Lead,
+    Opportunity,
+    Person,
+    StageEvent,
+    StageEventCorrection,
+)
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.qualification import DemoReadiness, demo_readiness
 
@@ -17,9 +25,11 @@ class MemoryDeals:
         self._pipelines = pipelines
         self.opportunities: dict[str, Opportunity] = {}
         self.stage_events: dict[str, list[StageEvent]] = {}
+        self.stage_corrections: dict[str, list[StageEventCorrection]] = {}
         self.activity_log: list[Activity] = []
         self.leads: dict[str, Lead] = {}
         self.accounts: dict[str, Account] = {}
+        self.people: dict[str, Person] = {}
 
     def pipelines(self) -> dict[str, Pipeline]:
         return self._pipelines
@@ -32,6 +42,26 @@ class MemoryDeals:
 
     def events(self, opportunity_id: str) -> list[StageEvent]:
         return list(self.stage_events.get(opportunity_id, []))
+
+    def corrections(self, opportunity_id: str) -> list[StageEventCorrection]:
+        return list(self.stage_corrections.get(opportunity_id, []))
+
+    def list_opportunities(
+        self, *, stages: set[str] | None = None, owner: str | None = None, limit: int | None = None
+    ) -> list[Opportunity]:
+        found = [
+            replace(o)
+            for _, o in sorted(self.opportunities.items())
+            if (stages is None or o.stage in stages) and (owner is None or o.owner_id == owner)
+        ]
+        return found if limit is None else found[:limit]
+
+    def person_role(self, person_id: str) -> str | None:
+        person = self.people.get(person_id)
+        return None if person is None else str(person.role)
+
+    def knows_people(self) -> bool:
+        return bool(self.people)
 
     def activities(self, opportunity_id: str) -> list[Activity]:
         return [a for a in self.activity_log if a.opportunity_id == opportunity_id]
@@ -52,12 +82,21 @@ class MemoryDeals:
         self.opportunities[opportunity.opportunity_id] = replace(opportunity)
         self.stage_events[opportunity.opportunity_id] = [event]
 
-    def save_move(self, expected_version: int, opportunity: Opportunity, event: StageEvent) -> None:
+    def _update(self, expected_version: int, opportunity: Opportunity) -> None:
         current = self.opportunities[opportunity.opportunity_id]
         if current.version != expected_version:
             raise ConflictError(
-                f"{opportunity.opportunity_id} changed while this move was decided; "
+                f"{opportunity.opportunity_id} changed while this change was decided; "
                 "nothing was written: look at its history and retry"
             )
         self.opportunities[opportunity.opportunity_id] = replace(opportunity)
+
+    def save_move(self, expected_version: int, opportunity: Opportunity, event: StageEvent) -> None:
+        self._update(expected_version, opportunity)
         self.stage_events.setdefault(opportunity.opportunity_id, []).append(event)
+
+    def save_correction(
+        self, expected_version: int, opportunity: Opportunity, correction: StageEventCorrection
+    ) -> None:
+        self._update(expected_version, opportunity)
+        self.stage_corrections.setdefault(opportunity.opportunity_id, []).append(correction)

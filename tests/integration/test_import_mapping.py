@@ -282,7 +282,7 @@ def test_bad_values_in_a_mapped_file_are_all_reported_by_source_column_and_nothi
     assert count(workspace, stages, stages.c.pipeline == "pipedrive") == 0
 
 
-def test_a_stage_outside_the_pipeline_is_reported_on_its_row(tmp_path: Path) -> None:
+def test_a_stage_outside_the_pipeline_is_reported_on_its_row_under_the_source_column(tmp_path: Path) -> None:
     mapping, files = onto_workspace_files(tmp_path)
     files[0].write_text("id,status,created\nL1,Negotiating,2024-01-10\n", "utf-8")
     workspace = new_workspace(tmp_path / "ws")
@@ -291,7 +291,7 @@ def test_a_stage_outside_the_pipeline_is_reported_on_its_row(tmp_path: Path) -> 
         import_files(workspace, files[:1], mapping=mapping)
 
     error = caught.value.errors[0]
-    assert (error.row, error.column, error.value) == (2, "stage", "Negotiating")
+    assert (error.row, error.column, error.value) == (2, "status", "Negotiating")
     assert "is not a stage of pipeline 'inbound'" in error.message
 
 

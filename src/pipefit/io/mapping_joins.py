@@ -1,0 +1,405 @@
+"""Joins in a mapping file: each row of a file with the matching row of another file, on a
+key column both hold. It is a left join: every row of the file keeps its place, joined or
+not, and the joined file's columns can feed its fields (`won_date` or `closed_deals.won_date`).
+
+A joined file holds one row per key (a repeated key is an error naming every row it is on).
+Its rows that join nothing are never dropped in silence: the import's notes count them, with
+examples, or with `unmatched = "refuse"` each one is an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipefit.io.batch import FILE, ROW, Batch
+from pipefit.io.csv_files import Progress, read_text_table
+from pipefit.io.errors import RowError
+from pipefit.io.mapping_rules import Checks, Condition, all_hold, describe
+from pipefit.io.source_columns import line_numbers, text_column
+
+__all__ = ["Found", "Frame", "Join", "MappedFiles", "find_column", "parse_joins"]
+
+SHOWN = 5  # examples in a note
+UNMATCHED = ("note", "refuse")
+
+
+@dataclass(frozen=True)
+class Join:
+    """`join = { file = "closed_deals", on = "mql_id" }` on a [files.<section>]."""
+
+    section: str  # the [files.<section>] whose rows are joined on
+    left_on: str  # key column of this file
+    right_on: str  # key column of the joined file
+    unmatched: str = "note"  # or "refuse"
+
+    def describe(self) -> str:
+        on = self.left_on if self.left_on == self.right_on else f"{self.left_on} = {self.right_on}"
+        return f"[files.{self.section}] on {on}"
+
+
+def _join(check: Checks, raw: Any, key: str, sections: Collection[str], own: str) -> Join | None:
+    if not isinstance(raw, dict):
+        check.bad(key, raw, 'must be a table such as { file = "closed_deals", on = "mql_id" }')
+        return None
+    allowed = ("file", "on", "left_on", "right_on", "unmatched")
+    for name in raw:
+        if name not in allowed:
+            check.bad(f"{key}.{name}", None, f"is not a key here; use: {', '.join(allowed)}")
+    section = raw.get("file")
+    if not isinstance(section, str) or section not in sections or section == own:
+        check.bad(
+            f"{key}.file",
+            section,
+            "must name another [files.<name>] section of this mapping"
+            + (f" ({', '.join(s for s in sections if s != own)})" if len(sections) > 1 else ""),
+        )
+        return None
+    on = raw.get("on")
+    left, right = raw.get("left_on", on), raw.get("right_on", on)
+    if not all(isinstance(c, str) and c.strip() for c in (left, right)):
+        check.bad(
+            f"{key}.on",
+            None,
+            "must name the key column both files hold (or give left_on and right_on)",
+        )
+        return None
+    unmatched = raw.get("unmatched", "note")
+    if unmatched not in UNMATCHED:
+        check.bad(f"{key}.unmatched", unmatched, f"must be one of: {', '.join(UNMATCHED)}")
+        return None
+    assert isinstance(left, str) and isinstance(right, str)
+    return Join(section, left.strip(), right.strip(), unmatched)
+
+
+def parse_joins(
+    check: Checks, raw: Any, key: str, sections: Collection[str], own: str
+) -> tuple[Join, ...]:
+    """One join (a table) or several (a list of tables)."""
+    items = raw if isinstance(raw, list) else [raw]
+    joins = [
+        _join(check, item, f"{key}[{i}]" if len(items) > 1 else key, sections, own)
+        for i, item in enumerate(items)
+    ]
+    return tuple(j for j in joins if j is not None)
+
+
+def find_column(header: Sequence[str], wanted: str) -> str | None:
+    """A column by its exact name, else the one column equal to it ignoring case."""
+    if wanted in header:
+        return wanted
+    folded = [h for h in header if h.casefold() == wanted.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+@dataclass(frozen=True)
+class Found:
+    """A source column as text, one value per row of the frame. `files` and `rows` say where
+    each value comes from when it comes from a joined file (null where nothing joined)."""
+
+    label: str
+    values: pa.Array
+    files: pa.Array | None = None
+    rows: pa.Array | None = None
+
+
+@dataclass(frozen=True)
+class _Part:
+    """The columns of a joined file, taken onto the rows they join (null rows: no match)."""
+
+    section: str
+    header: list[str]
+    table: pa.Table  # its columns and FILE / ROW, aligned with the frame's rows
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The rows of one file, with the columns of the files joined onto them."""
+
+    file: str
+    rows: pa.Array  # each row's line in `file`
+    own: pa.Table
+    parts: tuple[_Part, ...] = ()
+
+    @property
+    def num_rows(self) -> int:
+        return int(self.own.num_rows)
+
+    def columns(self) -> str:
+        """The columns a mapping may name here, for messages."""
+        names = list(self.own.column_names)
+        for part in self.parts:
+            names += [f"{part.section}.{h}" for h in part.header]
+        return ", ".join(names)
+
+    def find(self, wanted: str) -> Found | str:
+        """A column of this file, else of a joined file (`section.column` or a name only
+        one joined file holds); a message when there is none or several."""
+        own = find_column(self.own.column_names, wanted)
+        if own is not None:
+            return Found(own, text_column(self.own, own))
+        section, dot, rest = wanted.partition(".")
+        candidates = [p for p in self.parts if dot and p.section == section]
+        name = rest if candidates else wanted
+        if not candidates:
+            candidates = list(self.parts)
+        hits = [(p, c) for p in candidates if (c := find_column(p.header, name)) is not None]
+        if len(hits) > 1:
+            where = ", ".join(f"{p.section}.{c}" for p, c in hits)
+            return f"is a column of several joined files ({where}); name one"
+        if not hits:
+            return f"is not a column of this file; its columns are: {self.columns()}"
+        part, column = hits[0]
+        return Found(
+            column,
+            text_column(part.table, column),
+            part.table[FILE].combine_chunks(),
+            part.table[ROW].combine_chunks(),
+        )
+
+    def filter(self, mask: pa.Array) -> Frame:
+        return Frame(
+            self.file,
+            self.rows.filter(mask),
+            self.own.filter(mask),
+            tuple(replace(p, table=p.table.filter(mask)) for p in self.parts),
+        )
+
+
+@dataclass
+class _Side:
+    """A joined file (or several files of one section) with its rows keyed for lookup."""
+
+    section: str
+    header: list[str]
+    table: pa.Table  # text columns, FILE, ROW
+    keys: dict[str, pa.Array] = field(default_factory=dict)  # right_on -> key per row
+
+
+@dataclass
+class _Tally:
+    """Keys of the joining rows: all of them, and those the section's `where` kept."""
+
+    join: Join
+    section: str
+    seen: list[pa.Array] = field(default_factory=list)
+    kept: list[pa.Array] = field(default_factory=list)
+
+
+def _places(files: Sequence[str], rows: Sequence[int | None]) -> str:
+    return ", ".join(f"{Path(f).name} row {r}" for f, r in zip(files, rows, strict=True))
+
+
+class MappedFiles:
+    """The files of one mapped import, each read once, and the joins between them."""
+
+    def __init__(
+        self,
+        batch: Batch,
+        paths: Mapping[str, Sequence[Path]],
+        where: Mapping[str, tuple[Condition, ...]],
+        progress: Progress | None,
+    ) -> None:
+        self.batch = batch
+        self.paths = paths  # section -> the files it reads
+        self.where = where
+        self.progress = progress
+        self._raw: dict[Path, pa.Table] = {}
+        self._sides: dict[str, _Side | None] = {}
+        self._tallies: dict[tuple[str, int], _Tally] = {}
+
+    def raw(self, path: Path) -> pa.Table:
+        if path not in self._raw:
+            self._raw[path] = read_text_table(path, self.progress)
+        return self._raw[path]
+
+    def missing(self, path: Path, column: str, key: str, message: str) -> None:
+        self.batch.errors.append(RowError(str(path), 1, column, None, f"{message} ({key})"))
+
+    def _side(self, section: str) -> _Side | None:
+        """All files of a joined section, filtered by its own `where`, one table."""
+        if section in self._sides:
+            return self._sides[section]
+        tables: list[pa.Table] = []
+        header: list[str] = []
+        for path in self.paths.get(section, ()):
+            raw = self.raw(path)
+            frame = Frame(str(path), line_numbers(raw.num_rows), raw)
+            mask = self.where_mask(section, frame)
+            if mask is None:
+                self._sides[section] = None
+                return None
+            frame = frame.filter(mask)
+            header += [c for c in raw.column_names if c not in header]
+            tables.append(
+                frame.own.append_column(ROW, frame.rows).append_column(
+                    FILE, pa.repeat(pa.scalar(str(path)), frame.num_rows)
+                )
+            )
+        if not tables:
+            self._sides[section] = None
+            return None
+        table = pa.concat_tables(tables, promote_options="default")
+        self._sides[section] = _Side(section, header, table)
+        return self._sides[section]
+
+    def where_mask(self, section: str, frame: Frame) -> pa.Array | None:
+        """Which rows a section's `where` takes (noted when it leaves some out); None when a
+        column it names is missing (reported on the header row)."""
+        conditions = self.where.get(section, ())
+        if not conditions:
+            return pa.repeat(pa.scalar(True), frame.num_rows)
+        cells: dict[str, pa.Array] = {}
+        for condition in conditions:
+            found = frame.find(condition.column)
+            if isinstance(found, str):
+                self.missing(Path(frame.file), condition.column, f"files.{section}.where", found)
+            else:
+                cells[condition.column] = found.values
+        if len(cells) < len({c.column for c in conditions}):
+            return None
+        mask = all_hold(conditions, cells.__getitem__, frame.num_rows)
+        taken = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+        if taken < frame.num_rows:
+            self.batch.notes.append(
+                f"{Path(frame.file).name}: [files.{section}] took {taken:,} of "
+                f"{frame.num_rows:,} rows (where {describe(conditions)})"
+            )
+        return mask
+
+    def _side_keys(self, side: _Side, join: Join, section: str) -> pa.Array | None:
+        """The joined file's key per row; a key on several rows is an error naming each."""
+        if join.right_on in side.keys:
+            return side.keys[join.right_on]
+        column = find_column(side.header, join.right_on)
+        if column is None:
+            for path in self.paths.get(side.section, ()):
+                self.missing(
+                    path,
+                    join.right_on,
+                    f"files.{section}.join",
+                    f"is not a column of this file; its columns are: {', '.join(side.header)}",
+                )
+            return None
+        keys = text_column(side.table, column)
+        counted = pa.table({"k": keys}).group_by("k").aggregate([([], "count_all")])
+        repeated = counted.filter(
+            pc.and_(pc.greater(counted["count_all"], 1), pc.is_valid(counted["k"]))
+        )
+        for key in repeated["k"].to_pylist():
+            hits = side.table.filter(pc.fill_null(pc.equal(keys, key), False))
+            files, rows = hits[FILE].to_pylist(), hits[ROW].to_pylist()
+            self.batch.errors.append(
+                RowError(
+                    files[-1],
+                    rows[-1],
+                    column,
+                    key,
+                    f"appears on {len(rows)} rows of the joined file ({_places(files, rows)}); "
+                    f"a file joined on {column} holds one row per {column}",
+                )
+            )
+        side.keys[join.right_on] = keys
+        return keys
+
+    def frame(self, section: str, path: Path, joins: Sequence[Join]) -> Frame | None:
+        """The file's rows with every joined file's columns; None when a key is missing."""
+        raw = self.raw(path)
+        frame = Frame(str(path), line_numbers(raw.num_rows), raw)
+        parts: list[_Part] = []
+        for join in joins:
+            left = find_column(raw.column_names, join.left_on)
+            if left is None:
+                self.missing(
+                    path,
+                    join.left_on,
+                    f"files.{section}.join",
+                    f"is not a column of this file; its columns are: {', '.join(raw.column_names)}",
+                )
+                return None
+            side = self._side(join.section)
+            keys = None if side is None else self._side_keys(side, join, section)
+            if side is None or keys is None:
+                return None
+            lookup = pc.SetLookupOptions(value_set=keys, skip_nulls=True)
+            where = pc.index_in(text_column(raw, left), options=lookup)
+            parts.append(_Part(join.section, side.header, side.table.take(where)))
+        return replace(frame, parts=tuple(parts))
+
+    def joined(self, section: str, joins: Sequence[Join], frame: Frame, kept: pa.Array) -> None:
+        """Record which keys this file's rows hold, and which of them its `where` kept."""
+        for i, join in enumerate(joins):
+            keys = text_column(frame.own, find_column(frame.own.column_names, join.left_on) or "")
+            tally = self._tallies.setdefault((section, i), _Tally(join, section))
+            tally.seen.append(keys)
+            tally.kept.append(keys.filter(kept))
+
+    def report_unmatched(self) -> None:
+        """Rows of joined files that joined no row taken: a note (or errors) for each join."""
+        for tally in self._tallies.values():
+            side = self._sides.get(tally.join.section)
+            keys = None if side is None else side.keys.get(tally.join.right_on)
+            if side is None or keys is None:
+                continue
+            seen = pa.concat_arrays(tally.seen)
+            kept = pa.concat_arrays(tally.kept)
+            absent = pc.invert(pc.fill_null(pc.is_in(keys, value_set=seen), False))
+            dropped = pc.and_(
+                pc.invert(absent), pc.invert(pc.fill_null(pc.is_in(keys, value_set=kept), False))
+            )
+            self._unmatched(
+                tally,
+                side,
+                absent,
+                f"match no row of [files.{tally.section}] on {tally.join.left_on}",
+            )
+            self._unmatched(
+                tally,
+                side,
+                dropped,
+                f"join rows that [files.{tally.section}] leaves out by its `where`",
+            )
+
+    def _unmatched(self, tally: _Tally, side: _Side, mask: pa.Array, why: str) -> None:
+        rows = side.table.filter(mask)
+        if rows.num_rows == 0:
+            return
+        column = find_column(side.header, tally.join.right_on) or tally.join.right_on
+        keys = text_column(rows, column).to_pylist()
+        files, lines = rows[FILE].to_pylist(), rows[ROW].to_pylist()
+        if tally.join.unmatched == "refuse":
+            self.batch.errors.extend(
+                RowError(f, r, column, k, f"{why}; joined rows must all be taken")
+                for f, r, k in zip(files, lines, keys, strict=True)
+            )
+            return
+        names = sorted({Path(f).name for f in side.table[FILE].to_pylist()})
+        examples = ", ".join(
+            f"{k!r} on row {r}" if k is not None else f"no {column} on row {r}"
+            for k, r in zip(keys[:SHOWN], lines[:SHOWN], strict=True)
+        )
+        more = f" and {len(keys) - SHOWN:,} more" if len(keys) > SHOWN else ""
+        self.batch.notes.append(
+            f"{', '.join(names)}: {len(keys):,} of {side.table.num_rows:,} rows {why}, so they "
+            f"are not imported ({column} {examples}{more})"
+        )
+
+
+def lines_of(found: Sequence[Found]) -> Callable[[int], tuple[str, int] | None]:
+    """For a field fed by columns of one joined file: where row i's value comes from."""
+    sources = [f for f in found if f.files is not None and f.rows is not None]
+    if not sources or len(sources) != len(found):
+        return lambda i: None
+    files, rows = sources[0].files, sources[0].rows
+    assert files is not None and rows is not None
+
+    def where(i: int) -> tuple[str, int] | None:
+        file, row = files[i].as_py(), rows[i].as_py()
+        return None if file is None else (file, row)
+
+    return where

@@ -282,7 +282,9 @@ def test_bad_values_in_a_mapped_file_are_all_reported_by_source_column_and_nothi
     assert count(workspace, stages, stages.c.pipeline == "pipedrive") == 0
 
 
-def test_a_stage_outside_the_pipeline_is_reported_on_its_row_under_the_source_column(tmp_path: Path) -> None:
+def test_a_stage_outside_the_pipeline_is_reported_on_its_row_under_the_source_column(
+    tmp_path: Path,
+) -> None:
     mapping, files = onto_workspace_files(tmp_path)
     files[0].write_text("id,status,created\nL1,Negotiating,2024-01-10\n", "utf-8")
     workspace = new_workspace(tmp_path / "ws")
@@ -322,7 +324,11 @@ def test_auto_date_format_is_detected_per_file_and_noted(tmp_path: Path) -> None
 
 def test_the_shipped_example_mappings_are_valid() -> None:
     examples = sorted(EXAMPLES.glob("*.toml"))
-    assert [p.name for p in examples] == ["pipedrive-deals.toml", "salesforce-ddmmyyyy.toml"]
+    assert [p.name for p in examples] == [
+        "olist-funnel.toml",
+        "pipedrive-deals.toml",
+        "salesforce-ddmmyyyy.toml",
+    ]
     for path in examples:
         mapping, errors = load_mapping(path)
         assert errors == [], path

@@ -441,6 +441,8 @@ def _read_file(
     if frame is None:
         return
     kept = files.where_mask(rule.key, frame)
+    if kept is None:  # a column it names is missing: reported; read on to report the rest
+        kept = pa.repeat(pa.scalar(True), frame.num_rows)
     files.joined(rule.key, rule.joins, frame, kept)
     frame = frame.filter(kept)
     found: dict[str, list[Found]] = {}
@@ -459,10 +461,7 @@ def _read_file(
         hit = frame.find(source)
         if isinstance(hit, str):
             complete = False
-            message = hit.replace(
-                "; its", f" (mapping {mapping.path.name}, files.{rule.key}.{key}); its", 1
-            )
-            batch.errors.append(RowError(str(path), 1, source, None, message))
+            files.missing(path, source, f"files.{rule.key}.{key}", hit)
         elif name is not None:
             found.setdefault(name, []).append(hit)
     if not complete:
@@ -572,7 +571,8 @@ def read_mapped(
     if mapping.pipeline is not None:
         batch.pipelines.append(mapping.pipeline)
     reading = _files_of_sections(batch, mapping, paths)
-    files = MappedFiles(batch, reading, {r.key: r.where for r in mapping.files}, progress)
+    where = {r.key: r.where for r in mapping.files}
+    files = MappedFiles(batch, mapping.path.name, reading, where, progress)
     for path in paths:
         for rule in mapping.files:
             if rule.entity is not None and path in reading[rule.key]:

@@ -151,7 +151,12 @@ class Frame:
         hits = [(p, c) for p in candidates if (c := find_column(p.header, name)) is not None]
         if len(hits) > 1:
             where = ", ".join(f"{p.section}.{c}" for p, c in hits)
-            return f"is a column of several joined files ({where}); name one"
+            return f"is a column of several joined files: {where}; write which"
+        if not hits and self.parts:
+            return (
+                "is not a column of this file or of a file joined onto it; their columns "
+                f"are: {self.columns()}"
+            )
         if not hits:
             return f"is not a column of this file; its columns are: {self.columns()}"
         part, column = hits[0]
@@ -201,11 +206,13 @@ class MappedFiles:
     def __init__(
         self,
         batch: Batch,
+        mapping: str,
         paths: Mapping[str, Sequence[Path]],
         where: Mapping[str, tuple[Condition, ...]],
         progress: Progress | None,
     ) -> None:
         self.batch = batch
+        self.mapping = mapping  # the mapping file's name, for messages
         self.paths = paths  # section -> the files it reads
         self.where = where
         self.progress = progress
@@ -219,7 +226,11 @@ class MappedFiles:
         return self._raw[path]
 
     def missing(self, path: Path, column: str, key: str, message: str) -> None:
-        self.batch.errors.append(RowError(str(path), 1, column, None, f"{message} ({key})"))
+        """A column the mapping names at `key` that the file lacks (on its header row)."""
+        where = f" (mapping {self.mapping}, {key})"
+        head, sep, tail = message.partition("; ")
+        message = f"{head}{where}{sep}{tail}"
+        self.batch.errors.append(RowError(str(path), 1, column, None, message))
 
     def _side(self, section: str) -> _Side | None:
         """All files of a joined section, filtered by its own `where`, one table."""
@@ -320,6 +331,19 @@ class MappedFiles:
                     join.left_on,
                     f"files.{section}.join",
                     f"is not a column of this file; its columns are: {', '.join(raw.column_names)}",
+                )
+                return None
+            if not self.paths.get(join.section):
+                self.batch.errors.append(
+                    RowError(
+                        str(path),
+                        None,
+                        None,
+                        None,
+                        f"[files.{section}] of {self.mapping} joins [files.{join.section}], but "
+                        f"no file of this import is read by [files.{join.section}]; give its "
+                        "file too",
+                    )
                 )
                 return None
             side = self._side(join.section)

@@ -23,10 +23,20 @@ from pipefit.io.errors import RowError
 from pipefit.io.mapping_rules import Checks, Condition, all_hold, describe
 from pipefit.io.source_columns import line_numbers, text_column
 
-__all__ = ["Found", "Frame", "Join", "MappedFiles", "find_column", "parse_joins"]
+__all__ = [
+    "JOIN_KEYS",
+    "Found",
+    "Frame",
+    "Join",
+    "MappedFiles",
+    "find_column",
+    "lines_of",
+    "parse_joins",
+]
 
 SHOWN = 5  # examples in a note
 UNMATCHED = ("note", "refuse")
+JOIN_KEYS = ("file", "on", "left_on", "right_on", "unmatched")
 
 
 @dataclass(frozen=True)
@@ -47,10 +57,9 @@ def _join(check: Checks, raw: Any, key: str, sections: Collection[str], own: str
     if not isinstance(raw, dict):
         check.bad(key, raw, 'must be a table such as { file = "closed_deals", on = "mql_id" }')
         return None
-    allowed = ("file", "on", "left_on", "right_on", "unmatched")
     for name in raw:
-        if name not in allowed:
-            check.bad(f"{key}.{name}", None, f"is not a key here; use: {', '.join(allowed)}")
+        if name not in JOIN_KEYS:
+            check.bad(f"{key}.{name}", None, f"is not a key here; use: {', '.join(JOIN_KEYS)}")
     section = raw.get("file")
     if not isinstance(section, str) or section not in sections or section == own:
         check.bad(

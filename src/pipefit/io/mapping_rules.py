@@ -21,7 +21,16 @@ from typing import Any, Protocol
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["Checks", "Condition", "Rule", "all_hold", "describe", "parse_conditions", "parse_when"]
+__all__ = [
+    "TESTS",
+    "Checks",
+    "Condition",
+    "Rule",
+    "all_hold",
+    "describe",
+    "parse_conditions",
+    "parse_when",
+]
 
 TESTS = ("equals", "in", "not_in", "empty")
 

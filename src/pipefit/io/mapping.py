@@ -443,7 +443,7 @@ def _read_file(
     kept = files.where_mask(rule.key, frame)
     if kept is None:  # a column it names is missing: reported; read on to report the rest
         kept = pa.repeat(pa.scalar(True), frame.num_rows)
-    files.joined(rule.key, rule.joins, frame, kept)
+    files.joined(rule.key, frame, kept)
     frame = frame.filter(kept)
     found: dict[str, list[Found]] = {}
     complete = True
@@ -577,5 +577,6 @@ def read_mapped(
         for rule in mapping.files:
             if rule.entity is not None and path in reading[rule.key]:
                 _read_file(batch, mapping, rule, path, files)
+        files.forget(path)
     files.report_unmatched()
     return batch

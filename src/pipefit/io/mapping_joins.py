@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -121,9 +122,14 @@ class Found:
 class _Part:
     """The columns of a joined file, taken onto the rows they join (null rows: no match)."""
 
-    section: str
+    join: Join
     header: list[str]
     table: pa.Table  # its columns and FILE / ROW, aligned with the frame's rows
+    index: pa.Array  # the joined file's row for each of the frame's rows (null: none)
+
+    @property
+    def section(self) -> str:
+        return self.join.section
 
 
 @dataclass(frozen=True)
@@ -177,11 +183,16 @@ class Frame:
         )
 
     def filter(self, mask: pa.Array) -> Frame:
+        if pc.all(mask).as_py():
+            return self
         return Frame(
             self.file,
             self.rows.filter(mask),
             self.own.filter(mask),
-            tuple(replace(p, table=p.table.filter(mask)) for p in self.parts),
+            tuple(
+                replace(p, table=p.table.filter(mask), index=p.index.filter(mask))
+                for p in self.parts
+            ),
         )
 
 
@@ -197,12 +208,12 @@ class _Side:
 
 @dataclass
 class _Tally:
-    """Keys of the joining rows: all of them, and those the section's `where` kept."""
+    """Which rows of a joined file some row joined, and some row the section's `where` kept."""
 
     join: Join
     section: str
-    seen: list[pa.Array] = field(default_factory=list)
-    kept: list[pa.Array] = field(default_factory=list)
+    seen: np.ndarray[Any, np.dtype[np.bool_]]
+    kept: np.ndarray[Any, np.dtype[np.bool_]]
 
 
 def _places(files: Sequence[str], rows: Sequence[int | None]) -> str:
@@ -233,6 +244,10 @@ class MappedFiles:
         if path not in self._raw:
             self._raw[path] = read_text_table(path, self.progress)
         return self._raw[path]
+
+    def forget(self, path: Path) -> None:
+        """Let go of a file's text once its sections are read (a join keeps its own copy)."""
+        self._raw.pop(path, None)
 
     def missing(self, path: Path, column: str, key: str, message: str) -> None:
         """A column the mapping names at `key` that the file lacks (on its header row)."""
@@ -361,30 +376,31 @@ class MappedFiles:
                 return None
             lookup = pc.SetLookupOptions(value_set=keys, skip_nulls=True)
             where = pc.index_in(text_column(raw, left), options=lookup)
-            parts.append(_Part(join.section, side.header, side.table.take(where)))
+            parts.append(_Part(join, side.header, side.table.take(where), where))
         return replace(frame, parts=tuple(parts))
 
-    def joined(self, section: str, joins: Sequence[Join], frame: Frame, kept: pa.Array) -> None:
-        """Record which keys this file's rows hold, and which of them its `where` kept."""
-        for i, join in enumerate(joins):
-            keys = text_column(frame.own, find_column(frame.own.column_names, join.left_on) or "")
-            tally = self._tallies.setdefault((section, i), _Tally(join, section))
-            tally.seen.append(keys)
-            tally.kept.append(keys.filter(kept))
+    def joined(self, section: str, frame: Frame, kept: pa.Array) -> None:
+        """Record which rows of each joined file this file's rows joined, and which of them
+        its `where` kept."""
+        for i, part in enumerate(frame.parts):
+            side = self._sides[part.join.section]
+            assert side is not None
+            size = side.table.num_rows
+            tally = self._tallies.setdefault(
+                (section, i),
+                _Tally(part.join, section, np.zeros(size, np.bool_), np.zeros(size, np.bool_)),
+            )
+            tally.seen[np.asarray(part.index.drop_null())] = True
+            tally.kept[np.asarray(part.index.filter(kept).drop_null())] = True
 
     def report_unmatched(self) -> None:
         """Rows of joined files that joined no row taken: a note (or errors) for each join."""
         for tally in self._tallies.values():
             side = self._sides.get(tally.join.section)
-            keys = None if side is None else side.keys.get(tally.join.right_on)
-            if side is None or keys is None:
+            if side is None:
                 continue
-            seen = pa.concat_arrays(tally.seen)
-            kept = pa.concat_arrays(tally.kept)
-            absent = pc.invert(pc.fill_null(pc.is_in(keys, value_set=seen), False))
-            dropped = pc.and_(
-                pc.invert(absent), pc.invert(pc.fill_null(pc.is_in(keys, value_set=kept), False))
-            )
+            absent = pa.array(~tally.seen)
+            dropped = pa.array(tally.seen & ~tally.kept)
             self._unmatched(
                 tally,
                 side,

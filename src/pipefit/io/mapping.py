@@ -37,7 +37,7 @@ from pipefit.io.source_columns import (
     rename_values,
 )
 
-__all__ = ["FileRule", "SourceMapping", "load_mapping", "read_mapped"]
+__all__ = ["SECTION_KEYS", "FileRule", "SourceMapping", "load_mapping", "read_mapped"]
 
 # Fields that hold stage names: `[stages]` renames their values onto a workspace pipeline.
 STAGE_FIELDS = {"opportunities": ("stage",), "stage_events": ("to_stage", "from_stage")}
@@ -187,8 +187,17 @@ def _field_names(
     return known
 
 
-SECTION_KEYS: tuple[str, ...] = ("entity", "match", "date_format", "columns", "values")
-SECTION_KEYS += ("constants", "where", "join", "when")  # rows: mapping_rules.py, mapping_joins.py
+SECTION_KEYS = (
+    "entity",
+    "match",
+    "date_format",
+    "columns",
+    "values",
+    "constants",
+    "where",  # which rows (mapping_rules.py)
+    "join",  # another file's columns on a key (mapping_joins.py)
+    "when",  # a field from other columns (mapping_rules.py)
+)
 JOIN_ONLY_KEYS = ("match", "where")  # a section without entity is only joined
 
 

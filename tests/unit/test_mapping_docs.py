@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 
 from pipefit.io.mapping import SECTION_KEYS, load_mapping
-from pipefit.io.mapping_joins import JOIN_KEYS
-from pipefit.io.mapping_rules import TESTS
+from pipefit.io.mapping_rules import JOIN_KEYS, TESTS
 
 DOC = Path(__file__).parents[2] / "docs" / "mappings.md"
 

@@ -15,7 +15,7 @@ import fnmatch
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,16 @@ from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import Batch
 from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
-from pipefit.io.mapping_joins import Found, Frame, Join, MappedFiles, lines_of, parse_joins
-from pipefit.io.mapping_rules import Condition, Rule, all_hold, parse_conditions, parse_when
+from pipefit.io.mapping_frames import Found, field_labels, in_joined_files, when_values
+from pipefit.io.mapping_joins import MappedFiles
+from pipefit.io.mapping_rules import (
+    Condition,
+    Join,
+    Rule,
+    parse_conditions,
+    parse_joins,
+    parse_when,
+)
 from pipefit.io.native import ENTITIES, EntitySpec
 from pipefit.io.source_columns import (
     build_table,
@@ -392,55 +400,6 @@ def _check_sections(
                     )
 
 
-def _field_labels(
-    rule: FileRule, found: dict[str, list[Found]], conditions: dict[str, list[str]]
-) -> dict[str, str]:
-    """Each field's name in the source, for messages: its columns (`Won time / Lost time`),
-    else the mapping key of its constant, and the columns its `when` reads."""
-    labels = {name: " / ".join(f.label for f in sources) for name, sources in found.items()}
-    for name in rule.constants:
-        labels.setdefault(name, f"files.{rule.key}.constants.{name}")
-    for name, columns in conditions.items():
-        parts = [labels[name]] if name in labels else []
-        labels[name] = " / ".join(dict.fromkeys(parts + columns))
-    return labels
-
-
-def _when(rules: Sequence[Rule], frame: Frame, base: pa.Array | None) -> pa.Array:
-    """The value of the first rule whose conditions hold, else the field's own value."""
-    result = base if base is not None else pa.nulls(frame.num_rows, pa.string())
-    for rule in reversed(rules):
-
-        def cells(column: str) -> pa.Array:
-            found = frame.find(column)
-            assert not isinstance(found, str)
-            return found.values
-
-        holds = all_hold(rule.conditions, cells, frame.num_rows)
-        result = pc.if_else(holds, pa.scalar(rule.value, pa.string()), result)
-    return result
-
-
-def _in_joined_files(
-    problems: list[RowError], frame: Frame, found: dict[str, list[Found]], labels: dict[str, str]
-) -> list[RowError]:
-    """A bad value that came from a joined file is reported on that file's row."""
-    fields = {label: name for name, label in labels.items() if name in found}
-    lines: dict[int, int] | None = None
-    located = []
-    for error in problems:
-        name = fields.get(error.column or "")
-        where = lines_of(found[name]) if name is not None else None
-        if where is not None and error.row is not None:
-            if lines is None:
-                lines = {line: i for i, line in enumerate(frame.rows.to_pylist())}
-            source = where(lines[error.row])
-            if source is not None:
-                error = replace(error, file=source[0], row=source[1])
-        located.append(error)
-    return located
-
-
 def _read_file(
     batch: Batch, mapping: SourceMapping, rule: FileRule, path: Path, files: MappedFiles
 ) -> None:
@@ -489,7 +448,7 @@ def _read_file(
     for name, value in rule.constants.items():
         columns[name] = pa.repeat(pa.scalar(value, pa.string()), frame.num_rows)
     for name, rules in rule.when.items():
-        columns[name] = _when(rules, frame, columns.get(name))
+        columns[name] = when_values(rules, frame, columns.get(name))
     if spec.name == "opportunities" and mapping.target_pipeline:
         fallback = pa.scalar(mapping.target_pipeline, pa.string())
         current = columns.get("pipeline")
@@ -504,8 +463,9 @@ def _read_file(
         ]
         fmt, how = detect_date_format(dated)
         batch.notes.append(f"{path.name}: dates read as {how}")
-    labels = _field_labels(
-        rule,
+    labels = field_labels(
+        rule.key,
+        rule.constants,
         found,
         {
             name: list(dict.fromkeys(c.column for r in rules for c in r.conditions))
@@ -522,7 +482,7 @@ def _read_file(
         date_format=fmt,
         origin=labels,
     )
-    batch.errors.extend(_in_joined_files(problems, frame, found, labels))
+    batch.errors.extend(in_joined_files(problems, frame, found, labels))
     batch.name_columns(spec.name, str(path), labels)
     batch.add(spec.name, table)
 

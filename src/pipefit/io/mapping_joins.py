@@ -9,7 +9,7 @@ examples, or with `unmatched = "refuse"` each one is an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,179 +21,13 @@ import pyarrow.compute as pc
 from pipefit.io.batch import FILE, ROW, Batch
 from pipefit.io.csv_files import Progress, read_text_table
 from pipefit.io.errors import RowError
-from pipefit.io.mapping_rules import Checks, Condition, all_hold, describe
+from pipefit.io.mapping_frames import Frame, Part, find_column
+from pipefit.io.mapping_rules import Condition, Join, all_hold, describe
 from pipefit.io.source_columns import line_numbers, text_column
 
-__all__ = [
-    "JOIN_KEYS",
-    "Found",
-    "Frame",
-    "Join",
-    "MappedFiles",
-    "find_column",
-    "lines_of",
-    "parse_joins",
-]
+__all__ = ["MappedFiles"]
 
 SHOWN = 5  # examples in a note
-UNMATCHED = ("note", "refuse")
-JOIN_KEYS = ("file", "on", "left_on", "right_on", "unmatched")
-
-
-@dataclass(frozen=True)
-class Join:
-    """`join = { file = "closed_deals", on = "mql_id" }` on a [files.<section>]."""
-
-    section: str  # the [files.<section>] whose rows are joined on
-    left_on: str  # key column of this file
-    right_on: str  # key column of the joined file
-    unmatched: str = "note"  # or "refuse"
-
-    def describe(self) -> str:
-        on = self.left_on if self.left_on == self.right_on else f"{self.left_on} = {self.right_on}"
-        return f"[files.{self.section}] on {on}"
-
-
-def _join(check: Checks, raw: Any, key: str, sections: Collection[str], own: str) -> Join | None:
-    if not isinstance(raw, dict):
-        check.bad(key, raw, 'must be a table such as { file = "closed_deals", on = "mql_id" }')
-        return None
-    for name in raw:
-        if name not in JOIN_KEYS:
-            check.bad(f"{key}.{name}", None, f"is not a key here; use: {', '.join(JOIN_KEYS)}")
-    section = raw.get("file")
-    if not isinstance(section, str) or section not in sections or section == own:
-        check.bad(
-            f"{key}.file",
-            section,
-            "must name another [files.<name>] section of this mapping"
-            + (f" ({', '.join(s for s in sections if s != own)})" if len(sections) > 1 else ""),
-        )
-        return None
-    on = raw.get("on")
-    left, right = raw.get("left_on", on), raw.get("right_on", on)
-    if not all(isinstance(c, str) and c.strip() for c in (left, right)):
-        check.bad(
-            f"{key}.on",
-            None,
-            "must name the key column both files hold (or give left_on and right_on)",
-        )
-        return None
-    unmatched = raw.get("unmatched", "note")
-    if unmatched not in UNMATCHED:
-        check.bad(f"{key}.unmatched", unmatched, f"must be one of: {', '.join(UNMATCHED)}")
-        return None
-    assert isinstance(left, str) and isinstance(right, str)
-    return Join(section, left.strip(), right.strip(), unmatched)
-
-
-def parse_joins(
-    check: Checks, raw: Any, key: str, sections: Collection[str], own: str
-) -> tuple[Join, ...]:
-    """One join (a table) or several (a list of tables)."""
-    items = raw if isinstance(raw, list) else [raw]
-    joins = [
-        _join(check, item, f"{key}[{i}]" if len(items) > 1 else key, sections, own)
-        for i, item in enumerate(items)
-    ]
-    return tuple(j for j in joins if j is not None)
-
-
-def find_column(header: Sequence[str], wanted: str) -> str | None:
-    """A column by its exact name, else the one column equal to it ignoring case."""
-    if wanted in header:
-        return wanted
-    folded = [h for h in header if h.casefold() == wanted.casefold()]
-    return folded[0] if len(folded) == 1 else None
-
-
-@dataclass(frozen=True)
-class Found:
-    """A source column as text, one value per row of the frame. `files` and `rows` say where
-    each value comes from when it comes from a joined file (null where nothing joined)."""
-
-    label: str
-    values: pa.Array
-    files: pa.Array | None = None
-    rows: pa.Array | None = None
-
-
-@dataclass(frozen=True)
-class _Part:
-    """The columns of a joined file, taken onto the rows they join (null rows: no match)."""
-
-    join: Join
-    header: list[str]
-    table: pa.Table  # its columns and FILE / ROW, aligned with the frame's rows
-    index: pa.Array  # the joined file's row for each of the frame's rows (null: none)
-
-    @property
-    def section(self) -> str:
-        return self.join.section
-
-
-@dataclass(frozen=True)
-class Frame:
-    """The rows of one file, with the columns of the files joined onto them."""
-
-    file: str
-    rows: pa.Array  # each row's line in `file`
-    own: pa.Table
-    parts: tuple[_Part, ...] = ()
-
-    @property
-    def num_rows(self) -> int:
-        return int(self.own.num_rows)
-
-    def columns(self) -> str:
-        """The columns a mapping may name here, for messages."""
-        names = list(self.own.column_names)
-        for part in self.parts:
-            names += [f"{part.section}.{h}" for h in part.header]
-        return ", ".join(names)
-
-    def find(self, wanted: str) -> Found | str:
-        """A column of this file, else of a joined file (`section.column` or a name only
-        one joined file holds); a message when there is none or several."""
-        own = find_column(self.own.column_names, wanted)
-        if own is not None:
-            return Found(own, text_column(self.own, own))
-        section, dot, rest = wanted.partition(".")
-        candidates = [p for p in self.parts if dot and p.section == section]
-        name = rest if candidates else wanted
-        if not candidates:
-            candidates = list(self.parts)
-        hits = [(p, c) for p in candidates if (c := find_column(p.header, name)) is not None]
-        if len(hits) > 1:
-            where = ", ".join(f"{p.section}.{c}" for p, c in hits)
-            return f"is a column of several joined files: {where}; write which"
-        if not hits and self.parts:
-            return (
-                "is not a column of this file or of a file joined onto it; their columns "
-                f"are: {self.columns()}"
-            )
-        if not hits:
-            return f"is not a column of this file; its columns are: {self.columns()}"
-        part, column = hits[0]
-        return Found(
-            column,
-            text_column(part.table, column),
-            part.table[FILE].combine_chunks(),
-            part.table[ROW].combine_chunks(),
-        )
-
-    def filter(self, mask: pa.Array) -> Frame:
-        if pc.all(mask).as_py():
-            return self
-        return Frame(
-            self.file,
-            self.rows.filter(mask),
-            self.own.filter(mask),
-            tuple(
-                replace(p, table=p.table.filter(mask), index=p.index.filter(mask))
-                for p in self.parts
-            ),
-        )
 
 
 @dataclass
@@ -346,7 +180,7 @@ class MappedFiles:
         """The file's rows with every joined file's columns; None when a key is missing."""
         raw = self.raw(path)
         frame = Frame(str(path), line_numbers(raw.num_rows), raw)
-        parts: list[_Part] = []
+        parts: list[Part] = []
         for join in joins:
             left = find_column(raw.column_names, join.left_on)
             if left is None:
@@ -376,7 +210,7 @@ class MappedFiles:
                 return None
             lookup = pc.SetLookupOptions(value_set=keys, skip_nulls=True)
             where = pc.index_in(text_column(raw, left), options=lookup)
-            parts.append(_Part(join, side.header, side.table.take(where), where))
+            parts.append(Part(join, side.header, side.table.take(where), where))
         return replace(frame, parts=tuple(parts))
 
     def joined(self, section: str, frame: Frame, kept: pa.Array) -> None:
@@ -437,18 +271,3 @@ class MappedFiles:
             f"{', '.join(names)}: {len(keys):,} of {side.table.num_rows:,} rows {why}, so they "
             f"are not imported ({column} {examples}{more})"
         )
-
-
-def lines_of(found: Sequence[Found]) -> Callable[[int], tuple[str, int] | None]:
-    """For a field fed by columns of one joined file: where row i's value comes from."""
-    sources = [f for f in found if f.files is not None and f.rows is not None]
-    if not sources or len(sources) != len(found):
-        return lambda i: None
-    files, rows = sources[0].files, sources[0].rows
-    assert files is not None and rows is not None
-
-    def where(i: int) -> tuple[str, int] | None:
-        file, row = files[i].as_py(), rows[i].as_py()
-        return None if file is None else (file, row)
-
-    return where

@@ -1,5 +1,6 @@
-"""Row conditions in a mapping file: `where` (which rows a section takes) and `when` (a
-field's value decided by other columns) share one small language (docs/mappings.md).
+"""The row-level keys of a mapping file's sections (docs/mappings.md): `where` (which rows
+a section takes) and `when` (a field's value decided by other columns) share one small
+language of conditions; `join` names another section's file and the key they share.
 
 A condition names a source column and one test:
 
@@ -14,7 +15,7 @@ conditions holds when every one of them holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,13 +23,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = [
+    "JOIN_KEYS",
     "TESTS",
     "Checks",
     "Condition",
+    "Join",
     "Rule",
     "all_hold",
     "describe",
     "parse_conditions",
+    "parse_joins",
     "parse_when",
 ]
 
@@ -176,3 +180,68 @@ def all_hold(
 
 def describe(conditions: Sequence[Condition]) -> str:
     return " and ".join(c.describe() for c in conditions)
+
+
+# --- joins ----------------------------------------------------------------------------
+
+UNMATCHED = ("note", "refuse")
+JOIN_KEYS = ("file", "on", "left_on", "right_on", "unmatched")
+
+
+@dataclass(frozen=True)
+class Join:
+    """`join = { file = "closed_deals", on = "mql_id" }` on a [files.<section>]."""
+
+    section: str  # the [files.<section>] whose rows are joined on
+    left_on: str  # key column of this file
+    right_on: str  # key column of the joined file
+    unmatched: str = "note"  # or "refuse"
+
+    def describe(self) -> str:
+        on = self.left_on if self.left_on == self.right_on else f"{self.left_on} = {self.right_on}"
+        return f"[files.{self.section}] on {on}"
+
+
+def _join(check: Checks, raw: Any, key: str, sections: Collection[str], own: str) -> Join | None:
+    if not isinstance(raw, dict):
+        check.bad(key, raw, 'must be a table such as { file = "closed_deals", on = "mql_id" }')
+        return None
+    for name in raw:
+        if name not in JOIN_KEYS:
+            check.bad(f"{key}.{name}", None, f"is not a key here; use: {', '.join(JOIN_KEYS)}")
+    section = raw.get("file")
+    if not isinstance(section, str) or section not in sections or section == own:
+        check.bad(
+            f"{key}.file",
+            section,
+            "must name another [files.<name>] section of this mapping"
+            + (f" ({', '.join(s for s in sections if s != own)})" if len(sections) > 1 else ""),
+        )
+        return None
+    on = raw.get("on")
+    left, right = raw.get("left_on", on), raw.get("right_on", on)
+    if not all(isinstance(c, str) and c.strip() for c in (left, right)):
+        check.bad(
+            f"{key}.on",
+            None,
+            "must name the key column both files hold (or give left_on and right_on)",
+        )
+        return None
+    unmatched = raw.get("unmatched", "note")
+    if unmatched not in UNMATCHED:
+        check.bad(f"{key}.unmatched", unmatched, f"must be one of: {', '.join(UNMATCHED)}")
+        return None
+    assert isinstance(left, str) and isinstance(right, str)
+    return Join(section, left.strip(), right.strip(), unmatched)
+
+
+def parse_joins(
+    check: Checks, raw: Any, key: str, sections: Collection[str], own: str
+) -> tuple[Join, ...]:
+    """One join (a table) or several (a list of tables)."""
+    items = raw if isinstance(raw, list) else [raw]
+    joins = [
+        _join(check, item, f"{key}[{i}]" if len(items) > 1 else key, sections, own)
+        for i, item in enumerate(items)
+    ]
+    return tuple(j for j in joins if j is not None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -282,7 +283,9 @@ def test_bad_values_in_a_mapped_file_are_all_reported_by_source_column_and_nothi
     assert count(workspace, stages, stages.c.pipeline == "pipedrive") == 0
 
 
-def test_a_stage_outside_the_pipeline_is_reported_on_its_row(tmp_path: Path) -> None:
+def test_a_stage_outside_the_pipeline_is_reported_on_its_row_under_the_source_column(
+    tmp_path: Path,
+) -> None:
     mapping, files = onto_workspace_files(tmp_path)
     files[0].write_text("id,status,created\nL1,Negotiating,2024-01-10\n", "utf-8")
     workspace = new_workspace(tmp_path / "ws")
@@ -291,7 +294,7 @@ def test_a_stage_outside_the_pipeline_is_reported_on_its_row(tmp_path: Path) -> 
         import_files(workspace, files[:1], mapping=mapping)
 
     error = caught.value.errors[0]
-    assert (error.row, error.column, error.value) == (2, "stage", "Negotiating")
+    assert (error.row, error.column, error.value) == (2, "status", "Negotiating")
     assert "is not a stage of pipeline 'inbound'" in error.message
 
 
@@ -322,56 +325,146 @@ def test_auto_date_format_is_detected_per_file_and_noted(tmp_path: Path) -> None
 
 def test_the_shipped_example_mappings_are_valid() -> None:
     examples = sorted(EXAMPLES.glob("*.toml"))
-    assert [p.name for p in examples] == ["pipedrive-deals.toml", "salesforce-ddmmyyyy.toml"]
+    assert [p.name for p in examples] == [
+        "olist-funnel.toml",
+        "pipedrive-deals.toml",
+        "salesforce-ddmmyyyy.toml",
+    ]
     for path in examples:
         mapping, errors = load_mapping(path)
         assert errors == [], path
         assert mapping is not None
 
 
-def test_the_pipedrive_example_takes_won_and_lost_from_the_deal_status(tmp_path: Path) -> None:
-    header = [
-        "ID",
-        "Title",
-        "Organization",
-        "Stage",
-        "Status",
-        "Value",
-        "Currency",
-        "Owner",
-        "Deal created",
-        "Won time",
-        "Lost time",
-        "Lost reason",
+PIPEDRIVE_EXPORT = Path(__file__).parents[1] / "fixtures" / "pipedrive" / "deals-export.csv"
+
+
+def pipedrive_rows() -> list[dict[str, str]]:
+    with PIPEDRIVE_EXPORT.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_pipedrive_example_takes_won_and_lost_from_the_deal_status(
+    workspace: Workspace,
+) -> None:
+    export = pipedrive_rows()
+    by_status = {s: [r for r in export if r["Deal - Status"] == s] for s in ("Open", "Won", "Lost")}
+
+    result = import_files(workspace, [PIPEDRIVE_EXPORT], mapping=EXAMPLES / "pipedrive-deals.toml")
+
+    stored = {
+        r.opportunity_id: r
+        for r in query(workspace, select(opportunities).order_by(opportunities.c.opportunity_id))
+    }
+    assert set(stored) == {r["Deal - ID"] for rows in by_status.values() for r in rows}
+    for row in by_status["Open"]:
+        deal = stored[row["Deal - ID"]]
+        assert (deal.stage, deal.outcome, deal.closed_at) == (row["Deal - Stage"], "open", None)
+    for status, stage, time in (
+        ("Won", "Won", "Deal - Won time"),
+        ("Lost", "Lost", "Deal - Lost time"),
+    ):
+        for row in by_status[status]:
+            deal = stored[row["Deal - ID"]]
+            assert (deal.stage, deal.outcome) == (stage, status.lower())
+            assert deal.closed_at == datetime.fromisoformat(row[time]).replace(tzinfo=UTC)
+            assert deal.loss_reason == (row["Deal - Lost reason"] or None)
+    assert stored["102"].name == "Harbor & Reed, annual licences"
+    assert stored["102"].amount == Decimal("4200.50")
+    assert result.notes[0] == (
+        "deals-export.csv: [files.deals] took 11 of 12 rows "
+        "(where Deal - Status is 'open', 'won' or 'lost')"
+    )
+
+
+def test_the_pipedrive_example_keeps_the_stage_a_deal_was_won_or_lost_in(
+    workspace: Workspace,
+) -> None:
+    closed = [r for r in pipedrive_rows() if r["Deal - Status"] in ("Won", "Lost")]
+
+    import_files(workspace, [PIPEDRIVE_EXPORT], mapping=EXAMPLES / "pipedrive-deals.toml")
+
+    events = query(workspace, select(stage_events).order_by(stage_events.c.opportunity_id))
+    assert [
+        (e.opportunity_id, e.seq, e.from_stage, e.to_stage, e.at, e.reason) for e in events
+    ] == [
+        (
+            r["Deal - ID"],
+            1,
+            r["Deal - Stage"],
+            r["Deal - Status"],
+            datetime.fromisoformat(r["Deal - Won time"] or r["Deal - Lost time"]).replace(
+                tzinfo=UTC
+            ),
+            r["Deal - Lost reason"] or None,
+        )
+        for r in sorted(closed, key=lambda r: r["Deal - ID"])
     ]
-    rows = [
-        "11,Acme pilot,Acme,Proposal Made,open,1200,EUR,Ana Lima,2024-01-05 10:00:00,,,",
-        "12,Globex rollout,Globex,Negotiations Started,won,9800,EUR,Ana Lima,"
-        "2024-01-09 11:00:00,2024-03-01 16:00:00,,",
-        "13,Initech trial,Initech,Demo Scheduled,lost,300,EUR,Bo Chen,"
-        "2024-02-01 09:00:00,,2024-02-20 12:00:00,Price",
-    ]
-    columns = ",".join(f"Deal - {name}" for name in header)
-    export = write(tmp_path / "deals-export.csv", "\n".join([columns, *rows]) + "\n")
+    lost_in = dict(
+        query(
+            workspace,
+            select(stage_events.c.opportunity_id, stage_events.c.from_stage).where(
+                stage_events.c.to_stage == "Lost"
+            ),
+        )
+    )
+    assert lost_in == {"301": "Demo Scheduled", "302": "Proposal Made"}
+
+
+def test_reimporting_the_pipedrive_export_changes_nothing(sqlite_workspace: Workspace) -> None:
+    mapping = EXAMPLES / "pipedrive-deals.toml"
+    import_files(sqlite_workspace, [PIPEDRIVE_EXPORT], mapping=mapping)
+
+    again = import_files(sqlite_workspace, [PIPEDRIVE_EXPORT], mapping=mapping)
+
+    assert again.report is not None
+    assert all(t.inserted == 0 and t.updated == 0 for t in again.report.tables.values())
+
+
+def test_a_deal_id_on_two_rows_is_refused_naming_both_rows_and_the_source_column(
+    tmp_path: Path,
+) -> None:
+    lines = PIPEDRIVE_EXPORT.read_text("utf-8").splitlines(keepends=True)
+    export = write(tmp_path / "deals-export.csv", "".join(lines) + lines[3])
     workspace = new_workspace(tmp_path / "ws")
 
-    import_files(workspace, [export], mapping=EXAMPLES / "pipedrive-deals.toml")
+    with pytest.raises(ImportRejected) as caught:
+        import_files(workspace, [export], mapping=EXAMPLES / "pipedrive-deals.toml")
 
-    rows = query(
-        workspace,
-        select(
-            opportunities.c.opportunity_id,
-            opportunities.c.stage,
-            opportunities.c.outcome,
-            opportunities.c.closed_at,
-            opportunities.c.loss_reason,
-        ).order_by(opportunities.c.opportunity_id),
+    [error] = [e for e in caught.value.errors if e.column == "Deal - ID"]
+    assert (error.file, error.row, error.value) == (str(export), 14, "103")
+    assert "appears 2 times in this import (deals-export.csv row 4, deals-export.csv row 14)" in (
+        error.message
     )
-    assert [tuple(r) for r in rows] == [
-        ("11", "Proposal Made", "open", None, None),
-        ("12", "Won", "won", datetime(2024, 3, 1, 16, tzinfo=UTC), None),
-        ("13", "Lost", "lost", datetime(2024, 2, 20, 12, tzinfo=UTC), "Price"),
-    ]
+    assert {e.column for e in caught.value.errors} == {"Deal - ID"}
+
+
+def test_a_history_row_of_an_unknown_deal_names_the_source_column(tmp_path: Path) -> None:
+    mapping, files = onto_workspace_files(tmp_path)
+    files[1].write_text("deal,status,when\nL7,New,2024-01-10\n", "utf-8")
+    workspace = new_workspace(tmp_path / "ws")
+
+    with pytest.raises(ImportRejected) as caught:
+        import_files(workspace, files[1:2], mapping=mapping)
+
+    [error] = caught.value.errors
+    assert (error.file, error.row, error.column, error.value) == (str(files[1]), 2, "deal", "L7")
+
+
+def test_a_salesforce_stage_outside_the_pipeline_names_stagename(tmp_path: Path) -> None:
+    opportunity = write(
+        tmp_path / "Opportunity.csv",
+        "Id,Name,AccountId,StageName,Amount,OwnerId,CreatedDate,CloseDate\n"
+        "0061,Acme,0011,Prospecting,100,0051,02/01/2024,28/02/2024\n"
+        "0062,Globex,0012,Qualifcation,200,0051,03/01/2024,28/02/2024\n",
+    )
+    workspace = new_workspace(tmp_path / "ws")
+
+    with pytest.raises(ImportRejected) as caught:
+        import_files(workspace, [opportunity], mapping=EXAMPLES / "salesforce-ddmmyyyy.toml")
+
+    [error] = caught.value.errors
+    assert (error.row, error.column, error.value) == (3, "StageName", "Qualifcation")
 
 
 @pytest.mark.realdata

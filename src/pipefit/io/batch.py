@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -17,6 +18,8 @@ from pipefit.io.parsing import ARROW_TYPES
 
 __all__ = ["FILE", "ROW", "Batch", "finalize"]
 
+SHOWN_PLACES = 5  # places named when an id is repeated
+
 
 @dataclass
 class Batch:
@@ -28,6 +31,17 @@ class Batch:
     pipelines: list[Pipeline] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # (record type, file) -> {field: the source's name for it}, for readers of other layouts
+    column_names: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+
+    def name_columns(self, entity: str, file: str, names: Mapping[str, str]) -> None:
+        """Say which source column feeds each field of `entity` read from `file`."""
+        self.column_names.setdefault((entity, file), {}).update(names)
+
+    def source_column(self, entity: str, file: str, name: str) -> str:
+        """The source's name for a field of `entity` read from `file`: what an error about
+        it names (the field's own name for files in pipefit's layout)."""
+        return self.column_names.get((entity, file), {}).get(name, name)
 
     def add(self, entity: str, table: pa.Table) -> None:
         """Append rows of a record type (several files may hold the same type)."""
@@ -90,6 +104,16 @@ def _has_duplicates(table: pa.Table, key: list[str]) -> bool:
     return True
 
 
+def _places(table: pa.Table, hits: list[int]) -> str:
+    """`deals.csv row 3, deals.csv row 7`: where each row of `hits` comes from."""
+    shown = []
+    for i in hits[:SHOWN_PLACES]:
+        file, line = _locate(table, i)
+        shown.append(f"{Path(file).name} row {line}" if line is not None else Path(file).name)
+    more = f" and {len(hits) - SHOWN_PLACES} more" if len(hits) > SHOWN_PLACES else ""
+    return ", ".join(shown) + more
+
+
 def _duplicate_keys(batch: Batch, entity: str, table: pa.Table) -> None:
     key = list(ENTITIES[entity].key)
     if table.num_rows == 0 or any(k not in table.column_names for k in key):
@@ -112,9 +136,10 @@ def _duplicate_keys(batch: Batch, entity: str, table: pa.Table) -> None:
             RowError(
                 file,
                 line,
-                "/".join(key),
+                "/".join(batch.source_column(entity, file, k) for k in key),
                 value,
-                f"appears {row['count_all']} times in this import; ids must be unique",
+                f"appears {row['count_all']} times in this import ({_places(table, hits)}); "
+                "ids must be unique",
             )
         )
 
@@ -179,13 +204,15 @@ def _resolve_stages(
             rows = pc.indices_nonzero(pc.equal(encoded.indices, code)).to_pylist()
             for i in rows[:20]:
                 file, line = _locate(table, i)
-                batch.errors.append(RowError(file, line, stage_col, stage_name, message))
+                column = batch.source_column(entity, file, stage_col)
+                batch.errors.append(RowError(file, line, column, stage_name, message))
             if len(rows) > 20:
+                file = str(table[FILE][0].as_py()) if FILE in table.column_names else entity
                 batch.errors.append(
                     RowError(
-                        str(table[FILE][0].as_py()) if FILE in table.column_names else entity,
+                        file,
                         None,
-                        stage_col,
+                        batch.source_column(entity, file, stage_col),
                         stage_name,
                         f"{message}: {len(rows) - 20} more rows like this",
                     )

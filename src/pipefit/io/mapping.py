@@ -2,8 +2,11 @@
 
 A mapping says which file holds which record type, which source column feeds each
 native field, how source values are renamed, and which pipeline the stages belong to:
-the source's own (`[pipeline]`) or the workspace's (`[stages]` renames onto it).
-Every problem in the mapping is reported at once, each naming its key.
+the source's own (`[pipeline]`) or the workspace's (`[stages]` renames onto it). A file
+may join another on a key (`join`), take only some rows (`where`) and set a field from
+other columns (`when`: mapping_rules.py, mapping_joins.py).
+Every problem in the mapping is reported at once, each naming its key, and every error in
+the files names the source's own column.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import fnmatch
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,18 +26,26 @@ import pyarrow.compute as pc
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import Batch
-from pipefit.io.csv_files import Progress, read_text_table
+from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
+from pipefit.io.mapping_frames import Found, field_labels, in_joined_files, when_values
+from pipefit.io.mapping_joins import MappedFiles
+from pipefit.io.mapping_rules import (
+    Condition,
+    Join,
+    Rule,
+    parse_conditions,
+    parse_joins,
+    parse_when,
+)
 from pipefit.io.native import ENTITIES, EntitySpec
 from pipefit.io.source_columns import (
     build_table,
     detect_date_format,
-    line_numbers,
     rename_values,
-    text_column,
 )
 
-__all__ = ["FileRule", "SourceMapping", "load_mapping", "read_mapped"]
+__all__ = ["SECTION_KEYS", "FileRule", "SourceMapping", "load_mapping", "read_mapped"]
 
 # Fields that hold stage names: `[stages]` renames their values onto a workspace pipeline.
 STAGE_FIELDS = {"opportunities": ("stage",), "stage_events": ("to_stage", "from_stage")}
@@ -43,15 +54,19 @@ CATEGORIES = tuple(str(c) for c in Category)
 
 @dataclass(frozen=True)
 class FileRule:
-    """`[files.<key>]`: which files it reads and how their columns become native fields."""
+    """`[files.<key>]`: which files it reads and how their columns become native fields.
+    Without an entity, its files are only read to be joined onto another section's."""
 
     key: str
-    entity: EntitySpec
+    entity: EntitySpec | None
     match: str | None
     columns: dict[str, tuple[str, ...]]
     values: dict[str, dict[str, str]]
     constants: dict[str, str]
     date_format: str | None
+    where: tuple[Condition, ...] = ()
+    joins: tuple[Join, ...] = ()
+    when: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
 
     def reads(self, path: Path) -> bool:
         if self.match is not None:
@@ -180,13 +195,42 @@ def _field_names(
     return known
 
 
-def _file_rule(check: _Checker, key: str, section: Any) -> FileRule | None:
+SECTION_KEYS = (
+    "entity",
+    "match",
+    "date_format",
+    "columns",
+    "values",
+    "constants",
+    "where",  # which rows (mapping_rules.py)
+    "join",  # another file's columns on a key (mapping_joins.py)
+    "when",  # a field from other columns (mapping_rules.py)
+)
+JOIN_ONLY_KEYS = ("match", "where")  # a section without entity is only joined
+
+
+def _file_rule(check: _Checker, key: str, section: Any, sections: Sequence[str]) -> FileRule | None:
     where = f"files.{key}."
     if not isinstance(section, dict):
         check.bad(f"files.{key}", None, "must be a table")
         return None
-    check.only(section, ("entity", "match", "date_format", "columns", "values", "constants"), where)
+    check.only(section, SECTION_KEYS, where)
     entity = check.text(section, "entity", where)
+    rows_where = (
+        parse_conditions(check, section["where"], f"{where}where") if "where" in section else ()
+    )
+    if entity is None and "entity" not in section:
+        for name in section:
+            if name not in JOIN_ONLY_KEYS:
+                check.bad(
+                    f"{where}{name}",
+                    None,
+                    "needs an entity: a section without one is only joined onto another "
+                    f"(it may say {' and '.join(JOIN_ONLY_KEYS)})",
+                )
+        return FileRule(
+            key, None, check.text(section, "match", where), {}, {}, {}, None, where=rows_where or ()
+        )
     spec = ENTITIES.get(entity or "")
     if spec is None:
         check.bad(
@@ -197,6 +241,16 @@ def _file_rule(check: _Checker, key: str, section: Any) -> FileRule | None:
             else f"is not a record type; use one of: {', '.join(ENTITIES)}",
         )
         return None
+    joins = (
+        parse_joins(check, section["join"], f"{where}join", sections, key)
+        if "join" in section
+        else ()
+    )
+    when = (
+        parse_when(check, section["when"], f"{where}when", spec.field_names)
+        if "when" in section
+        else {}
+    )
     columns: dict[str, tuple[str, ...]] = {}
     for name, value in _field_names(
         check, spec, check.table(section, "columns", where), f"{where}columns."
@@ -225,14 +279,14 @@ def _file_rule(check: _Checker, key: str, section: Any) -> FileRule | None:
     unmapped = [
         f"'{f.name}'"
         for f in spec.fields
-        if f.required and f.name not in columns and f.name not in constants
+        if f.required and f.name not in columns and f.name not in constants and f.name not in when
     ]
     if unmapped:
         check.bad(
             f"{where}columns",
             None,
             f"{spec.name} needs {', '.join(unmapped)}: map each to a source column "
-            f"(or give it in files.{key}.constants)",
+            f"(or give it in files.{key}.constants or files.{key}.when)",
         )
     values: dict[str, dict[str, str]] = {}
     for name, renames in check.table(section, "values", where).items():
@@ -245,7 +299,18 @@ def _file_rule(check: _Checker, key: str, section: Any) -> FileRule | None:
             continue
         values[name] = check.renames(renames, f"{where}values.{name}")
     match = check.text(section, "match", where)
-    return FileRule(key, spec, match, columns, values, constants, check.date_format(section, where))
+    return FileRule(
+        key,
+        spec,
+        match,
+        columns,
+        values,
+        constants,
+        check.date_format(section, where),
+        where=rows_where or (),
+        joins=joins,
+        when=when,
+    )
 
 
 def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
@@ -273,8 +338,11 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
     files_section = check.table(data, "files", "")
     if not files_section:
         check.bad("files", None, "names no file: add a [files.<name>] section per file")
-    rules = [_file_rule(check, key, value) for key, value in files_section.items()]
+    rules = [
+        _file_rule(check, key, value, list(files_section)) for key, value in files_section.items()
+    ]
     target = check.text(source, "pipeline", "source.") or (pipeline.name if pipeline else None)
+    _check_sections(check, [r for r in rules if r is not None], pipeline, target)
     if check.errors:
         return None, check.errors
     mapping = SourceMapping(
@@ -289,74 +357,175 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
     return mapping, []
 
 
-def _find(header: Sequence[str], wanted: str) -> str | None:
-    if wanted in header:
-        return wanted
-    folded = [h for h in header if h.casefold() == wanted.casefold()]
-    return folded[0] if len(folded) == 1 else None
+def _check_sections(
+    check: _Checker, rules: Sequence[FileRule], pipeline: Pipeline | None, target: str | None
+) -> None:
+    """What one section cannot know alone: joins between sections, and stage names a
+    section sets itself (`constants`, `when`) against the mapping's own pipeline."""
+    by_key = {r.key: r for r in rules}
+    joined = {j.section for r in rules for j in r.joins}
+    for rule in rules:
+        if rule.entity is None and rule.key not in joined:
+            check.bad(
+                f"files.{rule.key}",
+                None,
+                "has no entity and no section joins it: give it an entity (the record type "
+                "its rows become), or join it onto another section",
+            )
+        for join in rule.joins:
+            if by_key[join.section].joins:
+                check.bad(
+                    f"files.{rule.key}.join",
+                    join.section,
+                    "joins a section that joins others itself; join every file onto the "
+                    "section that imports the rows",
+                )
+    own = pipeline is not None and target == pipeline.name
+    for rule in rules:
+        if not own or rule.entity is None or "pipeline" in rule.columns:
+            continue
+        assert pipeline is not None
+        names = {s.name.casefold() for s in pipeline.stages}
+        for name in STAGE_FIELDS.get(rule.entity.name, ()):
+            given = [(f"constants.{name}", rule.constants.get(name))] + [
+                (f'when.{name}."{r.value}"', r.value) for r in rule.when.get(name, ())
+            ]
+            for key, value in given:
+                if value is not None and value.casefold() not in names:
+                    check.bad(
+                        f"files.{rule.key}.{key}",
+                        value,
+                        f"is not a stage of pipeline '{pipeline.name}' "
+                        f"({', '.join(s.name for s in pipeline.stages)})",
+                    )
 
 
 def _read_file(
-    batch: Batch, mapping: SourceMapping, rule: FileRule, path: Path, progress: Progress | None
+    batch: Batch, mapping: SourceMapping, rule: FileRule, path: Path, files: MappedFiles
 ) -> None:
-    raw = read_text_table(path, progress)
-    header = raw.column_names
-    found: dict[str, list[str]] = {}
-    for name, wanted in rule.columns.items():
-        for source in wanted:
-            column = _find(header, source)
-            if column is None:
-                batch.errors.append(
-                    RowError(
-                        str(path),
-                        1,
-                        source,
-                        None,
-                        f"is not a column of this file (mapping {mapping.path.name}, "
-                        f"files.{rule.key}.columns.{name}); its columns are: {', '.join(header)}",
-                    )
-                )
-            else:
-                found.setdefault(name, []).append(column)
-    if any(len(found.get(name, ())) != len(wanted) for name, wanted in rule.columns.items()):
+    spec = rule.entity
+    assert spec is not None
+    frame = files.frame(rule.key, path, rule.joins)
+    if frame is None:
         return
-    stage_fields = STAGE_FIELDS.get(rule.entity.name, ())
+    kept = files.where_mask(rule.key, frame)
+    if kept is None:  # a column it names is missing: reported; read on to report the rest
+        kept = pa.repeat(pa.scalar(True), frame.num_rows)
+    files.joined(rule.key, frame, kept)
+    frame = frame.filter(kept)
+    found: dict[str, list[Found]] = {}
+    complete = True
+    wanted_columns = [
+        (source, f"columns.{name}", name)
+        for name, wanted in rule.columns.items()
+        for source in wanted
+    ] + [
+        (c.column, f"when.{name}", None)
+        for name, rules in rule.when.items()
+        for r in rules
+        for c in r.conditions
+    ]
+    for source, key, name in wanted_columns:
+        hit = frame.find(source)
+        if isinstance(hit, str):
+            complete = False
+            files.missing(path, source, f"files.{rule.key}.{key}", hit)
+        elif name is not None:
+            found.setdefault(name, []).append(hit)
+    if not complete:
+        return
+    stage_fields = STAGE_FIELDS.get(spec.name, ())
     columns: dict[str, pa.Array] = {}
     for name, sources in found.items():
         merged: pa.Array | None = None
-        for source in sources:
-            column = rename_values(text_column(raw, source), rule.values.get(name, {}))
+        for part in sources:
+            column = rename_values(part.values, rule.values.get(name, {}))
             if name in stage_fields:
                 column = rename_values(column, mapping.stages)
             merged = column if merged is None else pc.coalesce(merged, column)
         if merged is not None:
             columns[name] = merged
     for name, value in rule.constants.items():
-        columns[name] = pa.repeat(pa.scalar(value, pa.string()), raw.num_rows)
-    if rule.entity.name == "opportunities" and mapping.target_pipeline:
+        columns[name] = pa.repeat(pa.scalar(value, pa.string()), frame.num_rows)
+    for name, rules in rule.when.items():
+        columns[name] = when_values(rules, frame, columns.get(name))
+    if spec.name == "opportunities" and mapping.target_pipeline:
         fallback = pa.scalar(mapping.target_pipeline, pa.string())
         current = columns.get("pipeline")
-        everywhere = pa.repeat(fallback, raw.num_rows)
+        everywhere = pa.repeat(fallback, frame.num_rows)
         columns["pipeline"] = everywhere if current is None else pc.fill_null(current, fallback)
     fmt = rule.date_format or mapping.date_format
     if fmt == "auto":
         dated = [
             columns[f.name]
-            for f in rule.entity.fields
+            for f in spec.fields
             if f.type in ("date", "datetime") and f.name in columns
         ]
         fmt, how = detect_date_format(dated)
         batch.notes.append(f"{path.name}: dates read as {how}")
-    table = build_table(
-        rule.entity,
-        columns,
-        rows=line_numbers(raw.num_rows),
-        file=str(path),
-        errors=batch.errors,
-        date_format=fmt,
-        origin={name: " / ".join(sources) for name, sources in found.items()},
+    labels = field_labels(
+        rule.key,
+        rule.constants,
+        found,
+        {
+            name: list(dict.fromkeys(c.column for r in rules for c in r.conditions))
+            for name, rules in rule.when.items()
+        },
     )
-    batch.add(rule.entity.name, table)
+    problems: list[RowError] = []
+    table = build_table(
+        spec,
+        columns,
+        rows=frame.rows,
+        file=str(path),
+        errors=problems,
+        date_format=fmt,
+        origin=labels,
+    )
+    batch.errors.extend(in_joined_files(problems, frame, found, labels))
+    batch.name_columns(spec.name, str(path), labels)
+    batch.add(spec.name, table)
+
+
+def _files_of_sections(
+    batch: Batch, mapping: SourceMapping, paths: Sequence[Path]
+) -> dict[str, list[Path]]:
+    """Which files each section reads. A file may feed several record types (a section
+    each) but not one record type twice."""
+    reading: dict[str, list[Path]] = {r.key: [] for r in mapping.files}
+    name = mapping.path.name
+    for path in paths:
+        rules = [r for r in mapping.files if r.reads(path)]
+        if not rules:
+            batch.errors.append(
+                RowError(
+                    str(path),
+                    None,
+                    None,
+                    None,
+                    f"no [files.*] section of {name} reads this file; name a section after "
+                    "the file or give one a `match` pattern",
+                )
+            )
+            continue
+        for entity in dict.fromkeys(r.entity.name for r in rules if r.entity is not None):
+            same = [r for r in rules if r.entity is not None and r.entity.name == entity]
+            if len(same) > 1:
+                which = ", ".join(f"[files.{r.key}]" for r in same)
+                batch.errors.append(
+                    RowError(
+                        str(path),
+                        None,
+                        None,
+                        None,
+                        f"matches several sections of {name} that read {entity} ({which}); "
+                        "make their `match` patterns exclusive",
+                    )
+                )
+                rules = [r for r in rules if r not in same]
+        for rule in rules:
+            reading[rule.key].append(path)
+    return reading
 
 
 def read_mapped(
@@ -370,21 +539,13 @@ def read_mapped(
         return batch
     if mapping.pipeline is not None:
         batch.pipelines.append(mapping.pipeline)
+    reading = _files_of_sections(batch, mapping, paths)
+    where = {r.key: r.where for r in mapping.files}
+    files = MappedFiles(batch, mapping.path.name, reading, where, progress)
     for path in paths:
-        rules = [r for r in mapping.files if r.reads(path)]
-        if not rules:
-            message = (
-                f"no [files.*] section of {mapping_path.name} reads this file; name a "
-                "section after the file or give one a `match` pattern"
-            )
-        elif len(rules) > 1:
-            which = ", ".join(f"[files.{r.key}]" for r in rules)
-            message = (
-                f"matches several sections of {mapping_path.name} ({which}); make their "
-                "`match` patterns exclusive"
-            )
-        if len(rules) != 1:
-            batch.errors.append(RowError(str(path), None, None, None, message))
-            continue
-        _read_file(batch, mapping, rules[0], path, progress)
+        for rule in mapping.files:
+            if rule.entity is not None and path in reading[rule.key]:
+                _read_file(batch, mapping, rule, path, files)
+        files.forget(path)
+    files.report_unmatched()
     return batch

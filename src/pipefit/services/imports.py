@@ -85,7 +85,7 @@ def _check_references(batch: Batch, uow: UnitOfWork) -> None:
             RowError(
                 row[FILE],
                 row[ROW],
-                "opportunity_id",
+                batch.source_column("stage_events", row[FILE], "opportunity_id"),
                 row["opportunity_id"],
                 "names an opportunity that is neither in this import nor in the database",
             )

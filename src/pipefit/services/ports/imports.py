@@ -36,6 +36,10 @@ class Batch(Protocol):
 
     def counts(self) -> dict[str, int]: ...
 
+    def source_column(self, entity: str, file: str, name: str) -> str:
+        """The source's name for a field of `entity` read from `file`, for messages."""
+        ...
+
     def check(
         self,
         *,

@@ -72,10 +72,14 @@ class MemoryBatch:
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     problems: list[RowError] = field(default_factory=list)
+    column_names: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     checked_against: dict[str, Any] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {name: t.num_rows for name, t in self.tables.items()}
+
+    def source_column(self, entity: str, file: str, name: str) -> str:
+        return self.column_names.get((entity, file), {}).get(name, name)
 
     def check(
         self,

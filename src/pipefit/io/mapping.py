@@ -22,8 +22,9 @@ import pyarrow.compute as pc
 
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
-from pipefit.io.batch import Batch
-from pipefit.io.csv_files import Progress, read_text_table
+from pipefit.io.batch import ROW, Batch
+from pipefit.io.csv_files import Progress
+from pipefit.io.encodings import codec_name
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES, EntitySpec
 from pipefit.io.source_columns import (
@@ -68,6 +69,7 @@ class SourceMapping:
     target_pipeline: str | None
     stages: dict[str, str]
     files: tuple[FileRule, ...]
+    encoding: str | None = None  # None: detected per file
 
 
 def _plain(name: str) -> str:
@@ -261,11 +263,16 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
         return None, check.errors
     check.only(data, ("source", "pipeline", "stages", "files"), "")
     source = check.table(data, "source", "")
-    check.only(source, ("name", "date_format", "pipeline"), "source.")
+    check.only(source, ("name", "date_format", "pipeline", "encoding"), "source.")
     name = check.text(source, "name", "source.") or path.stem
     if len(name) > 40:
         check.bad("source.name", name, "must be at most 40 characters")
     date_format = check.date_format(source, "source.")
+    encoding = check.text(source, "encoding", "source.")
+    if encoding is not None and codec_name(encoding) is None:
+        check.bad(
+            "source.encoding", encoding, "is not a known encoding; e.g. utf-8, cp1252, utf-16"
+        )
     pipeline = (
         _pipeline(check, check.table(data, "pipeline", ""), name) if "pipeline" in data else None
     )
@@ -285,6 +292,7 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
         target_pipeline=target,
         stages=stages,
         files=tuple(r for r in rules if r is not None),
+        encoding=encoding,
     )
     return mapping, []
 
@@ -297,10 +305,17 @@ def _find(header: Sequence[str], wanted: str) -> str | None:
 
 
 def _read_file(
-    batch: Batch, mapping: SourceMapping, rule: FileRule, path: Path, progress: Progress | None
+    batch: Batch,
+    mapping: SourceMapping,
+    rule: FileRule,
+    path: Path,
+    progress: Progress | None,
+    encoding: str | None,
 ) -> None:
-    raw = read_text_table(path, progress)
-    header = raw.column_names
+    raw = batch.read_csv(path, progress, encoding=encoding or mapping.encoding)
+    if raw is None:
+        return
+    header = [c for c in raw.column_names if c != ROW]
     found: dict[str, list[str]] = {}
     for name, wanted in rule.columns.items():
         for source in wanted:
@@ -350,7 +365,7 @@ def _read_file(
     table = build_table(
         rule.entity,
         columns,
-        rows=line_numbers(raw.num_rows),
+        rows=line_numbers(raw),
         file=str(path),
         errors=batch.errors,
         date_format=fmt,
@@ -360,9 +375,14 @@ def _read_file(
 
 
 def read_mapped(
-    paths: Sequence[Path], mapping_path: Path, progress: Progress | None = None
+    paths: Sequence[Path],
+    mapping_path: Path,
+    progress: Progress | None = None,
+    *,
+    encoding: str | None = None,
 ) -> Batch:
-    """Read `paths` as the mapping at `mapping_path` describes them."""
+    """Read `paths` as the mapping at `mapping_path` describes them; `encoding`, if given,
+    overrides the mapping's `[source] encoding`."""
     mapping, problems = load_mapping(mapping_path)
     batch = Batch(source=mapping.source if mapping else "mapping", files=[str(p) for p in paths])
     batch.errors.extend(problems)
@@ -386,5 +406,5 @@ def read_mapped(
         if len(rules) != 1:
             batch.errors.append(RowError(str(path), None, None, None, message))
             continue
-        _read_file(batch, mapping, rules[0], path, progress)
+        _read_file(batch, mapping, rules[0], path, progress, encoding)
     return batch

@@ -19,11 +19,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import mmap
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from pipefit.domain.errors import PipefitError
 from pipefit.io.errors import ImportRejected, RowError
@@ -47,11 +48,8 @@ FALLBACK_ENCODING = "cp1252"
 MARKED = "pipefit.mark"  # an unreadable byte b becomes U+DC00 + b, to be reported
 _CP1252_OR_LATIN1 = "pipefit.latin1"  # a byte cp1252 leaves undefined reads as Latin-1
 _MARKS = re.compile("[\udc00-\udcff]+")
-# Bytes that form a multi-byte UTF-8 character: a file holding them is UTF-8 in places.
-_UTF8_CHARACTER = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
-)
-_CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_CP1252_UNDEFINED = np.array([0x81, 0x8D, 0x8F, 0x90, 0x9D], np.uint8)
+_SCAN_BLOCK = 16 << 20
 _BOMS = (  # UTF-32 first: its little-endian mark starts like UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -243,15 +241,40 @@ def undecodable_cells(path: Path, encoding: Encoding, *, mixed: bool = False) ->
     return problems or [RowError(str(path), None, None, None, f"is not {encoding.label} text")]
 
 
+def _has_utf8_characters(data: np.ndarray) -> bool:
+    """Whether the bytes hold a multi-byte UTF-8 character (a lead byte and as many
+    continuation bytes as it announces), checked set-at-a-time."""
+    follows = (data & 0xC0) == 0x80
+    for low, high, count in ((0xC2, 0xDF, 1), (0xE0, 0xEF, 2), (0xF0, 0xF4, 3)):
+        found = ((data >= low) & (data <= high))[: len(data) - count]
+        for k in range(1, count + 1):
+            found &= follows[k : len(data) - count + k]
+        if found.any():
+            return True
+    return False
+
+
+def _scan(path: Path) -> tuple[bool, bool]:
+    """(holds UTF-8 characters, holds bytes cp1252 leaves undefined), block by block."""
+    utf8 = undefined = False
+    carry = b""  # a character may straddle two blocks
+    with path.open("rb") as handle:
+        while not utf8 and (chunk := handle.read(_SCAN_BLOCK)):
+            block = np.frombuffer(carry + chunk, np.uint8)
+            utf8 = _has_utf8_characters(block)
+            undefined = undefined or bool(np.isin(block, _CP1252_UNDEFINED).any())
+            carry = chunk[-3:]
+    return utf8, undefined
+
+
 def fallback_encoding(path: Path, tried: Encoding) -> Encoding:
     """What to read a file in that turned out not to be in `tried` (UTF-8): cp1252 when
     nothing was declared; else refused, with every cell `tried` cannot read."""
     if tried.sure:
         raise ImportRejected(undecodable_cells(path, tried))
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        if _UTF8_CHARACTER.search(m):
-            raise ImportRejected(undecodable_cells(path, tried, mixed=True))
-        undefined = _CP1252_UNDEFINED.search(m) is not None
+    utf8, undefined = _scan(path)
+    if utf8:
+        raise ImportRejected(undecodable_cells(path, tried, mixed=True))
     note = f"{path.name}: not UTF-8; read as {_label(FALLBACK_ENCODING)}"
     if undefined:
         note += ", with the bytes it leaves undefined read as Latin-1"

@@ -52,3 +52,46 @@ def test_a_cp1252_salesforce_export_imports_from_the_command_line_with_a_note(
     assert "note: Opportunity.csv: not UTF-8; read as cp1252 (Windows-1252)" in result.stdout
     status = run_json("status", "-w", ws, "-f", "json")
     assert status["by_stage"]["Diseño Propuesta"] == 1
+
+
+def test_a_declared_encoding_that_does_not_fit_names_every_bad_cell_of_every_file(
+    tmp_path: Path,
+) -> None:
+    ws = tmp_path / "acme"
+    run("init", ws)
+    opportunity, history = data_export(tmp_path / "export")
+
+    result = run(
+        "import",
+        opportunity,
+        history,
+        "--format",
+        "salesforce",
+        "--encoding",
+        "utf-8",
+        "-w",
+        ws,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert (
+        f"{opportunity}, row 2, column 'StageName': holds the byte b'\\xf1', which UTF-8 "
+        "cannot read" in result.stderr
+    )
+    assert f"{history}, row 6, column 'StageName': holds the byte b'\\xf3'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_encoding_is_refused_naming_the_option(tmp_path: Path) -> None:
+    ws = tmp_path / "acme"
+    run("init", ws)
+    files = data_export(tmp_path / "export")
+
+    result = run("import", *files, "--encoding", "klingon", "-w", ws, check=False)
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: unknown encoding 'klingon'; use a name such as utf-8, cp1252, latin-1 or "
+        "utf-16 (--encoding)"
+    ]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from pipefit.cli.errors import describe
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.imports import ROW
 from pipefit.io.csv_files import read_header, read_text_table
@@ -150,6 +151,7 @@ def test_an_unknown_encoding_is_refused_as_the_field_encoding(tmp_path: Path, na
         read_text_table(_file(tmp_path, TEXT.encode()), encoding=name)
     assert refused.value.field == "encoding"
     assert "--" not in str(refused.value)
+    assert describe(refused.value).endswith("(--encoding)")
 
 
 def test_types_are_converted_while_reading_a_cp1252_file(tmp_path: Path) -> None:

@@ -192,7 +192,7 @@ def test_a_load_that_fails_reports_the_failure_and_keeps_nothing() -> None:
     assert store.loads == []
 
 
-def test_the_reader_is_asked_for_the_files_in_the_given_format() -> None:
+def test_the_reader_is_asked_for_the_files_in_the_given_format_and_encoding() -> None:
     reader = MemoryBatchReader(_batch(opportunities=_opportunities("ACME-RENEWAL-Q3")))
     store = MemoryImports()
     import_files(
@@ -203,7 +203,14 @@ def test_the_reader_is_asked_for_the_files_in_the_given_format() -> None:
         FILES,
         fmt="salesforce",
         date_format="%d/%m/%Y",
+        encoding="cp1252",
     )
     assert reader.asked == [
-        {"paths": FILES, "fmt": "salesforce", "mapping": None, "date_format": "%d/%m/%Y"}
+        {
+            "paths": FILES,
+            "fmt": "salesforce",
+            "mapping": None,
+            "date_format": "%d/%m/%Y",
+            "encoding": "cp1252",
+        }
     ]

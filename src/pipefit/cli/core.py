@@ -99,6 +99,10 @@ def import_(
         str | None,
         typer.Option(help='Dates not in ISO 8601, as strptime: "%d/%m/%Y" for 31/12/2026.'),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="The files' text encoding, e.g. cp1252 (default: detected per file)."),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,
@@ -139,6 +143,7 @@ def import_(
                 fmt=source_format,
                 mapping=mapping,
                 date_format=date_format,
+                encoding=encoding,
                 dry_run=dry_run,
                 read_progress=lambda n: bar.advance(reading, n),
                 load_progress=lambda name: bar.update(

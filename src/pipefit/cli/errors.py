@@ -42,6 +42,7 @@ FLAGS: dict[str, str] = {
     "activity.purpose": "--purpose",
     "activity.by": "--by",
     "date_format": "--date-format",
+    "encoding": "--encoding",
     "source_format": "--format",
     "override.by": "--by",
     "override.to": "--to",
@@ -84,9 +85,11 @@ def describe(exc: PipefitError) -> str:
 
 def report_and_exit(exc: PipefitError, console: Console) -> NoReturn:
     if isinstance(exc, ImportRejected):
+        # The first problems in file and line order; --errors-csv keeps every one.
         for problem in exc.errors[:SHOWN_PROBLEMS]:
             console.print(f"  {problem}")
         if len(exc.errors) > SHOWN_PROBLEMS:
-            console.print(f"  ... and {len(exc.errors) - SHOWN_PROBLEMS} more")
+            hidden = len(exc.errors) - SHOWN_PROBLEMS
+            console.print(f"  ... and {hidden} more (--errors-csv FILE writes all of them)")
     console.print(f"error: {describe(exc)}")
     sys.exit(1)

@@ -15,9 +15,15 @@ ROW = "__row"
 FILE = "__file"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowError:
-    """One rejected value. `row` is the line number in the file (the header is line 1)."""
+    """One rejected value (or line, or file).
+
+    `row` is the line of the file on which the row starts, the header being line 1: a
+    quoted value that spans lines, or a blank line, does not shift the rows after it.
+    None when the problem is the file's as a whole. `column` is the file's own column
+    name (the source's, not pipefit's field), None when the problem is the row's.
+    """
 
     file: str
     row: int | None
@@ -36,10 +42,16 @@ class RowError:
 
 
 class ImportRejected(PipefitError):
-    """The import was refused as a whole; nothing was written."""
+    """The import was refused as a whole; nothing was written.
+
+    `errors` holds every problem found, none left out, in the order of the files and,
+    within a file, of its lines (problems of a whole file first)."""
 
     def __init__(self, errors: list[RowError]) -> None:
-        self.errors = errors
+        files: dict[str, int] = {}
+        for error in errors:
+            files.setdefault(error.file, len(files))
+        self.errors = sorted(errors, key=lambda e: (files[e.file], e.row or 0))
         first = str(errors[0]) if errors else "no details"
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         super().__init__(f"import refused, nothing written: {first}{more}")

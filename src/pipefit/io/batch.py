@@ -9,10 +9,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipefit.domain.imports import FILE, ROW, RowError
+from pipefit.domain.imports import FILE, ROW, ImportRejected, RowError
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
+from pipefit.io.csv_files import Progress, read_text_table
 from pipefit.io.native import ENTITIES
 from pipefit.io.parsing import ARROW_TYPES
 
@@ -50,6 +51,23 @@ class Batch:
         else:
             self.tables[entity] = table
 
+    def read_csv(
+        self,
+        path: Path,
+        progress: Progress | None = None,
+        *,
+        encoding: str | None = None,
+        types: dict[str, pa.DataType] | None = None,
+    ) -> pa.Table | None:
+        """One CSV file as text columns, with the line each row starts on in ROW (see
+        `csv_files.read_text_table`). A file that cannot be read adds its problems to the
+        batch and gives None, so that the other files are still read and checked."""
+        try:
+            return read_text_table(path, progress, types, encoding=encoding, notes=self.notes)
+        except ImportRejected as refused:
+            self.errors.extend(refused.errors)
+            return None
+
     def counts(self) -> dict[str, int]:
         return {name: t.num_rows for name, t in self.tables.items()}
 
@@ -79,10 +97,12 @@ def empty_table(entity: str) -> pa.Table:
     )
 
 
-def _locate(table: pa.Table, index: int) -> tuple[str, int | None]:
-    if FILE in table.column_names:
-        return str(table[FILE][index].as_py()), table[ROW][index].as_py()
-    return "(derived)", None
+def _places(table: pa.Table, indices: pa.Array | list[int]) -> list[tuple[str, int | None]]:
+    """The file and line of each of these rows (taken set-at-a-time)."""
+    if FILE not in table.column_names:
+        return [("(derived)", None)] * len(indices)
+    picked = table.select([FILE, ROW]).take(indices)
+    return list(zip(picked[FILE].to_pylist(), picked[ROW].to_pylist(), strict=True))
 
 
 def _has_duplicates(table: pa.Table, key: list[str]) -> bool:
@@ -104,12 +124,12 @@ def _has_duplicates(table: pa.Table, key: list[str]) -> bool:
     return True
 
 
-def _places(table: pa.Table, hits: list[int]) -> str:
+def _all_places(table: pa.Table, hits: list[int]) -> str:
     """`deals.csv row 3, deals.csv row 7`: where each row of `hits` comes from."""
-    shown = []
-    for i in hits[:SHOWN_PLACES]:
-        file, line = _locate(table, i)
-        shown.append(f"{Path(file).name} row {line}" if line is not None else Path(file).name)
+    shown = [
+        f"{Path(file).name} row {line}" if line is not None else Path(file).name
+        for file, line in _places(table, hits[:SHOWN_PLACES])
+    ]
     more = f" and {len(hits) - SHOWN_PLACES} more" if len(hits) > SHOWN_PLACES else ""
     return ", ".join(shown) + more
 
@@ -120,25 +140,34 @@ def _duplicate_keys(batch: Batch, entity: str, table: pa.Table) -> None:
         return
     if not _has_duplicates(table, key):
         return
-    grouped = table.select(key).group_by(key).aggregate([([], "count_all")])
+    # Every duplicated key once, at its last row: grouped set-at-a-time, not per key.
+    index = "__index"
+    numbered = table.select(key).append_column(index, pa.array(range(table.num_rows), pa.int64()))
+    grouped = numbered.group_by(key, use_threads=False).aggregate(
+        [([], "count_all"), (index, "max")]
+    )
     dupes = grouped.filter(pc.greater(grouped["count_all"], 1))
     if dupes.num_rows == 0:
         return
-    for row in dupes.slice(0, 50).to_pylist():
-        mask = None
-        for k in key:
-            cond = pc.equal(table[k], row[k]) if row[k] is not None else pc.is_null(table[k])
-            mask = cond if mask is None else pc.and_(mask, cond)
-        hits = pc.indices_nonzero(mask).to_pylist()
-        file, line = _locate(table, hits[-1])
+    dupes = dupes.sort_by(f"{index}_max")
+    places = _places(table, dupes[f"{index}_max"])
+    # Every row of each duplicated key, to name all the places it appears.
+    lists = (
+        numbered.join(dupes.select(key), keys=key, join_type="inner", use_threads=False)
+        .group_by(key, use_threads=False)
+        .aggregate([(index, "list")])
+    )
+    rows_of = {tuple(r[k] for k in key): sorted(r[f"{index}_list"]) for r in lists.to_pylist()}
+    for row, (file, line) in zip(dupes.to_pylist(), places, strict=True):
         value = "/".join(str(row[k]) for k in key)
+        hits = rows_of[tuple(row[k] for k in key)]
         batch.errors.append(
             RowError(
                 file,
                 line,
                 "/".join(batch.source_column(entity, file, k) for k in key),
                 value,
-                f"appears {row['count_all']} times in this import ({_places(table, hits)}); "
+                f"appears {row['count_all']} times in this import ({_all_places(table, hits)}); "
                 "ids must be unique",
             )
         )
@@ -201,22 +230,13 @@ def _resolve_stages(
                 else f"belongs to an unknown pipeline '{pipe_name}'"
             )
             code = len(spelled) - 1
-            rows = pc.indices_nonzero(pc.equal(encoded.indices, code)).to_pylist()
-            for i in rows[:20]:
-                file, line = _locate(table, i)
-                column = batch.source_column(entity, file, stage_col)
-                batch.errors.append(RowError(file, line, column, stage_name, message))
-            if len(rows) > 20:
-                file = str(table[FILE][0].as_py()) if FILE in table.column_names else entity
-                batch.errors.append(
-                    RowError(
-                        file,
-                        None,
-                        batch.source_column(entity, file, stage_col),
-                        stage_name,
-                        f"{message}: {len(rows) - 20} more rows like this",
-                    )
+            rows = pc.indices_nonzero(pc.equal(encoded.indices, code))
+            batch.errors.extend(
+                RowError(
+                    file, line, batch.source_column(entity, file, stage_col), stage_name, message
                 )
+                for file, line in _places(table, rows)
+            )
     if any(
         spelled_name is not None and spelled_name != text.partition("\x1f")[2]
         for spelled_name, text in zip(spelled, encoded.dictionary.to_pylist(), strict=True)

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import ROW, Batch
-from pipefit.io.csv_files import Progress, read_text_table
+from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES
 from pipefit.io.source_columns import (
@@ -102,7 +102,7 @@ def _events(
     fmt: str | None,
 ) -> pa.Table:
     """One event per filled `Date entered` cell, in time order (ties: column order)."""
-    spec, rows = ENTITIES["stage_events"], line_numbers(raw.num_rows)
+    spec, rows = ENTITIES["stage_events"], line_numbers(raw)
     tables = []
     for position, (column, stage, _) in enumerate(entered):
         at = text_column(raw, column)
@@ -157,7 +157,7 @@ def _read(batch: Batch, path: Path, raw: pa.Table, date_format: str | None) -> N
         batch.notes.append(f"{path.name}: dates read as {how}")
     else:
         batch.notes.append(f"{path.name}: dates read as {human_format(date_format)} (declared)")
-    rows = line_numbers(raw.num_rows)
+    rows = line_numbers(raw)
     deals = build_table(
         ENTITIES["opportunities"],
         columns,
@@ -201,13 +201,20 @@ def _read(batch: Batch, path: Path, raw: pa.Table, date_format: str | None) -> N
 
 
 def read_hubspot(
-    paths: Sequence[Path], progress: Progress | None = None, *, date_format: str | None = None
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    *,
+    date_format: str | None = None,
+    encoding: str | None = None,
 ) -> Batch:
     """Read HubSpot deals exports. `date_format` (strptime, e.g. "%d/%m/%Y") is detected
-    from the file when not given; a time of day after the date is accepted."""
+    from the file when not given; a time of day after the date is accepted. Without
+    `encoding`, each file's is detected."""
     batch = Batch(source="hubspot", files=[str(p) for p in paths])
     for path in paths:
-        _read(batch, path, read_text_table(path, progress), date_format)
+        raw = batch.read_csv(path, progress, encoding=encoding)
+        if raw is not None:
+            _read(batch, path, raw, date_format)
     # Several exports: the same owner, company or pipeline once.
     for entity, key in (("people", "person_id"), ("accounts", "account_id")):
         if entity in batch.tables:

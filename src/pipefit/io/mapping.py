@@ -27,6 +27,7 @@ from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import Batch
 from pipefit.io.csv_files import Progress
+from pipefit.io.encodings import codec_name
 from pipefit.io.errors import RowError
 from pipefit.io.mapping_frames import Found, field_labels, in_joined_files, when_values
 from pipefit.io.mapping_joins import MappedFiles
@@ -83,6 +84,7 @@ class SourceMapping:
     target_pipeline: str | None
     stages: dict[str, str]
     files: tuple[FileRule, ...]
+    encoding: str | None = None  # None: detected per file
 
 
 def _plain(name: str) -> str:
@@ -326,11 +328,16 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
         return None, check.errors
     check.only(data, ("source", "pipeline", "stages", "files"), "")
     source = check.table(data, "source", "")
-    check.only(source, ("name", "date_format", "pipeline"), "source.")
+    check.only(source, ("name", "date_format", "pipeline", "encoding"), "source.")
     name = check.text(source, "name", "source.") or path.stem
     if len(name) > 40:
         check.bad("source.name", name, "must be at most 40 characters")
     date_format = check.date_format(source, "source.")
+    encoding = check.text(source, "encoding", "source.")
+    if encoding is not None and codec_name(encoding) is None:
+        check.bad(
+            "source.encoding", encoding, "is not a known encoding; e.g. utf-8, cp1252, utf-16"
+        )
     pipeline = (
         _pipeline(check, check.table(data, "pipeline", ""), name) if "pipeline" in data else None
     )
@@ -353,6 +360,7 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
         target_pipeline=target,
         stages=stages,
         files=tuple(r for r in rules if r is not None),
+        encoding=encoding,
     )
     return mapping, []
 
@@ -529,9 +537,14 @@ def _files_of_sections(
 
 
 def read_mapped(
-    paths: Sequence[Path], mapping_path: Path, progress: Progress | None = None
+    paths: Sequence[Path],
+    mapping_path: Path,
+    progress: Progress | None = None,
+    *,
+    encoding: str | None = None,
 ) -> Batch:
-    """Read `paths` as the mapping at `mapping_path` describes them."""
+    """Read `paths` as the mapping at `mapping_path` describes them; `encoding`, if given,
+    overrides the mapping's `[source] encoding`."""
     mapping, problems = load_mapping(mapping_path)
     batch = Batch(source=mapping.source if mapping else "mapping", files=[str(p) for p in paths])
     batch.errors.extend(problems)
@@ -541,7 +554,9 @@ def read_mapped(
         batch.pipelines.append(mapping.pipeline)
     reading = _files_of_sections(batch, mapping, paths)
     where = {r.key: r.where for r in mapping.files}
-    files = MappedFiles(batch, mapping.path.name, reading, where, progress)
+    files = MappedFiles(
+        batch, mapping.path.name, reading, where, progress, encoding or mapping.encoding
+    )
     for path in paths:
         for rule in mapping.files:
             if rule.entity is not None and path in reading[rule.key]:

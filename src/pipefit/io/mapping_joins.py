@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipefit.io.batch import FILE, ROW, Batch
-from pipefit.io.csv_files import Progress, read_text_table
+from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
 from pipefit.io.mapping_frames import Frame, Part, find_column
 from pipefit.io.mapping_rules import Condition, Join, all_hold, describe
@@ -64,20 +64,29 @@ class MappedFiles:
         paths: Mapping[str, Sequence[Path]],
         where: Mapping[str, tuple[Condition, ...]],
         progress: Progress | None,
+        encoding: str | None = None,
     ) -> None:
         self.batch = batch
+        self.encoding = encoding  # declared; None: detected per file
         self.mapping = mapping  # the mapping file's name, for messages
         self.paths = paths  # section -> the files it reads
         self.where = where
         self.progress = progress
-        self._raw: dict[Path, pa.Table] = {}
+        self._raw: dict[Path, pa.Table | None] = {}
         self._sides: dict[str, _Side | None] = {}
         self._tallies: dict[tuple[str, int], _Tally] = {}
 
-    def raw(self, path: Path) -> pa.Table:
+    def raw(self, path: Path) -> pa.Table | None:
+        """The file's text columns (without ROW), or None when it cannot be read (its
+        problems are on the batch, and the other files are still read)."""
         if path not in self._raw:
-            self._raw[path] = read_text_table(path, self.progress)
+            self._raw[path] = self.batch.read_csv(path, self.progress, encoding=self.encoding)
         return self._raw[path]
+
+    @staticmethod
+    def _frame(path: Path, raw: pa.Table) -> Frame:
+        own = raw.drop_columns([ROW]) if ROW in raw.column_names else raw
+        return Frame(str(path), line_numbers(raw), own)
 
     def forget(self, path: Path) -> None:
         """Let go of a file's text once its sections are read (a join keeps its own copy)."""
@@ -98,13 +107,15 @@ class MappedFiles:
         header: list[str] = []
         for path in self.paths.get(section, ()):
             raw = self.raw(path)
-            frame = Frame(str(path), line_numbers(raw.num_rows), raw)
+            if raw is None:
+                continue
+            frame = self._frame(path, raw)
             mask = self.where_mask(section, frame)
             if mask is None:
                 self._sides[section] = None
                 return None
             frame = frame.filter(mask)
-            header += [c for c in raw.column_names if c not in header]
+            header += [c for c in frame.own.column_names if c not in header]
             tables.append(
                 frame.own.append_column(ROW, frame.rows).append_column(
                     FILE, pa.repeat(pa.scalar(str(path)), frame.num_rows)
@@ -179,7 +190,10 @@ class MappedFiles:
     def frame(self, section: str, path: Path, joins: Sequence[Join]) -> Frame | None:
         """The file's rows with every joined file's columns; None when a key is missing."""
         raw = self.raw(path)
-        frame = Frame(str(path), line_numbers(raw.num_rows), raw)
+        if raw is None:
+            return None
+        frame = self._frame(path, raw)
+        raw = frame.own
         parts: list[Part] = []
         for join in joins:
             left = find_column(raw.column_names, join.left_on)

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import ROW, Batch
-from pipefit.io.csv_files import Progress, read_text_table
+from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES, EntitySpec
 from pipefit.io.parsing import FieldSpec
@@ -107,7 +107,7 @@ def _accounts(batch: Batch, path: Path, raw: pa.Table) -> pa.Array:
     table = build_table(
         ENTITIES["accounts"],
         columns,
-        rows=line_numbers(raw.num_rows),
+        rows=line_numbers(raw),
         file=str(path),
         errors=batch.errors,
         origin=origin,
@@ -129,7 +129,7 @@ def _accounts(batch: Batch, path: Path, raw: pa.Table) -> pa.Array:
 def _teams(batch: Batch, path: Path, raw: pa.Table) -> pa.Array:
     agent, manager = text_column(raw, "sales_agent"), text_column(raw, "manager")
     office = text_column(raw, "regional_office")
-    team_id, manager_id, rows = slugs(office), slugs(manager), line_numbers(raw.num_rows)
+    team_id, manager_id, rows = slugs(office), slugs(manager), line_numbers(raw)
     file, people = str(path), ENTITIES["people"]
 
     def role(count: int, name: str) -> pa.Array:
@@ -220,13 +220,14 @@ def _check_known(
     batch: Batch, file: str, raw: pa.Table, ids: pa.Array, known: pa.Array, column: str, what: str
 ) -> None:
     missing = pc.and_(pc.is_valid(ids), pc.invert(pc.is_in(ids, value_set=known)))
-    for i in pc.indices_nonzero(missing).to_pylist()[:200]:
+    lines = line_numbers(raw)
+    for i in pc.indices_nonzero(missing).to_pylist():
         value = raw[column][i].as_py()
-        batch.errors.append(RowError(file, i + 2, column, value, f"is not {what}"))
+        batch.errors.append(RowError(file, lines[i].as_py(), column, value, f"is not {what}"))
 
 
 def _deals(batch: Batch, path: Path, raw: pa.Table, references: dict[str, pa.Array]) -> None:
-    file, rows = str(path), line_numbers(raw.num_rows)
+    file, rows = str(path), line_numbers(raw)
     stage = text_column(raw, "deal_stage")
     folded = pc.utf8_lower(stage)
     prospecting = pc.fill_null(pc.equal(folded, "prospecting"), False)
@@ -354,8 +355,11 @@ def _deal_notes(
     )
 
 
-def read_maven(paths: Sequence[Path], progress: Progress | None = None) -> Batch:
-    """Read the Maven CRM files among `paths` into one batch (pipeline "maven")."""
+def read_maven(
+    paths: Sequence[Path], progress: Progress | None = None, *, encoding: str | None = None
+) -> Batch:
+    """Read the Maven CRM files among `paths` into one batch (pipeline "maven"); without
+    `encoding`, each file's is detected."""
     batch = Batch(source="maven", files=[str(p) for p in paths])
     found: dict[str, tuple[Path, pa.Table]] = {}
     for path in paths:
@@ -372,7 +376,9 @@ def read_maven(paths: Sequence[Path], progress: Progress | None = None) -> Batch
             )
             batch.errors.append(RowError(str(path), None, None, None, message))
             continue
-        raw = read_text_table(path, progress)
+        raw = batch.read_csv(path, progress, encoding=encoding)
+        if raw is None:
+            continue
         raw = raw.rename_columns([c.strip().lower() for c in raw.column_names])
         missing = [c for c in COLUMNS[kind] if c not in raw.column_names]
         batch.errors.extend(

@@ -17,29 +17,84 @@ _TYPES = {
     "date": "ISO 8601 date (`2026-03-02`)",
 }
 
+# One line on screen, too long for a line of code.
+_UNDECODABLE = (
+    "Opportunity.csv, row 2, column 'StageName': holds the byte b'\\xf1', which UTF-8 "
+    "cannot read; if the file is not UTF-8, declare its encoding (e.g. cp1252) "
+    "(value 'Dise\N{REPLACEMENT CHARACTER}o Propuesta')"
+)
+
 _INTRO = """# pipefit's native CSV format
 
 <!-- Generated from src/pipefit/io/native.py by `python -m pipefit.io.native_docs`;
      a test fails when this file and the code disagree. -->
 
 One file per record type, named after it (`accounts.csv`, `stage_events.csv`, ...; case,
-`-` and spaces do not matter). UTF-8, with or without a byte-order mark; a header row;
-comma-separated; `"` quotes values that hold commas or line breaks. Columns may come in
-any order; a column not listed here is refused (so a typo is not silently dropped);
-optional columns may be left out. Empty cells are missing values.
+`-` and spaces do not matter). A header row; comma-separated; `"` quotes values that
+hold commas or line breaks; UTF-8 or another encoding (see "Encodings" below). Columns
+may come in any order; a column not listed here is refused (so a typo is not silently
+dropped); optional columns may be left out. Empty cells are missing values.
 
 Rows are matched to stored ones by their id columns (the **key**): importing the same
 files twice changes nothing, and a changed row is updated in place. The stage log is
 append-only: an event already stored for an (opportunity, seq) is kept as it is.
 
 `pipefit import FILE... --format native` checks every file and every row before writing
-anything; all problems are listed with file, row (line number; the header is row 1),
-column and value, and nothing is written unless everything is valid.
+anything, and writes nothing unless everything is valid (see "Rows and problems").
+
+## Encodings
+
+What follows holds for every format pipefit reads (native, Salesforce, HubSpot, Maven
+and mapping files). Each file's encoding is found on its own, in this order:
+
+1. A byte-order mark settles it: UTF-8, UTF-16 (little- or big-endian) or UTF-32.
+2. Else the declared encoding, if any: `pipefit import --encoding cp1252`, or
+   `encoding = "cp1252"` in a mapping file's `[source]`. Any name Python knows works
+   (`utf-8`, `cp1252`, `latin-1`, `utf-16`, `mac-roman`, ...).
+3. Else UTF-16 without a mark, when every other byte of the file's start is zero.
+4. Else UTF-8, when every byte of the file is valid UTF-8. This is the fast path: the
+   file is read as it is, on all cores.
+5. Else cp1252 (Windows-1252), the encoding Excel and CRM exports on Windows write,
+   with the five bytes cp1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) read as
+   Latin-1. A file that is valid UTF-8 in places and not in others is refused instead:
+   read as cp1252, its `ñ` would become `Ã±`.
+
+When the encoding was guessed (cases 3 and 5), a note after the import names the file
+and the encoding used:
+
+```
+note: Opportunity.csv: not UTF-8; read as cp1252 (Windows-1252)
+```
+
+A byte the file's encoding cannot read (under a declared encoding or a byte-order mark,
+or in a file that is UTF-8 elsewhere) refuses the import. The problem names the file,
+the line, the column by its header name, the bytes, and the value with each unreadable
+byte shown as `�`:
+
+```
+{undecodable}
+```
+
+## Rows and problems
+
+- **A row is named by the line it starts on**, the header being line 1 ("row 1"). Line
+  breaks inside a quoted value and blank lines count as lines: after a three-line value
+  on lines 2 to 4, the next row is row 5. Every format counts rows this way.
+- **A value that does not parse is reported under its column as the file's header
+  names it**: the source's column (`StageName`, `close_value`), not pipefit's field.
+- **Every problem is reported, none left out**: rows with too many or too few values,
+  values that do not parse, unknown stages, duplicate ids, references to unknown deals,
+  bytes the encoding cannot read. Every file is read before the import is refused, so
+  the problems of all files come in one run, listed by file, then by line.
+- **On screen**, the first 200 problems are printed, then `... and N more`;
+  `--errors-csv FILE` writes every one of them (columns `file`, `row`, `column`,
+  `value`, `problem`).
+- Nothing is written unless there is no problem at all.
 """
 
 
 def native_format_markdown() -> str:
-    parts = [_INTRO]
+    parts = [_INTRO.replace("{undecodable}", _UNDECODABLE)]
     for spec in ENTITIES.values():
         parts.append(f"\n## `{spec.name}.csv`\n\n{spec.doc} Key: {', '.join(spec.key)}.\n")
         parts.append("\n| column | type | required | notes |\n|---|---|---|---|\n")

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
 from pipefit.io.batch import FILE, ROW, Batch
-from pipefit.io.csv_files import Progress, read_text_table
+from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES, EntitySpec, entity_for_file
 from pipefit.io.parsing import ARROW_TYPES, coerce_column
@@ -29,15 +30,23 @@ def typed_table(
     """Parse a table of text columns named as in `spec` into typed columns.
 
     Columns the spec has but the file lacks are filled with nulls (or reported when
-    required); the row's line number and file are kept for later messages.
+    required); the row's line number (the column ROW of a table read by csv_files, else
+    counted from `first_row`) and file are kept for later messages.
     """
+    if ROW in raw.column_names:
+        lines = raw[ROW].combine_chunks()
+    else:
+        lines = pa.array(np.arange(first_row, first_row + raw.num_rows, dtype=np.int64))
+    line_of = lines.to_numpy()
     columns: dict[str, pa.Array] = {}
     for field in spec.fields:
         if field.name in raw.column_names:
             column, problems = coerce_column(
-                raw[field.name], field, file=file, first_row=first_row, date_format=date_format
+                raw[field.name], field, file=file, first_row=0, date_format=date_format
             )
-            errors.extend(problems)
+            errors.extend(
+                replace(e, row=int(line_of[e.row])) if e.row is not None else e for e in problems
+            )
             columns[field.name] = column
         else:
             if field.required:
@@ -47,7 +56,7 @@ def typed_table(
                     )
                 )
             columns[field.name] = pa.nulls(raw.num_rows, ARROW_TYPES[field.type])
-    columns[ROW] = pa.array(np.arange(first_row, first_row + raw.num_rows, dtype=np.int64))
+    columns[ROW] = lines
     columns[FILE] = pa.repeat(pa.scalar(file, pa.string()), raw.num_rows)
     return pa.table(columns)
 
@@ -57,21 +66,14 @@ def typed_table(
 _READER_TYPES = ("int", "decimal", "datetime")
 
 
-def _read(
-    path: Path, spec: EntitySpec, progress: Progress | None, date_format: str | None
-) -> pa.Table:
-    convert = [t for t in _READER_TYPES if not (date_format and t == "datetime")]
-    types = {f.name: ARROW_TYPES[f.type] for f in spec.fields if f.type in convert}
-    try:
-        return read_text_table(path, progress, types)
-    except pa.ArrowInvalid:
-        # Something does not convert: read again as text to name every bad value.
-        return read_text_table(path, None)
-
-
 def read_native(
-    paths: Sequence[Path], progress: Progress | None = None, *, date_format: str | None = None
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    *,
+    date_format: str | None = None,
+    encoding: str | None = None,
 ) -> Batch:
+    """Read native files; `encoding` is declared for all of them (else detected per file)."""
     batch = Batch(source="native", files=[str(p) for p in paths])
     for path in paths:
         spec = entity_for_file(path.stem)
@@ -87,8 +89,12 @@ def read_native(
                 )
             )
             continue
-        raw = _read(path, spec, progress, date_format)
-        unknown = [c for c in raw.column_names if c not in spec.field_names]
+        convert = [t for t in _READER_TYPES if not (date_format and t == "datetime")]
+        types = {f.name: ARROW_TYPES[f.type] for f in spec.fields if f.type in convert}
+        raw = batch.read_csv(path, progress, encoding=encoding, types=types)
+        if raw is None:
+            continue
+        unknown = [c for c in raw.column_names if c not in spec.field_names and c != ROW]
         for column in unknown:
             batch.errors.append(
                 RowError(

@@ -19,11 +19,12 @@ import pyarrow.compute as pc
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import ROW, Batch
-from pipefit.io.csv_files import Progress, read_header, read_text_table
+from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES
 from pipefit.io.parsing import FieldSpec, coerce_column
 from pipefit.io.source_columns import (
+    at_lines,
     build_table,
     count_true,
     detect_date_format,
@@ -116,8 +117,8 @@ def _stage_orders(batch: Batch, files: Sequence[tuple[Path, pa.Table]]) -> dict[
         if "SortOrder" not in raw.column_names:
             continue
         spec = FieldSpec("SortOrder", "int")
-        order, problems = coerce_column(raw["SortOrder"], spec, file=str(path))
-        batch.errors.extend(problems)
+        order, problems = coerce_column(raw["SortOrder"], spec, file=str(path), first_row=0)
+        batch.errors.extend(at_lines(problems, line_numbers(raw)))
         pairs = pa.table({"s": text_column(raw, "StageName"), "o": order})
         for row in pairs.group_by(["s", "o"]).aggregate([]).to_pylist():
             if row["s"] is not None and row["o"] is not None:
@@ -136,7 +137,7 @@ def _history(batch: Batch, path: Path, raw: pa.Table, fmt: str | None) -> pa.Tab
     return build_table(
         ENTITIES["stage_events"],
         columns,
-        rows=line_numbers(raw.num_rows),
+        rows=line_numbers(raw),
         file=str(path),
         errors=batch.errors,
         date_format=fmt,
@@ -154,8 +155,10 @@ def _flag_disagreements(
     ):
         if flag not in raw.column_names:
             continue
-        said, problems = coerce_column(raw[flag], FieldSpec(flag, "bool"), file=str(path))
-        batch.errors.extend(problems)
+        said, problems = coerce_column(
+            raw[flag], FieldSpec(flag, "bool"), file=str(path), first_row=0
+        )
+        batch.errors.extend(at_lines(problems, line_numbers(raw)))
         names = [s.name.lower() for s in pipeline.stages if s.category in categories]
         is_it = pc.is_in(pc.utf8_lower(stage), value_set=pa.array(names, pa.string()))
         wrong = pc.and_(pc.is_valid(said), pc.not_equal(said, is_it))
@@ -170,7 +173,7 @@ def _flag_disagreements(
 def _opportunities(
     batch: Batch, path: Path, raw: pa.Table, fmt: str | None, pipeline: Pipeline
 ) -> pa.Table:
-    file, rows = str(path), line_numbers(raw.num_rows)
+    file, rows = str(path), line_numbers(raw)
     columns = {f: text_column(raw, c) for f, c in OPPORTUNITY.items() if c in raw.column_names}
     columns["pipeline"] = pa.repeat(pa.scalar(PIPELINE_NAME), raw.num_rows)
     origin = {f: c for f, c in OPPORTUNITY.items() if c in raw.column_names}
@@ -255,22 +258,29 @@ def _history_notes(
 
 
 def read_salesforce(
-    paths: Sequence[Path], progress: Progress | None = None, *, date_format: str | None = None
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    *,
+    date_format: str | None = None,
+    encoding: str | None = None,
 ) -> Batch:
     """Read an Opportunity export and its Opportunity History (either may come alone).
 
     `date_format` is the strptime format of the date part (e.g. "%d/%m/%Y"); a time of
-    day (HH:MM[:SS]) after it is accepted. Without it, the format is detected.
+    day (HH:MM[:SS]) after it is accepted. Without it, the format is detected. Without
+    `encoding`, each file's is detected (a Data Export may come in cp1252).
     """
     batch = Batch(source="salesforce", files=[str(p) for p in paths])
     found: dict[str, list[tuple[Path, pa.Table]]] = {"opportunity": [], "history": []}
     for path in paths:
-        kind = _kind(path, read_header(path))
+        raw = batch.read_csv(path, progress, encoding=encoding)
+        if raw is None:
+            continue
+        kind = _kind(path, raw.column_names)
         if kind is None or (kind == "opportunity" and found["opportunity"]):
             message = UNKNOWN_FILE if kind is None else "is a second Opportunity export"
             batch.errors.append(RowError(str(path), None, None, None, message))
             continue
-        raw = read_text_table(path, progress)
         needed = REQUIRED[kind] + (() if kind == "opportunity" else (HISTORY_ID[0],))
         missing = [
             c

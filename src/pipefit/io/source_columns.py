@@ -18,6 +18,7 @@ from pipefit.io.native import EntitySpec
 from pipefit.io.parsing import ARROW_TYPES, FieldSpec, coerce_column, parse_declared_format
 
 __all__ = [
+    "at_lines",
     "build_table",
     "count_true",
     "detect_date_format",
@@ -52,9 +53,18 @@ def slugs(column: pa.Array | pa.ChunkedArray) -> pa.Array:
     return pc.if_else(pc.equal(dashed, ""), NULL_TEXT, dashed)
 
 
-def line_numbers(count: int, first: int = 2) -> pa.Array:
-    """Line numbers of a file's data rows (the header is line 1)."""
-    return pa.array(range(first, first + count), pa.int64())
+def line_numbers(raw: pa.Table) -> pa.Array:
+    """The line each row of a file starts on (the header is line 1): the column ROW that
+    `csv_files.read_text_table` adds, else counted as if each row took one line."""
+    if ROW in raw.column_names:
+        return raw[ROW].combine_chunks()
+    return pa.array(range(2, 2 + raw.num_rows), pa.int64())
+
+
+def at_lines(errors: Sequence[RowError], rows: pa.Array) -> list[RowError]:
+    """Problems found with rows counted from 0 (`first_row=0`), moved to their lines."""
+    lines = rows.to_numpy()
+    return [e if e.row is None else replace(e, row=int(lines[e.row])) for e in errors]
 
 
 def rename_values(column: pa.Array, renames: Mapping[str, str]) -> pa.Array:

@@ -18,8 +18,6 @@ from pipefit.services.ports.unit_of_work import UnitOfWork
 
 __all__ = ["ImportDefaults", "ImportResult", "import_files"]
 
-SHOWN_ORPHANS = 200  # rows named when events point at unknown deals
-
 
 @dataclass(frozen=True)
 class ImportDefaults:
@@ -80,7 +78,7 @@ def _check_references(batch: Batch, uow: UnitOfWork) -> None:
         return
     missing_set = pa.array(missing, pa.string())
     rows = events.filter(pc.is_in(events["opportunity_id"], value_set=missing_set))
-    for row in rows.slice(0, SHOWN_ORPHANS).select([FILE, ROW, "opportunity_id"]).to_pylist():
+    for row in rows.select([FILE, ROW, "opportunity_id"]).to_pylist():
         batch.errors.append(
             RowError(
                 row[FILE],
@@ -134,6 +132,7 @@ def import_files(
     fmt: str = "native",
     mapping: Path | None = None,
     date_format: str | None = None,
+    encoding: str | None = None,
     dry_run: bool = False,
     read_progress: ReadProgress | None = None,
     load_progress: Callable[[str], None] | None = None,
@@ -142,7 +141,12 @@ def import_files(
     """Read, check and load files. Raises ImportRejected (nothing written) on any bad row."""
     started = time.perf_counter()
     batch = reader.read(
-        paths, fmt=fmt, mapping=mapping, date_format=date_format, progress=read_progress
+        paths,
+        fmt=fmt,
+        mapping=mapping,
+        date_format=date_format,
+        progress=read_progress,
+        encoding=encoding,
     )
     read_done = time.perf_counter()
     configured = defaults.pipelines

@@ -62,9 +62,11 @@ class BatchReader(Protocol):
         mapping: Path | None,
         date_format: str | None,
         progress: ReadProgress | None,
+        encoding: str | None = None,
     ) -> Batch:
         """Read files of one format (or laid out as a mapping file says) into a batch.
-        `date_format` is a strptime format for sources whose dates are not ISO 8601."""
+        `date_format` is a strptime format for sources whose dates are not ISO 8601;
+        `encoding` the files' text encoding (e.g. "cp1252"), detected per file if None."""
         ...
 
 

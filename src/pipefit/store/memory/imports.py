@@ -112,8 +112,15 @@ class MemoryBatchReader:
         mapping: Path | None,
         date_format: str | None,
         progress: Callable[[int], None] | None,
+        encoding: str | None = None,
     ) -> MemoryBatch:
         self.asked.append(
-            {"paths": list(paths), "fmt": fmt, "mapping": mapping, "date_format": date_format}
+            {
+                "paths": list(paths),
+                "fmt": fmt,
+                "mapping": mapping,
+                "date_format": date_format,
+                "encoding": encoding,
+            }
         )
         return self.batch

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipefit.domain.errors import PipefitError
-from pipefit.io.batch import Batch
+from pipefit.io.batch import Batch, stamp_snapshot_time
 from pipefit.io.csv_files import Progress
 
 __all__ = ["FORMATS", "FileReader", "read_batch"]
@@ -94,4 +94,6 @@ class FileReader:
         date_format: str | None,
         progress: Progress | None,
     ) -> Batch:
-        return read_batch(fmt, paths, mapping=mapping, progress=progress, date_format=date_format)
+        batch = read_batch(fmt, paths, mapping=mapping, progress=progress, date_format=date_format)
+        stamp_snapshot_time(batch)
+        return batch

@@ -60,6 +60,21 @@ STORED_DEAL_COLUMNS = (
     "last_change_at",
 )
 STORED_EVENT_COLUMNS = ("opportunity_id", "seq", "to_stage", "substate", "at")
+EVENTS_SCHEMA = pa.schema(
+    [
+        ("opportunity_id", pa.string()),
+        ("seq", pa.int64()),
+        ("from_stage", pa.string()),
+        ("to_stage", pa.string()),
+        ("substate", pa.string()),
+        ("at", TIME),
+        ("actor_id", pa.string()),
+        ("reason", pa.string()),
+        ("source", pa.string()),
+        (ROW, pa.int64()),
+        (FILE, pa.string()),
+    ]
+)
 CHANGES_SCHEMA = pa.schema(
     [
         ("opportunity_id", pa.string()),
@@ -429,18 +444,19 @@ def _add_snapshot_events(batch: Batch, moved: pa.Table, when: pa.Scalar) -> None
         ROW: moved[ROW],
         FILE: moved[FILE],
     }
-    if events is None:
-        batch.tables["stage_events"] = pa.table(columns)
-        return
-    events = _with_source(events, batch.source)
+    schema = EVENTS_SCHEMA if events is None else _with_source(events, batch.source).schema
     added = pa.table(
         {
             name: pc.cast(columns[name], kind)
             if name in columns
             else pa.nulls(moved.num_rows, kind)
-            for name, kind in zip(events.schema.names, events.schema.types, strict=True)
+            for name, kind in zip(schema.names, schema.types, strict=True)
         }
     )
+    if events is None:
+        batch.tables["stage_events"] = added
+        return
+    events = _with_source(events, batch.source)
     batch.tables["stage_events"] = pa.concat_tables([events, added])
 
 

@@ -113,16 +113,24 @@ def _referenced_ids(batch: Batch) -> list[str]:
 FUTURE_SLACK = timedelta(minutes=5)
 
 
+def _declared_time(declared: datetime | None) -> datetime | None:
+    """When the user says the export was taken: UTC when no zone is given; not ahead of
+    the clock."""
+    if declared is None:
+        return None
+    moment = declared if declared.tzinfo else declared.replace(tzinfo=UTC)
+    if moment > datetime.now(UTC) + FUTURE_SLACK:
+        raise PipefitError(
+            f"the export's time {moment:%Y-%m-%d %H:%M} UTC is in the future",
+            field="snapshot_at",
+        )
+    return moment.astimezone(UTC)
+
+
 def _snapshot_time(batch: Batch, declared: datetime | None) -> tuple[datetime, str]:
     now = datetime.now(UTC)
     if declared is not None:
-        moment = declared if declared.tzinfo else declared.replace(tzinfo=UTC)
-        if moment > now + FUTURE_SLACK:
-            raise PipefitError(
-                f"the export's time {moment:%Y-%m-%d %H:%M} UTC is in the future",
-                field="snapshot_at",
-            )
-        return moment.astimezone(UTC), "declared"
+        return declared, "declared"
     if batch.taken_at is not None:
         return batch.taken_at, batch.taken_from or "the files' time"
     return now, "the time of the import"
@@ -216,6 +224,7 @@ def import_files(
     stage history is extended or the import refused, and what changed since is recorded
     at `snapshot_at` (default: when the files say the export was taken)."""
     started = time.perf_counter()
+    snapshot_at = _declared_time(snapshot_at)
     batch = reader.read(
         paths, fmt=fmt, mapping=mapping, date_format=date_format, progress=read_progress
     )

@@ -247,3 +247,19 @@ def test_a_mapped_history_file_imported_after_its_deals_uses_their_pipeline(
     )
     import_files(workspace, [moves], mapping=mapping)
     assert [e[2] for e in _events(workspace, "L-1")] == ["Lead", "Demo", "Offer"]
+
+
+def test_a_large_import_reads_the_stored_side_whole_and_decides_the_same(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipefit.store.imports as stored_side
+
+    monkeypatch.setattr(stored_side, "WHOLE_TABLE", 0)  # every import counts as large
+    test_a_newer_export_extends_the_stored_history_with_only_its_new_moves(
+        workspace, tmp_path / "extend"
+    )
+    inserted = "006A1,2026-01-25T10:00:00Z,Value Proposition,45000,2026-03-31\n"
+    with pytest.raises(ImportRejected):
+        import_files(
+            workspace, [_history(tmp_path / "late", JANUARY, inserted, MARCH)], fmt="salesforce"
+        )

@@ -161,31 +161,25 @@ def merge_source_pipelines(
 # --- extending the stored stage history ------------------------------------------------
 
 
-def _match_keys(table: pa.Table) -> pa.Table:
-    """(deal, time, stage, sub-state, n): n counts equal events, so that matching is one
-    to one even where an export repeats an event."""
-    keyed = pa.table(
-        {
-            "opportunity_id": table["opportunity_id"],
-            "at": pc.cast(table["at"], TIME),
-            "to_stage": table["to_stage"],
-            "_substate": pc.fill_null(pc.cast(table["substate"], pa.string()), ""),
-            "_i": pa.array(range(table.num_rows), pa.int64()),
-        }
-    )
-    keys = ["opportunity_id", "at", "to_stage", "_substate"]
-    ordered = keyed.take(pc.sort_indices(keyed, [(k, "ascending") for k in [*keys, "_i"]]))
-    same = None
-    for key in keys:
-        column = _flat(ordered[key])
-        equal = pc.fill_null(pc.equal(column[1:], column[:-1]), False)
-        same = equal if same is None else pc.and_(same, equal)
-    starts = (
-        pa.concat_arrays([pa.array([True]), pc.invert(same)])
-        if same is not None and len(same)
-        else pa.repeat(pa.scalar(True), ordered.num_rows)
-    )
-    return ordered.append_column("_n", _rank(pc.cast(starts, pa.bool_())))
+def _match_keys(table: pa.Table) -> pa.Array:
+    """One text key per event: deal, time, stage, sub-state and n, where n counts equal
+    events (1 but where an export repeats an event), so that matching is one to one."""
+    at = pc.cast(pc.cast(table["at"], TIME), pa.int64())
+    parts = [
+        table["opportunity_id"],
+        pc.cast(at, pa.string()),
+        table["to_stage"],
+        pc.fill_null(pc.cast(table["substate"], pa.string()), ""),
+    ]
+    key = _flat(pc.binary_join_element_wise(*parts, "\x1f"))
+    if len(pc.dictionary_encode(key).dictionary) == len(key):  # quicker than count_distinct
+        return pc.binary_join_element_wise(key, "1", "\x1f")
+    order = pc.sort_indices(key)  # stable: equal events keep their order
+    ordered = key.take(order)
+    n = _rank(_starts(ordered))
+    numbered = pc.binary_join_element_wise(ordered, pc.cast(n, pa.string()), "\x1f")
+    back = pc.sort_indices(order)  # the inverse permutation
+    return numbered.take(back)
 
 
 def _last_stored(stored: pa.Table) -> pa.Table:
@@ -249,21 +243,12 @@ def merge_history(batch: Batch, stored: pa.Table) -> pa.Array:
     has_history = pc.is_in(events["opportunity_id"], value_set=stored_ids)
     fresh = events.filter(pc.invert(has_history))
     ours = events.filter(has_history)
-    keyed = _match_keys(ours)
-    against = _match_keys(stored)
-    against = against.append_column(
-        "_stored_seq", pc.take(pc.cast(stored["seq"], pa.int64()), against["_i"])
-    )
-    matched = keyed.join(
-        against.select(["opportunity_id", "at", "to_stage", "_substate", "_n", "_stored_seq"]),
-        keys=["opportunity_id", "at", "to_stage", "_substate", "_n"],
-        join_type="left outer",
-    )
-    matched = matched.join(_last_stored(stored), keys="opportunity_id", join_type="left outer")
-    matched = matched.take(pc.sort_indices(matched, [("_i", "ascending")]))
-    rows = ours.take(matched["_i"])
-    for name in ("_stored_seq", "_last_seq", "_last_at", "_last_stage", "_last_substate"):
-        rows = rows.append_column(name, matched[name])
+    where = pc.index_in(_match_keys(ours), value_set=_match_keys(stored))
+    rows = ours.append_column("_stored_seq", pc.take(pc.cast(stored["seq"], pa.int64()), where))
+    last = _last_stored(stored)
+    deal = pc.index_in(rows["opportunity_id"], value_set=_flat(last["opportunity_id"]))
+    for name in ("_last_seq", "_last_at", "_last_stage", "_last_substate"):
+        rows = rows.append_column(name, pc.take(last[name], deal))
     unknown = pc.is_null(rows["_stored_seq"])
     contradicts = pc.and_(unknown, pc.less_equal(pc.cast(rows["at"], TIME), rows["_last_at"]))
     if pc.any(contradicts).as_py():

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, func, select
+import pyarrow.compute as pc
+from sqlalchemy import Connection, Engine, select
 
 from pipefit.domain.imports import LoadReport
 from pipefit.domain.pipeline import Pipeline
 from pipefit.store.bulk import bulk_load
 from pipefit.store.pipelines import load_stored_pipelines
-from pipefit.store.tables import opportunities, opportunity_changes, stage_events
+from pipefit.store.tables import opportunities
+from pipefit.store.types import MONEY_SCALE
 
 __all__ = ["SqlBatchLoader", "SqlImports"]
 
@@ -47,12 +50,30 @@ def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
         yield list(ids[start : start + ID_CHUNK])
 
 
-def _arrow(rows: list[Any], schema: pa.Schema) -> pa.Table:
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
-    return pa.table(
-        [pa.array(list(values), field.type) for values, field in zip(columns, schema, strict=True)],
-        schema=schema,
-    )
+# Beyond this many ids, reading every stored row and keeping the wanted ones is quicker
+# than asking for them in chunks.
+WHOLE_TABLE = 20_000
+FETCH_ROWS = 100_000
+
+_DEALS_OF_IDS = """
+SELECT o.opportunity_id, o.pipeline, o.stage, o.amount, o.currency, o.closed_at,
+       (SELECT max(e.seq) FROM stage_events e WHERE e.opportunity_id = o.opportunity_id),
+       (SELECT max(e.at) FROM stage_events e WHERE e.opportunity_id = o.opportunity_id),
+       (SELECT max(c.at) FROM opportunity_changes c WHERE c.opportunity_id = o.opportunity_id)
+FROM opportunities o WHERE o.opportunity_id {ids}
+"""
+_ALL_DEALS = """
+SELECT o.opportunity_id, o.pipeline, o.stage, o.amount, o.currency, o.closed_at,
+       e.last_seq, e.last_at, c.last_change_at
+FROM opportunities o
+LEFT JOIN (SELECT opportunity_id, max(seq) AS last_seq, max(at) AS last_at
+           FROM stage_events GROUP BY opportunity_id) e
+       ON e.opportunity_id = o.opportunity_id
+LEFT JOIN (SELECT opportunity_id, max(at) AS last_change_at
+           FROM opportunity_changes GROUP BY opportunity_id) c
+       ON c.opportunity_id = o.opportunity_id
+"""
+_EVENTS = "SELECT opportunity_id, seq, to_stage, substate, at FROM stage_events {where}"
 
 
 class SqlImports:
@@ -60,6 +81,10 @@ class SqlImports:
 
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+
+    @property
+    def _sqlite(self) -> bool:
+        return self._conn.dialect.name == "sqlite"
 
     def stored_pipelines(self) -> dict[str, Pipeline]:
         return load_stored_pipelines(self._conn)
@@ -74,43 +99,72 @@ class SqlImports:
     def _empty(self) -> bool:
         return self._conn.execute(select(opportunities.c.opportunity_id).limit(1)).first() is None
 
+    def _raw_type(self, kind: pa.DataType) -> pa.DataType:
+        """How the driver hands a column over: SQLite keeps money as 1/10,000 units and
+        times as UTC text; PostgreSQL hands over Decimals and aware datetimes."""
+        if self._sqlite and pa.types.is_decimal(kind):
+            return pa.int64()
+        if self._sqlite and pa.types.is_timestamp(kind):
+            return pa.string()
+        return kind
+
+    def _fetch(self, sql: str, params: Sequence[Any], schema: pa.Schema) -> pa.Table:
+        """Rows through the driver's own cursor on this unit's connection (inside its
+        transaction), a batch at a time straight into Arrow: no per-value work in Python
+        or SQLAlchemy, and no million tuples held at once."""
+        raw = pa.struct([(f.name, self._raw_type(f.type)) for f in schema])
+        chunks = []
+        cursor = self._conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, tuple(params))
+            while rows := cursor.fetchmany(FETCH_ROWS):
+                chunks.append(pa.array(rows, raw))
+        finally:
+            cursor.close()
+        table = pa.Table.from_struct_array(pa.chunked_array(chunks, raw))
+        return pa.table([self._typed(table[f.name], f.type) for f in schema], schema=schema)
+
+    def _typed(self, column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+        if self._sqlite and pa.types.is_decimal(kind):
+            units = pc.cast(column, pa.decimal128(19, 0))
+            return pc.cast(pc.divide(pc.cast(units, pa.decimal128(24, 4)), _SCALE), kind)
+        if self._sqlite and pa.types.is_timestamp(kind):
+            return pc.assume_timezone(pc.cast(column, pa.timestamp("us")), "UTC")
+        return column
+
+    def _in(self, count: int) -> str:
+        return "IN (" + ", ".join(["?"] * count) + ")" if self._sqlite else "= ANY(%s)"
+
+    def _by_ids(self, sql: str, ids: Sequence[str], schema: pa.Schema) -> pa.Table:
+        tables = [schema.empty_table()]
+        for chunk in _chunks(ids):
+            params: list[Any] = chunk if self._sqlite else [chunk]
+            tables.append(self._fetch(sql.format(ids=self._in(len(chunk))), params, schema))
+        return pa.concat_tables(tables)
+
+    def _keep(self, table: pa.Table, ids: Sequence[str]) -> pa.Table:
+        wanted = pa.array(list(ids), pa.string())
+        return table.filter(pc.is_in(table["opportunity_id"], value_set=wanted))
+
     def stored_deals(self, ids: Sequence[str]) -> pa.Table:
         """The stored deals among `ids` with the seq and time of their last stage event and
-        the time of their last amount or close-date change (one index lookup each)."""
+        the time of their last amount or close-date change."""
         if not ids or self._empty():
             return STORED_DEALS.empty_table()
-        o, e, c = opportunities, stage_events, opportunity_changes
-        mine = e.c.opportunity_id == o.c.opportunity_id
-        last_seq = select(func.max(e.c.seq)).where(mine).scalar_subquery()
-        last_at = select(func.max(e.c.at)).where(mine).scalar_subquery()
-        changed = c.c.opportunity_id == o.c.opportunity_id
-        last_change = select(func.max(c.c.at)).where(changed).scalar_subquery()
-        query = select(
-            o.c.opportunity_id,
-            o.c.pipeline,
-            o.c.stage,
-            o.c.amount,
-            o.c.currency,
-            o.c.closed_at,
-            last_seq,
-            last_at.label("last_at"),
-            last_change.label("last_change_at"),
-        )
-        rows: list[Any] = []
-        for chunk in _chunks(ids):
-            rows.extend(self._conn.execute(query.where(o.c.opportunity_id.in_(chunk))))
-        return _arrow(rows, STORED_DEALS)
+        if len(ids) > WHOLE_TABLE:
+            return self._keep(self._fetch(_ALL_DEALS, (), STORED_DEALS), ids)
+        return self._by_ids(_DEALS_OF_IDS, ids, STORED_DEALS)
 
     def stored_history(self, ids: Sequence[str]) -> pa.Table:
-        e = stage_events
-        query = select(e.c.opportunity_id, e.c.seq, e.c.to_stage, e.c.substate, e.c.at)
-        rows: list[Any] = []
-        for chunk in _chunks(ids):
-            ordered = query.where(e.c.opportunity_id.in_(chunk)).order_by(
-                e.c.opportunity_id, e.c.seq
-            )
-            rows.extend(self._conn.execute(ordered))
-        return _arrow(rows, STORED_EVENTS)
+        if not ids:
+            return STORED_EVENTS.empty_table()
+        if len(ids) > WHOLE_TABLE:
+            return self._keep(self._fetch(_EVENTS.format(where=""), (), STORED_EVENTS), ids)
+        where = "WHERE opportunity_id {ids}"
+        return self._by_ids(_EVENTS.format(where=where), ids, STORED_EVENTS)
+
+
+_SCALE = pa.scalar(Decimal(MONEY_SCALE), pa.decimal128(5, 0))
 
 
 class SqlBatchLoader:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -94,6 +95,15 @@ def import_(
         str | None,
         typer.Option(help='Dates not in ISO 8601, as strptime: "%d/%m/%Y" for 31/12/2026.'),
     ] = None,
+    snapshot_at: Annotated[
+        datetime | None,
+        typer.Option(
+            "--snapshot-at",
+            help='When the export was taken, in UTC ("2026-03-02 14:30:00"): changes to '
+            "deals already stored are recorded then. Default: the deal file's modification "
+            "time.",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,
@@ -105,7 +115,8 @@ def import_(
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
-    """Load CRM exports. The import lands whole or not at all; re-importing changes nothing."""
+    """Load CRM exports. The import lands whole or not at all; re-importing the same files
+    changes nothing, a newer export extends the stored history."""
     from pipefit.services.imports import import_files
 
     total = sum(p.stat().st_size for p in files if p.is_file())
@@ -136,6 +147,7 @@ def import_(
                 fmt=source_format,
                 mapping=mapping,
                 date_format=date_format,
+                snapshot_at=snapshot_at,
                 dry_run=dry_run,
                 read_progress=lambda n: bar.advance(reading, n),
                 load_progress=lambda name: bar.update(

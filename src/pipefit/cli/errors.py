@@ -25,6 +25,7 @@ FLAGS: dict[str, str] = {
     "reason": "--reason",
     "activity.by": "--by",
     "date_format": "--date-format",
+    "snapshot_at": "--snapshot-at",
     "source_format": "--format",
     "override.by": "--by",
     "override.to": "--to",

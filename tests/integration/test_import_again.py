@@ -135,7 +135,7 @@ def test_an_incremental_row_that_repeats_the_stored_stage_is_an_amount_change_no
     )
     result = import_files(workspace, [later], fmt="salesforce")
     assert len(_events(workspace, "006A1")) == 2
-    assert any("enters the stage they are already in" in n for n in result.notes)
+    assert any("enters the stage the deal was already in" in n for n in result.notes)
     changes = _changes_of(workspace, "006A1")
     assert (changes[-1].field, changes[-1].old, changes[-1].new) == (
         ChangedField.AMOUNT,

@@ -282,8 +282,8 @@ def _number_after_stored(batch: Batch, new: pa.Table, schema: pa.Schema) -> pa.T
     repeat = pc.fill_null(pc.and_(starts, pc.and_(same_stage, same_sub)), False)
     if (repeats := int(pc.sum(pc.cast(repeat, pa.int64())).as_py() or 0)) > 0:
         batch.notes.append(
-            f"{repeats} opportunities' first new history row enters the stage they are already "
-            "in since the last import: not a stage move, not added"
+            f"{repeats} opportunities: the first history row since the last import enters "
+            "the stage the deal was already in, so it is no stage move and was not added"
         )
         new = new.filter(pc.invert(repeat))
         starts = _starts(_flat(new["opportunity_id"]))

@@ -318,6 +318,10 @@ def _pipeline_of_events(
     ids = lookup["opportunity_id"].combine_chunks()
     if len(pipelines) == 1:
         everywhere = pa.repeat(pipelines[0], events.num_rows)
+        if stored is None or stored.num_rows == 0:
+            # The usual first import: the batch's one pipeline. Events of deals found
+            # nowhere are refused as such later, whatever pipeline they were read against.
+            return everywhere
         found = pc.is_in(events["opportunity_id"], value_set=ids)
         return pc.if_else(found, everywhere, pa.scalar(default_pipeline))
     where = pc.index_in(events["opportunity_id"], value_set=ids)

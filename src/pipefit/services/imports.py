@@ -232,7 +232,8 @@ def import_files(
     configured = defaults.pipelines
     with uow:
         stored = uow.imports.stored_pipelines()
-        stored_deals = uow.imports.stored_deals(_referenced_ids(batch))
+        wanted = _referenced_ids(batch) if uow.imports.holds_deals() else []
+        stored_deals = uow.imports.stored_deals(wanted)
     _check_pipeline_names(batch, configured)
     batch.pipelines = merge_source_pipelines(batch.pipelines, stored)
     batch.check(

@@ -96,8 +96,10 @@ class SqlImports:
             found.update(r[0] for r in self._conn.execute(select(column).where(column.in_(chunk))))
         return found
 
-    def _empty(self) -> bool:
-        return self._conn.execute(select(opportunities.c.opportunity_id).limit(1)).first() is None
+    def holds_deals(self) -> bool:
+        return (
+            self._conn.execute(select(opportunities.c.opportunity_id).limit(1)).first() is not None
+        )
 
     def _raw_type(self, kind: pa.DataType) -> pa.DataType:
         """How the driver hands a column over: SQLite keeps money as 1/10,000 units and
@@ -149,7 +151,7 @@ class SqlImports:
     def stored_deals(self, ids: Sequence[str]) -> pa.Table:
         """The stored deals among `ids` with the seq and time of their last stage event and
         the time of their last amount or close-date change."""
-        if not ids or self._empty():
+        if not ids or not self.holds_deals():
             return STORED_DEALS.empty_table()
         if len(ids) > WHOLE_TABLE:
             return self._keep(self._fetch(_ALL_DEALS, (), STORED_DEALS), ids)

@@ -81,6 +81,10 @@ class ImportRepository(Protocol):
         """Which of these opportunity ids are stored."""
         ...
 
+    def holds_deals(self) -> bool:
+        """Whether any deal is stored (a first import need not look for its deals)."""
+        ...
+
     def stored_deals(self, ids: Sequence[str]) -> pa.Table:
         """The stored deals among `ids`, one row each: opportunity_id, pipeline, stage,
         amount (decimal), currency, closed_at, and the seq and time of the last stage

@@ -90,6 +90,9 @@ class MemoryImports:
     def known_opportunities(self, ids: Sequence[str]) -> set[str]:
         return {i for i in ids if i in self.opportunity_ids}
 
+    def holds_deals(self) -> bool:
+        return bool(self.deals.num_rows > 0)
+
     def stored_deals(self, ids: Sequence[str]) -> pa.Table:
         wanted = pa.array(list(ids), pa.string())
         deals = self.deals.filter(pc.is_in(self.deals["opportunity_id"], value_set=wanted))

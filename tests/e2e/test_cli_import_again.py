@@ -24,7 +24,7 @@ def test_a_newer_export_records_the_move_at_the_declared_time_and_history_shows_
     )
     assert any(
         "recorded at 2026-03-28 09:00 (declared" in n
-        and "1 stage moves (source snapshot), 1 amount" in n
+        and "1 stage move (source snapshot), 1 amount change" in n
         for n in report["notes"]
     )
     history = run_json("pipeline", "history", "TAILSPIN-STARTER", "-w", ws, "-f", "json")

@@ -128,7 +128,7 @@ def test_weekly_exports_of_a_crm_without_history_build_one_at_the_declared_time(
     ]
     assert any(
         "Changed since the last import, recorded at 2024-03-11 07:00 (declared" in n
-        and "2 stage moves (source snapshot), 1 amount and 1 close-date changes" in n
+        and "2 stage moves (source snapshot), 1 amount change, 1 close-date change" in n
         for n in result.notes
     )
     deal = query(workspace, select(opportunities).where(opportunities.c.opportunity_id == "12"))
@@ -143,7 +143,7 @@ def test_without_a_declared_time_the_exports_modification_time_is_used_and_said(
         workspace, [_export(tmp_path / "w2", WEEK_2, MONDAY_2)], mapping=PIPEDRIVE
     )
     assert {e[4] for e in _events(workspace)} == {MONDAY_2}
-    assert any("(the modification time of deals-export.csv;" in n for n in result.notes)
+    assert any("(the modification time of deals-export.csv): " in n for n in result.notes)
 
 
 def test_importing_the_same_export_again_records_nothing_more(

@@ -198,7 +198,9 @@ def test_a_deal_whose_stage_changed_between_exports_gets_a_snapshot_move() -> No
         Decimal(100),
         Decimal(120),
     )
-    assert any("(declared;" in n for n in batch.notes)
+    assert any(
+        "(declared): 1 stage move (source snapshot), 1 amount change" in n for n in batch.notes
+    )
 
 
 def test_a_source_pipeline_imported_again_keeps_its_stored_order_and_places_new_stages() -> None:

@@ -375,12 +375,24 @@ def record_snapshot(
         return
     _add_snapshot_events(batch, both.filter(moved), when)
     _add_snapshot_changes(batch, both, amount, close, when)
-    counts = [count for count in (_count(moved), _count(amount), _count(close))]
-    batch.notes.append(
-        f"Changed since the last import, recorded at {_when(at)} ({taken}; declare the time "
-        f"the export was taken to change it): {counts[0]} stage moves (source {SNAPSHOT}), "
-        f"{counts[1]} amount and {counts[2]} close-date changes"
+    done = [
+        _plural(
+            _count(moved), f"stage move (source {SNAPSHOT})", f"stage moves (source {SNAPSHOT})"
+        ),
+        _plural(_count(amount), "amount change", "amount changes"),
+        _plural(_count(close), "close-date change", "close-date changes"),
+    ]
+    hint = (
+        "" if taken == "declared" else "; declare when the export was taken to date them otherwise"
     )
+    batch.notes.append(
+        f"Changed since the last import, recorded at {_when(at)} ({taken}): "
+        f"{', '.join(d for d in done if d)}{hint}"
+    )
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return "" if count == 0 else f"{count} {one if count == 1 else many}"
 
 
 def _count(mask: pa.Array | pa.ChunkedArray) -> int:

@@ -183,12 +183,11 @@ def _match_keys(table: pa.Table) -> pa.Array:
 
 
 def _last_stored(stored: pa.Table) -> pa.Table:
-    """Per deal: the last stored event's seq, time, stage and sub-state."""
-    ordered = stored.take(
-        pc.sort_indices(stored, [("opportunity_id", "ascending"), ("seq", "descending")])
-    )
-    firsts = _starts(_flat(ordered["opportunity_id"]))
-    last = ordered.filter(firsts)
+    """Per deal: the last stored event's seq, time, stage and sub-state (`stored` holds
+    each deal's events together, in seq order)."""
+    ids = _flat(stored["opportunity_id"])
+    ends = pa.concat_arrays([pc.fill_null(pc.not_equal(ids[1:], ids[:-1]), True), pa.array([True])])
+    last = stored.filter(ends)
     return pa.table(
         {
             "opportunity_id": last["opportunity_id"],
@@ -198,6 +197,53 @@ def _last_stored(stored: pa.Table) -> pa.Table:
             "_last_substate": pc.fill_null(pc.cast(last["substate"], pa.string()), ""),
         }
     )
+
+
+def _same_seq(ours: pa.Table, stored: pa.Table) -> pa.Array:
+    """The stored seq of each event that the stored history holds under the same seq with
+    the same time, stage and sub-state (a full export given again numbers its events as
+    before): null elsewhere. Integer keys, so that a million deals stay cheap."""
+    both = pa.chunked_array(
+        [
+            pc.cast(_flat(ours["opportunity_id"]), pa.string()),
+            pc.cast(_flat(stored["opportunity_id"]), pa.string()),
+        ]
+    )
+    codes = pc.cast(_flat(pc.dictionary_encode(both)).indices, pa.int64())
+    mine, theirs = codes[: ours.num_rows], codes[ours.num_rows :]
+
+    def key(code: pa.Array, seq: pa.ChunkedArray) -> pa.Array:
+        return pc.add(pc.multiply(code, 1 << 32), pc.cast(seq, pa.int64()))
+
+    where = pc.index_in(key(mine, ours["seq"]), value_set=key(theirs, stored["seq"]))
+    same = pc.and_(
+        pc.equal(pc.cast(ours["at"], TIME), pc.take(pc.cast(stored["at"], TIME), where)),
+        pc.equal(ours["to_stage"], pc.take(stored["to_stage"], where)),
+    )
+    mine_sub = pc.fill_null(pc.cast(ours["substate"], pa.string()), "")
+    their_sub = pc.fill_null(pc.cast(stored["substate"], pa.string()), "")
+    same = pc.fill_null(pc.and_(same, pc.equal(mine_sub, pc.take(their_sub, where))), False)
+    seq = pc.cast(ours["seq"], pa.int64())
+    return pc.if_else(same, seq, pa.scalar(None, pa.int64()))
+
+
+def _stored_seq(ours: pa.Table, stored: pa.Table) -> pa.Array:
+    """Each event's seq in the stored history, null for an event it does not hold."""
+    aligned = _same_seq(ours, stored)
+    pending = pc.unique(pc.filter(ours["opportunity_id"], pc.is_null(aligned)))
+    if len(pending) == 0:
+        return aligned
+    # Deals numbered otherwise (an incremental export, a history with moves from other
+    # sources): match by time, stage and sub-state.
+    mine = pc.is_in(ours["opportunity_id"], value_set=pending)
+    theirs = stored.filter(pc.is_in(stored["opportunity_id"], value_set=pending))
+    subset = ours.filter(mine)
+    where = pc.index_in(_match_keys(subset), value_set=_match_keys(theirs))
+    found = pc.take(pc.cast(theirs["seq"], pa.int64()), where)
+    # Back to every event's place: the k-th row of `subset` is the k-th row `mine` picks.
+    rank = pc.subtract(pc.cumulative_sum(pc.cast(mine, pa.int64())), 1)
+    scattered = pc.take(found, pc.if_else(mine, rank, 0))
+    return pc.if_else(mine, scattered, aligned)
 
 
 def _refuse_contradictions(batch: Batch, rows: pa.Table, contradicts: pa.Array) -> None:
@@ -243,8 +289,7 @@ def merge_history(batch: Batch, stored: pa.Table) -> pa.Array:
     has_history = pc.is_in(events["opportunity_id"], value_set=stored_ids)
     fresh = events.filter(pc.invert(has_history))
     ours = events.filter(has_history)
-    where = pc.index_in(_match_keys(ours), value_set=_match_keys(stored))
-    rows = ours.append_column("_stored_seq", pc.take(pc.cast(stored["seq"], pa.int64()), where))
+    rows = ours.append_column("_stored_seq", _stored_seq(ours, stored))
     last = _last_stored(stored)
     deal = pc.index_in(rows["opportunity_id"], value_set=_flat(last["opportunity_id"]))
     for name in ("_last_seq", "_last_at", "_last_stage", "_last_substate"):

@@ -55,25 +55,20 @@ def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
 WHOLE_TABLE = 20_000
 FETCH_ROWS = 100_000
 
-_DEALS_OF_IDS = """
+# One index lookup per deal for its last event and change (quicker, on SQLite, than
+# grouping the whole stage log even when every deal is wanted).
+_DEALS = """
 SELECT o.opportunity_id, o.pipeline, o.stage, o.amount, o.currency, o.closed_at,
        (SELECT max(e.seq) FROM stage_events e WHERE e.opportunity_id = o.opportunity_id),
        (SELECT max(e.at) FROM stage_events e WHERE e.opportunity_id = o.opportunity_id),
        (SELECT max(c.at) FROM opportunity_changes c WHERE c.opportunity_id = o.opportunity_id)
-FROM opportunities o WHERE o.opportunity_id {ids}
+FROM opportunities o {where}
 """
-_ALL_DEALS = """
-SELECT o.opportunity_id, o.pipeline, o.stage, o.amount, o.currency, o.closed_at,
-       e.last_seq, e.last_at, c.last_change_at
-FROM opportunities o
-LEFT JOIN (SELECT opportunity_id, max(seq) AS last_seq, max(at) AS last_at
-           FROM stage_events GROUP BY opportunity_id) e
-       ON e.opportunity_id = o.opportunity_id
-LEFT JOIN (SELECT opportunity_id, max(at) AS last_change_at
-           FROM opportunity_changes GROUP BY opportunity_id) c
-       ON c.opportunity_id = o.opportunity_id
-"""
-_EVENTS = "SELECT opportunity_id, seq, to_stage, substate, at FROM stage_events {where}"
+# In key order: SQLite reads its clustered stage log as stored, PostgreSQL its primary key.
+_EVENTS = (
+    "SELECT opportunity_id, seq, to_stage, substate, at FROM stage_events {where} "
+    "ORDER BY opportunity_id, seq"
+)
 
 
 class SqlImports:
@@ -154,8 +149,9 @@ class SqlImports:
         if not ids or not self.holds_deals():
             return STORED_DEALS.empty_table()
         if len(ids) > WHOLE_TABLE:
-            return self._keep(self._fetch(_ALL_DEALS, (), STORED_DEALS), ids)
-        return self._by_ids(_DEALS_OF_IDS, ids, STORED_DEALS)
+            return self._keep(self._fetch(_DEALS.format(where=""), (), STORED_DEALS), ids)
+        where = "WHERE o.opportunity_id {ids}"
+        return self._by_ids(_DEALS.format(where=where), ids, STORED_DEALS)
 
     def stored_history(self, ids: Sequence[str]) -> pa.Table:
         if not ids:

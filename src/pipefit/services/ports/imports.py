@@ -94,7 +94,7 @@ class ImportRepository(Protocol):
 
     def stored_history(self, ids: Sequence[str]) -> pa.Table:
         """The stored stage events of these deals: opportunity_id, seq, to_stage,
-        substate, at."""
+        substate, at; each deal's events together, in seq order."""
         ...
 
 

@@ -110,7 +110,8 @@ class MemoryImports:
 
     def stored_history(self, ids: Sequence[str]) -> pa.Table:
         wanted = pa.array(list(ids), pa.string())
-        return self.events.filter(pc.is_in(self.events["opportunity_id"], value_set=wanted))
+        mine = self.events.filter(pc.is_in(self.events["opportunity_id"], value_set=wanted))
+        return mine.sort_by([("opportunity_id", "ascending"), ("seq", "ascending")])
 
     def _keep(self, tables: dict[str, pa.Table]) -> None:
         if "opportunities" in tables:

@@ -227,17 +227,20 @@ def _same_seq(ours: pa.Table, stored: pa.Table) -> pa.Array:
     return pc.if_else(same, seq, pa.scalar(None, pa.int64()))
 
 
-def _stored_seq(ours: pa.Table, stored: pa.Table) -> pa.Array:
-    """Each event's seq in the stored history, null for an event it does not hold."""
-    aligned = _same_seq(ours, stored)
-    pending = pc.unique(pc.filter(ours["opportunity_id"], pc.is_null(aligned)))
+def _stored_seq(events: pa.Table, stored: pa.Table, has_history: pa.Array) -> pa.Array:
+    """Each event's seq in the stored history, null for an event it does not hold
+    (and for every event of a deal without stored history)."""
+    aligned = _same_seq(events, stored)
+    pending = pc.unique(
+        pc.filter(events["opportunity_id"], pc.and_(has_history, pc.is_null(aligned)))
+    )
     if len(pending) == 0:
         return aligned
     # Deals numbered otherwise (an incremental export, a history with moves from other
     # sources): match by time, stage and sub-state.
-    mine = pc.is_in(ours["opportunity_id"], value_set=pending)
+    mine = pc.is_in(events["opportunity_id"], value_set=pending)
     theirs = stored.filter(pc.is_in(stored["opportunity_id"], value_set=pending))
-    subset = ours.filter(mine)
+    subset = events.filter(mine)
     where = pc.index_in(_match_keys(subset), value_set=_match_keys(theirs))
     found = pc.take(pc.cast(theirs["seq"], pa.int64()), where)
     # Back to every event's place: the k-th row of `subset` is the k-th row `mine` picks.
@@ -279,17 +282,25 @@ def _refuse_contradictions(batch: Batch, rows: pa.Table, contradicts: pa.Array) 
 def merge_history(batch: Batch, stored: pa.Table) -> pa.Array:
     """Match the batch's stage events to the stored history of their deals (`stored`:
     STORED_EVENT_COLUMNS), refuse contradictions, and number the new events after the
-    stored ones. Returns the ids of the deals the batch brings new events for."""
+    stored ones. Returns the ids of the deals the batch brings new events for.
+
+    Only deals whose events are not all stored under the same seq are rewritten: a full
+    export given again (the usual re-import, a million deals) leaves the batch as it is."""
     events = batch.tables.get("stage_events")
     if events is None or events.num_rows == 0:
         return pa.array([], pa.string())
+    ids = events["opportunity_id"]
     if stored.num_rows == 0:
-        return pc.unique(_flat(events["opportunity_id"]))
-    stored_ids = pc.unique(_flat(stored["opportunity_id"]))
-    has_history = pc.is_in(events["opportunity_id"], value_set=stored_ids)
-    fresh = events.filter(pc.invert(has_history))
-    ours = events.filter(has_history)
-    rows = ours.append_column("_stored_seq", _stored_seq(ours, stored))
+        return pc.unique(_flat(ids))
+    has_history = pc.is_in(ids, value_set=pc.unique(_flat(stored["opportunity_id"])))
+    stored_seq = _stored_seq(events, stored, has_history)
+    same = pc.fill_null(pc.equal(stored_seq, pc.cast(events["seq"], pa.int64())), False)
+    touched = pc.unique(pc.filter(ids, pc.and_(has_history, pc.invert(same))))
+    fresh = pc.unique(pc.filter(ids, pc.invert(has_history)))
+    if len(touched) == 0:
+        return fresh
+    mine = pc.is_in(ids, value_set=touched)
+    rows = events.filter(mine).append_column("_stored_seq", pc.filter(stored_seq, mine))
     last = _last_stored(stored)
     deal = pc.index_in(rows["opportunity_id"], value_set=_flat(last["opportunity_id"]))
     for name in ("_last_seq", "_last_at", "_last_stage", "_last_substate"):
@@ -302,13 +313,14 @@ def merge_history(batch: Batch, stored: pa.Table) -> pa.Array:
     known = rows.filter(pc.invert(unknown))
     known = _set(known, "seq", pc.cast(known["_stored_seq"], events.schema.field("seq").type))
     added = _number_after_stored(batch, rows.filter(unknown), events.schema)
-    merged = pa.concat_tables(
-        [fresh, known.select(events.column_names), added.select(events.column_names)]
+    batch.tables["stage_events"] = pa.concat_tables(
+        [
+            events.filter(pc.invert(mine)),
+            known.select(events.column_names),
+            added.select(events.column_names),
+        ]
     )
-    batch.tables["stage_events"] = merged
-    return pc.unique(
-        pa.concat_arrays([_flat(fresh["opportunity_id"]), _flat(added["opportunity_id"])])
-    )
+    return pc.unique(pa.concat_arrays([fresh, _flat(added["opportunity_id"])]))
 
 
 def _number_after_stored(batch: Batch, new: pa.Table, schema: pa.Schema) -> pa.Table:
@@ -377,13 +389,15 @@ def record_snapshot(
     mine = opps.select(
         ["opportunity_id", "stage", "substate", "amount", "currency", "closed_at", ROW, FILE]
     )
-    theirs = stored.select(list(STORED_DEAL_COLUMNS)).rename_columns(
-        ["opportunity_id", *(f"_s_{c}" for c in STORED_DEAL_COLUMNS[1:])]
-    )
-    both = mine.join(theirs, keys="opportunity_id", join_type="inner")
-    if both.num_rows == 0:
+    # Each deal of the batch beside its stored self (a hash lookup keeps the file order).
+    where = pc.index_in(mine["opportunity_id"], value_set=_flat(stored["opportunity_id"]))
+    found = pc.is_valid(where)
+    if not pc.any(found).as_py():
         return
-    both = both.take(pc.sort_indices(both, [(FILE, "ascending"), (ROW, "ascending")]))
+    both = mine.filter(found)
+    where = pc.filter(where, found)
+    for column in STORED_DEAL_COLUMNS[1:]:
+        both = both.append_column(f"_s_{column}", pc.take(stored[column], where))
     changes = batch.tables.get(CHANGES)
     moved = pc.and_(
         _distinct(both["stage"], both["_s_stage"]),

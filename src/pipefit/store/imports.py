@@ -140,8 +140,8 @@ class SqlImports:
         return pa.concat_tables(tables)
 
     def _keep(self, table: pa.Table, ids: Sequence[str]) -> pa.Table:
-        wanted = pa.array(list(ids), pa.string())
-        return table.filter(pc.is_in(table["opportunity_id"], value_set=wanted))
+        wanted = pc.is_in(table["opportunity_id"], value_set=pa.array(list(ids), pa.string()))
+        return table if pc.all(wanted).as_py() else table.filter(wanted)
 
     def stored_deals(self, ids: Sequence[str]) -> pa.Table:
         """The stored deals among `ids` with the seq and time of their last stage event and

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -103,6 +104,15 @@ def import_(
         str | None,
         typer.Option(help="The files' text encoding, e.g. cp1252 (default: detected per file)."),
     ] = None,
+    snapshot_at: Annotated[
+        datetime | None,
+        typer.Option(
+            "--snapshot-at",
+            help='When the export was taken, in UTC ("2026-03-02 14:30:00"): changes to '
+            "deals already stored are recorded then. Default: the deal file's modification "
+            "time.",
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,
@@ -114,7 +124,8 @@ def import_(
         typer.Option("--errors-csv", help="If refused, write every problem to this CSV file."),
     ] = None,
 ) -> None:
-    """Load CRM exports. The import lands whole or not at all; re-importing changes nothing."""
+    """Load CRM exports. The import lands whole or not at all; re-importing the same files
+    changes nothing, a newer export extends the stored history."""
     from pipefit.services.imports import import_files
     from pipefit.views.imports import import_view
 
@@ -144,6 +155,7 @@ def import_(
                 mapping=mapping,
                 date_format=date_format,
                 encoding=encoding,
+                snapshot_at=snapshot_at,
                 dry_run=dry_run,
                 read_progress=lambda n: bar.advance(reading, n),
                 load_progress=lambda name: bar.update(

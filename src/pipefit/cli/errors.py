@@ -43,6 +43,7 @@ FLAGS: dict[str, str] = {
     "activity.by": "--by",
     "date_format": "--date-format",
     "encoding": "--encoding",
+    "snapshot_at": "--snapshot-at",
     "source_format": "--format",
     "override.by": "--by",
     "override.to": "--to",

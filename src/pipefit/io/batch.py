@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,11 +14,16 @@ from pipefit.domain.imports import FILE, ROW, ImportRejected, RowError
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
+from pipefit.io.changes import CHANGES, finish_changes
 from pipefit.io.csv_files import Progress, read_text_table
-from pipefit.io.native import ENTITIES
+from pipefit.io.native import ENTITIES, EntitySpec
 from pipefit.io.parsing import ARROW_TYPES
 
-__all__ = ["FILE", "ROW", "Batch", "finalize"]
+__all__ = ["FILE", "ROW", "SPECS", "Batch", "finalize", "stamp_snapshot_time"]
+
+# Every record type a batch may carry: the native files, and the history of amounts and
+# close dates that CRM readers and snapshots produce.
+SPECS: dict[str, EntitySpec] = ENTITIES | {CHANGES.name: CHANGES}
 
 SHOWN_PLACES = 5  # places named when an id is repeated
 
@@ -43,6 +49,10 @@ class Batch:
         """The source's name for a field of `entity` read from `file`: what an error about
         it names (the field's own name for files in pipefit's layout)."""
         return self.column_names.get((entity, file), {}).get(name, name)
+    # When the export was taken, as far as the files tell (their modification time):
+    # changes found by comparing the deals with the stored ones are recorded then.
+    taken_at: datetime | None = None
+    taken_from: str | None = None
 
     def add(self, entity: str, table: pa.Table) -> None:
         """Append rows of a record type (several files may hold the same type)."""
@@ -78,6 +88,7 @@ class Batch:
         default_pipeline: str,
         currency: str,
         segmentation: Segmentation,
+        stored_deals: pa.Table | None = None,
     ) -> None:
         """Fill in what the files leave implicit and check the rows (see `finalize`)."""
         finalize(
@@ -86,11 +97,12 @@ class Batch:
             default_pipeline=default_pipeline,
             currency=currency,
             segmentation=segmentation,
+            stored_deals=stored_deals,
         )
 
 
 def empty_table(entity: str) -> pa.Table:
-    spec = ENTITIES[entity]
+    spec = SPECS[entity]
     return pa.table(
         {f.name: pa.array([], ARROW_TYPES[f.type]) for f in spec.fields}
         | {ROW: pa.array([], pa.int64()), FILE: pa.array([], pa.string())}
@@ -135,7 +147,7 @@ def _all_places(table: pa.Table, hits: list[int]) -> str:
 
 
 def _duplicate_keys(batch: Batch, entity: str, table: pa.Table) -> None:
-    key = list(ENTITIES[entity].key)
+    key = list(SPECS[entity].key)
     if table.num_rows == 0 or any(k not in table.column_names for k in key):
         return
     if not _has_duplicates(table, key):
@@ -254,8 +266,13 @@ def finalize(
     default_pipeline: str,
     currency: str,
     segmentation: Segmentation,
+    stored_deals: pa.Table | None = None,
 ) -> Batch:
-    """Derive what the files leave implicit and check the rows against each other."""
+    """Derive what the files leave implicit and check the rows against each other.
+
+    `stored_deals` (opportunity_id, pipeline, currency) are the deals already in the
+    database that rows of this batch refer to: an incremental history file is read
+    against each deal's own pipeline and currency."""
     known = dict(pipelines) | {p.name: p for p in batch.pipelines}
     tables = batch.tables
 
@@ -281,7 +298,9 @@ def finalize(
 
     if "stage_events" in tables:
         events = tables["stage_events"]
-        pipeline_of = _pipeline_of_events(events, tables.get("opportunities"), default_pipeline)
+        pipeline_of = _pipeline_of_events(
+            events, tables.get("opportunities"), default_pipeline, stored_deals
+        )
         events = _resolve_stages(batch, "stage_events", events, known, "to_stage", pipeline_of)
         events = events.drop_columns(["_to_stage_category"])
         if pc.any(pc.is_valid(events["from_stage"])).as_py():
@@ -292,6 +311,10 @@ def finalize(
             _fill(events, "source", batch.source) if "source" in events.column_names else events
         )
         tables["stage_events"] = _number_events(events)
+
+    if CHANGES.name in tables:
+        deals = [t for t in (tables.get("opportunities"), stored_deals) if t is not None]
+        tables[CHANGES.name] = finish_changes(tables[CHANGES.name], deals, currency)
 
     if "accounts" in tables:
         accounts = tables["accounts"]
@@ -319,16 +342,62 @@ def finalize(
 
 
 def _pipeline_of_events(
-    events: pa.Table, opps: pa.Table | None, default_pipeline: str
+    events: pa.Table, opps: pa.Table | None, default_pipeline: str, stored: pa.Table | None
 ) -> pa.ChunkedArray | pa.Array:
-    """Each event's pipeline is its opportunity's (found by hash lookup, order kept)."""
-    if opps is None or opps.num_rows == 0:
+    """Each event's pipeline is its opportunity's, in this batch or else in the database
+    (found by hash lookup, order kept); the default one for a deal found in neither."""
+    known = [
+        t.select(["opportunity_id", "pipeline"]).cast(
+            pa.schema([("opportunity_id", pa.string()), ("pipeline", pa.string())])
+        )
+        for t in (opps, stored)
+        if t is not None and t.num_rows
+    ]
+    if not known:
         return pa.repeat(pa.scalar(default_pipeline), events.num_rows)
-    pipelines = pc.unique(opps["pipeline"])
+    if len(known) == 2:
+        # The batch's deals win over their stored selves (a deal may change pipeline).
+        fresh = pc.invert(pc.is_in(known[1]["opportunity_id"], value_set=_flat(known[0])))
+        known[1] = known[1].filter(fresh)
+    lookup = pa.concat_tables(known)
+    pipelines = pc.unique(lookup["pipeline"])
+    ids = lookup["opportunity_id"].combine_chunks()
     if len(pipelines) == 1:
-        return pa.repeat(pipelines[0], events.num_rows)
-    where = pc.index_in(events["opportunity_id"], value_set=opps["opportunity_id"].combine_chunks())
-    return pc.fill_null(pc.take(opps["pipeline"], where), default_pipeline)
+        everywhere = pa.repeat(pipelines[0], events.num_rows)
+        if stored is None or stored.num_rows == 0:
+            # The usual first import: the batch's one pipeline. Events of deals found
+            # nowhere are refused as such later, whatever pipeline they were read against.
+            return everywhere
+        found = pc.is_in(events["opportunity_id"], value_set=ids)
+        return pc.if_else(found, everywhere, pa.scalar(default_pipeline))
+    where = pc.index_in(events["opportunity_id"], value_set=ids)
+    return pc.fill_null(pc.take(lookup["pipeline"], where), default_pipeline)
+
+
+def _flat(table: pa.Table) -> pa.Array:
+    return table["opportunity_id"].combine_chunks()
+
+
+def stamp_snapshot_time(batch: Batch) -> None:
+    """Date the export by its deal files' modification time (the latest of them), or now
+    when that is in the future; `taken_from` says which."""
+    opps = batch.tables.get("opportunities")
+    if opps is None or opps.num_rows == 0 or FILE not in opps.column_names:
+        return
+    now = datetime.now(UTC)
+    stamps = []
+    for name in pc.unique(opps[FILE]).to_pylist():
+        path = Path(str(name))
+        if path.is_file():
+            stamps.append((datetime.fromtimestamp(path.stat().st_mtime, UTC), path.name))
+    if not stamps:
+        batch.taken_at, batch.taken_from = now, "the time of the import"
+        return
+    at, name = max(stamps)
+    if at > now:
+        batch.taken_at, batch.taken_from = now, f"now: {name} is dated in the future"
+        return
+    batch.taken_at, batch.taken_from = at, f"the modification time of {name}"
 
 
 def _number_events(events: pa.Table) -> pa.Table:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pipefit.domain.errors import PipefitError
-from pipefit.io.batch import Batch
+from pipefit.io.batch import Batch, stamp_snapshot_time
 from pipefit.io.csv_files import Progress
 from pipefit.io.encodings import declared_encoding
 
@@ -108,7 +108,7 @@ class FileReader:
         progress: Progress | None,
         encoding: str | None = None,
     ) -> Batch:
-        return read_batch(
+        batch = read_batch(
             fmt,
             paths,
             mapping=mapping,
@@ -116,3 +116,5 @@ class FileReader:
             date_format=date_format,
             encoding=encoding,
         )
+        stamp_snapshot_time(batch)
+        return batch

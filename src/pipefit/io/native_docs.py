@@ -36,8 +36,39 @@ may come in any order; a column not listed here is refused (so a typo is not sil
 dropped); optional columns may be left out. Empty cells are missing values.
 
 Rows are matched to stored ones by their id columns (the **key**): importing the same
-files twice changes nothing, and a changed row is updated in place. The stage log is
-append-only: an event already stored for an (opportunity, seq) is kept as it is.
+files twice changes nothing, and a changed row is updated in place.
+
+## Importing again
+
+The same rules hold for every format (native, Salesforce, HubSpot, Maven, mappings):
+
+- **Stage history only grows.** A deal's stored stage events are never changed or
+  removed. The events of a new import are matched to the stored ones by time, stage and
+  sub-state (not by `seq`). An export whose history starts with the stored one (a newer
+  full export), or holds only what came after it (an incremental export), extends it:
+  the events after the last stored one are added, numbered after it, each from the stage
+  before it. An event that the stored history lacks, dated at or before its last event
+  (another stage at a stored time, or a move inserted before the last stored one),
+  contradicts it: the import is refused, naming each such opportunity, and nothing is
+  written. A first new event that enters the stage the deal is already in is no move and
+  is left out, with a note.
+- **History files alone.** A stage-history file imported after its deals is read against
+  each deal's own pipeline (the one stored with the deal), not the default one.
+- **Snapshots build a history.** When a deal already stored comes again with another
+  stage, amount or close date, and the import's own history does not record that change,
+  the change happened between the two exports: a stage change is recorded as a stage
+  event with source `snapshot`, an amount or close-date change as a row of the history
+  of amounts and close dates (old and new value). Both are dated when the export was
+  taken: the declared time (`--snapshot-at`), else the modification time of the file
+  that holds the deals (now, if that is in the future); a note says which. Weekly
+  exports of a CRM that keeps no history thus build one. An export dated before a
+  deal's last recorded change would put an older state over a newer one: the import is
+  refused for those deals (declare when the export was taken).
+- **Amounts and close dates.** Their history (Salesforce's OpportunityHistory rows that
+  change the amount or close date but not the stage, and snapshot changes) is kept apart
+  from the stage log, append-only too: a change given again must be the stored one.
+- **Source pipelines.** A CRM's own pipeline imported again keeps its stored stages in
+  their order; a stage new to it takes its place after the stage before it in the export.
 
 `pipefit import FILE... --format native` checks every file and every row before writing
 anything, and writes nothing unless everything is valid (see "Rows and problems").

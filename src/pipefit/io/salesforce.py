@@ -1,16 +1,23 @@
-"""Salesforce exports: `Opportunity.csv` plus `Opportunity History.csv` (one row per stage entry).
+"""Salesforce exports: `Opportunity.csv` plus `Opportunity History.csv`.
 
-Salesforce's own stage names are kept as a source pipeline "salesforce", ordered by the
-SortOrder the history carries (and Salesforce's default list for stages it does not
-show). The stage name decides the outcome: `IsWon`/`IsClosed` that disagree are noted.
-Report exports write dates in the exporting user's locale: the format is detected from
-the files (dd/mm/yyyy, mm/dd/yyyy or ISO) unless declared.
+The org's own stages are kept as a source pipeline "salesforce": the stages the export
+uses, in the org's order (the `StageSortOrder` / `SortOrder` columns of either file); only
+an export without any sort order falls back on Salesforce's default order for the default
+stage names. The stage name decides the outcome: `IsWon`/`IsClosed` that disagree are
+noted. Report exports write dates in the exporting user's locale: the format is detected
+from the files (dd/mm/yyyy, mm/dd/yyyy or ISO) unless declared.
+
+Salesforce writes an OpportunityHistory row whenever the stage, amount, close date,
+probability or forecast category changes; each row holds the values after the change. A
+row whose stage is the one before it is therefore not a stage move: its Amount and
+CloseDate, where they changed, become amount and close-date history
+(`opportunity_changes`), never a stage event.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -18,11 +25,12 @@ import pyarrow.compute as pc
 
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
-from pipefit.io.batch import ROW, Batch
+from pipefit.io.batch import FILE, ROW, Batch
+from pipefit.io.changes import AMOUNT, CHANGES, CLOSE_DATE, changes_table, distinct
 from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
-from pipefit.io.native import ENTITIES
-from pipefit.io.parsing import FieldSpec, coerce_column
+from pipefit.io.native import ENTITIES, EntitySpec
+from pipefit.io.parsing import ARROW_TYPES, FieldSpec, coerce_column
 from pipefit.io.source_columns import (
     at_lines,
     build_table,
@@ -68,10 +76,39 @@ REQUIRED = {
     "history": ("StageName", "CreatedDate"),
 }
 HISTORY_ID = ("OppID", "OpportunityId")  # a report export / the API object's name
+SORT_ORDER = ("StageSortOrder", "SortOrder")  # the stage's place in the org's order
+# An OpportunityHistory row: what it feeds -> the Salesforce column.
+HISTORY = {
+    "to_stage": "StageName",
+    "at": "CreatedDate",
+    "actor_id": "CreatedById",
+    "amount": "Amount",
+    "close_date": "CloseDate",
+    "prev_amount": "PrevAmount",
+    "prev_close_date": "PrevCloseDate",
+    "currency": "CurrencyIsoCode",
+}
+HISTORY_ROWS = EntitySpec(
+    "opportunity_history",
+    (
+        FieldSpec("opportunity_id", required=True),
+        FieldSpec("to_stage", required=True),
+        FieldSpec("at", "datetime", required=True),
+        FieldSpec("actor_id"),
+        FieldSpec("amount", "decimal"),
+        FieldSpec("close_date", "datetime"),
+        FieldSpec("prev_amount", "decimal"),
+        FieldSpec("prev_close_date", "datetime"),
+        FieldSpec("currency"),
+    ),
+    ("opportunity_id", "at"),
+    "One OpportunityHistory row: the stage, amount and close date after a change.",
+)
 UNKNOWN_FILE = (
     "is neither an Opportunity export (Id, StageName, CreatedDate, ...) nor an Opportunity "
     "History export (OppID or OpportunityId, StageName, CreatedDate)"
 )
+SHOWN = 3  # example ids in a note
 
 
 def _category(name: str) -> Category:
@@ -83,15 +120,24 @@ def _category(name: str) -> Category:
     return Category.OPEN
 
 
-def salesforce_pipeline(orders: dict[str, int], extra: Sequence[str] = ()) -> Pipeline:
-    """Stages by SortOrder (those seen in the history override the defaults); stages the
-    history does not order come after the ordered open ones; then won, then lost."""
-    known: dict[str, tuple[str, int]] = {n.casefold(): (n, o) for n, o in DEFAULT_STAGES}
-    known |= {n.casefold(): (n, o) for n, o in orders.items()}
-    for i, name in enumerate(extra):
-        known.setdefault(name.casefold(), (name, 1000 + i))
+def salesforce_pipeline(names: Sequence[str], orders: Mapping[str, int]) -> Pipeline:
+    """The stages the export uses (`names`, first spelling kept), open ones first, then
+    won, then lost, each by the org's sort order (`orders`, by case-folded name).
+
+    Without any sort order in the export, Salesforce's default order stands in for the
+    default stage names. Stages without an order come after the ordered ones of their
+    category, in the order the export first shows them."""
+    fallback = {n.casefold(): o for n, o in DEFAULT_STAGES}
+    order = dict(orders) if orders else fallback
+    seen: dict[str, tuple[str, int]] = {}
+    for i, name in enumerate(names):
+        seen.setdefault(name.casefold(), (name, i))
     rank = {Category.OPEN: 0, Category.WON: 1, Category.LOST: 2}
-    ordered = sorted(known.values(), key=lambda s: (rank[_category(s[0])], s[1], s[0]))
+    unordered = 1 << 30
+    ordered = sorted(
+        seen.values(),
+        key=lambda s: (rank[_category(s[0])], order.get(s[0].casefold(), unordered), s[1]),
+    )
     return Pipeline(
         PIPELINE_NAME, tuple(Stage(n, _category(n)) for n, _ in ordered), origin="salesforce"
     )
@@ -111,15 +157,17 @@ def _kind(path: Path, header: Sequence[str]) -> str | None:
 
 
 def _stage_orders(batch: Batch, files: Sequence[tuple[Path, pa.Table]]) -> dict[str, int]:
-    """The SortOrder each stage name carries in the history (the lowest, if several)."""
+    """The sort order each stage name carries (by case-folded name; the lowest if several)
+    in the Opportunity export's StageSortOrder or the history's SortOrder."""
     orders: dict[str, int] = {}
     for path, raw in files:
-        if "SortOrder" not in raw.column_names:
+        column = next((c for c in SORT_ORDER if c in raw.column_names), None)
+        if column is None:
             continue
-        spec = FieldSpec("SortOrder", "int")
-        order, problems = coerce_column(raw["SortOrder"], spec, file=str(path), first_row=0)
+        spec = FieldSpec(column, "int")
+        order, problems = coerce_column(raw[column], spec, file=str(path), first_row=0)
         batch.errors.extend(at_lines(problems, line_numbers(raw)))
-        pairs = pa.table({"s": text_column(raw, "StageName"), "o": order})
+        pairs = pa.table({"s": pc.utf8_lower(text_column(raw, "StageName")), "o": order})
         for row in pairs.group_by(["s", "o"]).aggregate([]).to_pylist():
             if row["s"] is not None and row["o"] is not None:
                 orders[row["s"]] = min(orders.get(row["s"], row["o"]), row["o"])
@@ -127,22 +175,124 @@ def _stage_orders(batch: Batch, files: Sequence[tuple[Path, pa.Table]]) -> dict[
 
 
 def _history(batch: Batch, path: Path, raw: pa.Table, fmt: str | None) -> pa.Table:
+    """The history rows typed, each bad value reported under its Salesforce column."""
     id_column = next(c for c in HISTORY_ID if c in raw.column_names)
-    columns = {
-        "opportunity_id": text_column(raw, id_column),
-        "to_stage": text_column(raw, "StageName"),
-        "at": text_column(raw, "CreatedDate"),
-    }
-    origin = {"opportunity_id": id_column, "to_stage": "StageName", "at": "CreatedDate"}
+    present = {f: c for f, c in HISTORY.items() if c in raw.column_names}
+    columns = {f: text_column(raw, c) for f, c in present.items()}
+    columns["opportunity_id"] = text_column(raw, id_column)
     return build_table(
-        ENTITIES["stage_events"],
+        HISTORY_ROWS,
         columns,
         rows=line_numbers(raw),
         file=str(path),
         errors=batch.errors,
         date_format=fmt,
-        origin=origin,
+        origin=present | {"opportunity_id": id_column},
     )
+
+
+def _shifted(column: pa.ChunkedArray, starts: pa.Array) -> pa.Array:
+    """The previous row's value within each opportunity (null on its first row)."""
+    flat = column.combine_chunks()
+    previous = pa.concat_arrays([pa.nulls(1, flat.type), flat[:-1]])
+    return pc.if_else(starts, pa.scalar(None, flat.type), previous)
+
+
+def _stage_moves(rows: pa.Table, keep: pa.Array) -> pa.Table:
+    """Stage events from the history rows that `keep` selects (numbered by `sequence_events`)."""
+    moves = rows.filter(keep)
+    spec = ENTITIES["stage_events"]
+    given = {"opportunity_id", "to_stage", "at", "actor_id"}
+    columns = {
+        f.name: moves[f.name] if f.name in given else pa.nulls(moves.num_rows, ARROW_TYPES[f.type])
+        for f in spec.fields
+    }
+    return pa.table(columns | {ROW: moves[ROW], FILE: moves[FILE]})
+
+
+def _changes_of(
+    rows: pa.Table, starts: pa.Array, field: str, column: str, before: str
+) -> tuple[pa.Table, pa.Array]:
+    """Rows where `column` differs from the row before (on a deal's first row: from the
+    export's `before` column, when it says), as history of `field`; and the mask."""
+    value = rows[column]
+    old = pc.coalesce(_shifted(value, starts), pc.if_else(starts, rows[before], None))
+    first_known = pc.and_(starts, pc.is_valid(rows[before]))
+    changed = pc.if_else(starts, first_known, pa.scalar(True))
+    changed = pc.fill_null(pc.and_(changed, distinct(old, value)), False)
+    picked = rows.filter(changed)
+    kind = "amount" if field == AMOUNT else "close_date"
+    table = changes_table(
+        {
+            "opportunity_id": picked["opportunity_id"],
+            "field": pa.repeat(pa.scalar(field), picked.num_rows),
+            "at": picked["at"],
+            f"old_{kind}": pc.filter(old, changed),
+            f"new_{kind}": picked[column],
+            "currency": picked["currency"],
+            ROW: picked[ROW],
+            FILE: picked[FILE],
+        },
+        picked.num_rows,
+    )
+    return table, changed
+
+
+def _examples(ids: pa.Array | pa.ChunkedArray, mask: pa.Array) -> str:
+    shown = pc.unique(pc.filter(ids, mask)).to_pylist()
+    more = ", ..." if len(shown) > SHOWN else ""
+    return ", ".join(str(i) for i in shown[:SHOWN]) + more
+
+
+def _split_history(
+    batch: Batch, rows: pa.Table, header: set[str]
+) -> tuple[pa.Table, pa.Table | None]:
+    """Stage events (rows that enter another stage, and each deal's first row) and the
+    amount and close-date history of the rest, with a note for what is neither."""
+    keys = [(k, "ascending") for k in ("opportunity_id", "at", FILE, ROW)]
+    rows = rows.take(pc.sort_indices(rows, sort_keys=keys))
+    ids = rows["opportunity_id"].combine_chunks()
+    changed_id = pc.fill_null(pc.not_equal(ids[1:], ids[:-1]), True)
+    starts = pa.concat_arrays([pa.array([True]), changed_id]) if len(ids) else pa.array([])
+    stage = pc.utf8_lower(rows["to_stage"])
+    same = pc.fill_null(pc.equal(stage, _shifted(stage, starts)), False)
+    events = sequence_events(_stage_moves(rows, pc.invert(same)), ties=(FILE, ROW))
+    tables, kept = [], pa.repeat(pa.scalar(False), rows.num_rows)
+    counts = {}
+    for field, column, before in (
+        (AMOUNT, "amount", "prev_amount"),
+        (CLOSE_DATE, "close_date", "prev_close_date"),
+    ):
+        if HISTORY[column] not in header:
+            continue
+        table, changed = _changes_of(rows, starts, field, column, before)
+        tables.append(table)
+        counts[field] = table.num_rows
+        kept = pc.or_(kept, changed)
+    if tables and sum(counts.values()):
+        only = count_true(pc.and_(same, kept))
+        batch.notes.append(
+            f"Opportunity History: {counts.get(AMOUNT, 0)} amount and "
+            f"{counts.get(CLOSE_DATE, 0)} close-date changes kept as their own history; "
+            f"{only} rows change only those, not the stage, and are not stage moves"
+        )
+    idle = pc.and_(same, pc.invert(kept))
+    if count_true(idle):
+        what = (
+            "change neither the stage, the amount nor the close date (a probability or "
+            "forecast category change): nothing of theirs is kept"
+            if tables
+            else "repeat the stage the opportunity is already in, and the export has no "
+            "Amount or CloseDate column to say what changed (Salesforce writes such rows "
+            "for amount, close date, probability and forecast changes): they are not stage "
+            "moves and are not kept"
+        )
+        batch.notes.append(
+            f"Opportunity History: {count_true(idle)} of {rows.num_rows} rows {what} "
+            f"(e.g. {_examples(ids, idle)})"
+        )
+    changes = pa.concat_tables(tables) if tables else None
+    return events, changes
 
 
 def _flag_disagreements(
@@ -307,14 +457,28 @@ def read_salesforce(
     else:
         batch.notes.append(f"Salesforce dates read as {human_format(date_format)} (declared)")
     fmt = None if date_format in ("%Y-%m-%d", "iso") else date_format
-    stages = [
+    names = [
         v
         for files in found.values()
         for _, raw in files
         for v in pc.unique(text_column(raw, "StageName")).to_pylist()
         if v
     ]
-    pipeline = salesforce_pipeline(_stage_orders(batch, found["history"]), stages)
+    if not names:  # no file could be read (their problems are reported), or no stage at all
+        if not batch.errors:
+            batch.errors.append(
+                RowError(
+                    ", ".join(str(p) for p in paths),
+                    None,
+                    "StageName",
+                    None,
+                    "no file holds a stage name; nothing to import",
+                )  # fmt: skip
+            )
+        return batch
+    orders = _stage_orders(batch, found["opportunity"] + found["history"])
+    pipeline = salesforce_pipeline(names, orders)
+    _order_notes(batch, pipeline, orders)
     batch.pipelines.append(pipeline)
     opps = None
     for path, raw in found["opportunity"]:
@@ -322,8 +486,25 @@ def read_salesforce(
         batch.add("opportunities", opps)
     histories = [_history(batch, path, raw, fmt) for path, raw in found["history"]]
     if histories:
-        # Equal times keep the file's order; explicit seq makes re-imports idempotent.
-        events = sequence_events(pa.concat_tables(histories), ties=("__file", ROW))
+        header = {c for _, raw in found["history"] for c in raw.column_names}
+        events, changes = _split_history(batch, pa.concat_tables(histories), header)
         batch.add("stage_events", events)
+        if changes is not None:
+            batch.add(CHANGES.name, changes)
         _history_notes(batch, events, opps, pipeline)
     return batch
+
+
+def _order_notes(batch: Batch, pipeline: Pipeline, orders: Mapping[str, int]) -> None:
+    if not orders:
+        batch.notes.append(
+            "Salesforce stages: the export has no StageSortOrder or SortOrder column; default "
+            "stage names take Salesforce's default order, the others follow in the order seen"
+        )
+        return
+    unordered = [s.name for s in pipeline.stages if s.name.casefold() not in orders]
+    if unordered:
+        batch.notes.append(
+            f"Salesforce stages without a sort order in the export ({', '.join(unordered)}) "
+            "follow the ordered ones, in the order seen"
+        )

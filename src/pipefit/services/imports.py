@@ -5,14 +5,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipefit.domain.errors import PipefitError
 from pipefit.domain.imports import FILE, ROW, ImportRejected, LoadReport, RowError
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
+from pipefit.services.import_history import (
+    CHANGES,
+    merge_history,
+    merge_source_pipelines,
+    record_snapshot,
+)
 from pipefit.services.ports.imports import Batch, BatchLoader, BatchReader, ReadProgress
 from pipefit.services.ports.unit_of_work import UnitOfWork
 
@@ -60,34 +68,102 @@ def _check_pipeline_names(batch: Batch, configured: dict[str, Pipeline]) -> None
             )
 
 
-def _check_references(batch: Batch, uow: UnitOfWork) -> None:
-    """Stage events must belong to an opportunity of this import or of the database."""
-    events = batch.tables.get("stage_events")
-    if events is None or events.num_rows == 0:
-        return
+def _check_references(batch: Batch, stored_deals: pa.Table) -> None:
+    """Stage events and changes must belong to an opportunity of this import or of the
+    database."""
     opps = batch.tables.get("opportunities")
-    in_batch = opps["opportunity_id"] if opps is not None else pa.array([], pa.string())
-    orphan = pc.invert(pc.is_in(events["opportunity_id"], value_set=_flat(in_batch)))
-    orphan_ids = pc.unique(pc.filter(events["opportunity_id"], orphan))
-    if len(orphan_ids) == 0:
-        return
-    with uow:
-        stored = uow.imports.known_opportunities(orphan_ids.to_pylist())
-    missing = [i for i in orphan_ids.to_pylist() if i not in stored]
-    if not missing:
-        return
-    missing_set = pa.array(missing, pa.string())
-    rows = events.filter(pc.is_in(events["opportunity_id"], value_set=missing_set))
-    for row in rows.select([FILE, ROW, "opportunity_id"]).to_pylist():
-        batch.errors.append(
-            RowError(
-                row[FILE],
-                row[ROW],
-                batch.source_column("stage_events", row[FILE], "opportunity_id"),
-                row["opportunity_id"],
-                "names an opportunity that is neither in this import nor in the database",
+    known = [_flat(stored_deals["opportunity_id"])]
+    if opps is not None:
+        known.append(_flat(opps["opportunity_id"]))
+    known_ids = pa.concat_arrays([pc.cast(k, pa.string()) for k in known])
+    for entity in ("stage_events", CHANGES):
+        rows = batch.tables.get(entity)
+        if rows is None or rows.num_rows == 0:
+            continue
+        orphan = pc.invert(pc.is_in(rows["opportunity_id"], value_set=known_ids))
+        for row in rows.filter(orphan).select([FILE, ROW, "opportunity_id"]).to_pylist():
+            batch.errors.append(
+                RowError(
+                    row[FILE],
+                    row[ROW],
+                    batch.source_column(entity, row[FILE], "opportunity_id"),
+                    row["opportunity_id"],
+                    "names an opportunity that is neither in this import nor in the database",
+                )
             )
+
+
+def _referenced_ids(batch: Batch) -> list[str]:
+    """Every deal id the batch's rows name."""
+    columns = [
+        _flat(t["opportunity_id"])
+        for name in ("opportunities", "stage_events", CHANGES)
+        if (t := batch.tables.get(name)) is not None and "opportunity_id" in t.column_names
+    ]
+    if not columns:
+        return []
+    ids = pc.unique(pa.concat_arrays([pc.cast(c, pa.string()) for c in columns]))
+    return [i for i in ids.to_pylist() if i is not None]
+
+
+FUTURE_SLACK = timedelta(minutes=5)
+
+
+def _declared_time(declared: datetime | None) -> datetime | None:
+    """When the user says the export was taken: UTC when no zone is given; not ahead of
+    the clock."""
+    if declared is None:
+        return None
+    moment = declared if declared.tzinfo else declared.replace(tzinfo=UTC)
+    if moment > datetime.now(UTC) + FUTURE_SLACK:
+        raise PipefitError(
+            f"the export's time {moment:%Y-%m-%d %H:%M} UTC is in the future",
+            field="snapshot_at",
         )
+    return moment.astimezone(UTC)
+
+
+def _snapshot_time(batch: Batch, declared: datetime | None) -> tuple[datetime, str]:
+    now = datetime.now(UTC)
+    if declared is not None:
+        return declared, "declared"
+    if batch.taken_at is not None:
+        return batch.taken_at, batch.taken_from or "the files' time"
+    return now, "the time of the import"
+
+
+def _apply_history(
+    uow: UnitOfWork, batch: Batch, stored_deals: pa.Table, snapshot_at: datetime | None
+) -> None:
+    """Extend stored stage histories and record what changed since the last import
+    (the rule is `services.import_history`'s)."""
+    if stored_deals.num_rows == 0:
+        return
+    events = batch.tables.get("stage_events")
+    stored_ids = _flat(stored_deals["opportunity_id"])
+    with_history = pc.is_valid(stored_deals["last_seq"])
+    asked: list[str] = []
+    if events is not None and events.num_rows:
+        wanted = pc.is_in(stored_ids, value_set=pc.unique(_flat(events["opportunity_id"])))
+        asked = pc.filter(stored_ids, pc.and_(wanted, with_history)).to_pylist()
+    if asked:
+        with uow:
+            stored_events = uow.imports.stored_history(asked)
+    else:
+        stored_events = pa.table(
+            {
+                "opportunity_id": pa.array([], pa.string()),
+                "seq": pa.array([], pa.int64()),
+                "to_stage": pa.array([], pa.string()),
+                "substate": pa.array([], pa.string()),
+                "at": pa.array([], pa.timestamp("us", tz="UTC")),
+            }
+        )
+    extended = merge_history(batch, stored_events)
+    if batch.errors:
+        return
+    at, taken = _snapshot_time(batch, snapshot_at)
+    record_snapshot(batch, stored_deals, extended, at, taken)
 
 
 def _pipeline_tables(pipelines: Sequence[Pipeline]) -> dict[str, pa.Table]:
@@ -133,13 +209,19 @@ def import_files(
     mapping: Path | None = None,
     date_format: str | None = None,
     encoding: str | None = None,
+    snapshot_at: datetime | None = None,
     dry_run: bool = False,
     read_progress: ReadProgress | None = None,
     load_progress: Callable[[str], None] | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> ImportResult:
-    """Read, check and load files. Raises ImportRejected (nothing written) on any bad row."""
+    """Read, check and load files. Raises ImportRejected (nothing written) on any bad row.
+
+    Deals stored before are compared with the import (`services.import_history`): their
+    stage history is extended or the import refused, and what changed since is recorded
+    at `snapshot_at` (default: when the files say the export was taken)."""
     started = time.perf_counter()
+    snapshot_at = _declared_time(snapshot_at)
     batch = reader.read(
         paths,
         fmt=fmt,
@@ -152,14 +234,20 @@ def import_files(
     configured = defaults.pipelines
     with uow:
         stored = uow.imports.stored_pipelines()
+        wanted = _referenced_ids(batch) if uow.imports.holds_deals() else []
+        stored_deals = uow.imports.stored_deals(wanted)
     _check_pipeline_names(batch, configured)
+    batch.pipelines = merge_source_pipelines(batch.pipelines, stored)
     batch.check(
         pipelines=stored | configured,
         default_pipeline=defaults.default_pipeline,
         currency=defaults.currency,
         segmentation=defaults.segmentation,
+        stored_deals=stored_deals,
     )
-    _check_references(batch, uow)
+    _check_references(batch, stored_deals)
+    if not batch.errors:
+        _apply_history(uow, batch, stored_deals, snapshot_at)
     if batch.errors:
         raise ImportRejected(batch.errors)
     checked = time.perf_counter()

@@ -4,7 +4,8 @@ Rows are written set-at-a-time through ADBC (SQLite's C API, PostgreSQL's COPY),
 one ORM insert at a time. Into an empty table they go straight in; otherwise through a
 temporary staging table and one INSERT ... ON CONFLICT, which makes re-imports idempotent:
 a row identical to the stored one is left alone, a changed one is updated, and the
-append-only stage log only ever gains rows.
+append-only histories (stage log, amounts and close dates) only ever gain rows: a row
+given again must be the stored one, else the load stops and writes nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateIndex
 
+from pipefit.domain.errors import ConflictError
 from pipefit.domain.imports import LoadReport, TableReport
 from pipefit.store.database import normalise_url
 from pipefit.store.tables import ENTITY_TABLES
@@ -33,7 +35,12 @@ from pipefit.store.types import MONEY_SCALE, Money, UtcDateTime
 
 __all__ = ["LoadReport", "TableReport", "bulk_load"]
 
-APPEND_ONLY = {"stage_events"}
+# Append-only tables, and the columns a row given again must share with the stored one.
+APPEND_ONLY = {
+    "stage_events": ("to_stage", "at"),
+    "opportunity_changes": ("old_amount", "new_amount", "old_close_date", "new_close_date"),
+}
+SHOWN_CONFLICTS = 10
 
 
 def _is_sqlite(url: str) -> bool:
@@ -180,6 +187,34 @@ def _upsert_sql(table: Table, key: tuple[str, ...], staging: str, sqlite: bool) 
     return insert + f"DO UPDATE SET {', '.join(sets)} WHERE {differs}"
 
 
+def _refuse_rewrites(
+    cursor: Any, table: Table, key: tuple[str, ...], staging: str, sqlite: bool
+) -> None:
+    """An append-only row given again must be the stored one. The import checked that
+    against what it read; a difference here means the history changed in between (a move
+    made while the import ran): stop, so that nothing is written."""
+
+    def given(name: str) -> str:
+        column = f"s.{_quote(name)}"
+        return column if sqlite else f"CAST({column} AS {_pg_cast(table.c[name])})"
+
+    same_key = " AND ".join(f"t.{_quote(k)} = {given(k)}" for k in key)
+    distinct = "IS NOT" if sqlite else "IS DISTINCT FROM"
+    differs = " OR ".join(f"t.{_quote(c)} {distinct} {given(c)}" for c in APPEND_ONLY[table.name])
+    cursor.execute(
+        f"SELECT DISTINCT s.{_quote(key[0])} FROM {staging} s "
+        f"JOIN {_quote(table.name)} t ON {same_key} WHERE {differs} "
+        f"LIMIT {SHOWN_CONFLICTS + 1}"
+    )
+    ids = [str(r[0]) for r in cursor.fetchall()]
+    if ids:
+        more = ", ..." if len(ids) > SHOWN_CONFLICTS else ""
+        raise ConflictError(
+            f"the stored {table.name.replace('_', ' ')} of {', '.join(ids[:SHOWN_CONFLICTS])}"
+            f"{more} changed while this import ran; nothing was written: import again"
+        )
+
+
 def _write_table(cursor: Any, name: str, data: pa.Table, source: str, sqlite: bool) -> TableReport:
     table, key = ENTITY_TABLES[name]
     prepared = _prepare(table, data, source, sqlite)
@@ -201,6 +236,8 @@ def _write_table(cursor: Any, name: str, data: pa.Table, source: str, sqlite: bo
     staging = f"pipefit_staging_{table.name}"
     cursor.adbc_ingest(staging, prepared, mode="replace", temporary=True)
     qualified = f"temp.{staging}" if sqlite else staging
+    if table.name in APPEND_ONLY:
+        _refuse_rewrites(cursor, table, key, qualified, sqlite)
     upsert = _upsert_sql(table, key, qualified, sqlite)
     if sqlite:
         cursor.execute(upsert)

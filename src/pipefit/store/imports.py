@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, select
 
 from pipefit.domain.imports import LoadReport
@@ -12,10 +15,60 @@ from pipefit.domain.pipeline import Pipeline
 from pipefit.store.bulk import bulk_load
 from pipefit.store.pipelines import load_stored_pipelines
 from pipefit.store.tables import opportunities
+from pipefit.store.types import MONEY_SCALE
 
 __all__ = ["SqlBatchLoader", "SqlImports"]
 
 ID_CHUNK = 500  # ids per IN (...) query: well under every driver's parameter limit
+TIME = pa.timestamp("us", tz="UTC")
+STORED_DEALS = pa.schema(
+    [
+        ("opportunity_id", pa.string()),
+        ("pipeline", pa.string()),
+        ("stage", pa.string()),
+        ("amount", pa.decimal128(18, 4)),
+        ("currency", pa.string()),
+        ("closed_at", TIME),
+        ("last_seq", pa.int64()),
+        ("last_at", TIME),
+        ("last_change_at", TIME),
+    ]
+)
+STORED_EVENTS = pa.schema(
+    [
+        ("opportunity_id", pa.string()),
+        ("seq", pa.int64()),
+        ("to_stage", pa.string()),
+        ("substate", pa.string()),
+        ("at", TIME),
+    ]
+)
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
+    for start in range(0, len(ids), ID_CHUNK):
+        yield list(ids[start : start + ID_CHUNK])
+
+
+# Beyond this many ids, reading every stored row and keeping the wanted ones is quicker
+# than asking for them in chunks.
+WHOLE_TABLE = 20_000
+FETCH_ROWS = 100_000
+
+# One index lookup per deal for its last event and change (quicker, on SQLite, than
+# grouping the whole stage log even when every deal is wanted).
+_DEALS = """
+SELECT o.opportunity_id, o.pipeline, o.stage, o.amount, o.currency, o.closed_at,
+       (SELECT max(e.seq) FROM stage_events e WHERE e.opportunity_id = o.opportunity_id),
+       (SELECT max(e.at) FROM stage_events e WHERE e.opportunity_id = o.opportunity_id),
+       (SELECT max(c.at) FROM opportunity_changes c WHERE c.opportunity_id = o.opportunity_id)
+FROM opportunities o {where}
+"""
+# In key order: SQLite reads its clustered stage log as stored, PostgreSQL its primary key.
+_EVENTS = (
+    "SELECT opportunity_id, seq, to_stage, substate, at FROM stage_events {where} "
+    "ORDER BY opportunity_id, seq"
+)
 
 
 class SqlImports:
@@ -24,16 +77,92 @@ class SqlImports:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
 
+    @property
+    def _sqlite(self) -> bool:
+        return self._conn.dialect.name == "sqlite"
+
     def stored_pipelines(self) -> dict[str, Pipeline]:
         return load_stored_pipelines(self._conn)
 
     def known_opportunities(self, ids: Sequence[str]) -> set[str]:
         found: set[str] = set()
         column = opportunities.c.opportunity_id
-        for start in range(0, len(ids), ID_CHUNK):
-            chunk = list(ids[start : start + ID_CHUNK])
+        for chunk in _chunks(ids):
             found.update(r[0] for r in self._conn.execute(select(column).where(column.in_(chunk))))
         return found
+
+    def holds_deals(self) -> bool:
+        return (
+            self._conn.execute(select(opportunities.c.opportunity_id).limit(1)).first() is not None
+        )
+
+    def _raw_type(self, kind: pa.DataType) -> pa.DataType:
+        """How the driver hands a column over: SQLite keeps money as 1/10,000 units and
+        times as UTC text; PostgreSQL hands over Decimals and aware datetimes."""
+        if self._sqlite and pa.types.is_decimal(kind):
+            return pa.int64()
+        if self._sqlite and pa.types.is_timestamp(kind):
+            return pa.string()
+        return kind
+
+    def _fetch(self, sql: str, params: Sequence[Any], schema: pa.Schema) -> pa.Table:
+        """Rows through the driver's own cursor on this unit's connection (inside its
+        transaction), a batch at a time straight into Arrow: no per-value work in Python
+        or SQLAlchemy, and no million tuples held at once."""
+        raw = pa.struct([(f.name, self._raw_type(f.type)) for f in schema])
+        chunks = []
+        cursor = self._conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, tuple(params))
+            while rows := cursor.fetchmany(FETCH_ROWS):
+                chunks.append(pa.array(rows, raw))
+        finally:
+            cursor.close()
+        table = pa.Table.from_struct_array(pa.chunked_array(chunks, raw))
+        return pa.table([self._typed(table[f.name], f.type) for f in schema], schema=schema)
+
+    def _typed(self, column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+        if self._sqlite and pa.types.is_decimal(kind):
+            units = pc.cast(column, pa.decimal128(19, 0))
+            return pc.cast(pc.divide(pc.cast(units, pa.decimal128(24, 4)), _SCALE), kind)
+        if self._sqlite and pa.types.is_timestamp(kind):
+            return pc.assume_timezone(pc.cast(column, pa.timestamp("us")), "UTC")
+        return column
+
+    def _in(self, count: int) -> str:
+        return "IN (" + ", ".join(["?"] * count) + ")" if self._sqlite else "= ANY(%s)"
+
+    def _by_ids(self, sql: str, ids: Sequence[str], schema: pa.Schema) -> pa.Table:
+        tables = [schema.empty_table()]
+        for chunk in _chunks(ids):
+            params: list[Any] = chunk if self._sqlite else [chunk]
+            tables.append(self._fetch(sql.format(ids=self._in(len(chunk))), params, schema))
+        return pa.concat_tables(tables)
+
+    def _keep(self, table: pa.Table, ids: Sequence[str]) -> pa.Table:
+        wanted = pc.is_in(table["opportunity_id"], value_set=pa.array(list(ids), pa.string()))
+        return table if pc.all(wanted).as_py() else table.filter(wanted)
+
+    def stored_deals(self, ids: Sequence[str]) -> pa.Table:
+        """The stored deals among `ids` with the seq and time of their last stage event and
+        the time of their last amount or close-date change."""
+        if not ids or not self.holds_deals():
+            return STORED_DEALS.empty_table()
+        if len(ids) > WHOLE_TABLE:
+            return self._keep(self._fetch(_DEALS.format(where=""), (), STORED_DEALS), ids)
+        where = "WHERE o.opportunity_id {ids}"
+        return self._by_ids(_DEALS.format(where=where), ids, STORED_DEALS)
+
+    def stored_history(self, ids: Sequence[str]) -> pa.Table:
+        if not ids:
+            return STORED_EVENTS.empty_table()
+        if len(ids) > WHOLE_TABLE:
+            return self._keep(self._fetch(_EVENTS.format(where=""), (), STORED_EVENTS), ids)
+        where = "WHERE opportunity_id {ids}"
+        return self._by_ids(_EVENTS.format(where=where), ids, STORED_EVENTS)
+
+
+_SCALE = pa.scalar(Decimal(MONEY_SCALE), pa.decimal128(5, 0))
 
 
 class SqlBatchLoader:

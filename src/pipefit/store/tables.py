@@ -206,6 +206,26 @@ stage_event_corrections = Table(
     sqlite_with_rowid=False,
 )
 
+opportunity_changes = Table(
+    "opportunity_changes",
+    metadata,
+    # Amount and close-date history (stage moves are stage events): at `at`, `field`
+    # ("amount" or "close_date") took the new value; the old one when the source says it.
+    # Append-only like the stage log (migration 0004).
+    Column("opportunity_id", String(ID), primary_key=True),
+    Column("field", String(20), primary_key=True),
+    Column("at", UtcDateTime, primary_key=True),
+    # 1, 2, ... among changes of the field at the same time (exports dated to the day).
+    Column("ordinal", Integer, primary_key=True),
+    Column("old_amount", Money),
+    Column("new_amount", Money),
+    Column("old_close_date", UtcDateTime),
+    Column("new_close_date", UtcDateTime),
+    Column("currency", String(3)),
+    Column("source", String(40), nullable=False),
+    sqlite_with_rowid=False,
+)
+
 activities = Table(
     "activities",
     metadata,
@@ -325,6 +345,7 @@ ENTITY_TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
     "leads": (leads, ("lead_id",)),
     "opportunities": (opportunities, ("opportunity_id",)),
     "stage_events": (stage_events, ("opportunity_id", "seq")),
+    "opportunity_changes": (opportunity_changes, ("opportunity_id", "field", "at", "ordinal")),
     "activities": (activities, ("activity_id",)),
     "handoffs": (handoffs, ("lead_id", "at")),
     "customer_outcomes": (customer_outcomes, ("account_id",)),

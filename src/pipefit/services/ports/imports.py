@@ -7,6 +7,7 @@ this module: adapters sit below the services)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -33,6 +34,8 @@ class Batch(Protocol):
     pipelines: list[Pipeline]  # pipelines the source brings along (its own stages)
     errors: list[RowError]
     notes: list[str]
+    taken_at: datetime | None  # when the export was taken, as far as the files tell
+    taken_from: str | None  # how that is known ("the modification time of deals.csv")
 
     def counts(self) -> dict[str, int]: ...
 
@@ -47,9 +50,12 @@ class Batch(Protocol):
         default_pipeline: str,
         currency: str,
         segmentation: Segmentation,
+        stored_deals: pa.Table | None = None,
     ) -> None:
         """Fill in what the files leave implicit (pipeline, currency, outcome, segment,
-        event order) and add an error for every row that does not fit."""
+        event order) and add an error for every row that does not fit. Rows about deals
+        stored before (`stored_deals`: opportunity_id, pipeline, currency) are read
+        against those deals' pipelines and currencies."""
         ...
 
 
@@ -79,6 +85,22 @@ class ImportRepository(Protocol):
 
     def known_opportunities(self, ids: Sequence[str]) -> set[str]:
         """Which of these opportunity ids are stored."""
+        ...
+
+    def holds_deals(self) -> bool:
+        """Whether any deal is stored (a first import need not look for its deals)."""
+        ...
+
+    def stored_deals(self, ids: Sequence[str]) -> pa.Table:
+        """The stored deals among `ids`, one row each: opportunity_id, pipeline, stage,
+        amount (decimal), currency, closed_at, and the seq and time of the last stage
+        event (last_seq, last_at) and the time of the last amount or close-date change
+        (last_change_at), null when there is none."""
+        ...
+
+    def stored_history(self, ids: Sequence[str]) -> pa.Table:
+        """The stored stage events of these deals: opportunity_id, seq, to_stage,
+        substate, at; each deal's events together, in seq order."""
         ...
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipefit.domain.imports import LoadReport, RowError, TableReport
 from pipefit.domain.pipeline import Pipeline
@@ -16,17 +18,69 @@ from pipefit.domain.segments import Segmentation
 __all__ = ["MemoryBatch", "MemoryBatchReader", "MemoryImports"]
 
 
+TIME = pa.timestamp("us", tz="UTC")
+DEALS = pa.schema(
+    [
+        ("opportunity_id", pa.string()),
+        ("pipeline", pa.string()),
+        ("stage", pa.string()),
+        ("amount", pa.decimal128(18, 4)),
+        ("currency", pa.string()),
+        ("closed_at", TIME),
+    ]
+)
+EVENTS = pa.schema(
+    [
+        ("opportunity_id", pa.string()),
+        ("seq", pa.int64()),
+        ("to_stage", pa.string()),
+        ("substate", pa.string()),
+        ("at", TIME),
+    ]
+)
+
+
+def _fit(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    return pa.table(
+        [
+            pc.cast(table[f.name], f.type)
+            if f.name in table.column_names
+            else pa.nulls(table.num_rows, f.type)
+            for f in schema
+        ],
+        schema=schema,
+    )
+
+
 class MemoryImports:
-    """Holds stored pipelines and deal ids; `load` records each batch it is given and
-    fails, writing nothing, when `fail_with` is set."""
+    """Holds stored pipelines, deals and their stage events; `load` records each batch
+    it is given (and keeps its deals and events) and fails, writing nothing, when
+    `fail_with` is set. Deals given by id only sit in pipeline `pipeline`."""
 
     def __init__(
         self,
         pipelines: dict[str, Pipeline] | None = None,
         opportunity_ids: Sequence[str] = (),
+        *,
+        pipeline: str = "inbound",
+        stage: str = "Discovery",
     ) -> None:
         self.pipelines = dict(pipelines or {})
         self.opportunity_ids = set(opportunity_ids)
+        ids = sorted(self.opportunity_ids)
+        self.deals = _fit(
+            pa.table(
+                {
+                    "opportunity_id": ids,
+                    "pipeline": [pipeline] * len(ids),
+                    "stage": [stage] * len(ids),
+                    "currency": ["EUR"] * len(ids),
+                }
+            ),
+            DEALS,
+        )
+        self.events = EVENTS.empty_table()
+        self.change_times: dict[str, datetime] = {}
         self.loads: list[dict[str, pa.Table]] = []
         self.fail_with: BaseException | None = None
 
@@ -35,6 +89,52 @@ class MemoryImports:
 
     def known_opportunities(self, ids: Sequence[str]) -> set[str]:
         return {i for i in ids if i in self.opportunity_ids}
+
+    def holds_deals(self) -> bool:
+        return bool(self.deals.num_rows > 0)
+
+    def stored_deals(self, ids: Sequence[str]) -> pa.Table:
+        wanted = pa.array(list(ids), pa.string())
+        deals = self.deals.filter(pc.is_in(self.deals["opportunity_id"], value_set=wanted))
+        last_seq, last_at = [], []
+        for deal in deals["opportunity_id"].to_pylist():
+            mine = self.events.filter(pc.equal(self.events["opportunity_id"], deal))
+            last_seq.append(pc.max(mine["seq"]).as_py() if mine.num_rows else None)
+            last_at.append(pc.max(mine["at"]).as_py() if mine.num_rows else None)
+        changes = [self.change_times.get(d) for d in deals["opportunity_id"].to_pylist()]
+        return (
+            deals.append_column("last_seq", pa.array(last_seq, pa.int64()))
+            .append_column("last_at", pa.array(last_at, TIME))
+            .append_column("last_change_at", pa.array(changes, TIME))
+        )
+
+    def stored_history(self, ids: Sequence[str]) -> pa.Table:
+        wanted = pa.array(list(ids), pa.string())
+        mine = self.events.filter(pc.is_in(self.events["opportunity_id"], value_set=wanted))
+        return mine.sort_by([("opportunity_id", "ascending"), ("seq", "ascending")])
+
+    def _keep(self, tables: dict[str, pa.Table]) -> None:
+        if "opportunities" in tables:
+            opps = _fit(tables["opportunities"], DEALS)
+            self.opportunity_ids.update(opps["opportunity_id"].to_pylist())
+            old = pc.invert(
+                pc.is_in(self.deals["opportunity_id"], value_set=opps["opportunity_id"])
+            )
+            self.deals = pa.concat_tables([self.deals.filter(old), opps])
+        if "stage_events" in tables:
+            events = _fit(tables["stage_events"], EVENTS)
+            key = pc.binary_join_element_wise(
+                events["opportunity_id"], pc.cast(events["seq"], pa.string()), "/"
+            )
+            stored = pc.binary_join_element_wise(
+                self.events["opportunity_id"], pc.cast(self.events["seq"], pa.string()), "/"
+            )
+            self.events = pa.concat_tables(
+                [self.events, events.filter(pc.invert(pc.is_in(key, value_set=stored)))]
+            )
+        for row in tables.get("opportunity_changes", pa.table({})).to_pylist():
+            last = self.change_times.get(row["opportunity_id"])
+            self.change_times[row["opportunity_id"]] = max(last or row["at"], row["at"])
 
     def load(
         self,
@@ -55,8 +155,7 @@ class MemoryImports:
         if self.fail_with is not None:
             raise self.fail_with
         self.loads.append(dict(tables))
-        if "opportunities" in tables:
-            self.opportunity_ids.update(tables["opportunities"]["opportunity_id"].to_pylist())
+        self._keep(tables)
         return report
 
 
@@ -71,6 +170,8 @@ class MemoryBatch:
     pipelines: list[Pipeline] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    taken_at: datetime | None = None
+    taken_from: str | None = None
     problems: list[RowError] = field(default_factory=list)
     column_names: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     checked_against: dict[str, Any] = field(default_factory=dict)
@@ -88,6 +189,7 @@ class MemoryBatch:
         default_pipeline: str,
         currency: str,
         segmentation: Segmentation,
+        stored_deals: pa.Table | None = None,
     ) -> None:
         self.checked_against = {
             "pipelines": sorted(pipelines),

@@ -2,10 +2,9 @@
 beside the log, append-only like it (the database refuses updates and deletes).
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30 17:00:00
 
-(Written against 0003; the lead rebases it onto 0004 when the branches are merged.)
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from alembic import op
 import pipefit.store.types
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -473,7 +473,7 @@ def read_salesforce(
                     "StageName",
                     None,
                     "no file holds a stage name; nothing to import",
-                )  # fmt: skip
+                )
             )
         return batch
     orders = _stage_orders(batch, found["opportunity"] + found["history"])

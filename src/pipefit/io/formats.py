@@ -8,37 +8,52 @@ from pathlib import Path
 from pipefit.domain.errors import PipefitError
 from pipefit.io.batch import Batch
 from pipefit.io.csv_files import Progress
+from pipefit.io.dates import to_strptime
+from pipefit.io.numbers import NumberFormat
 
 __all__ = ["FORMATS", "FileReader", "read_batch"]
 
-Reader = Callable[[Sequence[Path], Progress | None, str | None], Batch]
+Reader = Callable[[Sequence[Path], Progress | None, str | None, NumberFormat], Batch]
 
 
-def _native(paths: Sequence[Path], progress: Progress | None, date_format: str | None) -> Batch:
+def _native(
+    paths: Sequence[Path], progress: Progress | None, date_format: str | None, numbers: NumberFormat
+) -> Batch:
     from pipefit.io.native_reader import read_native
 
-    return read_native(paths, progress, date_format=date_format)
+    return read_native(paths, progress, date_format=date_format, numbers=numbers)
 
 
-def _salesforce(paths: Sequence[Path], progress: Progress | None, date_format: str | None) -> Batch:
+def _salesforce(
+    paths: Sequence[Path], progress: Progress | None, date_format: str | None, numbers: NumberFormat
+) -> Batch:
     from pipefit.io.salesforce import read_salesforce
 
-    return read_salesforce(paths, progress, date_format=date_format)
+    return read_salesforce(paths, progress, date_format=date_format, numbers=numbers)
 
 
-def _hubspot(paths: Sequence[Path], progress: Progress | None, date_format: str | None) -> Batch:
+def _hubspot(
+    paths: Sequence[Path], progress: Progress | None, date_format: str | None, numbers: NumberFormat
+) -> Batch:
     from pipefit.io.hubspot import read_hubspot
 
-    return read_hubspot(paths, progress, date_format=date_format)
+    return read_hubspot(paths, progress, date_format=date_format, numbers=numbers)
 
 
-def _maven(paths: Sequence[Path], progress: Progress | None, date_format: str | None) -> Batch:
+def _maven(
+    paths: Sequence[Path], progress: Progress | None, date_format: str | None, numbers: NumberFormat
+) -> Batch:
     from pipefit.io.maven import read_maven
 
     if date_format:
         raise PipefitError(
             "a date format does not apply to maven files (their dates are ISO 8601)",
             field="date_format",
+        )
+    if numbers.declared:
+        raise PipefitError(
+            "a number format does not apply to maven files (their numbers are plain)",
+            field="decimal" if numbers.decimal is not None else "thousands",
         )
     return read_maven(paths, progress)
 
@@ -51,6 +66,26 @@ FORMATS: dict[str, Reader] = {
 }
 
 
+def _declared(
+    date_format: str | None, decimal: str | None, thousands: str | None
+) -> tuple[str | None, NumberFormat]:
+    """The reader options as the readers take them, or a PipefitError naming the option."""
+    usable = None
+    if date_format is not None and date_format.strip() not in ("", "auto"):
+        usable = to_strptime(date_format)
+        if usable is None:
+            raise PipefitError(
+                f"{date_format!r} is not a usable date format; write it as e.g. "
+                '"DD/MM/YYYY" or "MM/DD/YY hh:mm AM/PM"',
+                field="date_format",
+            )
+    numbers = NumberFormat(decimal=decimal, thousands=thousands)
+    if (problem := numbers.problem()) is not None:
+        key, why = problem
+        raise PipefitError(f"the {key} separator {why}", field=key)
+    return usable, numbers
+
+
 def read_batch(
     fmt: str,
     paths: Sequence[Path],
@@ -58,20 +93,33 @@ def read_batch(
     mapping: Path | None = None,
     progress: Progress | None = None,
     date_format: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> Batch:
-    """Read files of one format into a batch. `date_format` is a strptime format
-    (e.g. "%d/%m/%Y") for sources whose dates are not ISO 8601."""
+    """Read files of one format into a batch.
+
+    What is not declared is detected per column. `date_format` is the date format of
+    every date column, as people write it ("DD/MM/YYYY", "MM/DD/YY hh:mm AM/PM") or in
+    strptime codes ("%d/%m/%Y"); a time after the date is read either way. `decimal`
+    ("." or ",") and `thousands` (",", ".", " ", "'" or "" for none) say how numbers are
+    written."""
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise PipefitError(f"no such file: {', '.join(missing)}")
     if mapping is not None:
         from pipefit.io.mapping import read_mapped
 
-        if date_format:
-            raise PipefitError(
-                "a mapping file declares its own date format; give it there",
-                field="date_format",
-            )
+        for option, given in (
+            ("date_format", date_format),
+            ("decimal", decimal),
+            ("thousands", thousands),
+        ):
+            if given is not None:
+                what = "date" if option == "date_format" else "number"
+                raise PipefitError(
+                    f"a mapping file declares its own {what} format; give it there",
+                    field=option,
+                )
         return read_mapped(paths, mapping, progress)
     if fmt not in FORMATS:
         raise PipefitError(
@@ -79,7 +127,8 @@ def read_batch(
             "(or describe the layout in a mapping file)",
             field="source_format",
         )
-    return FORMATS[fmt](paths, progress, date_format)
+    usable, numbers = _declared(date_format, decimal, thousands)
+    return FORMATS[fmt](paths, progress, usable, numbers)
 
 
 class FileReader:
@@ -93,5 +142,15 @@ class FileReader:
         mapping: Path | None,
         date_format: str | None,
         progress: Progress | None,
+        decimal: str | None = None,
+        thousands: str | None = None,
     ) -> Batch:
-        return read_batch(fmt, paths, mapping=mapping, progress=progress, date_format=date_format)
+        return read_batch(
+            fmt,
+            paths,
+            mapping=mapping,
+            progress=progress,
+            date_format=date_format,
+            decimal=decimal,
+            thousands=thousands,
+        )

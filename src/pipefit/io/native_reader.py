@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,8 @@ from pipefit.io.batch import FILE, ROW, Batch
 from pipefit.io.csv_files import Progress, read_text_table
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES, EntitySpec, entity_for_file
-from pipefit.io.parsing import ARROW_TYPES, coerce_column
+from pipefit.io.numbers import NumberFormat
+from pipefit.io.parsing import ARROW_TYPES, ValueFormats, coerce_columns
 
 __all__ = ["read_native", "typed_table"]
 
@@ -25,20 +27,33 @@ def typed_table(
     errors: list[RowError],
     date_format: str | None = None,
     first_row: int = 2,
+    formats: ValueFormats | None = None,
+    notes: list[str] | None = None,
 ) -> pa.Table:
     """Parse a table of text columns named as in `spec` into typed columns.
 
     Columns the spec has but the file lacks are filled with nulls (or reported when
-    required); the row's line number and file are kept for later messages.
+    required); the row's line number and file are kept for later messages. `formats`
+    says how values are written where that is declared (`date_format` is its date part).
     """
+    formats = formats or ValueFormats(date_format=date_format)
+    present = {f.name: raw[f.name] for f in spec.fields if f.name in raw.column_names}
+    notes_here: list[str] = []
+    typed, problems = coerce_columns(
+        present,
+        spec.fields,
+        file=file,
+        formats=formats,
+        notes=notes_here,
+        entity=spec.name,
+    )
+    errors.extend(replace(e, row=first_row + (e.row or 0)) for e in problems)
+    if notes is not None:
+        notes.extend(f"{Path(file).name}: {note}" for note in notes_here)
     columns: dict[str, pa.Array] = {}
     for field in spec.fields:
-        if field.name in raw.column_names:
-            column, problems = coerce_column(
-                raw[field.name], field, file=file, first_row=first_row, date_format=date_format
-            )
-            errors.extend(problems)
-            columns[field.name] = column
+        if field.name in typed:
+            columns[field.name] = typed[field.name]
         else:
             if field.required:
                 errors.append(
@@ -53,14 +68,20 @@ def typed_table(
 
 
 # Types the CSV reader can convert while parsing. Text columns with allowed values and
-# bools in words stay text: their checks give better messages after the read.
-_READER_TYPES = ("int", "decimal", "datetime")
+# bools in words stay text: their checks give better messages after the read. Decimals
+# stay text too: `1.234` converts, but whether it means 1234 is for the column to say.
+_READER_TYPES = ("int", "datetime")
 
 
 def _read(
-    path: Path, spec: EntitySpec, progress: Progress | None, date_format: str | None
+    path: Path, spec: EntitySpec, progress: Progress | None, formats: ValueFormats
 ) -> pa.Table:
-    convert = [t for t in _READER_TYPES if not (date_format and t == "datetime")]
+    convert = [
+        t
+        for t in _READER_TYPES
+        if not (t == "datetime" and (formats.date_format or formats.column_dates))
+        and not (t == "int" and formats.numbers.declared)
+    ]
     types = {f.name: ARROW_TYPES[f.type] for f in spec.fields if f.type in convert}
     try:
         return read_text_table(path, progress, types)
@@ -70,8 +91,16 @@ def _read(
 
 
 def read_native(
-    paths: Sequence[Path], progress: Progress | None = None, *, date_format: str | None = None
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    *,
+    date_format: str | None = None,
+    numbers: NumberFormat | None = None,
 ) -> Batch:
+    """Read native files. Dates and number formats are detected per column unless
+    declared: `date_format` (strptime or `DD/MM/YYYY`) for every date column, `numbers`
+    for the decimal and thousands separators."""
+    formats = ValueFormats(date_format=date_format, numbers=numbers or NumberFormat())
     batch = Batch(source="native", files=[str(p) for p in paths])
     for path in paths:
         spec = entity_for_file(path.stem)
@@ -87,7 +116,7 @@ def read_native(
                 )
             )
             continue
-        raw = _read(path, spec, progress, date_format)
+        raw = _read(path, spec, progress, formats)
         unknown = [c for c in raw.column_names if c not in spec.field_names]
         for column in unknown:
             batch.errors.append(
@@ -102,6 +131,8 @@ def read_native(
             )
         batch.add(
             spec.name,
-            typed_table(raw, spec, file=str(path), errors=batch.errors, date_format=date_format),
+            typed_table(
+                raw, spec, file=str(path), errors=batch.errors, formats=formats, notes=batch.notes
+            ),
         )
     return batch

@@ -22,6 +22,7 @@ from pipefit.io.batch import ROW, Batch
 from pipefit.io.csv_files import Progress, read_header, read_text_table
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES
+from pipefit.io.numbers import NumberFormat
 from pipefit.io.parsing import FieldSpec, coerce_column
 from pipefit.io.source_columns import (
     build_table,
@@ -168,7 +169,12 @@ def _flag_disagreements(
 
 
 def _opportunities(
-    batch: Batch, path: Path, raw: pa.Table, fmt: str | None, pipeline: Pipeline
+    batch: Batch,
+    path: Path,
+    raw: pa.Table,
+    fmt: str | None,
+    pipeline: Pipeline,
+    numbers: NumberFormat | None = None,
 ) -> pa.Table:
     file, rows = str(path), line_numbers(raw.num_rows)
     columns = {f: text_column(raw, c) for f, c in OPPORTUNITY.items() if c in raw.column_names}
@@ -182,6 +188,7 @@ def _opportunities(
         errors=batch.errors,
         date_format=fmt,
         origin=origin,
+        numbers=numbers,
     )
     stage = columns["stage"]
     closed = [s.name.lower() for s in pipeline.stages if s.category is not Category.OPEN]
@@ -255,7 +262,11 @@ def _history_notes(
 
 
 def read_salesforce(
-    paths: Sequence[Path], progress: Progress | None = None, *, date_format: str | None = None
+    paths: Sequence[Path],
+    progress: Progress | None = None,
+    *,
+    date_format: str | None = None,
+    numbers: NumberFormat | None = None,
 ) -> Batch:
     """Read an Opportunity export and its Opportunity History (either may come alone).
 
@@ -308,7 +319,7 @@ def read_salesforce(
     batch.pipelines.append(pipeline)
     opps = None
     for path, raw in found["opportunity"]:
-        opps = _opportunities(batch, path, raw, fmt, pipeline)
+        opps = _opportunities(batch, path, raw, fmt, pipeline, numbers)
         batch.add("opportunities", opps)
     histories = [_history(batch, path, raw, fmt) for path, raw in found["history"]]
     if histories:

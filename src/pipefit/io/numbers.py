@@ -1,0 +1,501 @@
+"""Numbers as people and CRMs write them: read exactly, or refused with the reason.
+
+`1234.50`, `1,234.50`, `1.234,50`, `1 234,50`, `1'234.50`, `$1,200`, `1 200 €`,
+`EUR 1200`, `(1,200)`. The decimal separator is read per column from the values that
+settle it (`12,50` and `1.234,50` can only mean a decimal comma; `1,234.50` a decimal
+point) or taken as declared; a value that could be read two ways (`1,234`: 1234 or
+1.234) with nothing to settle it is refused, as are malformed digit groups (`1,2,3`).
+A currency sign or code is returned beside the number for the caller to check against
+the row's currency; it is never dropped silently.
+
+A clean column (`1234.5`) casts in one vectorised step; the rest is vectorised too, and
+Python runs only over distinct currency marks and over values that failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+__all__ = [
+    "DECIMAL",
+    "MAX_DECIMAL_DIGITS",
+    "SEPARATORS",
+    "NumberColumn",
+    "NumberFormat",
+    "currencies_of",
+    "read_numbers",
+]
+
+DECIMAL = pa.decimal128(18, 4)
+MAX_DECIMAL_DIGITS = 14  # 18 digits, 4 of them after the point
+MAX_WHOLE_DIGITS = 18  # int64 holds every 18-digit number
+SEPARATORS = (".", ",", " ", "'")
+_SHOWN = {".": "'.'", ",": "','", " ": "a space", "'": "an apostrophe", "": "none"}
+
+_NULL_TEXT = pa.scalar(None, pa.string())
+_MARK = r"[A-Za-z]{3}|[A-Za-z]{0,3}\$|[€£¥₹₩₪₺₽]"
+_CELL = (
+    r"^(?P<open>\()?\s*(?P<sign>[-+\x{2212}])?\s*(?P<pre>" + _MARK + r")?\s*"
+    r"(?P<sign2>[-+\x{2212}])?\s*"
+    r"(?P<body>[0-9][0-9.,' \x{00A0}\x{202F}]*[0-9]|[0-9]|[.,][0-9]+)\s*"
+    r"(?P<post>" + _MARK + r")?\s*(?P<trail>-)?\s*(?P<close>\))?$"
+)
+_CLASS = {".": r"[.]", ",": r"[,]", " ": r"[ ]", "'": r"[']"}
+_AMBIGUOUS = r"^[1-9]\d{0,2}[.,]\d{3}$"
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How a file writes numbers. None: detected per column from the values.
+
+    `thousands` "" means no thousands separator at all."""
+
+    decimal: str | None = None
+    thousands: str | None = None
+
+    @property
+    def declared(self) -> bool:
+        return self.decimal is not None or self.thousands is not None
+
+    def problem(self) -> tuple[str, str] | None:
+        """(the key at fault, why) when the declaration cannot be used."""
+        if self.decimal is not None and self.decimal not in (".", ","):
+            return "decimal", 'must be "." or ","'
+        if self.thousands is not None and self.thousands not in (*SEPARATORS, ""):
+            return "thousands", 'must be ",", ".", " ", "\'" or "" (none)'
+        if self.decimal is not None and self.decimal == self.thousands:
+            return "thousands", "must differ from the decimal separator"
+        return None
+
+    def decimal_mark(self) -> str | None:
+        """The declared decimal separator, or the one a declared thousands one implies."""
+        if self.decimal is not None:
+            return self.decimal
+        if self.thousands == ",":
+            return "."
+        if self.thousands == ".":
+            return ","
+        return None
+
+    def groupings(self, decimal: str) -> tuple[str, ...]:
+        """The thousands separators a value may use beside `decimal`."""
+        if self.thousands is not None:
+            return (self.thousands,) if self.thousands else ()
+        return tuple(s for s in SEPARATORS if s != decimal)
+
+    def describe(self) -> str:
+        parts = []
+        if (mark := self.decimal_mark()) is not None:
+            parts.append(f"decimal {_SHOWN[mark]}")
+        if self.thousands is not None:
+            parts.append(f"thousands {_SHOWN[self.thousands]}")
+        return " and ".join(parts)
+
+
+@dataclass
+class NumberColumn:
+    """Numbers read from a text column: values (null where refused), the currency mark
+    written in each cell (`$`, `EUR`, null where none), and what went wrong by index."""
+
+    values: pa.Array
+    marks: pa.Array | None = None
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# Currency signs and the ISO 4217 codes each may stand for (the first is taken when a
+# row gives no currency: a note says so).
+SIGNS: dict[str, tuple[str, ...]] = {
+    "$": ("USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN", "ARS", "CLP", "COP", "TWD"),
+    "US$": ("USD",),
+    "C$": ("CAD",),
+    "CA$": ("CAD",),
+    "CAD$": ("CAD",),
+    "A$": ("AUD",),
+    "AU$": ("AUD",),
+    "AUD$": ("AUD",),
+    "NZ$": ("NZD",),
+    "HK$": ("HKD",),
+    "S$": ("SGD",),
+    "SG$": ("SGD",),
+    "R$": ("BRL",),
+    "MX$": ("MXN",),
+    "€": ("EUR",),
+    "£": ("GBP",),
+    "¥": ("JPY", "CNY"),
+    "₹": ("INR",),
+    "₩": ("KRW",),
+    "₪": ("ILS",),
+    "₺": ("TRY",),
+    "₽": ("RUB",),
+}
+CODES = frozenset(
+    [
+        "AED",
+        "AFN",
+        "ALL",
+        "AMD",
+        "ANG",
+        "AOA",
+        "ARS",
+        "AUD",
+        "AWG",
+        "AZN",
+        "BAM",
+        "BBD",
+        "BDT",
+        "BGN",
+        "BHD",
+        "BIF",
+        "BMD",
+        "BND",
+        "BOB",
+        "BRL",
+        "BSD",
+        "BTN",
+        "BWP",
+        "BYN",
+        "BZD",
+        "CAD",
+        "CDF",
+        "CHF",
+        "CLP",
+        "CNY",
+        "COP",
+        "CRC",
+        "CUC",
+        "CUP",
+        "CVE",
+        "CZK",
+        "DJF",
+        "DKK",
+        "DOP",
+        "DZD",
+        "EGP",
+        "ERN",
+        "ETB",
+        "EUR",
+        "FJD",
+        "FKP",
+        "GBP",
+        "GEL",
+        "GHS",
+        "GIP",
+        "GMD",
+        "GNF",
+        "GTQ",
+        "GYD",
+        "HKD",
+        "HNL",
+        "HTG",
+        "HUF",
+        "IDR",
+        "ILS",
+        "INR",
+        "IQD",
+        "IRR",
+        "ISK",
+        "JMD",
+        "JOD",
+        "JPY",
+        "KES",
+        "KGS",
+        "KHR",
+        "KMF",
+        "KPW",
+        "KRW",
+        "KWD",
+        "KYD",
+        "KZT",
+        "LAK",
+        "LBP",
+        "LKR",
+        "LRD",
+        "LSL",
+        "LYD",
+        "MAD",
+        "MDL",
+        "MGA",
+        "MKD",
+        "MMK",
+        "MNT",
+        "MOP",
+        "MRU",
+        "MUR",
+        "MVR",
+        "MWK",
+        "MXN",
+        "MYR",
+        "MZN",
+        "NAD",
+        "NGN",
+        "NIO",
+        "NOK",
+        "NPR",
+        "NZD",
+        "OMR",
+        "PAB",
+        "PEN",
+        "PGK",
+        "PHP",
+        "PKR",
+        "PLN",
+        "PYG",
+        "QAR",
+        "RON",
+        "RSD",
+        "RUB",
+        "RWF",
+        "SAR",
+        "SBD",
+        "SCR",
+        "SDG",
+        "SEK",
+        "SGD",
+        "SHP",
+        "SLE",
+        "SLL",
+        "SOS",
+        "SRD",
+        "SSP",
+        "STN",
+        "SVC",
+        "SYP",
+        "SZL",
+        "THB",
+        "TJS",
+        "TMT",
+        "TND",
+        "TOP",
+        "TRY",
+        "TTD",
+        "TWD",
+        "TZS",
+        "UAH",
+        "UGX",
+        "USD",
+        "UYU",
+        "UZS",
+        "VES",
+        "VND",
+        "VUV",
+        "WST",
+        "XAF",
+        "XCD",
+        "XCG",
+        "XOF",
+        "XPF",
+        "YER",
+        "ZAR",
+        "ZMW",
+        "ZWG",
+        "ZWL",
+    ]
+)
+
+
+def currencies_of(mark: str) -> tuple[str, ...]:
+    """The ISO codes a currency mark written in a cell may stand for (empty: unknown)."""
+    upper = mark.upper()
+    if upper in CODES:
+        return (upper,)
+    return SIGNS.get(upper, SIGNS.get(mark, ()))
+
+
+def _count(mask: pa.Array) -> int:
+    return int(pc.sum(pc.cast(pc.fill_null(mask, False), pa.int64())).as_py() or 0)
+
+
+def _valid(decimal: str, groupings: tuple[str, ...]) -> str:
+    """A regex for the digits of a number with `decimal` and one of `groupings`."""
+    groups = "".join(f"|[1-9]\\d{{0,2}}(?:{_CLASS[g]}\\d{{3}})+" for g in groupings)
+    mark = _CLASS[decimal]
+    return f"^(?:(?:\\d+{groups})(?:{mark}\\d+)?|{mark}\\d+)$"
+
+
+def _normalise(body: pa.Array, decimal: str) -> pa.Array:
+    """Digits with `.` as the decimal point: separators other than `decimal` go."""
+    others = "".join(s for s in SEPARATORS if s != decimal)
+    plain = pc.replace_substring_regex(body, f"[{others}]", "")
+    return pc.replace_substring(plain, decimal, ".") if decimal != "." else plain
+
+
+def _indices(mask: pa.Array) -> list[int]:
+    return pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()  # type: ignore[no-any-return]
+
+
+def _fast(text: pa.Array, *, whole: bool, signed: bool, fmt: NumberFormat) -> NumberColumn | None:
+    """A column of plain numbers (`1234.5`, `-3`) in one cast; None when it needs more."""
+    if fmt.decimal_mark() not in (None, ".") or fmt.thousands not in (None, ","):
+        return None
+    try:
+        values = pc.cast(text, pa.int64() if whole else DECIMAL)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if not whole and fmt.decimal_mark() is None:
+        # `1.234` casts, but could be 1234 written with a dot for thousands: only another
+        # value with a decimal point settles it.
+        doubtful = pc.match_substring_regex(text, r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
+        if _count(doubtful) and not _count(
+            pc.and_(pc.match_substring_regex(text, r"\."), pc.invert(doubtful))
+        ):
+            return None
+    column = NumberColumn(values)
+    if not signed:
+        column.errors += [(i, _BELOW_ZERO) for i in _indices(pc.less(values, 0))]
+    return column
+
+
+_BELOW_ZERO = "is below zero; it must be zero or more"
+
+
+def read_numbers(
+    text: pa.Array, *, whole: bool, signed: bool = False, fmt: NumberFormat | None = None
+) -> NumberColumn:
+    """Read a column of text (blanks null) as whole numbers or exact decimals (18,4)."""
+    fmt = fmt or NumberFormat()
+    fast = _fast(text, whole=whole, signed=signed, fmt=fmt)
+    if fast is not None:
+        return fast
+    text = pc.utf8_trim_whitespace(text)
+    parts = pc.extract_regex(text, _CELL)
+    shaped = pc.is_valid(parts)
+    errors: dict[int, str] = {}
+
+    def refuse(mask: pa.Array, message: str) -> None:
+        for i in _indices(mask):
+            errors.setdefault(i, message)
+
+    refuse(pc.and_(pc.is_valid(text), pc.invert(shaped)), "is not a number")
+    field_of = {name: pc.fill_null(parts.field(name), "") for name in parts.type.names}
+
+    def given(name: str, value: str | None = None) -> pa.Array:
+        if value is None:
+            return pc.not_equal(field_of[name], "")
+        return pc.equal(field_of[name], value)
+
+    refuse(pc.and_(given("pre"), given("post")), "is not a number: it has two currency marks")
+    refuse(pc.xor(given("open"), given("close")), "is not a number: a bracket is not closed")
+    minus = (
+        pc.or_(given("sign", "-"), given("sign", "\u2212")),
+        pc.or_(given("sign2", "-"), given("sign2", "\u2212")),
+        given("trail", "-"),
+        pc.and_(given("open"), given("close")),
+    )
+    plus = pc.or_(given("sign", "+"), given("sign2", "+"))
+    signs = pc.add(
+        pc.add(pc.cast(minus[0], pa.int8()), pc.cast(minus[1], pa.int8())),
+        pc.add(pc.cast(minus[2], pa.int8()), pc.cast(minus[3], pa.int8())),
+    )
+    refuse(
+        pc.or_(pc.greater(signs, 1), pc.and_(plus, pc.greater(signs, 0))),
+        "is not a number: it has more than one sign",
+    )
+    negative = pc.greater(signs, 0)
+    marks = pc.if_else(given("pre"), field_of["pre"], field_of["post"])
+    marks = pc.if_else(pc.equal(marks, ""), _NULL_TEXT, marks)
+    for mark in pc.unique(marks.filter(pc.is_valid(marks))).to_pylist():
+        if not currencies_of(mark):
+            refuse(
+                pc.equal(marks, mark),
+                f"is not a number: {mark!r} is not a currency code or sign pipefit knows",
+            )
+    body = pc.replace_substring_regex(field_of["body"], "[\u00a0\u202f]", " ")
+    body = pc.if_else(shaped, body, _NULL_TEXT)
+    notes: list[str] = []
+
+    # Which decimal separator: declared, or settled by the values that allow only one.
+    decimal = fmt.decimal_mark()
+    by_point = pc.match_substring_regex(body, _valid(".", fmt.groupings(".")))
+    by_comma = pc.match_substring_regex(body, _valid(",", fmt.groupings(",")))
+    if decimal is None:
+        points = pc.and_(by_point, pc.invert(by_comma))
+        commas = pc.and_(by_comma, pc.invert(by_point))
+        n_points, n_commas = _count(points), _count(commas)
+        if n_points and n_commas:
+            decimal = "." if n_points >= n_commas else ","
+            other, odd = (
+                ("a decimal point", commas) if decimal == "." else ("a decimal comma", points)
+            )
+            example = body.filter(pc.fill_null(points if decimal == "." else commas, False))[0]
+            refuse(
+                odd,
+                f"is written differently from the rest of the column, which uses {other} "
+                f"(as in {example.as_py()!r}); declare the number format",
+            )
+        elif n_points:
+            decimal = "."
+        elif n_commas:
+            decimal = ","
+    either = pc.or_(by_point, by_comma)
+    if decimal is None:
+        doubtful = pc.match_substring_regex(body, _AMBIGUOUS)
+        if not whole:
+            refuse(
+                doubtful,
+                "could be read two ways (a thousands separator or a decimal one) and no "
+                "other value in the column settles which; declare the decimal separator",
+            )
+        readable = either
+        # Nothing else in the column has a decimal part: a whole number's separators
+        # can only group thousands.
+        digits = pc.replace_substring_regex(body, "[., ']", "")
+    else:
+        readable = by_point if decimal == "." else by_comma
+        digits = _normalise(body, decimal)
+    how = f"written with {fmt.describe()}" if fmt.declared else "a number"
+    refuse(
+        pc.and_(pc.is_valid(body), pc.invert(pc.fill_null(readable, False))),
+        f"is not {how}: its digit groups are neither thousands (1,234,567) nor a decimal part"
+        if fmt.declared or decimal is None
+        else f"is not a number with a decimal {'point' if decimal == '.' else 'comma'} "
+        "like the rest of the column: its digit groups are neither thousands nor decimals",
+    )
+    digits = pc.if_else(pc.fill_null(readable, False), digits, _NULL_TEXT)
+
+    # Size and precision, on the text, before any cast can overflow.
+    whole_part = pc.utf8_ltrim(pc.replace_substring_regex(digits, r"\..*$", ""), "0")
+    fraction = pc.replace_substring_regex(digits, r"^[^.]*\.?", "")
+    most = MAX_WHOLE_DIGITS if whole else MAX_DECIMAL_DIGITS
+    limit = "9" * most
+    refuse(
+        pc.greater(pc.utf8_length(whole_part), most),
+        f"is too large (at most {int(limit):,}{'' if whole else '.9999'})",
+    )
+    if whole:
+        refuse(
+            pc.match_substring_regex(fraction, "[1-9]"),
+            "is not a whole number",
+        )
+    bad = pa.array(sorted(errors), pa.int64())
+    keep = pc.invert(pc.is_in(pa.array(range(len(text)), pa.int64()), value_set=bad))
+    digits = pc.if_else(keep, digits, _NULL_TEXT)
+    digits = pc.if_else(pc.equal(digits, ""), _NULL_TEXT, digits)
+    signed_digits = pc.if_else(negative, pc.binary_join_element_wise("-", digits, ""), digits)
+    if whole:
+        values = pc.cast(pc.replace_substring_regex(signed_digits, r"\..*$", ""), pa.int64())
+    else:
+        longest = pc.max(pc.utf8_length(fraction)).as_py() or 0
+        if longest > 4:
+            # Beyond 20 places nothing changes the value rounded to 4.
+            cut = pc.replace_substring_regex(signed_digits, r"(\.\d{20})\d+$", "\\1")
+            exact = pc.cast(cut, pa.decimal128(38, min(longest, 20)))
+            values = pc.cast(pc.round(exact, ndigits=4, round_mode="half_to_even"), DECIMAL)
+            rounded = pc.and_(keep, pc.match_substring_regex(fraction, r"^\d{4}\d*[1-9]"))
+            if (count := _count(rounded)) > 0:
+                first = _indices(rounded)[0]
+                notes.append(
+                    f"{count} values have more than 4 decimal places and were rounded to 4 "
+                    f"(e.g. {text[first].as_py()!r} -> {values[first].as_py()})"
+                )
+        else:
+            values = pc.cast(signed_digits, DECIMAL)
+    if not signed:
+        refuse(pc.and_(keep, negative), _BELOW_ZERO)
+        values = pc.if_else(pc.fill_null(negative, False), pa.scalar(None, values.type), values)
+    column = NumberColumn(values, marks if _count(pc.is_valid(marks)) else None, notes=notes)
+    column.errors = sorted(errors.items())
+    return column

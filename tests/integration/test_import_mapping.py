@@ -315,7 +315,9 @@ def test_auto_date_format_is_detected_per_file_and_noted(tmp_path: Path) -> None
     batch = read_mapped([deals], mapping)
 
     assert batch.errors == []
-    assert any("deals.csv: Deal created: dates read as MM/DD/YYYY (detected" in n for n in batch.notes)
+    assert any(
+        "deals.csv: Deal created: dates read as MM/DD/YYYY (detected" in n for n in batch.notes
+    )
     created = batch.tables["opportunities"]["created_at"].to_pylist()
     assert created[0] == datetime(2024, 2, 3, tzinfo=UTC)  # "02/03/2024", month first
 

@@ -14,7 +14,9 @@ Python runs only over distinct currency marks and over values that failed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -316,11 +318,13 @@ def _valid(decimal: str, groupings: tuple[str, ...]) -> str:
     return f"^(?:(?:\\d+{groups})(?:{mark}\\d+)?|{mark}\\d+)$"
 
 
-def _normalise(body: pa.Array, decimal: str) -> pa.Array:
-    """Digits with `.` as the decimal point: separators other than `decimal` go."""
-    others = "".join(s for s in SEPARATORS if s != decimal)
-    plain = pc.replace_substring_regex(body, f"[{others}]", "")
-    return pc.replace_substring(plain, decimal, ".") if decimal != "." else plain
+def _normalise(body: pa.Array, decimal: str | None) -> pa.Array:
+    """Digits with `.` as the decimal point: separators other than `decimal` go (all of
+    them when None). Literal replacements, skipped for separators no value holds."""
+    for separator in SEPARATORS:
+        if separator != decimal and pc.any(pc.match_substring(body, separator)).as_py():
+            body = pc.replace_substring(body, separator, "")
+    return pc.replace_substring(body, ",", ".") if decimal == "," else body
 
 
 def _indices(mask: pa.Array) -> list[int]:
@@ -345,11 +349,109 @@ def _fast(text: pa.Array, *, whole: bool, signed: bool, fmt: NumberFormat) -> Nu
             return None
     column = NumberColumn(values)
     if not signed:
-        column.errors += [(i, _BELOW_ZERO) for i in _indices(pc.less(values, 0))]
+        # A literal test on the text is cheaper than comparing decimals; `-0` is not below.
+        minus = _indices(pc.starts_with(text, "-"))
+        if minus:
+            below = pc.less(pc.take(values, pa.array(minus, pa.int64())), 0)
+            column.errors += [(minus[i], _BELOW_ZERO) for i in _indices(below)]
     return column
 
 
 _BELOW_ZERO = "is below zero; it must be zero or more"
+
+
+@dataclass
+class _Cells:
+    """Cells split into sign, currency mark and the digits with their separators."""
+
+    body: pa.Array  # digits and separators, null where the cell is not a number
+    negative: pa.Array | None  # bool; None: no cell has a sign
+    marks: pa.Array | None  # the currency mark of each cell; None: no cell has one
+
+
+def _split(text: pa.Array, refuse: Callable[[pa.Array, str], None]) -> _Cells:
+    # Most columns hold bare digits and separators: only the other cells go through
+    # the full pattern (signs, brackets, currency marks), which is several times slower.
+    bare = pc.match_substring_regex(text, r"^(?:[0-9][0-9.,' ]*[0-9]|[0-9]|[.,][0-9]+)$")
+    others = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(bare, False)))
+    if not _count(others):
+        return _Cells(text, None, None)
+    parts = pc.extract_regex(pc.if_else(others, text, _NULL_TEXT), _CELL)
+    shaped = pc.is_valid(parts)
+    refuse(pc.and_(others, pc.invert(shaped)), "is not a number")
+    field_of = {name: pc.fill_null(parts.field(name), "") for name in parts.type.names}
+
+    def given(name: str, *values: str) -> pa.Array:
+        if not values:
+            return pc.not_equal(field_of[name], "")
+        return pc.is_in(field_of[name], value_set=pa.array(values, pa.string()))
+
+    refuse(pc.and_(given("pre"), given("post")), "is not a number: it has two currency marks")
+    refuse(pc.xor(given("open"), given("close")), "is not a number: a bracket is not closed")
+    minus = (
+        given("sign", "-", "\u2212"),
+        given("sign2", "-", "\u2212"),
+        given("trail", "-"),
+        pc.and_(given("open"), given("close")),
+    )
+    signs = pc.add(
+        pc.add(pc.cast(minus[0], pa.int8()), pc.cast(minus[1], pa.int8())),
+        pc.add(pc.cast(minus[2], pa.int8()), pc.cast(minus[3], pa.int8())),
+    )
+    plus = pc.or_(given("sign", "+"), given("sign2", "+"))
+    refuse(
+        pc.or_(pc.greater(signs, 1), pc.and_(plus, pc.greater(signs, 0))),
+        "is not a number: it has more than one sign",
+    )
+    marks = pc.if_else(given("pre"), field_of["pre"], field_of["post"])
+    marks = pc.if_else(pc.equal(marks, ""), _NULL_TEXT, marks)
+    for mark in pc.unique(marks.filter(pc.is_valid(marks))).to_pylist():
+        if not currencies_of(mark):
+            refuse(
+                pc.equal(marks, mark),
+                f"is not a number: {mark!r} is not a currency code or sign pipefit knows",
+            )
+    spaced = pc.replace_substring_regex(field_of["body"], "[\u00a0\u202f]", " ")
+    body = pc.if_else(pc.fill_null(bare, False), text, pc.if_else(shaped, spaced, _NULL_TEXT))
+    return _Cells(
+        body,
+        pc.fill_null(pc.greater(signs, 0), False),
+        marks if _count(pc.is_valid(marks)) else None,
+    )
+
+
+def _decimal_mark(
+    body: pa.Array, text: pa.Array, fmt: NumberFormat, refuse: Callable[[pa.Array, str], None]
+) -> tuple[str | None, pa.Array, pa.Array]:
+    """The column's decimal separator (declared, or settled by the values that allow only
+    one) and which values read with a point and with a comma."""
+    decimal = fmt.decimal_mark()
+    if decimal is not None:
+        valid = pc.match_substring_regex(body, _valid(decimal, fmt.groupings(decimal)))
+        return decimal, valid, valid
+    by_point = pc.match_substring_regex(body, _valid(".", fmt.groupings(".")))
+    by_comma = pc.match_substring_regex(body, _valid(",", fmt.groupings(",")))
+    points = pc.and_(by_point, pc.invert(by_comma))
+    commas = pc.and_(by_comma, pc.invert(by_point))
+    n_points, n_commas = _count(points), _count(commas)
+    if n_points and n_commas:
+        decimal = "." if n_points >= n_commas else ","
+        other, odd, usual = (
+            ("a decimal point", commas, points)
+            if decimal == "."
+            else ("a decimal comma", points, commas)
+        )
+        example = text.filter(pc.fill_null(usual, False))[0].as_py()
+        refuse(
+            odd,
+            f"is written differently from the rest of the column, which uses {other} "
+            f"(as in {example!r}); declare the number format",
+        )
+    elif n_points:
+        decimal = "."
+    elif n_commas:
+        decimal = ","
+    return decimal, by_point, by_comma
 
 
 def read_numbers(
@@ -361,141 +463,88 @@ def read_numbers(
     if fast is not None:
         return fast
     text = pc.utf8_trim_whitespace(text)
-    parts = pc.extract_regex(text, _CELL)
-    shaped = pc.is_valid(parts)
     errors: dict[int, str] = {}
 
     def refuse(mask: pa.Array, message: str) -> None:
         for i in _indices(mask):
             errors.setdefault(i, message)
 
-    refuse(pc.and_(pc.is_valid(text), pc.invert(shaped)), "is not a number")
-    field_of = {name: pc.fill_null(parts.field(name), "") for name in parts.type.names}
-
-    def given(name: str, value: str | None = None) -> pa.Array:
-        if value is None:
-            return pc.not_equal(field_of[name], "")
-        return pc.equal(field_of[name], value)
-
-    refuse(pc.and_(given("pre"), given("post")), "is not a number: it has two currency marks")
-    refuse(pc.xor(given("open"), given("close")), "is not a number: a bracket is not closed")
-    minus = (
-        pc.or_(given("sign", "-"), given("sign", "\u2212")),
-        pc.or_(given("sign2", "-"), given("sign2", "\u2212")),
-        given("trail", "-"),
-        pc.and_(given("open"), given("close")),
-    )
-    plus = pc.or_(given("sign", "+"), given("sign2", "+"))
-    signs = pc.add(
-        pc.add(pc.cast(minus[0], pa.int8()), pc.cast(minus[1], pa.int8())),
-        pc.add(pc.cast(minus[2], pa.int8()), pc.cast(minus[3], pa.int8())),
-    )
-    refuse(
-        pc.or_(pc.greater(signs, 1), pc.and_(plus, pc.greater(signs, 0))),
-        "is not a number: it has more than one sign",
-    )
-    negative = pc.greater(signs, 0)
-    marks = pc.if_else(given("pre"), field_of["pre"], field_of["post"])
-    marks = pc.if_else(pc.equal(marks, ""), _NULL_TEXT, marks)
-    for mark in pc.unique(marks.filter(pc.is_valid(marks))).to_pylist():
-        if not currencies_of(mark):
-            refuse(
-                pc.equal(marks, mark),
-                f"is not a number: {mark!r} is not a currency code or sign pipefit knows",
-            )
-    body = pc.replace_substring_regex(field_of["body"], "[\u00a0\u202f]", " ")
-    body = pc.if_else(shaped, body, _NULL_TEXT)
-    notes: list[str] = []
-
-    # Which decimal separator: declared, or settled by the values that allow only one.
-    decimal = fmt.decimal_mark()
-    by_point = pc.match_substring_regex(body, _valid(".", fmt.groupings(".")))
-    by_comma = pc.match_substring_regex(body, _valid(",", fmt.groupings(",")))
+    cells = _split(text, refuse)
+    body = cells.body
+    decimal, by_point, by_comma = _decimal_mark(body, text, fmt, refuse)
     if decimal is None:
-        points = pc.and_(by_point, pc.invert(by_comma))
-        commas = pc.and_(by_comma, pc.invert(by_point))
-        n_points, n_commas = _count(points), _count(commas)
-        if n_points and n_commas:
-            decimal = "." if n_points >= n_commas else ","
-            other, odd = (
-                ("a decimal point", commas) if decimal == "." else ("a decimal comma", points)
-            )
-            example = body.filter(pc.fill_null(points if decimal == "." else commas, False))[0]
-            refuse(
-                odd,
-                f"is written differently from the rest of the column, which uses {other} "
-                f"(as in {example.as_py()!r}); declare the number format",
-            )
-        elif n_points:
-            decimal = "."
-        elif n_commas:
-            decimal = ","
-    either = pc.or_(by_point, by_comma)
-    if decimal is None:
-        doubtful = pc.match_substring_regex(body, _AMBIGUOUS)
         if not whole:
             refuse(
-                doubtful,
+                pc.match_substring_regex(body, _AMBIGUOUS),
                 "could be read two ways (a thousands separator or a decimal one) and no "
                 "other value in the column settles which; declare the decimal separator",
             )
-        readable = either
-        # Nothing else in the column has a decimal part: a whole number's separators
-        # can only group thousands.
-        digits = pc.replace_substring_regex(body, "[., ']", "")
+        readable = pc.or_(by_point, by_comma)
+        # Nothing in the column has a decimal part: separators can only group thousands.
+        digits = _normalise(body, None)
     else:
         readable = by_point if decimal == "." else by_comma
         digits = _normalise(body, decimal)
-    how = f"written with {fmt.describe()}" if fmt.declared else "a number"
+    readable = pc.fill_null(readable, False)
+    if fmt.declared:
+        why = f"is not a number written with {fmt.describe()}"
+    elif decimal is None:
+        why = "is not a number"
+    else:
+        mark = "point" if decimal == "." else "comma"
+        why = f"is not a number with a decimal {mark} like the rest of the column"
     refuse(
-        pc.and_(pc.is_valid(body), pc.invert(pc.fill_null(readable, False))),
-        f"is not {how}: its digit groups are neither thousands (1,234,567) nor a decimal part"
-        if fmt.declared or decimal is None
-        else f"is not a number with a decimal {'point' if decimal == '.' else 'comma'} "
-        "like the rest of the column: its digit groups are neither thousands nor decimals",
+        pc.and_(pc.is_valid(body), pc.invert(readable)),
+        f"{why}: its digit groups are neither thousands (1,234,567) nor a decimal part",
     )
-    digits = pc.if_else(pc.fill_null(readable, False), digits, _NULL_TEXT)
+    digits = pc.if_else(readable, digits, _NULL_TEXT)
 
     # Size and precision, on the text, before any cast can overflow.
-    whole_part = pc.utf8_ltrim(pc.replace_substring_regex(digits, r"\..*$", ""), "0")
-    fraction = pc.replace_substring_regex(digits, r"^[^.]*\.?", "")
     most = MAX_WHOLE_DIGITS if whole else MAX_DECIMAL_DIGITS
-    limit = "9" * most
     refuse(
-        pc.greater(pc.utf8_length(whole_part), most),
-        f"is too large (at most {int(limit):,}{'' if whole else '.9999'})",
+        pc.match_substring_regex(digits, f"^0*[1-9]\\d{{{most},}}"),
+        f"is too large (at most {int('9' * most):,}{'' if whole else '.9999'})",
     )
     if whole:
-        refuse(
-            pc.match_substring_regex(fraction, "[1-9]"),
-            "is not a whole number",
-        )
-    bad = pa.array(sorted(errors), pa.int64())
-    keep = pc.invert(pc.is_in(pa.array(range(len(text)), pa.int64()), value_set=bad))
-    digits = pc.if_else(keep, digits, _NULL_TEXT)
-    digits = pc.if_else(pc.equal(digits, ""), _NULL_TEXT, digits)
-    signed_digits = pc.if_else(negative, pc.binary_join_element_wise("-", digits, ""), digits)
-    if whole:
-        values = pc.cast(pc.replace_substring_regex(signed_digits, r"\..*$", ""), pa.int64())
+        refuse(pc.match_substring_regex(digits, r"\.\d*[1-9]"), "is not a whole number")
+    if errors:
+        bad = pa.array(sorted(errors), pa.int64())
+        keep = pc.invert(pc.is_in(pa.array(range(len(text)), pa.int64()), value_set=bad))
+        digits = pc.if_else(keep, digits, _NULL_TEXT)
     else:
-        longest = pc.max(pc.utf8_length(fraction)).as_py() or 0
-        if longest > 4:
-            # Beyond 20 places nothing changes the value rounded to 4.
-            cut = pc.replace_substring_regex(signed_digits, r"(\.\d{20})\d+$", "\\1")
-            exact = pc.cast(cut, pa.decimal128(38, min(longest, 20)))
-            values = pc.cast(pc.round(exact, ndigits=4, round_mode="half_to_even"), DECIMAL)
-            rounded = pc.and_(keep, pc.match_substring_regex(fraction, r"^\d{4}\d*[1-9]"))
-            if (count := _count(rounded)) > 0:
-                first = _indices(rounded)[0]
-                notes.append(
-                    f"{count} values have more than 4 decimal places and were rounded to 4 "
-                    f"(e.g. {text[first].as_py()!r} -> {values[first].as_py()})"
-                )
-        else:
-            values = pc.cast(signed_digits, DECIMAL)
-    if not signed:
-        refuse(pc.and_(keep, negative), _BELOW_ZERO)
-        values = pc.if_else(pc.fill_null(negative, False), pa.scalar(None, values.type), values)
-    column = NumberColumn(values, marks if _count(pc.is_valid(marks)) else None, notes=notes)
+        keep = pc.is_valid(digits)
+    if cells.negative is not None:
+        digits = pc.if_else(cells.negative, pc.binary_join_element_wise("-", digits, ""), digits)
+    notes: list[str] = []
+    values: pa.Array
+    if whole:
+        values = pc.cast(pc.replace_substring_regex(digits, r"\..*$", ""), pa.int64())
+    elif _count(long := pc.match_substring_regex(digits, r"\.\d{5}")):
+        # Beyond 20 places nothing changes the value rounded to 4.
+        cut = pc.replace_substring_regex(digits, r"(\.\d{20})\d+$", "\\1")
+        exact = pc.round(pc.cast(cut, pa.decimal128(38, 20)), ndigits=4, round_mode="half_to_even")
+        top = pa.scalar(Decimal("9" * MAX_DECIMAL_DIGITS + ".9999"), exact.type)
+        over = pc.greater(pc.abs(exact), top)
+        refuse(over, f"is too large (at most {int('9' * MAX_DECIMAL_DIGITS):,}.9999)")
+        values = pc.cast(pc.if_else(over, pa.scalar(None, exact.type), exact), DECIMAL)
+        rounded = pc.and_(pc.and_(keep, long), pc.match_substring_regex(digits, r"\.\d{4}\d*[1-9]"))
+        if (count := _count(rounded)) > 0:
+            first = _indices(rounded)[0]
+            notes.append(
+                f"{count} values have more than 4 decimal places and were rounded to 4 "
+                f"(e.g. {text[first].as_py()!r} -> {values[first].as_py()})"
+            )
+    else:
+        values = pc.cast(digits, DECIMAL)
+    if not signed and cells.negative is not None:
+        below = pc.and_(keep, cells.negative)
+        refuse(below, _BELOW_ZERO)
+        values = pc.if_else(below, pa.scalar(None, values.type), values)
+    marks = cells.marks
+    if marks is not None and errors:
+        # A refused cell's mark says nothing more about its row.
+        marks = pc.if_else(keep, marks, _NULL_TEXT)
+        marks = marks if _count(pc.is_valid(marks)) else None
+    column = NumberColumn(values, marks, notes=notes)
     column.errors = sorted(errors.items())
     return column

@@ -201,6 +201,8 @@ def _datetimes(
         )
     if (fast := _try_cast(text, target)) is not None:
         return _Dates(fast, [])
+    if (naive := _try_cast(text, pa.timestamp("us"))) is not None:
+        return _Dates(pc.assume_timezone(naive, "UTC"), [])
     text = _trimmed(text)
     shape = detect_shape(text)
     if shape.kind in ("empty", "iso"):

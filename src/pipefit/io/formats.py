@@ -66,12 +66,16 @@ FORMATS: dict[str, Reader] = {
 }
 
 
+# Declared formats that mean "read each column as its values show" (ISO 8601 is detected).
+_DETECTED = ("", "auto", "iso", "iso 8601", "iso8601")
+
+
 def _declared(
     date_format: str | None, decimal: str | None, thousands: str | None
 ) -> tuple[str | None, NumberFormat]:
     """The reader options as the readers take them, or a PipefitError naming the option."""
     usable = None
-    if date_format is not None and date_format.strip() not in ("", "auto"):
+    if date_format is not None and date_format.strip().lower() not in _DETECTED:
         usable = to_strptime(date_format)
         if usable is None:
             raise PipefitError(

@@ -369,7 +369,7 @@ class _Cells:
     marks: pa.Array | None  # the currency mark of each cell; None: no cell has one
 
 
-def _split(text: pa.Array, refuse: Callable[[pa.Array, str], None]) -> _Cells:
+def _split(text: pa.Array, refuse: Callable[[pa.Array, str], None], noun: str) -> _Cells:
     # Most columns hold bare digits and separators: only the other cells go through
     # the full pattern (signs, brackets, currency marks), which is several times slower.
     bare = pc.match_substring_regex(text, r"^(?:[0-9][0-9.,' ]*[0-9]|[0-9]|[.,][0-9]+)$")
@@ -378,7 +378,7 @@ def _split(text: pa.Array, refuse: Callable[[pa.Array, str], None]) -> _Cells:
         return _Cells(text, None, None)
     parts = pc.extract_regex(pc.if_else(others, text, _NULL_TEXT), _CELL)
     shaped = pc.is_valid(parts)
-    refuse(pc.and_(others, pc.invert(shaped)), "is not a number")
+    refuse(pc.and_(others, pc.invert(shaped)), f"is not {noun}")
     field_of = {name: pc.fill_null(parts.field(name), "") for name in parts.type.names}
 
     def given(name: str, *values: str) -> pa.Array:
@@ -386,8 +386,8 @@ def _split(text: pa.Array, refuse: Callable[[pa.Array, str], None]) -> _Cells:
             return pc.not_equal(field_of[name], "")
         return pc.is_in(field_of[name], value_set=pa.array(values, pa.string()))
 
-    refuse(pc.and_(given("pre"), given("post")), "is not a number: it has two currency marks")
-    refuse(pc.xor(given("open"), given("close")), "is not a number: a bracket is not closed")
+    refuse(pc.and_(given("pre"), given("post")), f"is not {noun}: it has two currency marks")
+    refuse(pc.xor(given("open"), given("close")), f"is not {noun}: a bracket is not closed")
     minus = (
         given("sign", "-", "\u2212"),
         given("sign2", "-", "\u2212"),
@@ -401,7 +401,7 @@ def _split(text: pa.Array, refuse: Callable[[pa.Array, str], None]) -> _Cells:
     plus = pc.or_(given("sign", "+"), given("sign2", "+"))
     refuse(
         pc.or_(pc.greater(signs, 1), pc.and_(plus, pc.greater(signs, 0))),
-        "is not a number: it has more than one sign",
+        f"is not {noun}: it has more than one sign",
     )
     marks = pc.if_else(given("pre"), field_of["pre"], field_of["post"])
     marks = pc.if_else(pc.equal(marks, ""), _NULL_TEXT, marks)
@@ -409,7 +409,7 @@ def _split(text: pa.Array, refuse: Callable[[pa.Array, str], None]) -> _Cells:
         if not currencies_of(mark):
             refuse(
                 pc.equal(marks, mark),
-                f"is not a number: {mark!r} is not a currency code or sign pipefit knows",
+                f"is not {noun}: {mark!r} is not a currency code or sign pipefit knows",
             )
     spaced = pc.replace_substring_regex(field_of["body"], "[\u00a0\u202f]", " ")
     body = pc.if_else(pc.fill_null(bare, False), text, pc.if_else(shaped, spaced, _NULL_TEXT))
@@ -469,7 +469,8 @@ def read_numbers(
         for i in _indices(mask):
             errors.setdefault(i, message)
 
-    cells = _split(text, refuse)
+    noun = "a whole number" if whole else "a number"
+    cells = _split(text, refuse, noun)
     body = cells.body
     decimal, by_point, by_comma = _decimal_mark(body, text, fmt, refuse)
     if decimal is None:
@@ -487,12 +488,12 @@ def read_numbers(
         digits = _normalise(body, decimal)
     readable = pc.fill_null(readable, False)
     if fmt.declared:
-        why = f"is not a number written with {fmt.describe()}"
+        why = f"is not {noun} written with {fmt.describe()}"
     elif decimal is None:
-        why = "is not a number"
+        why = f"is not {noun}"
     else:
         mark = "point" if decimal == "." else "comma"
-        why = f"is not a number with a decimal {mark} like the rest of the column"
+        why = f"is not {noun} with a decimal {mark} like the rest of the column"
     refuse(
         pc.and_(pc.is_valid(body), pc.invert(readable)),
         f"{why}: its digit groups are neither thousands (1,234,567) nor a decimal part",

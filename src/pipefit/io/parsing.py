@@ -221,7 +221,7 @@ def _datetimes(
     if not formats:
         problem = first_value()
         options = " or ".join(
-            human_format(shape_format(shape, order)[0]) for order in (DAY_FIRST, MONTH_FIRST)
+            human_format(shape_format(shape, way)[0]) for way in (DAY_FIRST, MONTH_FIRST)
         )
         message = (
             "the order of day and month cannot be told in this column: no value has a "

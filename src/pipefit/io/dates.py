@@ -201,6 +201,12 @@ def parse_dates(text: pa.Array, fmt: str) -> pa.Array:
     """
     day = date_part(fmt)
     text = _meridian(text)
+    if "%b" not in day and "%B" not in day:
+        # Numbers written as strftime prints them (`2/3/26 8:05 pm` -> `02/03/26 08:05 PM`):
+        # the check for rolled-over dates then compares them without Python.
+        text = pc.utf8_upper(text)
+        if pc.any(pc.match_substring_regex(text, r"\b\d\b")).as_py():
+            text = pc.replace_substring_regex(text, r"\b(\d)\b", "0\\1")
     shaped = pc.match_substring_regex(text, f"^{_date_regex(day)}($|\\s)")
     text = pc.if_else(shaped, text, _NULL_TEXT)
     timed = pa.scalar(False)

@@ -335,6 +335,12 @@ def _fast(text: pa.Array, *, whole: bool, signed: bool, fmt: NumberFormat) -> Nu
     """A column of plain numbers (`1234.5`, `-3`) in one cast; None when it needs more."""
     if fmt.decimal_mark() not in (None, ".") or fmt.thousands not in (None, ","):
         return None
+    # A failed cast costs as much as a good one: try it only when the first values are
+    # plain numbers.
+    head = text.slice(0, 1000)
+    head = head.filter(pc.is_valid(head))
+    if pc.all(pc.match_substring_regex(head, r"^[+-]?[0-9]*\.?[0-9]+$")).as_py() is False:
+        return None
     try:
         values = pc.cast(text, pa.int64() if whole else DECIMAL)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):

@@ -109,6 +109,13 @@ def _try_cast(text: pa.Array, target: pa.DataType) -> pa.Array | None:
         return None
 
 
+def _looks_like(text: pa.Array, pattern: str, sample: int = 1000) -> bool:
+    """Whether the first values of a column (up to `sample` of them) all match."""
+    head = text.slice(0, sample)
+    head = head.filter(pc.is_valid(head))
+    return bool(pc.all(pc.match_substring_regex(head, pattern)).as_py() is not False)
+
+
 def _bad_rows(
     text: pa.Array, ok: pa.Array, *, file: str, first_row: int, column: str, message: str
 ) -> list[RowError]:
@@ -199,10 +206,12 @@ def _datetimes(
                 f"is not a date in the declared format {shown} (a time may follow)",
             ),
         )
-    if (fast := _try_cast(text, target)) is not None:
-        return _Dates(fast, [])
-    if (naive := _try_cast(text, pa.timestamp("us"))) is not None:
-        return _Dates(pc.assume_timezone(naive, "UTC"), [])
+    # A failed cast costs as much as a good one: try it only on what looks like ISO.
+    if _looks_like(text, r"^\d{4}-\d{2}-\d{2}"):
+        if (fast := _try_cast(text, target)) is not None:
+            return _Dates(fast, [])
+        if (naive := _try_cast(text, pa.timestamp("us"))) is not None:
+            return _Dates(pc.assume_timezone(naive, "UTC"), [])
     text = _trimmed(text)
     shape = detect_shape(text)
     if shape.kind in ("empty", "iso"):

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from pipefit.io.numbers import NumberFormat, currencies_of, read_numbers
+from pipefit.io.currencies import currencies_of
+from pipefit.io.numbers import NumberFormat, read_numbers
 from pipefit.io.parsing import FieldSpec, coerce_column
 
 AMOUNT = FieldSpec("amount", "decimal")

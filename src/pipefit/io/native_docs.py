@@ -44,8 +44,8 @@ the values that settle it: `12,50` or `1.234,50` can only use a decimal comma, `
 or `1,234.50` a decimal point; thousands may be grouped by `,`, `.`, a space or `'`
 (`1 234,50`, `1'234.50`). A value that reads two ways with nothing in its column to
 settle it (`1,234` alone: 1234 or 1.234) is refused with its row, as are malformed groups
-(`1,2,3`, `12,34,5`); declare the separators to read such a file (the import's decimal
-and thousands options, or `decimal` / `thousands` in a mapping file). A whole-number
+(`1,2,3`, `12,34,5`); declare the separators to read such a file (`decimal` /
+`thousands` in a mapping file; the file reader takes them as options too). A whole-number
 column (`employees`) reads `1,234` as 1234. Decimals keep 4 places (more are rounded,
 and the import says so); a value above 99,999,999,999,999.9999 (whole numbers: 18
 digits) is refused as too large. Amounts are zero or more: a negative amount (`-1,000`,
@@ -66,7 +66,7 @@ in either order and a four- or two-digit year (`02/03/2026`, `03/02/26`, `2.3.20
 `2026/03/02`. The order of day and month is read from the values: a number above 12 can
 only be a day (`23/02/2026` is DD/MM/YYYY, `02/23/26` is MM/DD/YY). A column where no
 value settles it takes the order the file's other date columns show; when none does, the
-column is refused unless the date format is declared (the import's date format option,
+column is refused unless the date format is declared (`pipefit import --date-format`,
 or `date_format` in a mapping file), written as people write it (`DD/MM/YYYY`,
 `MM/DD/YY hh:mm AM/PM`). Two-digit years 00-68 are 2000-2068, 69-99 are 1969-1999.
 Impossible dates (`31/02/2026`, `13:05 PM`) are refused.

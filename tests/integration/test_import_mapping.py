@@ -192,7 +192,7 @@ def test_mapping_mistakes_are_all_reported_each_naming_its_key(tmp_path: Path) -
         """
 [source]
 name = "x"
-date_format = "dd/mm/yyyy"
+date_format = "the usual"
 colour = "blue"
 
 [pipeline]
@@ -222,7 +222,7 @@ opportunity_id = "deal"
 
     keys = {(e.column, e.value) for e in batch.errors}
     assert {e.file for e in batch.errors} == {str(mapping)}
-    assert ("source.date_format", "dd/mm/yyyy") in keys
+    assert ("source.date_format", "the usual") in keys
     assert ("source.colour", None) in keys
     assert ("pipeline.stages[1].category", "finished") in keys
     assert ("files.deals.entity", "opportunity") in keys
@@ -318,7 +318,9 @@ def test_auto_date_format_is_detected_per_file_and_noted(tmp_path: Path) -> None
     batch = read_mapped([deals], mapping)
 
     assert batch.errors == []
-    assert any("mm/dd/yyyy (detected" in n for n in batch.notes)
+    assert any(
+        "deals.csv: Deal created: dates read as MM/DD/YYYY (detected" in n for n in batch.notes
+    )
     created = batch.tables["opportunities"]["created_at"].to_pylist()
     assert created[0] == datetime(2024, 2, 3, tzinfo=UTC)  # "02/03/2024", month first
 

@@ -177,14 +177,18 @@ def test_an_open_deal_keeps_no_close_date_and_the_import_says_so(
     assert closed_at is None
 
 
-def test_day_first_dates_are_read_when_declared(
+def test_day_first_dates_are_detected_and_an_open_order_is_read_only_when_declared(
     sqlite_workspace: Workspace, tmp_path: Path
 ) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     path = folder / "opportunities.csv"
-    path.write_text("opportunity_id,stage,created_at\nEU-DEAL-1,Discovery,31/01/2026\n", "utf-8")
-    with pytest.raises(ImportRejected, match="31/01/2026"):
+    path.write_text("opportunity_id,stage,created_at\nEU-DEAL-1,Discovery,01/02/2026\n", "utf-8")
+    with pytest.raises(ImportRejected, match="order of day and month"):
         import_files(sqlite_workspace, [path])
     import_files(sqlite_workspace, [path], date_format="%d/%m/%Y")
     assert table_counts(sqlite_workspace)["opportunities"] == 1
+    path.write_text("opportunity_id,stage,created_at\nEU-DEAL-2,Discovery,31/01/2026\n", "utf-8")
+    result = import_files(sqlite_workspace, [path])
+    assert any("created_at: dates read as DD/MM/YYYY" in note for note in result.notes)
+    assert table_counts(sqlite_workspace)["opportunities"] == 2

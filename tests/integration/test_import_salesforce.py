@@ -108,7 +108,7 @@ def test_salesforce_dd_mm_yyyy_dates_are_detected_and_noted(
     )[0]
     assert first.created_at == datetime(2022, 3, 14, tzinfo=UTC)  # "14/03/2022"
     assert first.closed_at == datetime(2022, 3, 24, tzinfo=UTC)  # "24/03/2022", Closed Lost
-    assert any("dates read as dd/mm/yyyy (detected" in n for n in result.notes)
+    assert any("dates read as DD/MM/YYYY (detected" in n for n in result.notes)
 
 
 @pytest.mark.realdata
@@ -243,7 +243,7 @@ def test_salesforce_equal_dates_keep_the_file_order_and_reimport_adds_nothing(
     assert count(workspace, stage_events) == 3
 
 
-def test_salesforce_ambiguous_dates_are_assumed_day_first_unless_declared(
+def test_salesforce_dates_whose_day_and_month_order_is_open_are_refused_unless_declared(
     tmp_path: Path,
 ) -> None:
     opp = write(
@@ -252,13 +252,14 @@ def test_salesforce_ambiguous_dates_are_assumed_day_first_unless_declared(
         "006A,Deal A,001A,Closed Won,100,005A,01/03/2022,05/04/2022 16:11,TRUE,TRUE",
     )
     detected = read_salesforce([opp])
-    assert detected.errors == []
-    assert any("dd/mm/yyyy (assumed" in n for n in detected.notes)
-    row = detected.tables["opportunities"].to_pylist()[0]
-    assert row["created_at"] == datetime(2022, 3, 1, tzinfo=UTC)
-    assert row["closed_at"] == datetime(2022, 4, 5, 16, 11, tzinfo=UTC)
+    assert {(e.row, e.column, e.value) for e in detected.errors} == {
+        (2, "CreatedDate", "01/03/2022"),
+        (2, "CloseDate", "05/04/2022 16:11"),
+    }
+    assert all("DD/MM/YYYY or MM/DD/YYYY" in e.message for e in detected.errors)
 
     declared = read_salesforce([opp], date_format="%m/%d/%Y")
+    assert declared.errors == []
     row = declared.tables["opportunities"].to_pylist()[0]
     assert row["created_at"] == datetime(2022, 1, 3, tzinfo=UTC)
     assert row["closed_at"] == datetime(2022, 5, 4, 16, 11, tzinfo=UTC)

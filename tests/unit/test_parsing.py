@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pyarrow as pa
 
-from pipefit.io.parsing import FieldSpec, coerce_column
+from pipefit.io.parsing import FieldSpec, coerce_column, coerce_columns
 
 
 def _coerce(
@@ -62,3 +62,54 @@ def test_allowed_values_are_matched_without_regard_to_case() -> None:
 def test_an_empty_required_value_is_reported() -> None:
     _, errors = _coerce(["A-1", "", None], FieldSpec("account_id", required=True))
     assert errors == ["3:None", "4:None"]
+
+
+def _amounts(
+    amounts: list[str | None], currencies: list[str | None] | None
+) -> tuple[dict[str, list[object]], list[str], list[str]]:
+    columns = {"amount": pa.array(amounts, pa.string())}
+    if currencies is not None:
+        columns["currency"] = pa.array(currencies, pa.string())
+    notes: list[str] = []
+    fields = [FieldSpec("amount", "decimal"), FieldSpec("currency")]
+    typed, errors = coerce_columns(columns, fields, file="deals.csv", notes=notes)
+    shown = {name: column.to_pylist() for name, column in typed.items()}
+    return shown, [f"{e.row}:{e.value}:{e.message}" for e in errors], notes
+
+
+def test_a_currency_in_an_amount_that_agrees_with_the_rows_currency_is_read() -> None:
+    typed, errors, _ = _amounts(["$1,200.00", "1 200 €", "EUR 1200"], ["USD", "eur", "EUR"])
+    assert errors == []
+    assert typed["amount"] == [Decimal("1200.0000")] * 3
+    assert typed["currency"] == ["USD", "eur", "EUR"]
+
+
+def test_a_currency_in_an_amount_that_contradicts_the_rows_currency_is_refused() -> None:
+    typed, errors, _ = _amounts(["£3.00", "EUR 5", "$7", "9"], ["USD", "USD", "CAD", "USD"])
+    assert typed["amount"] == [None, None, Decimal("7.0000"), Decimal("9.0000")]
+    assert errors == [
+        "0:£3.00:says £, but the row's currency is USD",
+        "1:EUR 5:says EUR, but the row's currency is USD",
+    ]
+
+
+def test_a_row_without_a_currency_takes_the_amounts_and_a_bare_dollar_is_said() -> None:
+    typed, errors, notes = _amounts(["1.200,50 EUR", "$5", "7"], None)
+    assert errors == []
+    assert typed["currency"] == ["EUR", "USD", None]
+    assert typed["amount"] == [Decimal("1200.5000"), Decimal("5.0000"), Decimal("7.0000")]
+    assert notes == [
+        "amount: 1 amounts carry a currency sign but the row gives no currency: read $ as "
+        "USD; give the currency if another is meant"
+    ]
+
+
+def test_a_record_without_a_currency_refuses_one_in_its_numbers() -> None:
+    columns = {"annual_revenue": pa.array(["$5,000,000.00", "12"], pa.string())}
+    typed, errors = coerce_columns(
+        columns, [FieldSpec("annual_revenue", "decimal")], file="accounts.csv", entity="accounts"
+    )
+    assert typed["annual_revenue"].to_pylist() == [None, Decimal("12.0000")]
+    assert [e.message for e in errors] == [
+        "has a currency ($), but accounts keeps no currency; write the number alone"
+    ]

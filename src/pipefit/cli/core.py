@@ -98,7 +98,10 @@ def import_(
     ] = None,
     date_format: Annotated[
         str | None,
-        typer.Option(help='Dates not in ISO 8601, as strptime: "%d/%m/%Y" for 31/12/2026.'),
+        typer.Option(
+            help='Date format when the values leave it open: "DD/MM/YYYY", "MM/DD/YY" '
+            "(a time after the date is read too). Detected per column when left out."
+        ),
     ] = None,
     encoding: Annotated[
         str | None,

@@ -49,6 +49,7 @@ class Batch:
         """The source's name for a field of `entity` read from `file`: what an error about
         it names (the field's own name for files in pipefit's layout)."""
         return self.column_names.get((entity, file), {}).get(name, name)
+
     # When the export was taken, as far as the files tell (their modification time):
     # changes found by comparing the deals with the stored ones are recorded then.
     taken_at: datetime | None = None

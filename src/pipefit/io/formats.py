@@ -8,40 +8,62 @@ from pathlib import Path
 from pipefit.domain.errors import PipefitError
 from pipefit.io.batch import Batch, stamp_snapshot_time
 from pipefit.io.csv_files import Progress
+from pipefit.io.dates import to_strptime
 from pipefit.io.encodings import declared_encoding
+from pipefit.io.numbers import NumberFormat
 
 __all__ = ["FORMATS", "FileReader", "read_batch"]
 
-# paths, progress, date format, encoding
-Reader = Callable[[Sequence[Path], Progress | None, str | None, str | None], Batch]
+# paths, progress, date format, number format, encoding
+Reader = Callable[[Sequence[Path], Progress | None, str | None, NumberFormat, str | None], Batch]
 
 
 def _native(
-    paths: Sequence[Path], progress: Progress | None, date_format: str | None, encoding: str | None
+    paths: Sequence[Path],
+    progress: Progress | None,
+    date_format: str | None,
+    numbers: NumberFormat,
+    encoding: str | None,
 ) -> Batch:
     from pipefit.io.native_reader import read_native
 
-    return read_native(paths, progress, date_format=date_format, encoding=encoding)
+    return read_native(paths, progress, date_format=date_format, numbers=numbers, encoding=encoding)
 
 
 def _salesforce(
-    paths: Sequence[Path], progress: Progress | None, date_format: str | None, encoding: str | None
+    paths: Sequence[Path],
+    progress: Progress | None,
+    date_format: str | None,
+    numbers: NumberFormat,
+    encoding: str | None,
 ) -> Batch:
     from pipefit.io.salesforce import read_salesforce
 
-    return read_salesforce(paths, progress, date_format=date_format, encoding=encoding)
+    return read_salesforce(
+        paths, progress, date_format=date_format, numbers=numbers, encoding=encoding
+    )
 
 
 def _hubspot(
-    paths: Sequence[Path], progress: Progress | None, date_format: str | None, encoding: str | None
+    paths: Sequence[Path],
+    progress: Progress | None,
+    date_format: str | None,
+    numbers: NumberFormat,
+    encoding: str | None,
 ) -> Batch:
     from pipefit.io.hubspot import read_hubspot
 
-    return read_hubspot(paths, progress, date_format=date_format, encoding=encoding)
+    return read_hubspot(
+        paths, progress, date_format=date_format, numbers=numbers, encoding=encoding
+    )
 
 
 def _maven(
-    paths: Sequence[Path], progress: Progress | None, date_format: str | None, encoding: str | None
+    paths: Sequence[Path],
+    progress: Progress | None,
+    date_format: str | None,
+    numbers: NumberFormat,
+    encoding: str | None,
 ) -> Batch:
     from pipefit.io.maven import read_maven
 
@@ -49,6 +71,11 @@ def _maven(
         raise PipefitError(
             "a date format does not apply to maven files (their dates are ISO 8601)",
             field="date_format",
+        )
+    if numbers.declared:
+        raise PipefitError(
+            "a number format does not apply to maven files (their numbers are plain)",
+            field="decimal" if numbers.decimal is not None else "thousands",
         )
     return read_maven(paths, progress, encoding=encoding)
 
@@ -61,6 +88,30 @@ FORMATS: dict[str, Reader] = {
 }
 
 
+# Declared formats that mean "read each column as its values show" (ISO 8601 is detected).
+_DETECTED = ("", "auto", "iso", "iso 8601", "iso8601")
+
+
+def _declared(
+    date_format: str | None, decimal: str | None, thousands: str | None
+) -> tuple[str | None, NumberFormat]:
+    """The reader options as the readers take them, or a PipefitError naming the option."""
+    usable = None
+    if date_format is not None and date_format.strip().lower() not in _DETECTED:
+        usable = to_strptime(date_format)
+        if usable is None:
+            raise PipefitError(
+                f"{date_format!r} is not a usable date format; write it as e.g. "
+                '"DD/MM/YYYY" or "MM/DD/YY hh:mm AM/PM"',
+                field="date_format",
+            )
+    numbers = NumberFormat(decimal=decimal, thousands=thousands)
+    if (problem := numbers.problem()) is not None:
+        key, why = problem
+        raise PipefitError(f"the {key} separator {why}", field=key)
+    return usable, numbers
+
+
 def read_batch(
     fmt: str,
     paths: Sequence[Path],
@@ -69,10 +120,17 @@ def read_batch(
     progress: Progress | None = None,
     date_format: str | None = None,
     encoding: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
 ) -> Batch:
-    """Read files of one format into a batch. `date_format` is a strptime format
-    (e.g. "%d/%m/%Y") for sources whose dates are not ISO 8601; `encoding` is the files'
-    text encoding (e.g. "cp1252"), detected per file when not given."""
+    """Read files of one format into a batch.
+
+    What is not declared is detected per column. `date_format` is the date format of
+    every date column, as people write it ("DD/MM/YYYY", "MM/DD/YY hh:mm AM/PM") or in
+    strptime codes ("%d/%m/%Y"); a time after the date is read either way. `decimal`
+    ("." or ",") and `thousands` (",", ".", " ", "'" or "" for none) say how numbers are
+    written; `encoding` is the files' text encoding (e.g. "cp1252"), detected per file
+    when not given."""
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
         raise PipefitError(f"no such file: {', '.join(missing)}")
@@ -80,11 +138,17 @@ def read_batch(
     if mapping is not None:
         from pipefit.io.mapping import read_mapped
 
-        if date_format:
-            raise PipefitError(
-                "a mapping file declares its own date format; give it there",
-                field="date_format",
-            )
+        for option, given in (
+            ("date_format", date_format),
+            ("decimal", decimal),
+            ("thousands", thousands),
+        ):
+            if given is not None:
+                what = "date" if option == "date_format" else "number"
+                raise PipefitError(
+                    f"a mapping file declares its own {what} format; give it there",
+                    field=option,
+                )
         return read_mapped(paths, mapping, progress, encoding=encoding)
     if fmt not in FORMATS:
         raise PipefitError(
@@ -92,7 +156,8 @@ def read_batch(
             "(or describe the layout in a mapping file)",
             field="source_format",
         )
-    return FORMATS[fmt](paths, progress, date_format, encoding)
+    usable, numbers = _declared(date_format, decimal, thousands)
+    return FORMATS[fmt](paths, progress, usable, numbers, encoding)
 
 
 class FileReader:
@@ -107,6 +172,8 @@ class FileReader:
         date_format: str | None,
         progress: Progress | None,
         encoding: str | None = None,
+        decimal: str | None = None,
+        thousands: str | None = None,
     ) -> Batch:
         batch = read_batch(
             fmt,
@@ -115,6 +182,8 @@ class FileReader:
             progress=progress,
             date_format=date_format,
             encoding=encoding,
+            decimal=decimal,
+            thousands=thousands,
         )
         stamp_snapshot_time(batch)
         return batch

@@ -21,6 +21,7 @@ from pipefit.io.batch import ROW, Batch
 from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES
+from pipefit.io.numbers import NumberFormat
 from pipefit.io.source_columns import (
     build_table,
     count_true,
@@ -129,7 +130,13 @@ def _events(
     return events.drop_columns(["_column"])
 
 
-def _read(batch: Batch, path: Path, raw: pa.Table, date_format: str | None) -> None:
+def _read(
+    batch: Batch,
+    path: Path,
+    raw: pa.Table,
+    date_format: str | None,
+    numbers: NumberFormat | None = None,
+) -> None:
     file, header = str(path), raw.column_names
     missing = [c for c in REQUIRED if c not in header]
     batch.errors.extend(
@@ -166,6 +173,7 @@ def _read(batch: Batch, path: Path, raw: pa.Table, date_format: str | None) -> N
         errors=batch.errors,
         date_format=date_format,
         origin=origin,
+        numbers=numbers,
     )
     batch.add("opportunities", deals)
     batch.pipelines.extend(_pipelines(entered, deals))
@@ -206,6 +214,7 @@ def read_hubspot(
     *,
     date_format: str | None = None,
     encoding: str | None = None,
+    numbers: NumberFormat | None = None,
 ) -> Batch:
     """Read HubSpot deals exports. `date_format` (strptime, e.g. "%d/%m/%Y") is detected
     from the file when not given; a time of day after the date is accepted. Without
@@ -214,7 +223,7 @@ def read_hubspot(
     for path in paths:
         raw = batch.read_csv(path, progress, encoding=encoding)
         if raw is not None:
-            _read(batch, path, raw, date_format)
+            _read(batch, path, raw, date_format, numbers)
     # Several exports: the same owner, company or pipeline once.
     for entity, key in (("people", "person_id"), ("accounts", "account_id")):
         if entity in batch.tables:

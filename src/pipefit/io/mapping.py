@@ -16,7 +16,6 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import Batch
 from pipefit.io.csv_files import Progress
+from pipefit.io.dates import to_strptime
 from pipefit.io.encodings import codec_name
 from pipefit.io.errors import RowError
 from pipefit.io.mapping_frames import Found, field_labels, in_joined_files, when_values
@@ -40,14 +40,17 @@ from pipefit.io.mapping_rules import (
     parse_when,
 )
 from pipefit.io.native import ENTITIES, EntitySpec
+from pipefit.io.numbers import NumberFormat
+from pipefit.io.parsing import ValueFormats
 from pipefit.io.source_columns import (
     build_table,
-    detect_date_format,
     rename_values,
 )
 
 __all__ = ["SECTION_KEYS", "FileRule", "SourceMapping", "load_mapping", "read_mapped"]
 
+# Keys of a [files.<key>] section; it and [source] may also say how values are written.
+FORMAT_KEYS = ("date_format", "decimal", "thousands")
 # Fields that hold stage names: `[stages]` renames their values onto a workspace pipeline.
 STAGE_FIELDS = {"opportunities": ("stage",), "stage_events": ("to_stage", "from_stage")}
 CATEGORIES = tuple(str(c) for c in Category)
@@ -65,6 +68,8 @@ class FileRule:
     values: dict[str, dict[str, str]]
     constants: dict[str, str]
     date_format: str | None
+    numbers: NumberFormat = field(default_factory=NumberFormat)
+    date_formats: dict[str, str] = field(default_factory=dict)  # per field, over the file's
     where: tuple[Condition, ...] = ()
     joins: tuple[Join, ...] = ()
     when: dict[str, tuple[Rule, ...]] = field(default_factory=dict)
@@ -79,29 +84,17 @@ class FileRule:
 class SourceMapping:
     path: Path
     source: str
-    date_format: str | None  # None: ISO 8601; "auto": detected per file
+    date_format: str | None  # None or "auto": detected per column
     pipeline: Pipeline | None
     target_pipeline: str | None
     stages: dict[str, str]
     files: tuple[FileRule, ...]
     encoding: str | None = None  # None: detected per file
+    numbers: NumberFormat = field(default_factory=NumberFormat)
 
 
 def _plain(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-
-
-def _usable_format(fmt: str) -> bool:
-    if fmt == "auto":
-        return True
-    if "%" not in fmt:
-        return False
-    sample = datetime(2026, 3, 2, 14, 30, 5)
-    try:
-        datetime.strptime(sample.strftime(fmt), fmt)
-    except ValueError:
-        return False
-    return True
 
 
 class _Checker:
@@ -136,16 +129,35 @@ class _Checker:
             return None
         return value.strip()
 
-    def date_format(self, parent: dict[str, Any], where: str) -> str | None:
-        fmt = self.text(parent, "date_format", where)
-        if fmt is not None and not _usable_format(fmt):
+    def date_format(
+        self, parent: dict[str, Any], where: str, key: str = "date_format"
+    ) -> str | None:
+        fmt = self.text(parent, key, where)
+        if fmt is None or fmt == "auto":
+            return fmt
+        usable = to_strptime(fmt)
+        if usable is None:
             self.bad(
-                f"{where}date_format",
+                f"{where}{key}",
                 fmt,
-                'is not a usable date format; write e.g. "%d/%m/%Y", or "auto"',
+                'is not a usable date format; write e.g. "DD/MM/YYYY", "MM/DD/YY hh:mm AM/PM" '
+                'or "auto"',
             )
-            return None
-        return fmt
+        return usable
+
+    def numbers(self, parent: dict[str, Any], where: str) -> NumberFormat:
+        found = {}
+        for key in ("decimal", "thousands"):
+            value = parent.get(key)
+            if value is not None and not isinstance(value, str):
+                self.bad(f"{where}{key}", value, "must be a string")
+            elif value is not None:
+                found[key] = value
+        numbers = NumberFormat(**found)
+        if (problem := numbers.problem()) is not None:
+            self.bad(f"{where}{problem[0]}", found.get(problem[0]), problem[1])
+            return NumberFormat()
+        return numbers
 
     def renames(self, value: Any, where: str) -> dict[str, str]:
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
@@ -204,6 +216,9 @@ SECTION_KEYS = (
     "columns",
     "values",
     "constants",
+    "decimal",  # how numbers are written (io/numbers.py)
+    "thousands",
+    "date_formats",  # a date format per field
     "where",  # which rows (mapping_rules.py)
     "join",  # another file's columns on a key (mapping_joins.py)
     "when",  # a field from other columns (mapping_rules.py)
@@ -301,6 +316,14 @@ def _file_rule(check: _Checker, key: str, section: Any, sections: Sequence[str])
             continue
         values[name] = check.renames(renames, f"{where}values.{name}")
     match = check.text(section, "match", where)
+    date_formats: dict[str, str] = {}
+    for name, fmt in check.table(section, "date_formats", where).items():
+        if name not in spec.field_names or spec.field(name).type not in ("date", "datetime"):
+            check.bad(f"{where}date_formats.{name}", None, f"is not a date field of {spec.name}")
+        elif name not in columns:
+            check.bad(f"{where}date_formats.{name}", None, "is not mapped to a column of this file")
+        elif (usable := check.date_format({name: fmt}, f"{where}date_formats.", name)) is not None:
+            date_formats[name] = usable
     return FileRule(
         key,
         spec,
@@ -309,6 +332,8 @@ def _file_rule(check: _Checker, key: str, section: Any, sections: Sequence[str])
         values,
         constants,
         check.date_format(section, where),
+        check.numbers(section, where),
+        date_formats,
         where=rows_where or (),
         joins=joins,
         when=when,
@@ -328,7 +353,7 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
         return None, check.errors
     check.only(data, ("source", "pipeline", "stages", "files"), "")
     source = check.table(data, "source", "")
-    check.only(source, ("name", "date_format", "pipeline", "encoding"), "source.")
+    check.only(source, ("name", "pipeline", "encoding", *FORMAT_KEYS), "source.")
     name = check.text(source, "name", "source.") or path.stem
     if len(name) > 40:
         check.bad("source.name", name, "must be at most 40 characters")
@@ -350,6 +375,7 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
     ]
     target = check.text(source, "pipeline", "source.") or (pipeline.name if pipeline else None)
     _check_sections(check, [r for r in rules if r is not None], pipeline, target)
+    numbers = check.numbers(source, "source.")
     if check.errors:
         return None, check.errors
     mapping = SourceMapping(
@@ -361,6 +387,7 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
         stages=stages,
         files=tuple(r for r in rules if r is not None),
         encoding=encoding,
+        numbers=numbers,
     )
     return mapping, []
 
@@ -462,15 +489,12 @@ def _read_file(
         current = columns.get("pipeline")
         everywhere = pa.repeat(fallback, frame.num_rows)
         columns["pipeline"] = everywhere if current is None else pc.fill_null(current, fallback)
-    fmt = rule.date_format or mapping.date_format
-    if fmt == "auto":
-        dated = [
-            columns[f.name]
-            for f in spec.fields
-            if f.type in ("date", "datetime") and f.name in columns
-        ]
-        fmt, how = detect_date_format(dated)
-        batch.notes.append(f"{path.name}: dates read as {how}")
+    notes: list[str] = []
+    formats = ValueFormats(
+        date_format=rule.date_format or mapping.date_format,
+        column_dates=rule.date_formats,
+        numbers=rule.numbers if rule.numbers.declared else mapping.numbers,
+    )
     labels = field_labels(
         rule.key,
         rule.constants,
@@ -487,10 +511,12 @@ def _read_file(
         rows=frame.rows,
         file=str(path),
         errors=problems,
-        date_format=fmt,
+        formats=formats,
+        notes=notes,
         origin=labels,
     )
     batch.errors.extend(in_joined_files(problems, frame, found, labels))
+    batch.notes.extend(f"{path.name}: {note}" for note in notes)
     batch.name_columns(spec.name, str(path), labels)
     batch.add(spec.name, table)
 

@@ -214,7 +214,7 @@ ENTITIES: dict[str, EntitySpec] = {
                 F("churned_at", "datetime"),
                 F("reference", "bool", doc="agreed to be a reference"),
                 F("revenue", "decimal"),
-                F("margin", "decimal"),
+                F("margin", "decimal", signed=True, doc="may be below zero"),
                 F("time_to_value_days", "int"),
             ),
             ("account_id",),

@@ -13,7 +13,8 @@ from pipefit.io.batch import FILE, ROW, Batch
 from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES, EntitySpec, entity_for_file
-from pipefit.io.parsing import ARROW_TYPES, coerce_column
+from pipefit.io.numbers import NumberFormat
+from pipefit.io.parsing import ARROW_TYPES, ValueFormats, coerce_columns
 
 __all__ = ["read_native", "typed_table"]
 
@@ -26,28 +27,39 @@ def typed_table(
     errors: list[RowError],
     date_format: str | None = None,
     first_row: int = 2,
+    formats: ValueFormats | None = None,
+    notes: list[str] | None = None,
 ) -> pa.Table:
     """Parse a table of text columns named as in `spec` into typed columns.
 
     Columns the spec has but the file lacks are filled with nulls (or reported when
     required); the row's line number (the column ROW of a table read by csv_files, else
-    counted from `first_row`) and file are kept for later messages.
+    counted from `first_row`) and file are kept for later messages. `formats` says how
+    values are written where that is declared (`date_format` is its date part).
     """
+    formats = formats or ValueFormats(date_format=date_format)
     if ROW in raw.column_names:
         lines = raw[ROW].combine_chunks()
     else:
         lines = pa.array(np.arange(first_row, first_row + raw.num_rows, dtype=np.int64))
     line_of = lines.to_numpy()
+    present = {f.name: raw[f.name] for f in spec.fields if f.name in raw.column_names}
+    notes_here: list[str] = []
+    typed, problems = coerce_columns(
+        present,
+        spec.fields,
+        file=file,
+        formats=formats,
+        notes=notes_here,
+        entity=spec.name,
+    )
+    errors.extend(replace(e, row=int(line_of[e.row])) if e.row is not None else e for e in problems)
+    if notes is not None:
+        notes.extend(f"{Path(file).name}: {note}" for note in notes_here)
     columns: dict[str, pa.Array] = {}
     for field in spec.fields:
-        if field.name in raw.column_names:
-            column, problems = coerce_column(
-                raw[field.name], field, file=file, first_row=0, date_format=date_format
-            )
-            errors.extend(
-                replace(e, row=int(line_of[e.row])) if e.row is not None else e for e in problems
-            )
-            columns[field.name] = column
+        if field.name in typed:
+            columns[field.name] = typed[field.name]
         else:
             if field.required:
                 errors.append(
@@ -62,8 +74,19 @@ def typed_table(
 
 
 # Types the CSV reader can convert while parsing. Text columns with allowed values and
-# bools in words stay text: their checks give better messages after the read.
-_READER_TYPES = ("int", "decimal", "datetime")
+# bools in words stay text: their checks give better messages after the read. Decimals
+# stay text too: `1.234` converts, but whether it means 1234 is for the column to say.
+_READER_TYPES = ("int", "datetime")
+
+
+def _reader_types(spec: EntitySpec, formats: ValueFormats) -> dict[str, pa.DataType]:
+    convert = [
+        t
+        for t in _READER_TYPES
+        if not (t == "datetime" and (formats.date_format or formats.column_dates))
+        and not (t == "int" and formats.numbers.declared)
+    ]
+    return {f.name: ARROW_TYPES[f.type] for f in spec.fields if f.type in convert}
 
 
 def read_native(
@@ -72,8 +95,13 @@ def read_native(
     *,
     date_format: str | None = None,
     encoding: str | None = None,
+    numbers: NumberFormat | None = None,
 ) -> Batch:
-    """Read native files; `encoding` is declared for all of them (else detected per file)."""
+    """Read native files. Dates and number formats are detected per column unless
+    declared: `date_format` (strptime or `DD/MM/YYYY`) for every date column, `numbers`
+    for the decimal and thousands separators; `encoding` for all files (else detected per
+    file)."""
+    formats = ValueFormats(date_format=date_format, numbers=numbers or NumberFormat())
     batch = Batch(source="native", files=[str(p) for p in paths])
     for path in paths:
         spec = entity_for_file(path.stem)
@@ -89,8 +117,7 @@ def read_native(
                 )
             )
             continue
-        convert = [t for t in _READER_TYPES if not (date_format and t == "datetime")]
-        types = {f.name: ARROW_TYPES[f.type] for f in spec.fields if f.type in convert}
+        types = _reader_types(spec, formats)
         raw = batch.read_csv(path, progress, encoding=encoding, types=types)
         if raw is None:
             continue
@@ -108,6 +135,8 @@ def read_native(
             )
         batch.add(
             spec.name,
-            typed_table(raw, spec, file=str(path), errors=batch.errors, date_format=date_format),
+            typed_table(
+                raw, spec, file=str(path), errors=batch.errors, formats=formats, notes=batch.notes
+            ),
         )
     return batch

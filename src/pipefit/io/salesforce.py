@@ -30,6 +30,7 @@ from pipefit.io.changes import AMOUNT, CHANGES, CLOSE_DATE, changes_table, disti
 from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES, EntitySpec
+from pipefit.io.numbers import NumberFormat
 from pipefit.io.parsing import ARROW_TYPES, FieldSpec, coerce_column
 from pipefit.io.source_columns import (
     at_lines,
@@ -321,7 +322,12 @@ def _flag_disagreements(
 
 
 def _opportunities(
-    batch: Batch, path: Path, raw: pa.Table, fmt: str | None, pipeline: Pipeline
+    batch: Batch,
+    path: Path,
+    raw: pa.Table,
+    fmt: str | None,
+    pipeline: Pipeline,
+    numbers: NumberFormat | None = None,
 ) -> pa.Table:
     file, rows = str(path), line_numbers(raw)
     columns = {f: text_column(raw, c) for f, c in OPPORTUNITY.items() if c in raw.column_names}
@@ -335,6 +341,7 @@ def _opportunities(
         errors=batch.errors,
         date_format=fmt,
         origin=origin,
+        numbers=numbers,
     )
     stage = columns["stage"]
     closed = [s.name.lower() for s in pipeline.stages if s.category is not Category.OPEN]
@@ -413,6 +420,7 @@ def read_salesforce(
     *,
     date_format: str | None = None,
     encoding: str | None = None,
+    numbers: NumberFormat | None = None,
 ) -> Batch:
     """Read an Opportunity export and its Opportunity History (either may come alone).
 
@@ -482,7 +490,7 @@ def read_salesforce(
     batch.pipelines.append(pipeline)
     opps = None
     for path, raw in found["opportunity"]:
-        opps = _opportunities(batch, path, raw, fmt, pipeline)
+        opps = _opportunities(batch, path, raw, fmt, pipeline, numbers)
         batch.add("opportunities", opps)
     histories = [_history(batch, path, raw, fmt) for path, raw in found["history"]]
     if histories:

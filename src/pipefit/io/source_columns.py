@@ -12,10 +12,13 @@ from dataclasses import replace
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipefit.io import dates
 from pipefit.io.batch import FILE, ROW
+from pipefit.io.dates import describe_shape, detect_shape, shape_format
 from pipefit.io.errors import RowError
 from pipefit.io.native import EntitySpec
-from pipefit.io.parsing import ARROW_TYPES, FieldSpec, coerce_column, parse_declared_format
+from pipefit.io.numbers import NumberFormat
+from pipefit.io.parsing import ARROW_TYPES, ValueFormats, coerce_columns
 
 __all__ = [
     "at_lines",
@@ -92,62 +95,30 @@ def first_of_each(keys: pa.Array) -> pa.Array:
 
 
 def detect_date_format(columns: Sequence[pa.Array]) -> tuple[str | None, str]:
-    """ISO 8601, or day-first vs month-first numeric dates, judged from all the values.
+    """One date format for all these columns (an export's dates share its locale), judged
+    from all their values: ISO 8601, or day and month in the order the values settle,
+    with two- or four-digit years.
 
-    Returns the strptime format of the date part (None for ISO) and a description for
-    the batch notes. With no day above 12 anywhere, day-first is assumed and said so.
+    Returns the strptime format of the date part and a description for the batch notes;
+    the format is None when the columns are ISO 8601, do not share one format, or leave
+    the order of day and month open: each column is then read (and refused when open) on
+    its own.
     """
     chunks = [c.filter(pc.is_valid(c)) for c in columns if len(c)]
     values = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
-    if len(values) == 0 or pc.all(pc.match_substring_regex(values, r"^\d{4}-\d")).as_py():
-        return None, "ISO 8601 (yyyy-mm-dd)"
-    parts = pc.extract_regex(values, r"^(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})[/.-]\d{4}")
-    found = parts.filter(pc.is_valid(parts))
-    if len(found) == 0:
-        return None, "ISO 8601 (no dd/mm/yyyy or mm/dd/yyyy values seen)"
-    sep = found.field("sep")[0].as_py()
-    first = pc.max(pc.cast(found.field("a"), pa.int64())).as_py()
-    second = pc.max(pc.cast(found.field("b"), pa.int64())).as_py()
-    if second > 12 and first <= 12:
-        return f"%m{sep}%d{sep}%Y", f"mm{sep}dd{sep}yyyy (detected: a month-first day above 12)"
-    if first > 12:
-        return f"%d{sep}%m{sep}%Y", f"dd{sep}mm{sep}yyyy (detected: a day above 12 comes first)"
-    return f"%d{sep}%m{sep}%Y", f"dd{sep}mm{sep}yyyy (assumed: no value has a day above 12)"
+    shape = detect_shape(values)
+    if shape.kind in ("empty", "iso"):
+        return None, "ISO 8601 (YYYY-MM-DD)"
+    formats = shape_format(shape)
+    if len(formats) != 1:
+        return None, "per column (no one format fits every date)"
+    why = "the year comes first" if shape.kind == "year_first" else shape.evidence
+    return formats[0], f"{describe_shape(shape, formats)} (detected: {why})"
 
 
 def human_format(fmt: str) -> str:
-    """`%d/%m/%Y %H:%M` -> `dd/mm/yyyy HH:MM`, for messages."""
-    for code, shown in (
-        ("%d", "dd"),
-        ("%m", "mm"),
-        ("%Y", "yyyy"),
-        ("%y", "yy"),
-        ("%H", "HH"),
-        ("%M", "MM"),
-        ("%S", "SS"),
-    ):
-        fmt = fmt.replace(code, shown)
-    return fmt
-
-
-def _dates(
-    text: pa.Array, field: FieldSpec, fmt: str, *, file: str, first_row: int
-) -> tuple[pa.Array, list[RowError]]:
-    """Dates in a declared format, with or without a time of day (`HH:MM[:SS]`)."""
-    parsed = parse_declared_format(text, fmt)
-    bad = pc.and_(pc.is_valid(text), pc.is_null(parsed))
-    message = f"is not a date in the format {human_format(fmt)} (optionally with HH:MM)"
-    errors = [
-        RowError(file, first_row + i, field.name, text[i].as_py(), message)
-        for i in pc.indices_nonzero(bad).to_pylist()
-    ]
-    if field.required:
-        errors += [
-            RowError(file, first_row + i, field.name, None, "is required but empty")
-            for i in pc.indices_nonzero(pc.is_null(text)).to_pylist()
-        ]
-    stamps = pc.assume_timezone(parsed, "UTC")
-    return (pc.cast(stamps, pa.date32()) if field.type == "date" else stamps), errors
+    """`%m/%d/%y %I:%M %p` -> `MM/DD/YY hh:mm AM/PM`, for messages."""
+    return dates.human_format(fmt)
 
 
 # --- tables ----------------------------------------------------------------------------
@@ -162,33 +133,42 @@ def build_table(
     errors: list[RowError],
     date_format: str | None = None,
     origin: Mapping[str, str] | None = None,
+    formats: ValueFormats | None = None,
+    notes: list[str] | None = None,
+    numbers: NumberFormat | None = None,
 ) -> pa.Table:
     """A typed table of `spec` from columns named as its fields.
 
     Text columns are parsed (each bad value becomes a RowError naming the source column
     given in `origin`); columns already typed are only cast; absent fields are null.
-    `rows` holds each row's line number in `file`.
+    `rows` holds each row's line number in `file`. `formats` (or `date_format` and
+    `numbers`) says how values are written where declared; `notes` gets how detected
+    ones were read.
     """
     origin = origin or {}
+    formats = formats or ValueFormats(date_format=date_format, numbers=numbers or NumberFormat())
     typed: dict[str, pa.Array] = {}
+    text: dict[str, pa.Array] = {}
     for field in spec.fields:
-        target = ARROW_TYPES[field.type]
         column = columns.get(field.name)
         if column is None:
-            typed[field.name] = pa.nulls(len(rows), target)
             continue
-        if not pa.types.is_string(column.type):
-            typed[field.name] = pc.cast(column, target)
-            continue
-        if field.type in ("date", "datetime") and date_format:
-            parsed, found = _dates(column, field, date_format, file=file, first_row=0)
+        if pa.types.is_string(column.type):
+            text[field.name] = column
         else:
-            parsed, found = coerce_column(column, field, file=file, first_row=0)
-        typed[field.name] = parsed
-        errors.extend(
-            replace(e, row=rows[e.row or 0].as_py(), column=origin.get(field.name, field.name))
-            for e in found
-        )
+            typed[field.name] = pc.cast(column, ARROW_TYPES[field.type])
+    parsed, found = coerce_columns(
+        text, spec.fields, file=file, formats=formats, notes=notes, names=origin, entity=spec.name
+    )
+    typed |= parsed
+    errors.extend(
+        replace(e, row=rows[e.row or 0].as_py(), column=origin.get(e.column or "", e.column))
+        for e in found
+    )
+    for field in spec.fields:
+        if field.name not in typed:
+            typed[field.name] = pa.nulls(len(rows), ARROW_TYPES[field.type])
+    typed = {field.name: typed[field.name] for field in spec.fields}
     typed[ROW] = rows
     typed[FILE] = pa.repeat(pa.scalar(file, pa.string()), len(rows))
     return pa.table(typed)

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -54,11 +55,15 @@ def _is_sqlite(url: str) -> bool:
     return is_sqlite(url)
 
 
-def _connect(url: str) -> Any:
+def _connect(url: str, writable: bool) -> Any:
     if _is_sqlite(url):
         import adbc_driver_sqlite.dbapi as sqlite_dbapi
 
-        conn = sqlite_dbapi.connect(sqlite_path(url))
+        path = sqlite_path(url)
+        # A reader opens the file read-only: closing a writable connection that believes
+        # it is the last one on the file checkpoints and deletes the WAL, which is not
+        # safe while the engine's copy of SQLite has the file open in this process.
+        conn = sqlite_dbapi.connect(path if writable else f"file:{quote(path)}?mode=ro")
         cursor = conn.cursor()
         # First the wait, as on every connection (store.database).
         cursor.execute(f"PRAGMA busy_timeout={database.BUSY_TIMEOUT_MS}")
@@ -76,20 +81,21 @@ def _translated(url: str, exc: Exception, *, connecting: bool) -> Exception:
 
 
 @contextmanager
-def adbc_connection(url: str) -> Iterator[Any]:
+def adbc_connection(url: str, *, writable: bool = False) -> Iterator[Any]:
     """A raw ADBC connection with autocommit off: the caller commits once, at the end.
+    On SQLite it only reads unless `writable` (the bulk loader's).
 
     It waits for locks as long as the engine's connections do; a database that cannot be
     reached, is not a database or stays locked is reported in one line (DatabaseBusy,
     DatabaseUnavailable), as it is through the engine.
 
-    Never open one on a SQLite file while a connection of the engine holds the same file
-    in this process: the ADBC driver carries its own copy of SQLite, and two copies undo
-    each other's locks (see store.compensation.sqlite_rows)."""
+    Never write through one on a SQLite file while a connection of the engine holds the
+    same file in this process: the ADBC driver carries its own copy of SQLite, and two
+    copies undo each other's locks (see store.compensation.sqlite_rows)."""
     import adbc_driver_manager
 
     try:
-        conn = _connect(url)
+        conn = _connect(url, writable)
     except adbc_driver_manager.Error as exc:
         raise _translated(url, exc, connecting=True) from exc
     try:
@@ -111,12 +117,19 @@ def _take_write_lock(cursor: Any) -> None:
 
 def _checkpoint(conn: Any) -> None:
     """Copy the committed import from the WAL into the database file, so that the WAL
-    does not stay gigabytes long and the next small write does not pay for the copy."""
+    does not stay gigabytes long and the next small write does not pay for the copy.
+
+    The import is committed already: a checkpoint cut short (readers still on the state
+    before it) leaves the rest to the next writer's automatic checkpoint, nothing lost."""
+    import adbc_driver_manager
+
     cursor = conn.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         cursor.fetchall()
+    except adbc_driver_manager.Error:
+        pass
     finally:
         cursor.close()
 
@@ -248,7 +261,7 @@ def bulk_load(
     """Write every table of a checked batch in one transaction and record the import."""
     sqlite = _is_sqlite(url)
     report = LoadReport()
-    with adbc_connection(url) as conn:
+    with adbc_connection(url, writable=True) as conn:
         cursor = conn.cursor()
         try:
             if sqlite:

@@ -3,6 +3,11 @@
 Reference, measured in the same run on the same files: DuckDB's read_csv of the same
 two files into Arrow. Target (issue 2): pipefit's import at most 10x that time, with
 peak memory under 3 GB. Run: `make bench` or `.venv/bin/python benchmarks/import_1m.py`.
+
+Meanwhile another process reads the database as `pipefit status` would, on a fresh
+connection once a second (issue 8: readers keep working while an import runs, and see the
+last committed state); the figures say how many reads there were, how many failed, and
+the slowest.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from common import WORK, machine, run_measured
 
@@ -31,7 +37,7 @@ import json, sys, time
 from pathlib import Path
 from pipefit.bootstrap import App
 from pipefit.services.imports import import_files
-app = App.init(Path(sys.argv[1]))
+app = App.open(Path(sys.argv[1]))
 files = [Path(p) for p in sys.argv[2:]]
 start = time.perf_counter()
 result = import_files(app.uow(), app.batch_reader, app.batch_loader, app.import_defaults, files)
@@ -39,9 +45,40 @@ seconds = time.perf_counter() - start
 rows = sum(t.inserted for t in result.report.tables.values())
 phases = dict(result.seconds)
 phases |= {f"write {n}": t.seconds for n, t in result.report.tables.items() if t.rows > 1000}
-phases["commit"] = result.report.commit_seconds
+phases["commit + checkpoint"] = result.report.commit_seconds
 report(seconds=seconds, rows=rows, phases=phases)
 """
+
+READER = """
+import json, sys, time
+from pathlib import Path
+from sqlalchemy import text
+from pipefit.store.database import make_engine
+engine = make_engine(sys.argv[1])
+stop = Path(sys.argv[2])
+reads, failed, slowest, seen, first_error = 0, 0, 0.0, set(), None
+while not stop.exists():
+    start = time.perf_counter()
+    try:
+        with engine.connect() as conn:
+            seen.add(conn.execute(text("SELECT count(*) FROM opportunities")).scalar_one())
+        reads += 1
+        slowest = max(slowest, time.perf_counter() - start)
+    except Exception as exc:
+        failed += 1
+        first_error = first_error or str(exc).splitlines()[0]
+    time.sleep(1)
+print(json.dumps({"reads": reads, "failed": failed, "slowest_seconds": round(slowest, 2),
+                  "counts_seen": sorted(seen), "first_error": first_error}))
+"""
+
+
+def _init_workspace(root: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pipefit.cli", "init", str(root)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def main() -> None:
@@ -75,7 +112,20 @@ def main() -> None:
     shutil.rmtree(workspace, ignore_errors=True)
 
     duck = run_measured(DUCKDB, *files)
-    ours = run_measured(PIPEFIT, str(workspace), *files)
+    _init_workspace(workspace)
+    stop = WORK / "reader-stop"
+    stop.unlink(missing_ok=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, f"sqlite:///{workspace / 'pipefit.db'}", str(stop)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ours = run_measured(PIPEFIT, str(workspace), *files)
+    finally:
+        stop.touch()
+        reads = json.loads(reader.communicate(timeout=120)[0])
+        stop.unlink(missing_ok=True)
     ratio = ours["seconds"] / duck["seconds"]
     figures = {
         "opportunities": args.opportunities,
@@ -87,6 +137,7 @@ def main() -> None:
         "peak_rss_mb": ours["peak_rss_mb"],
         "peak_rss_target_mb": 3072,
         "phases": {k: round(v, 2) for k, v in ours["phases"].items()},
+        "reads_during_import": reads,
         "machine": machine(),
     }
     if args.json:
@@ -99,6 +150,11 @@ def main() -> None:
     print(f"  peak memory           {ours['peak_rss_mb']:>10,} MB  (target < 3,072 MB)")
     print(
         "  where the time goes:  " + ", ".join(f"{k} {v:.1f} s" for k, v in ours["phases"].items())
+    )
+    print(
+        f"  reads meanwhile       {reads['reads']:>10,} ok, {reads['failed']} failed, slowest "
+        f"{reads['slowest_seconds']} s, opportunities seen: {reads['counts_seen']}"
+        + (f" (first error: {reads['first_error']})" if reads["first_error"] else "")
     )
 
 

@@ -37,6 +37,8 @@ def main() -> None:
     imp = _run("import_1m.py", "--opportunities", str(args.opportunities))
     phases = imp["phases"]
     assert isinstance(phases, dict)
+    reads = imp["reads_during_import"]
+    assert isinstance(reads, dict)
     extra: list[str] = []
     if (HERE / "comp_run.py").exists():
         comp = _run("comp_run.py", "--opportunities", str(args.opportunities))
@@ -75,6 +77,10 @@ def main() -> None:
         f"| {imp['ratio']}x | <= 10x | {'yes' if float(imp['ratio']) <= 10 else 'NO'} |",
         f"| peak memory of that import | {imp['peak_rss_mb']:,} MB | | | < 3,072 MB "
         f"| {'yes' if int(imp['peak_rss_mb']) < 3072 else 'NO'} |",
+        f"| reads of the database during that import (another process, once a second) "
+        f"| {reads['reads']} reads, {reads['failed']} failed, slowest "
+        f"{reads['slowest_seconds']} s | | | none fails "
+        f"| {'yes' if reads['failed'] == 0 and reads['reads'] > 0 else 'NO'} |",
         *extra,
     ]
     detail = ", ".join(f"{k} {v} s" for k, v in phases.items())

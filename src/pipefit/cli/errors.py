@@ -73,6 +73,7 @@ FLAGS: dict[str, str] = {
     "plan.team": "--team",
     "plan.weeks": "--weeks",
     "workspace": "--workspace",
+    "database": "--db",
 }
 
 

@@ -11,13 +11,13 @@ given again must be the stored one, else the load stops and writes nothing.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,7 +29,13 @@ from sqlalchemy.schema import CreateIndex
 
 from pipefit.domain.errors import ConflictError
 from pipefit.domain.imports import LoadReport, TableReport
-from pipefit.store.database import normalise_url
+from pipefit.store import database
+from pipefit.store.database import (
+    is_sqlite,
+    normalise_url,
+    sqlite_path,
+    translate_error,
+)
 from pipefit.store.tables import ENTITY_TABLES
 from pipefit.store.types import MONEY_SCALE, Money, UtcDateTime
 
@@ -43,69 +49,96 @@ APPEND_ONLY = {
 SHOWN_CONFLICTS = 10
 
 
+# The loader's page cache: index pages stay in memory while millions of rows go in.
+LOAD_CACHE_KIB = 131_072
+
+# After its commit the loader copies its pages from the WAL into the database file, but
+# waits no longer than this for readers still on the state before it: what it cannot copy
+# now, the next writer's automatic checkpoint copies later.
+CHECKPOINT_WAIT_MS = 1_000
+
+
 def _is_sqlite(url: str) -> bool:
-    return normalise_url(url).startswith("sqlite")
+    return is_sqlite(url)
 
 
-# Above this many rows, a SQLite import switches the file to a rollback journal while it
-# runs: new pages then go straight into the database instead of through the WAL and a
-# checkpoint copy (measured: 1M deals + 5M events, write phase 20 s -> 15 s). The journal
-# keeps the import atomic; a killed import is rolled back when the file is next opened.
-EXCLUSIVE_LOAD_ROWS = 200_000
-
-
-def _sqlite_path(url: str) -> str:
-    return make_url(normalise_url(url)).database or ":memory:"
-
-
-def _set_journal_mode(path: str, mode: str) -> str:
-    """Switch journal mode if no one else has the file open; return the mode in force."""
-    connection = sqlite3.connect(path, timeout=30)
-    try:
-        row = connection.execute(f"PRAGMA journal_mode={mode}").fetchone()
-        return str(row[0]).lower()
-    except sqlite3.OperationalError:
-        row = connection.execute("PRAGMA journal_mode").fetchone()
-        return str(row[0]).lower()
-    finally:
-        connection.close()
-
-
-@contextmanager
-def _rollback_journal(url: str, rows: int) -> Iterator[None]:
-    if not _is_sqlite(url) or rows < EXCLUSIVE_LOAD_ROWS:
-        yield
-        return
-    path = _sqlite_path(url)
-    switched = _set_journal_mode(path, "delete") == "delete"
-    try:
-        yield
-    finally:
-        if switched:
-            _set_journal_mode(path, "wal")
-
-
-@contextmanager
-def adbc_connection(url: str) -> Iterator[Any]:
-    """A raw ADBC connection with autocommit off: the caller commits once, at the end."""
+def _connect(url: str, writable: bool) -> Any:
     if _is_sqlite(url):
         import adbc_driver_sqlite.dbapi as sqlite_dbapi
 
-        conn = sqlite_dbapi.connect(_sqlite_path(url))
+        path = sqlite_path(url)
+        # A reader opens the file read-only: closing a writable connection that believes
+        # it is the last one on the file checkpoints and deletes the WAL, which is not
+        # safe while the engine's copy of SQLite has the file open in this process.
+        conn = sqlite_dbapi.connect(path if writable else f"file:{quote(path)}?mode=ro")
         cursor = conn.cursor()
-        cursor.execute("PRAGMA busy_timeout=30000")
-        # A big page cache keeps index pages in memory while millions of rows go in.
-        cursor.execute("PRAGMA cache_size=-131072")
+        # First the wait, as on every connection (store.database).
+        cursor.execute(f"PRAGMA busy_timeout={database.BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
         cursor.close()
-    else:
-        import adbc_driver_postgresql.dbapi as pg_dbapi
+        return conn
+    import adbc_driver_postgresql.dbapi as pg_dbapi
 
-        plain = make_url(normalise_url(url)).set(drivername="postgresql")
-        conn = pg_dbapi.connect(plain.render_as_string(hide_password=False))
+    plain = make_url(normalise_url(url)).set(drivername="postgresql")
+    return pg_dbapi.connect(plain.render_as_string(hide_password=False))
+
+
+def _translated(url: str, exc: Exception, *, connecting: bool) -> Exception:
+    return translate_error(url, exc, connecting=connecting) or exc
+
+
+@contextmanager
+def adbc_connection(url: str, *, writable: bool = False) -> Iterator[Any]:
+    """A raw ADBC connection with autocommit off: the caller commits once, at the end.
+    On SQLite it only reads unless `writable` (the bulk loader's).
+
+    It waits for locks as long as the engine's connections do; a database that cannot be
+    reached, is not a database or stays locked is reported in one line (DatabaseBusy,
+    DatabaseUnavailable), as it is through the engine.
+
+    Never write through one on a SQLite file while a connection of the engine holds the
+    same file in this process: the ADBC driver carries its own copy of SQLite, and two
+    copies undo each other's locks (see store.compensation.sqlite_rows)."""
+    import adbc_driver_manager
+
+    try:
+        conn = _connect(url, writable)
+    except adbc_driver_manager.Error as exc:
+        raise _translated(url, exc, connecting=True) from exc
     try:
         yield conn
+    except adbc_driver_manager.Error as exc:
+        raise _translated(url, exc, connecting=False) from exc
     finally:
         conn.close()
+
+
+def _take_write_lock(cursor: Any) -> None:
+    """Make the SQLite transaction a writer now, waiting its turn (busy timeout).
+
+    A transaction that reads first and writes later fails at once if another connection
+    committed in between (SQLite cannot wait its way out of a stale snapshot); a write
+    that changes nothing, as the first statement, takes the write lock up front."""
+    cursor.execute("UPDATE imports SET import_id = import_id WHERE false")
+
+
+def _checkpoint(conn: Any) -> None:
+    """Copy the committed import from the WAL into the database file, so that the WAL
+    does not stay gigabytes long and the next small write does not pay for the copy.
+
+    The import is committed already: a checkpoint cut short (readers still on the state
+    before it) leaves the rest to the next writer's automatic checkpoint, nothing lost."""
+    import adbc_driver_manager
+
+    cursor = conn.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.fetchall()
+    except adbc_driver_manager.Error:
+        pass
+    finally:
+        cursor.close()
 
 
 def _db_column(column: pa.ChunkedArray, sql_type: Any, sqlite: bool) -> pa.ChunkedArray | pa.Array:
@@ -265,10 +298,15 @@ def bulk_load(
     """Write every table of a checked batch in one transaction and record the import."""
     sqlite = _is_sqlite(url)
     report = LoadReport()
-    rows = sum(t.num_rows for t in tables.values())
-    with _rollback_journal(url, rows), adbc_connection(url) as conn:
+    with adbc_connection(url, writable=True) as conn:
         cursor = conn.cursor()
         try:
+            if sqlite:
+                # The file stays in WAL mode: readers keep seeing the last committed state
+                # while this transaction writes. Its pages go to the WAL; the checkpoint
+                # after the commit copies them into the database file.
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
+                _take_write_lock(cursor)
             for name in ENTITY_TABLES:
                 if name in tables:
                     if progress:
@@ -293,10 +331,12 @@ def bulk_load(
                 before_commit()
             start = time.perf_counter()
             conn.commit()
-            report.commit_seconds = time.perf_counter() - start
         except BaseException:
             conn.rollback()
             raise
         finally:
             cursor.close()
+        if sqlite:
+            _checkpoint(conn)
+        report.commit_seconds = time.perf_counter() - start
     return report

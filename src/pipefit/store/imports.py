@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, select
 from pipefit.domain.imports import LoadReport
 from pipefit.domain.pipeline import Pipeline
 from pipefit.store.bulk import bulk_load
+from pipefit.store.locks import import_lock
 from pipefit.store.pipelines import load_stored_pipelines
 from pipefit.store.tables import opportunities
 from pipefit.store.types import MONEY_SCALE
@@ -181,15 +182,17 @@ class SqlBatchLoader:
         progress: Callable[[str], None] | None = None,
         before_commit: Callable[[], None] | None = None,
     ) -> LoadReport:
-        # Idle pooled connections keep a SQLite file open, and SQLite leaves WAL for the
-        # faster rollback journal of a big load only when no other connection holds it.
+        # No connection of the engine may hold a SQLite file while ADBC's own copy of
+        # SQLite writes it in this process (see store.bulk.adbc_connection).
         self._engine.dispose()
-        return bulk_load(
-            self._url,
-            tables,
-            source=source,
-            files=files,
-            fmt=source,
-            progress=progress,
-            before_commit=before_commit,
-        )
+        # One import at a time: a second one is refused at once, naming the first.
+        with import_lock(self._url, self._engine):
+            return bulk_load(
+                self._url,
+                tables,
+                source=source,
+                files=files,
+                fmt=source,
+                progress=progress,
+                before_commit=before_commit,
+            )

@@ -108,8 +108,9 @@ class BatchLoader(Protocol):
     """Writes a checked batch all or nothing, in its own transaction, set at a time.
 
     It runs outside any open unit of work: the SQL loader writes through ADBC on its own
-    connection, and SQLite switches to its faster rollback journal for big loads only when
-    no other connection holds the file."""
+    connection (a second copy of SQLite, which must not share the file with another open
+    connection in the process). One load runs at a time per database: a second one is
+    refused at once with an error that names the first; readers go on meanwhile."""
 
     def load(
         self,

@@ -20,11 +20,13 @@ from pipefit.cli.common import (
     with_app_and_format,
     with_format,
 )
+from pipefit.cli.outputs import check_chart, write_chart
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
 
 if TYPE_CHECKING:
     from pipefit.config.compensation import CapacityConfig
+    from pipefit.io.outputs import Outputs
 
 __all__ = ["register"]
 
@@ -43,12 +45,10 @@ def register(app: typer.Typer) -> None:
     app.command("workload")(workload)
 
 
-def _chart(chart: Any, path: Path | None, fmt: str) -> None:
+def _chart(files: Outputs, chart: Any, path: Path | None, fmt: str) -> None:
     if path is None:
         return
-    from pipefit.charts.output import save_chart
-
-    written = save_chart(chart, path)
+    written = write_chart(files, chart, path)
     if fmt == "table":
         out.print(f"chart written to {written}")
 
@@ -109,6 +109,8 @@ def capacity(
         show(out, fmt, scenario_view(m, for_people=for_people))
         return
     with open_app(workspace, db) as instance:
+        files = instance.outputs()
+        check_chart(files, chart)
         config = instance.workspace.config
         report = workspace_capacity(
             instance.uow(),
@@ -121,7 +123,7 @@ def capacity(
     if chart is not None:
         from pipefit.charts.capacity import segments_chart
 
-        _chart(segments_chart(report.segments), chart, fmt)
+        _chart(files, segments_chart(report.segments), chart, fmt)
 
 
 @with_app_and_format
@@ -146,6 +148,8 @@ def compare(
     from pipefit.services.capacity import plan_team
     from pipefit.views.capacity import options_view
 
+    files = instance.outputs()
+    check_chart(files, chart)
     config = instance.workspace.config
     report = plan_team(
         instance.uow(),
@@ -161,7 +165,7 @@ def compare(
     if chart is not None:
         from pipefit.charts.capacity import whatif_chart
 
-        _chart(whatif_chart(report.options), chart, fmt)
+        _chart(files, whatif_chart(report.options), chart, fmt)
 
 
 @with_app_and_format

@@ -118,14 +118,14 @@ def curves(
     plan: Annotated[
         list[str] | None, typer.Option(help="Plans to draw (default: the roles' plans).")
     ] = None,
-    up_to: Annotated[int, typer.Option(help="Highest attainment % on the chart.")] = 200,
+    up_to: Annotated[
+        int, typer.Option(help="Highest attainment % on the chart.", min=1, max=MAX_UP_TO)
+    ] = 200,
 ) -> None:
     """Payout curves of the plans on one chart (rep vs presales by default)."""
     from pipefit.bootstrap import outputs
     from pipefit.charts.pay import payout_curves_chart
 
-    if not 1 <= up_to <= MAX_UP_TO:
-        raise PipefitError(f"--up-to is a percentage from 1 to {MAX_UP_TO}, not {up_to}")
     files = outputs(workspace)
     check_chart(files, chart, "output.curves")
     config = App.configured(workspace).compensation

@@ -39,6 +39,10 @@ AsOfOpt = Annotated[
 ]
 
 
+MAX_HIRES = 10_000  # people to hire in one what-if
+MAX_WEEKS = 520  # ten years of meetings
+
+
 def register(app: typer.Typer) -> None:
     app.command("capacity")(capacity)
     app.command("compare")(compare)
@@ -130,8 +134,8 @@ def capacity(
 def compare(
     instance: App,
     fmt: OutputFormat,
-    reps: Annotated[int, typer.Option(help="Reps to hire.")] = 1,
-    presales: Annotated[int, typer.Option(help="Presales engineers to hire.")] = 1,
+    reps: Annotated[int, typer.Option(help="Reps to hire.", max=MAX_HIRES)] = 1,
+    presales: Annotated[int, typer.Option(help="Presales engineers to hire.", max=MAX_HIRES)] = 1,
     gain: Annotated[
         str | None, typer.Option(help="Presales productivity gain, e.g. 0.05 (default: norm).")
     ] = None,
@@ -173,7 +177,8 @@ def workload(
     instance: App,
     fmt: OutputFormat,
     weeks: Annotated[
-        int | None, typer.Option(help="Weeks of meetings to average (default: config).")
+        int | None,
+        typer.Option(help="Weeks of meetings to average (default: config).", max=MAX_WEEKS),
     ] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="End of the window (default: latest activity).")

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from pipefit.bootstrap import App
 from pipefit.cli.common import OutputFormat, out, parse_amount, with_format, with_workspace
-from pipefit.cli.outputs import check_chart, write_chart
+from pipefit.cli.outputs import OverwriteOpt, check_chart, write_chart
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
 from pipefit.views import View
@@ -121,12 +121,13 @@ def curves(
     up_to: Annotated[
         int, typer.Option(help="Highest attainment % on the chart.", min=1, max=MAX_UP_TO)
     ] = 200,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Payout curves of the plans on one chart (rep vs presales by default)."""
     from pipefit.bootstrap import outputs
     from pipefit.charts.pay import payout_curves_chart
 
-    files = outputs(workspace)
+    files = outputs(workspace, replace=overwrite)
     check_chart(files, chart, "output.curves")
     config = App.configured(workspace).compensation
     known = config.plans_domain()

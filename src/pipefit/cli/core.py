@@ -32,6 +32,7 @@ from pipefit.cli.common import (
     with_workspace,
 )
 from pipefit.cli.errors import describe, report_and_exit
+from pipefit.cli.outputs import OverwriteOpt
 from pipefit.cli.render import emit, show
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.imports import ImportRejected
@@ -123,12 +124,13 @@ def import_(
         Path | None,
         typer.Option("--errors-csv", help="If refused, write every problem to this CSV file."),
     ] = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Load CRM exports. The import lands whole or not at all; re-importing changes nothing."""
     from pipefit.services.imports import import_files
     from pipefit.views.imports import import_view
 
-    outputs = instance.outputs(inputs=[*files, mapping])
+    outputs = instance.outputs(inputs=[*files, mapping], replace=overwrite)
     if errors_csv is not None:
         outputs.check_file(errors_csv, "output.errors")
     total = sum(p.stat().st_size for p in files if p.is_file())
@@ -194,6 +196,7 @@ def generate(
         int, typer.Option(help="How many opportunities (200 to 1,000,000+).")
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Write a realistic synthetic company as native CSVs (deterministic for a seed)."""
     from pipefit.bootstrap import outputs
@@ -202,7 +205,7 @@ def generate(
 
     out_dir = out_dir or (workspace or Path(".")) / "sample-data"
     _check_size(opportunities, seed)
-    files = outputs(workspace)
+    files = outputs(workspace, replace=overwrite)
     files.check_folder(out_dir, FILES, "output.sample")
     files.make_folder(out_dir, "output.sample")
     with Progress(
@@ -248,6 +251,7 @@ def demo(
     workspace: Path | None,
     opportunities: Annotated[int, typer.Option(help="Size of the sample company.")] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the sample company.")] = 7,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Create a workspace, generate a sample company, load it and summarise it."""
     from pipefit.bootstrap import outputs
@@ -258,7 +262,7 @@ def demo(
     root = workspace or Path("demo-workspace")
     _check_size(opportunities, seed)
     data = root / "sample-data"
-    files = outputs(root)
+    files = outputs(root, replace=overwrite)
     files.check_folder(data, FILES, "output.demo")
     instance = App.init(root)
     ws = instance.workspace

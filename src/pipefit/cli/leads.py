@@ -17,7 +17,7 @@ from pipefit.cli.common import (
     with_format,
     with_workspace,
 )
-from pipefit.cli.outputs import check_chart, write_chart
+from pipefit.cli.outputs import OverwriteOpt, check_chart, write_chart
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
 
@@ -75,6 +75,7 @@ def score(
         Path | None,
         typer.Option(help="Score FILE with a saved model instead of training (no --target)."),
     ] = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Train and evaluate on any CSV of leads with an outcome column, or score with a saved model.
 
@@ -87,7 +88,7 @@ def score(
     from pipefit.services.lead_files import score_file, score_with_model
     from pipefit.views.leads import batch_scores_view, file_scores_view
 
-    written = outputs(workspace, inputs=[file, model])
+    written = outputs(workspace, inputs=[file, model], replace=overwrite)
     if out_file is not None:
         written.check_file(out_file, "output.scores")
     if save_model is not None:
@@ -183,6 +184,7 @@ def backtest(
     chart: Annotated[
         Path | None, typer.Option(help="Write a gains chart: .png, .svg or .html.")
     ] = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Replay history: BANT, demo-ready, scorecard, learned models and naive Bayes compared.
 
@@ -193,7 +195,7 @@ def backtest(
     from pipefit.services.lead_backtest import run_backtest
     from pipefit.views.leads import backtest_rows_view, backtest_view
 
-    files = instance.outputs()
+    files = instance.outputs(replace=overwrite)
     check_chart(files, chart)
     result = run_backtest(
         instance.uow(),

@@ -20,7 +20,7 @@ from pipefit.cli.common import (
     with_app_and_format,
     with_format,
 )
-from pipefit.cli.outputs import check_chart, write_chart
+from pipefit.cli.outputs import OverwriteOpt, check_chart, write_chart
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
 
@@ -86,6 +86,7 @@ def capacity(
     ] = None,
     as_of: AsOfOpt = None,
     chart: ChartOpt = None,
+    overwrite: OverwriteOpt = False,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -113,7 +114,7 @@ def capacity(
         show(out, fmt, scenario_view(m, for_people=for_people))
         return
     with open_app(workspace, db) as instance:
-        files = instance.outputs()
+        files = instance.outputs(replace=overwrite)
         check_chart(files, chart)
         config = instance.workspace.config
         report = workspace_capacity(
@@ -142,6 +143,7 @@ def compare(
     team: Annotated[str | None, typer.Option(help="Only this team (default: everyone).")] = None,
     as_of: AsOfOpt = None,
     chart: ChartOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Hire reps, make presales more productive, or hire presales? Side by side.
 
@@ -152,7 +154,7 @@ def compare(
     from pipefit.services.capacity import plan_team
     from pipefit.views.capacity import options_view
 
-    files = instance.outputs()
+    files = instance.outputs(replace=overwrite)
     check_chart(files, chart)
     config = instance.workspace.config
     report = plan_team(

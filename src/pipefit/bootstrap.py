@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError
 from pipefit.config import CONFIG_FILE, DB_FILE, Workspace, default_config_text, load_workspace
 from pipefit.config.compensation import CompensationConfig
 from pipefit.config.environment import Settings
+from pipefit.domain.errors import PipefitError
 from pipefit.io.config_file import TomlConfigFile
 from pipefit.io.formats import FileReader
 from pipefit.io.lead_files import CsvLeadFiles
@@ -41,10 +42,14 @@ class App:
     @classmethod
     def init(cls, root: Path, *, database_url: str | None = None, force: bool = False) -> App:
         """Create a workspace: the default pipefit.toml (unless one exists) and its schema."""
-        root.mkdir(parents=True, exist_ok=True)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            why = "it is not a folder" if root.exists() else (exc.strerror or str(exc))
+            raise PipefitError(f"cannot make the workspace folder {root}: {why}") from exc
         config_path = root / CONFIG_FILE
-        if force or not config_path.exists():
-            config_path.write_text(default_config_text(), "utf-8")
+        if force or not config_path.exists():  # replaced whole, never left half-written
+            TomlConfigFile(config_path).replace(default_config_text())
         workspace = load_workspace(root, database_url)
         config = workspace.config
         prepare_database(

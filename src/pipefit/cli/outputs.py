@@ -26,13 +26,13 @@ OverwriteOpt = Annotated[
 
 
 def check_chart(files: Outputs, path: Path | None, field: str = "chart") -> None:
-    """Refuse a chart path before the work: its suffix, then the rule of every output."""
+    """Refuse a chart path before the work: the rule of every output, then its suffix."""
     if path is None:
         return
     from pipefit.charts.output import check_chart_name
 
-    check_chart_name(path, field)
     files.check_file(path, field)
+    check_chart_name(path, field)
 
 
 def write_chart(files: Outputs, chart: Any, path: Path, field: str = "chart") -> Path:

@@ -12,10 +12,9 @@ of the database's own refusals.
 
 from __future__ import annotations
 
-import io
+import json
 import typing
 from collections.abc import Iterator
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -24,9 +23,11 @@ from typing import Any
 import pytest
 import typer.main
 
-from pipefit.cli import app, run
+from pipefit.cli import app
 
 from ..integration.native_files import write_native
+from . import cli
+from .inprocess import invoke
 
 HUGE = "9" * 30
 LEADS = "lead_id,size,industry,Won\n" + "".join(
@@ -58,14 +59,6 @@ class Place:
     @property
     def database(self) -> Path:
         return self.ws / "pipefit.db"
-
-
-def invoke(args: tuple[str, ...]) -> tuple[int, str]:
-    """Run `pipefit ARGS` in this process; its exit status and everything it printed."""
-    printed = io.StringIO()
-    with redirect_stdout(printed), redirect_stderr(printed):
-        code = run(list(args))
-    return code, printed.getvalue()
 
 
 def commands() -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -208,9 +201,9 @@ def place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Place:
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.chdir(tmp_path)  # whatever lands in "the current folder" lands here
     ws = tmp_path / "acme"
-    assert invoke(("init", str(ws)))[0] == 0
+    assert invoke("init", ws)[0] == 0
     imports = tuple(write_native(tmp_path / "in"))
-    assert invoke(("import", *map(str, imports), "-w", str(ws)))[0] == 0
+    assert invoke("import", *imports, "-w", ws)[0] == 0
     leads, plan = tmp_path / "leads.csv", tmp_path / "plan.toml"
     leads.write_text(LEADS)
     plan.write_text(PLAN)
@@ -222,7 +215,7 @@ def test_every_command_answers_garbage_in_one_line_and_refuses_it(place: Place) 
     seen: set[str] = set()
     for name, call in calls(place):
         seen.add(name)
-        code, printed = invoke(call.args)
+        code, printed = invoke(*call.args)
         said = printed.strip().splitlines()[-1:] or ["(nothing)"]
         if "Traceback" in printed or "internal error" in printed:
             problems.append(f"pipefit {' '.join(call.args)}\n    {printed.strip()[-600:]}")
@@ -233,3 +226,87 @@ def test_every_command_answers_garbage_in_one_line_and_refuses_it(place: Place) 
     assert place.database.read_bytes().startswith(b"SQLite format 3\0")
     assert len(seen) >= 30, sorted(seen)
     assert not problems, f"{len(problems)} answers went wrong:\n" + "\n".join(problems)
+
+
+# The cases seen as tracebacks, one by one, as a user runs them.
+
+
+def test_leads_score_on_ten_rows_with_two_folds_compares_and_scores(tmp_path: Path) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text(LEADS)
+    result = cli.run("leads", "score", leads, "--target", "Won", "--folds", "2", "-f", "json")
+    scored = json.loads(result.stdout)
+    assert scored["rows"] == 10 and scored["folds"] == 2
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "why"),
+    [
+        ("--bookings", "NaN", "is not a finite number"),
+        ("--bookings", "1e400", "is too large (at most 99,999,999,999,999.9999)"),
+        ("--quota", "Infinity", "is not a finite number"),
+        ("--quota", "-inf", "is not a finite number"),
+        ("--bookings", "1,2,3", "is not a number"),
+        ("--variable", "0.000001", "has more than 4 decimal places"),
+    ],
+)
+def test_comp_calc_refuses_amounts_that_are_not_finite_or_absurd_in_one_line(
+    tmp_path: Path, option: str, value: str, why: str
+) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text(PLAN)
+    amounts = {"--quota": "100000", "--bookings": "50000", option: value}
+    given = [arg for pair in amounts.items() for arg in pair]
+    result = cli.run("comp", "calc", "--plan", plan, *given, check=False)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == f"error: {option} {value!r} {why}\n"
+
+
+def test_a_file_that_is_not_text_as_a_plan_is_refused_in_one_line(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_bytes(b"SQLite format 3\0\x95\xff")
+    result = cli.run("comp", "calc", "--plan", plan, "--quota", "1", "--bookings", "1",
+                     check=False)  # fmt: skip
+    assert (result.returncode, result.stderr) == (
+        1, f"error: {plan}: not a plan file (not UTF-8 text)\n"
+    )  # fmt: skip
+
+
+def test_an_unexpected_error_is_one_line_asking_for_a_report(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import pipefit.services.status
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug of ours\nwith a second line")
+
+    ws = tmp_path / "acme"
+    assert invoke("init", ws)[0] == 0
+    monkeypatch.setattr(pipefit.services.status, "workspace_status", broken)
+    monkeypatch.delenv("PIPEFIT_DEBUG", raising=False)
+    code, text = invoke("status", "-w", ws)
+    assert (code, text) == (
+        1,
+        "internal error: RuntimeError: a bug of ours; please report it with the command you "
+        "ran (PIPEFIT_DEBUG=1 shows the details)\n",
+    )
+    monkeypatch.setenv("PIPEFIT_DEBUG", "1")  # the traceback, for whoever fixes it
+    with pytest.raises(RuntimeError, match="a bug of ours"):
+        invoke("status", "-w", ws)
+
+
+def test_a_file_the_system_refuses_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import pipefit.services.status
+
+    def unreadable(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", "/srv/crm/export.csv")
+
+    ws = tmp_path / "acme"
+    assert invoke("init", ws)[0] == 0
+    monkeypatch.setattr(pipefit.services.status, "workspace_status", unreadable)
+    assert invoke("status", "-w", ws) == (
+        1, "error: cannot use /srv/crm/export.csv: Permission denied\n"
+    )  # fmt: skip

@@ -5,24 +5,30 @@ entry point opens an `App` and hands its units of work and ports to the services
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from pipefit.config import (
     CONFIG_FILE,
-    Settings,
+    DB_FILE,
     Workspace,
     WorkspaceConfig,
     default_config_text,
     load_workspace,
 )
 from pipefit.config.compensation import CompensationConfig
+from pipefit.config.environment import Settings
+from pipefit.domain.errors import PipefitError
 from pipefit.io.config_file import TomlConfigFile
 from pipefit.io.formats import FileReader
 from pipefit.io.lead_files import CsvLeadFiles
 from pipefit.io.models import JoblibModels
+from pipefit.io.outputs import Outputs
 from pipefit.services.imports import ImportDefaults
 from pipefit.services.ports.pay import StatementWriter
 from pipefit.services.workspace import prepare_database, update_database
@@ -31,7 +37,7 @@ from pipefit.store.imports import SqlBatchLoader
 from pipefit.store.schema import SqlSchema
 from pipefit.store.unit_of_work import SqlUnitOfWork
 
-__all__ = ["App", "lead_files", "model_files", "optional_config"]
+__all__ = ["App", "lead_files", "model_files", "optional_config", "outputs"]
 
 
 class App:
@@ -43,10 +49,14 @@ class App:
     @classmethod
     def init(cls, root: Path, *, database_url: str | None = None, force: bool = False) -> App:
         """Create a workspace: the default pipefit.toml (unless one exists) and its schema."""
-        root.mkdir(parents=True, exist_ok=True)
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            why = "it is not a folder" if root.exists() else (exc.strerror or str(exc))
+            raise PipefitError(f"cannot make the workspace folder {root}: {why}") from exc
         config_path = root / CONFIG_FILE
-        if force or not config_path.exists():
-            config_path.write_text(default_config_text(), "utf-8")
+        if force or not config_path.exists():  # replaced whole, never left half-written
+            TomlConfigFile(config_path).replace(default_config_text())
         workspace = load_workspace(root, database_url)
         config = workspace.config
         prepare_database(
@@ -77,14 +87,24 @@ class App:
     def currency(self) -> str:
         return self.workspace.config.workspace.currency
 
-    @property
-    def statement_writer(self) -> StatementWriter:
-        """Pay runs as CSV files and HTML pages (the pages made by views.statements)."""
+    def statement_writer(self, files: Outputs | None = None) -> StatementWriter:
+        """Pay runs as CSV files and HTML pages (the pages made by views.statements),
+        written through `files` (default: this workspace's outputs, none replaced)."""
         # Imported here: pyarrow costs every other command's start-up a noticeable pause.
         from pipefit.io.statement_files import StatementFiles
         from pipefit.views.statements import StatementDocuments
 
-        return StatementFiles(StatementDocuments())
+        return StatementFiles(StatementDocuments(), files or self.outputs())
+
+    def outputs(self, *, inputs: Iterable[Path | None] = (), replace: bool = False) -> Outputs:
+        """Where a command on this workspace may write: never over its database, its
+        pipefit.toml or the command's `inputs`; over an existing file only if `replace`."""
+        return outputs(
+            self.workspace.root,
+            database_url=self.workspace.database_url,
+            inputs=inputs,
+            replace=replace,
+        )
 
     @cached_property
     def engine(self) -> Engine:
@@ -126,14 +146,49 @@ class App:
             self.engine.dispose()
 
 
-def lead_files() -> CsvLeadFiles:
-    """Lead CSV files in and scored files out (no workspace needed)."""
-    return CsvLeadFiles()
+def lead_files(files: Outputs | None = None) -> CsvLeadFiles:
+    """Lead CSV files in and scored files out through `files` (no workspace needed)."""
+    return CsvLeadFiles(files or Outputs())
 
 
-def model_files() -> JoblibModels:
-    """Saved lead models (no workspace needed)."""
-    return JoblibModels()
+def model_files(files: Outputs | None = None) -> JoblibModels:
+    """Saved lead models, written through `files` (no workspace needed)."""
+    return JoblibModels(files or Outputs())
+
+
+def _database_files(database_url: str) -> list[Path]:
+    """The files of a SQLite database (with its journals); none for a server."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError:
+        return []
+    if not url.drivername.startswith("sqlite") or url.database in (None, "", ":memory:"):
+        return []
+    path = Path(url.database)
+    return [path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))]
+
+
+def outputs(
+    root: Path | None = None,
+    *,
+    database_url: str | None = None,
+    inputs: Iterable[Path | None] = (),
+    replace: bool = False,
+) -> Outputs:
+    """Where a command may write (see `io.outputs`). The workspace in scope (`root`, else
+    PIPEFIT_WORKSPACE or the current folder) need not exist: its database and its
+    pipefit.toml are guarded wherever they would be, and so are the command's `inputs`."""
+    settings = Settings()
+    folder = root if root is not None else settings.workspace
+    url = database_url or settings.database_url or f"sqlite:///{folder / DB_FILE}"
+    files = _database_files(url)
+    guarded: list[tuple[Path, str]] = [
+        (path, "the workspace database" if i == 0 else "a journal of the workspace database")
+        for i, path in enumerate(files)
+    ]
+    guarded.append((folder / CONFIG_FILE, "the workspace configuration"))
+    guarded += [(path, "an input of this command") for path in inputs if path is not None]
+    return Outputs(guarded, replace=replace)
 
 
 def optional_config(root: Path | None) -> WorkspaceConfig | None:

@@ -290,7 +290,8 @@ def test_pay_output_for_scripts_is_plain_numbers_and_iso_dates(
         ("compare",),
         ("plans",),
         ("statement", "emp-011", "--period", "2025Q3"),
-        ("run", "--period", "2025Q3", "--out", tmp_path / "run", "--no-html"),
+        # The second format replaces the first's files: it says so (--overwrite).
+        ("run", "--period", "2025Q3", "--out", tmp_path / "run", "--no-html", "--overwrite"),
         calc,
     ]
     for command in commands:

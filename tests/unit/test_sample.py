@@ -18,7 +18,7 @@ import pytest
 
 from pipefit.io.native import ENTITIES
 from pipefit.io.parsing import coerce_column
-from pipefit.sample import generate
+from pipefit.sample import FILES, generate
 
 OPEN_STAGES = (
     "Discovery",
@@ -108,6 +108,14 @@ def test_the_returned_counts_are_the_rows_of_each_file(
     assert counts["handoffs"] == 2000
     assert 2500 <= counts["leads"] <= 2700  # one per deal and ~30% that never converted
     assert counts["accounts"] == 666
+
+
+def test_the_files_checked_before_generating_are_the_files_written(
+    company: tuple[Path, dict[str, int]],
+) -> None:
+    folder, counts = company
+    assert list(FILES) == [f"{name}.csv" for name in counts]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)  # no temporary file left
 
 
 def test_every_value_parses_as_its_spec_type_and_choices(folder: Path) -> None:

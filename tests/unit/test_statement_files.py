@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pipefit.domain.plans import AttainmentBasis
 from pipefit.domain.statements import Statement, build_statement
+from pipefit.io.outputs import Outputs
 from pipefit.io.statement_files import StatementFiles
 from pipefit.views import to_jsonable
 from pipefit.views.statements import StatementDocuments, statement_document
@@ -30,7 +31,7 @@ def statements() -> list[Statement]:
 def write_statements(
     folder: Path, run: list[Statement], skipped: list[tuple[str, str, str]]
 ) -> list[Path]:
-    return StatementFiles(StatementDocuments()).write(folder, run, skipped)
+    return StatementFiles(StatementDocuments(), Outputs()).write(folder, run, skipped)
 
 
 def test_the_lines_file_adds_up_to_each_statement_and_names_earlier_periods(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -214,10 +215,31 @@ def parse_time(value: str | None, option: str = "--at") -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
+# Commas only as thousands separators (1,234,567.5): "1,2,3" is not a number.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+# What the database keeps exactly: 18 digits, 4 of them after the point.
+MAX_AMOUNT = Decimal(10) ** 14
+AMOUNT_STEP = Decimal("0.0001")
+
+
 def parse_amount(value: str | None, option: str = "--amount") -> Decimal | None:
+    """A number given on the command line, exactly: refused (one line) if it is not a
+    plain finite number, has more than 4 decimal places or is 10^14 or more."""
     if value is None:
         return None
+    text = value.strip()
+    if "," in text and _GROUPED.fullmatch(text):
+        text = text.replace(",", "")
     try:
-        return Decimal(value.replace(",", ""))
+        amount = Decimal(text)
     except InvalidOperation:
         raise PipefitError(f"{option} {value!r} is not a number") from None
+    if not amount.is_finite():
+        raise PipefitError(f"{option} {value!r} is not a finite number")
+    if abs(amount) >= MAX_AMOUNT:
+        raise PipefitError(
+            f"{option} {value!r} is too large (at most {MAX_AMOUNT - AMOUNT_STEP:,})"
+        )
+    if amount != amount.quantize(AMOUNT_STEP):
+        raise PipefitError(f"{option} {value!r} has more than 4 decimal places")
+    return amount

@@ -12,6 +12,7 @@ from pipefit.cli import comp_plans
 from pipefit.cli import plan as plan_commands
 from pipefit.cli.common import OutputFormat, out, parse_time, with_app, with_app_and_format
 from pipefit.cli.comp_plans import required_amount, show_laid_out
+from pipefit.cli.outputs import OverwriteOpt, check_chart, write_chart
 from pipefit.cli.render import show
 
 __all__ = ["comp_app", "plan_app"]
@@ -64,24 +65,29 @@ def run(
     chart: Annotated[
         Path | None, typer.Option(help="Also chart attainment per person (.png/.svg/.html).")
     ] = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Everyone's statements for a period, written to CSV (and HTML): reps and presales."""
     from pipefit.services.compensation import run_period, write_run
     from pipefit.services.paybook import bulk_objects
     from pipefit.views.pay import print_run, run_view
 
+    files = instance.outputs(replace=overwrite)
+    if out_dir is not None:  # at once; the run's pages are checked before the first is written
+        names = ["statements.csv", "statement_lines.csv", *(["index.html"] if html else [])]
+        files.check_folder(out_dir, names, "output.run")
+    check_chart(files, chart)
     # One pause of the garbage collector over the whole run and its files (see
     # bulk_objects): the objects are acyclic, and collections between phases cost seconds.
     with bulk_objects():
         result = run_period(instance.uow(), instance.compensation, instance.currency, period)
         folder = out_dir or instance.workspace.root / "statements" / result.period.label
-        files = write_run(result, instance.statement_writer, folder, html=html)
+        written = write_run(result, instance.statement_writer(files), folder, html=html)
         if chart is not None:
-            from pipefit.charts.output import save_chart
             from pipefit.charts.pay import attainment_chart
 
-            files.append(save_chart(attainment_chart(result.statements), chart))
-        view = run_view(result, files)
+            written.append(write_chart(files, attainment_chart(result.statements), chart))
+        view = run_view(result, written)
         # Let go of the statements while the collector is still paused: freed by reference
         # counting alone, rather than traversed by a full collection first.
         del result
@@ -147,19 +153,21 @@ def attainment_cmd(
     fmt: OutputFormat,
     period: PeriodOpt,
     chart: Annotated[Path | None, typer.Option(help="Also draw it (.png, .svg or .html).")] = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Attainment per person for a period (reps and presales), best first."""
     from pipefit.services.compensation import run_period
     from pipefit.views.pay import attainment_view
 
+    files = instance.outputs(replace=overwrite)
+    check_chart(files, chart)
     result = run_period(instance.uow(), instance.compensation, instance.currency, period)
     show(out, fmt, attainment_view(result))
     if chart is not None:
-        from pipefit.charts.output import save_chart
         from pipefit.charts.pay import attainment_chart
 
         ordered = sorted(result.statements, key=lambda s: -s.attainment)
-        written = save_chart(attainment_chart(ordered), chart)
+        written = write_chart(files, attainment_chart(ordered), chart)
         if fmt == "table":
             out.print(f"chart written to {written}")
 

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from pipefit.bootstrap import App
 from pipefit.cli.common import OutputFormat, out, parse_amount, with_format, with_workspace
+from pipefit.cli.outputs import OverwriteOpt, check_chart, write_chart
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
 from pipefit.views import View
@@ -107,6 +108,9 @@ def plans(workspace: Path | None, fmt: OutputFormat) -> None:
     show(out, fmt, plans_view(App.configured(workspace).compensation))
 
 
+MAX_UP_TO = 1000
+
+
 @with_workspace
 def curves(
     workspace: Path | None,
@@ -114,12 +118,17 @@ def curves(
     plan: Annotated[
         list[str] | None, typer.Option(help="Plans to draw (default: the roles' plans).")
     ] = None,
-    up_to: Annotated[int, typer.Option(help="Highest attainment % on the chart.")] = 200,
+    up_to: Annotated[
+        int, typer.Option(help="Highest attainment % on the chart.", min=1, max=MAX_UP_TO)
+    ] = 200,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Payout curves of the plans on one chart (rep vs presales by default)."""
-    from pipefit.charts.output import save_chart
+    from pipefit.bootstrap import outputs
     from pipefit.charts.pay import payout_curves_chart
 
+    files = outputs(workspace, replace=overwrite)
+    check_chart(files, chart, "output.curves")
     config = App.configured(workspace).compensation
     known = config.plans_domain()
     names = plan or list(dict.fromkeys(config.roles.values()))
@@ -130,4 +139,5 @@ def curves(
         )
     labels = {v: f"{v} ({k})" for k, v in config.roles.items()}
     chosen = {labels.get(n, n): known[n] for n in names}
-    out.print(f"chart written to {save_chart(payout_curves_chart(chosen, up_to=up_to), chart)}")
+    drawn = payout_curves_chart(chosen, up_to=up_to)
+    out.print(f"chart written to {write_chart(files, drawn, chart, 'output.curves')}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -31,11 +32,14 @@ from pipefit.cli.common import (
     with_app_and_format,
     with_workspace,
 )
+from pipefit.cli.errors import describe, report_and_exit
+from pipefit.cli.outputs import OverwriteOpt
 from pipefit.cli.render import emit, show
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.imports import ImportRejected
 
 if TYPE_CHECKING:
+    from pipefit.io.outputs import Outputs
     from pipefit.services.imports import ImportResult
 
 __all__ = ["register"]
@@ -71,17 +75,28 @@ def init(
     out.print(f"  pipeline:      {default.name} ({', '.join(s.name for s in default.stages)})")
 
 
-def _import_or_explain(errors_csv: Path | None, run: Callable[[], ImportResult]) -> ImportResult:
-    """Run an import; if it is refused and asked to, write every problem to a CSV file."""
+def _problems_csv(refused: ImportRejected) -> str:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(["file", "row", "column", "value", "problem"])
+    for e in refused.errors:
+        writer.writerow([e.file, e.row, e.column, e.value, e.message])
+    return text.getvalue()
+
+
+def _import_or_explain(
+    files: Outputs, errors_csv: Path | None, run: Callable[[], ImportResult]
+) -> ImportResult:
+    """Run an import; if it is refused and asked to, write every problem to a CSV file.
+    If that file cannot be written, the problems are still listed, then why."""
     try:
         return run()
     except ImportRejected as refused:
         if errors_csv is not None:
-            with errors_csv.open("w", newline="", encoding="utf-8") as handle:
-                writer = csv.writer(handle)
-                writer.writerow(["file", "row", "column", "value", "problem"])
-                for e in refused.errors:
-                    writer.writerow([e.file, e.row, e.column, e.value, e.message])
+            try:
+                files.write_text(errors_csv, _problems_csv(refused), "output.errors")
+            except PipefitError as failed:
+                report_and_exit(refused, err, also=[describe(failed)])
             err.print(f"all {len(refused.errors)} problems written to {errors_csv}")
         raise
 
@@ -126,12 +141,16 @@ def import_(
         Path | None,
         typer.Option("--errors-csv", help="If refused, write every problem to this CSV file."),
     ] = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Load CRM exports. The import lands whole or not at all; re-importing the same files
     changes nothing, a newer export extends the stored history."""
     from pipefit.services.imports import import_files
     from pipefit.views.imports import import_view
 
+    outputs = instance.outputs(inputs=[*files, mapping], replace=overwrite)
+    if errors_csv is not None:
+        outputs.check_file(errors_csv, "output.errors")
     total = sum(p.stat().st_size for p in files if p.is_file())
     bar_shown = sys.stderr.isatty() and total > 5_000_000
     with Progress(
@@ -147,6 +166,7 @@ def import_(
         reading = bar.add_task("reading", total=total)
         loading = bar.add_task("writing", total=None, visible=False)
         result = _import_or_explain(
+            outputs,
             errors_csv,
             lambda: import_files(
                 instance.uow(),
@@ -196,13 +216,18 @@ def generate(
         int, typer.Option(help="How many opportunities (200 to 1,000,000+).")
     ] = 2000,
     seed: Annotated[int, typer.Option(help="Same seed, same files.")] = 7,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Write a realistic synthetic company as native CSVs (deterministic for a seed)."""
+    from pipefit.bootstrap import outputs
+    from pipefit.sample import FILES
     from pipefit.sample import generate as generate_company
 
     out_dir = out_dir or (workspace or Path(".")) / "sample-data"
-    if opportunities < 1:
-        raise PipefitError("--opportunities must be at least 1")
+    _check_size(opportunities, seed)
+    files = outputs(workspace, replace=overwrite)
+    files.check_folder(out_dir, FILES, "output.sample")
+    files.make_folder(out_dir, "output.sample")
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -227,20 +252,40 @@ def generate(
     )
 
 
+MAX_OPPORTUNITIES = 20_000_000
+
+
+def _check_size(opportunities: int, seed: int) -> None:
+    """A sample company of 1 to MAX_OPPORTUNITIES deals, from a seed numpy takes."""
+    if not 1 <= opportunities <= MAX_OPPORTUNITIES:
+        raise PipefitError(
+            f"a sample company has 1 to {MAX_OPPORTUNITIES:,} opportunities, not {opportunities:,}",
+            field="sample.opportunities",
+        )
+    if seed < 0:
+        raise PipefitError(f"a seed is a whole number from 0 up, not {seed}", field="sample.seed")
+
+
 @with_workspace
 def demo(
     workspace: Path | None,
     opportunities: Annotated[int, typer.Option(help="Size of the sample company.")] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the sample company.")] = 7,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Create a workspace, generate a sample company, load it and summarise it."""
+    from pipefit.bootstrap import outputs
+    from pipefit.sample import FILES
     from pipefit.sample import generate as generate_company
     from pipefit.services.imports import import_files
 
     root = workspace or Path("demo-workspace")
+    _check_size(opportunities, seed)
+    data = root / "sample-data"
+    files = outputs(root, replace=overwrite)
+    files.check_folder(data, FILES, "output.demo")
     instance = App.init(root)
     ws = instance.workspace
-    data = root / "sample-data"
     out.print(
         f"Generating a sample company ({opportunities:,} opportunities, seed {seed}) in {data} ..."
     )

@@ -23,8 +23,13 @@ SQLite file `pipefit.db` in the workspace), after the command or before it:
 `pipefit -w DIR status` is `pipefit status -w DIR` (one given after the command wins,
 and either beats the environment). Reports take `--format table|json|csv`:
 table for people, json and csv for scripts. A failing command exits with status 1 and a
-one-line reason on standard error (`error: ...`); a refused import first lists every
-bad value, one per line.
+one-line reason on standard error (`error: ...`; 2 for a mistyped command line); a
+refused import first lists every bad value, one per line.
+
+Commands that write files never write over the workspace's database (or its journals),
+its `pipefit.toml` or one of their own inputs, refuse a missing folder, and replace an
+existing file only when given `--overwrite`; each file is written whole (a temporary file
+beside it, then renamed).
 """
 
 

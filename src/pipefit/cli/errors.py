@@ -8,14 +8,16 @@ the line can point at it: "closing X as Closed lost needs a reason (--reason)".
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import NoReturn
 
 from rich.console import Console
 
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.imports import ImportRejected
+from pipefit.domain.outputs import OutputRefused
 
-__all__ = ["FLAGS", "describe", "report_and_exit"]
+__all__ = ["FLAGS", "describe", "report", "report_and_exit"]
 
 SHOWN_PROBLEMS = 200
 
@@ -74,6 +76,16 @@ FLAGS: dict[str, str] = {
     "plan.weeks": "--weeks",
     "workspace": "--workspace",
     "database": "--db",
+    "sample.opportunities": "--opportunities",
+    "sample.seed": "--seed",
+    "overwrite": "--overwrite",
+    "output.errors": "--errors-csv",
+    "output.scores": "--out",
+    "output.model": "--save-model",
+    "output.run": "--out",
+    "output.curves": "--out",
+    "output.sample": "--out",
+    "output.demo": "--workspace",
 }
 
 
@@ -82,10 +94,14 @@ def describe(exc: PipefitError) -> str:
     message = str(exc)
     if flag and flag not in message:
         message += f" ({flag})"
+    if isinstance(exc, OutputRefused) and exc.replaceable:
+        message += f"; {FLAGS['overwrite']} replaces it"
     return message
 
 
-def report_and_exit(exc: PipefitError, console: Console) -> NoReturn:
+def report(exc: PipefitError, console: Console, also: Sequence[str] = ()) -> None:
+    """List an import's problems (the first SHOWN_PROBLEMS), print the lines `also`, then
+    the reason."""
     if isinstance(exc, ImportRejected):
         # The first problems in file and line order; --errors-csv keeps every one.
         for problem in exc.errors[:SHOWN_PROBLEMS]:
@@ -93,5 +109,12 @@ def report_and_exit(exc: PipefitError, console: Console) -> NoReturn:
         if len(exc.errors) > SHOWN_PROBLEMS:
             hidden = len(exc.errors) - SHOWN_PROBLEMS
             console.print(f"  ... and {hidden} more (--errors-csv FILE writes all of them)")
+    for line in also:
+        console.print(f"error: {line}")
     console.print(f"error: {describe(exc)}")
+
+
+def report_and_exit(exc: PipefitError, console: Console, also: Sequence[str] = ()) -> NoReturn:
+    """`report`, then exit with status 1."""
+    report(exc, console, also)
     sys.exit(1)

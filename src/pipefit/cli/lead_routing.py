@@ -29,7 +29,7 @@ def assess_cmd(
     instance: App,
     fmt: OutputFormat,
     status: ListOpt = None,
-    limit: Annotated[int, typer.Option(help="At most this many leads (0: all).")] = 50,
+    limit: Annotated[int, typer.Option(help="At most this many leads (0: all).", min=0)] = 50,
 ) -> None:
     """Each lead judged by BANT, demo-ready and the scorecard, with BANT's blind spots flagged.
 

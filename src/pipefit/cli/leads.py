@@ -17,6 +17,7 @@ from pipefit.cli.common import (
     with_format,
     with_workspace,
 )
+from pipefit.cli.outputs import OverwriteOpt, check_chart, write_chart
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
 
@@ -73,6 +74,7 @@ def score(
         Path | None,
         typer.Option(help="Score FILE with a saved model instead of training (no --target)."),
     ] = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Train and evaluate on any CSV of leads with an outcome column, or score with a saved model.
 
@@ -81,11 +83,16 @@ def score(
     leak the outcome, and writes every row's score, band and top reasons with --out.
     Works without a workspace; with one, its [qualification] settings apply.
     """
-    from pipefit.bootstrap import lead_files, model_files
+    from pipefit.bootstrap import lead_files, model_files, outputs
     from pipefit.services.lead_files import score_file, score_with_model
     from pipefit.views.leads import batch_scores_view, file_scores_view
 
-    files, models = lead_files(), model_files()
+    written = outputs(workspace, inputs=[file, model], replace=overwrite)
+    if out_file is not None:
+        written.check_file(out_file, "output.scores")
+    if save_model is not None:
+        written.check_file(save_model, "output.model")
+    files, models = lead_files(written), model_files(written)
     if model is not None:
         batch = score_with_model(file, files=files, models=models, model_path=model, out=out_file)
         show(out, fmt, batch_scores_view(batch))
@@ -176,6 +183,7 @@ def backtest(
     chart: Annotated[
         Path | None, typer.Option(help="Write a gains chart: .png, .svg or .html.")
     ] = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Replay history: BANT, demo-ready, scorecard, learned models and naive Bayes compared.
 
@@ -186,6 +194,8 @@ def backtest(
     from pipefit.services.lead_backtest import run_backtest
     from pipefit.views.leads import backtest_rows_view, backtest_view
 
+    files = instance.outputs(replace=overwrite)
+    check_chart(files, chart)
     result = run_backtest(
         instance.uow(),
         instance.workspace.config.qualification,
@@ -193,9 +203,9 @@ def backtest(
         include=include or [],
     )
     if chart is not None:
-        from pipefit.scoring.charts import write_gains_chart
+        from pipefit.scoring.charts import gains_chart
 
-        write_gains_chart(result.curves, chart)
+        write_chart(files, gains_chart(result.curves), chart)
     if fmt == OutputFormat.CSV:
         show(out, fmt, backtest_rows_view(result))
         return

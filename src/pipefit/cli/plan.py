@@ -20,11 +20,13 @@ from pipefit.cli.common import (
     with_app_and_format,
     with_format,
 )
+from pipefit.cli.outputs import OverwriteOpt, check_chart, write_chart
 from pipefit.cli.render import show
 from pipefit.domain.errors import PipefitError
 
 if TYPE_CHECKING:
     from pipefit.config.compensation import CapacityConfig
+    from pipefit.io.outputs import Outputs
 
 __all__ = ["register"]
 
@@ -37,18 +39,20 @@ AsOfOpt = Annotated[
 ]
 
 
+MAX_HIRES = 10_000  # people to hire in one what-if
+MAX_WEEKS = 520  # ten years of meetings
+
+
 def register(app: typer.Typer) -> None:
     app.command("capacity")(capacity)
     app.command("compare")(compare)
     app.command("workload")(workload)
 
 
-def _chart(chart: Any, path: Path | None, fmt: str) -> None:
+def _chart(files: Outputs, chart: Any, path: Path | None, fmt: str) -> None:
     if path is None:
         return
-    from pipefit.charts.output import save_chart
-
-    written = save_chart(chart, path)
+    written = write_chart(files, chart, path)
     if fmt == "table":
         out.print(f"chart written to {written}")
 
@@ -79,6 +83,7 @@ def capacity(
     ] = None,
     as_of: AsOfOpt = None,
     chart: ChartOpt = None,
+    overwrite: OverwriteOpt = False,
     workspace: WorkspaceOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -106,6 +111,8 @@ def capacity(
         show(out, fmt, scenario_view(m, for_people=for_people))
         return
     with open_app(workspace, db) as instance:
+        files = instance.outputs(replace=overwrite)
+        check_chart(files, chart)
         config = instance.workspace.config
         report = workspace_capacity(
             instance.uow(),
@@ -118,21 +125,22 @@ def capacity(
     if chart is not None:
         from pipefit.charts.capacity import segments_chart
 
-        _chart(segments_chart(report.segments), chart, fmt)
+        _chart(files, segments_chart(report.segments), chart, fmt)
 
 
 @with_app_and_format
 def compare(
     instance: App,
     fmt: OutputFormat,
-    reps: Annotated[int, typer.Option(help="Reps to hire.")] = 1,
-    presales: Annotated[int, typer.Option(help="Presales engineers to hire.")] = 1,
+    reps: Annotated[int, typer.Option(help="Reps to hire.", max=MAX_HIRES)] = 1,
+    presales: Annotated[int, typer.Option(help="Presales engineers to hire.", max=MAX_HIRES)] = 1,
     gain: Annotated[
         str | None, typer.Option(help="Presales productivity gain, e.g. 0.05 (default: norm).")
     ] = None,
     team: Annotated[str | None, typer.Option(help="Only this team (default: everyone).")] = None,
     as_of: AsOfOpt = None,
     chart: ChartOpt = None,
+    overwrite: OverwriteOpt = False,
 ) -> None:
     """Hire reps, make presales more productive, or hire presales? Side by side.
 
@@ -143,6 +151,8 @@ def compare(
     from pipefit.services.capacity import plan_team
     from pipefit.views.capacity import options_view
 
+    files = instance.outputs(replace=overwrite)
+    check_chart(files, chart)
     config = instance.workspace.config
     report = plan_team(
         instance.uow(),
@@ -158,7 +168,7 @@ def compare(
     if chart is not None:
         from pipefit.charts.capacity import whatif_chart
 
-        _chart(whatif_chart(report.options), chart, fmt)
+        _chart(files, whatif_chart(report.options), chart, fmt)
 
 
 @with_app_and_format
@@ -166,7 +176,8 @@ def workload(
     instance: App,
     fmt: OutputFormat,
     weeks: Annotated[
-        int | None, typer.Option(help="Weeks of meetings to average (default: config).")
+        int | None,
+        typer.Option(help="Weeks of meetings to average (default: config).", max=MAX_WEEKS),
     ] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="End of the window (default: latest activity).")

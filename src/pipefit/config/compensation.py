@@ -244,6 +244,10 @@ def load_plan_file(path: Path) -> Plan:
         data: dict[str, Any] = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such plan file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a plan file (not UTF-8 text)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
     name = str(data.pop("name", path.stem))

@@ -125,6 +125,14 @@ def load_workspace(root: Path | None = None, database_url: str | None = None) ->
             f"no {CONFIG_FILE} in {folder}: run 'pipefit init {folder}' to make it a workspace",
             field="workspace",
         )
-    config = parse_config(path.read_text("utf-8"), str(path))
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text", field="workspace") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot read it: {exc.strerror or exc}", field="workspace"
+        ) from None
+    config = parse_config(text, str(path))
     url = database_url or settings.database_url or sqlite_url(folder / DB_FILE)
     return Workspace(folder, config, url)

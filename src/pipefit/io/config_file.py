@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipefit.config.workspace import parse_config
+from pipefit.domain.errors import PipefitError
 from pipefit.io.atomic import write_atomically
 
 __all__ = ["TomlConfigFile"]
@@ -29,4 +30,9 @@ class TomlConfigFile:
         def write(temp: Path) -> None:
             temp.write_text(text, "utf-8")
 
-        write_atomically(self.path, write)
+        try:
+            write_atomically(self.path, write)
+        except OSError as exc:
+            raise PipefitError(
+                f"could not write {self.path}: {exc.strerror or exc}", field="workspace"
+            ) from exc

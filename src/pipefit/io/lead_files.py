@@ -8,13 +8,16 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from pipefit.domain.errors import PipefitError
-from pipefit.io.atomic import write_atomically
+from pipefit.io.outputs import Outputs
 
 __all__ = ["CsvLeadFiles"]
 
 
 class CsvLeadFiles:
-    """The LeadFiles port on the local file system."""
+    """The LeadFiles port on the local file system; scored files go through `files`."""
+
+    def __init__(self, files: Outputs) -> None:
+        self._files = files
 
     def read_leads(self, path: Path) -> pa.Table:
         if not path.is_file():
@@ -25,4 +28,4 @@ class CsvLeadFiles:
             raise PipefitError(f"{path}: not a readable CSV file: {exc}") from exc
 
     def write_scores(self, path: Path, table: pa.Table) -> None:
-        write_atomically(path, lambda temp: pacsv.write_csv(table, temp))
+        self._files.write(path, lambda temp: pacsv.write_csv(table, temp), "output.scores")

@@ -6,19 +6,22 @@ from pathlib import Path
 from typing import Any
 
 from pipefit.domain.errors import PipefitError
-from pipefit.io.atomic import write_atomically
+from pipefit.io.outputs import Outputs
 
 __all__ = ["JoblibModels"]
 
 
 class JoblibModels:
     """The ModelFiles port on the local file system (joblib's pickle format: load only
-    files you trust, as with any pickle)."""
+    files you trust, as with any pickle). Models are written through `files`."""
+
+    def __init__(self, files: Outputs) -> None:
+        self._files = files
 
     def save(self, path: Path, payload: dict[str, Any]) -> None:
         import joblib
 
-        write_atomically(path, lambda temp: joblib.dump(payload, temp))
+        self._files.write(path, lambda temp: joblib.dump(payload, temp), "output.model")
 
     def load(self, path: Path) -> Any:
         import joblib

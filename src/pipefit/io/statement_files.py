@@ -9,6 +9,9 @@
 The summary and the pages are made by the presenter layer (`views.statements`, handed in
 as `RunDocuments` by bootstrap); this module lays out the folder and writes the lines
 file itself, column by column in Arrow (a year of a large company is millions of lines).
+Every file goes through `Outputs`: all of them are checked before the first is written
+(none replaces the workspace's database or an existing file unless allowed), and each
+is written whole.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from pipefit.domain.statements import Statement
+from pipefit.io.outputs import Outputs
 
 __all__ = ["LINE_COLUMNS", "RunDocuments", "StatementFiles"]
 
@@ -146,8 +150,11 @@ def _lines_table(statements: Sequence[Statement]) -> pa.Table:
 class StatementFiles:
     """A `StatementWriter` that writes a run into a folder of CSV files and HTML pages."""
 
-    def __init__(self, documents: RunDocuments) -> None:
+    FIELD = "output.run"
+
+    def __init__(self, documents: RunDocuments, files: Outputs) -> None:
         self._documents = documents
+        self._files = files
 
     def write(
         self,
@@ -158,22 +165,31 @@ class StatementFiles:
         html: bool = True,
     ) -> list[Path]:
         """Write the run's CSV files (and HTML pages); return the files written."""
-        folder.mkdir(parents=True, exist_ok=True)
+        files, field = self._files, self.FIELD
         summary = folder / "statements.csv"
         lines_file = folder / "statement_lines.csv"
-        summary.write_text(self._documents.summary_csv(statements), "utf-8")
-        with lines_file.open("wb") as raw:
-            raw.write((",".join(LINE_COLUMNS) + "\r\n").encode())
-            options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
-            pa_csv.write_csv(_lines_table(statements), raw, options)
+        people_dir = folder / "people"
+        index = folder / "index.html"
+        pages = {people_dir / self._documents.page_name(s.person_id): s for s in statements}
+        names = [summary.name, lines_file.name]
+        if html:
+            names += [index.name, *(str(page.relative_to(folder)) for page in pages)]
+        files.check_folder(folder, names, field)
+        files.make_folder(folder, field)
+        files.write_text(summary, self._documents.summary_csv(statements), field)
+
+        def fill_lines(temp: Path) -> None:
+            with temp.open("wb") as raw:
+                raw.write((",".join(LINE_COLUMNS) + "\r\n").encode())
+                options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
+                pa_csv.write_csv(_lines_table(statements), raw, options)
+
+        files.write(lines_file, fill_lines, field)
         written = [summary, lines_file]
         if not html:
             return written
-        people_dir = folder / "people"
-        people_dir.mkdir(exist_ok=True)
-        for s in statements:
-            page = self._documents.person_page(s)
-            (people_dir / self._documents.page_name(s.person_id)).write_text(page, "utf-8")
-        index = folder / "index.html"
-        index.write_text(self._documents.index_page(statements, skipped), "utf-8")
+        files.make_folder(people_dir, field)
+        for page, s in pages.items():
+            files.write_text(page, self._documents.person_page(s), field)
+        files.write_text(index, self._documents.index_page(statements, skipped), field)
         return [*written, index, people_dir]

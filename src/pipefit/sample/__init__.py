@@ -5,6 +5,6 @@ million opportunities never loop in Python; `columns` turns arrays into Arrow te
 columns and `writer` writes them as native CSV files; `generator` puts them together.
 """
 
-from pipefit.sample.generator import generate
+from pipefit.sample.generator import FILES, generate
 
-__all__ = ["generate"]
+__all__ = ["FILES", "generate"]

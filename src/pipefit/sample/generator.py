@@ -45,9 +45,19 @@ from pipefit.sample.quotas import quota_columns
 from pipefit.sample.splits import split_columns
 from pipefit.sample.writer import write_entity, write_entity_chunks
 
-__all__ = ["generate"]
+__all__ = ["FILES", "generate"]
 
 _MIN_ACCOUNTS = 50
+
+# The files `generate` writes, in the order it writes them.
+FILES = tuple(
+    f"{name}.csv"
+    for name in (
+        "teams", "people", "pools", "pool_members", "accounts", "contacts", "leads",
+        "opportunities", "stage_events", "activities", "handoffs", "customer_outcomes",
+        "quotas", "credit_splits",
+    )
+)  # fmt: skip
 
 
 def generate(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from pipefit.io.atomic import write_atomically
 from pipefit.io.native import ENTITIES
 
 __all__ = ["Columns", "Progress", "write_entity", "write_entity_chunks"]
@@ -42,22 +43,27 @@ def write_entity_chunks(
     done = 0
     if progress is not None:
         progress(path.name, 0, total)
-    with pa.OSFile(str(path), "wb") as sink:
-        # The header is written by hand: Arrow would quote the names.
-        sink.write(header.encode())
-        writer: pacsv.CSVWriter | None = None
-        for columns in chunks:
-            table = _table(name, columns)
-            if writer is None:
-                writer = pacsv.CSVWriter(sink, table.schema, write_options=_OPTIONS)
-            for start in range(0, table.num_rows, _CHUNK_ROWS):
-                part = table.slice(start, _CHUNK_ROWS)
-                writer.write_table(part)
-                done += part.num_rows
-                if progress is not None:
-                    progress(path.name, done, total)
-        if writer is not None:
-            writer.close()
+
+    def fill(temp: Path) -> None:
+        nonlocal done
+        with pa.OSFile(str(temp), "wb") as sink:
+            # The header is written by hand: Arrow would quote the names.
+            sink.write(header.encode())
+            writer: pacsv.CSVWriter | None = None
+            for columns in chunks:
+                table = _table(name, columns)
+                if writer is None:
+                    writer = pacsv.CSVWriter(sink, table.schema, write_options=_OPTIONS)
+                for start in range(0, table.num_rows, _CHUNK_ROWS):
+                    part = table.slice(start, _CHUNK_ROWS)
+                    writer.write_table(part)
+                    done += part.num_rows
+                    if progress is not None:
+                        progress(path.name, done, total)
+            if writer is not None:
+                writer.close()
+
+    write_atomically(path, fill)  # whole or not at all: never half a file to import
     return done
 
 

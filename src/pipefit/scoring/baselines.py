@@ -35,6 +35,8 @@ def _plain_matrix(frame: Frame, train: Frame) -> sp.csr_matrix:
     centre = np.nanmean(np.where(np.isnan(train.numbers), medians, train.numbers), axis=0)
     spread = np.nanstd(np.where(np.isnan(train.numbers), medians, train.numbers), axis=0)
     scaled = (numbers - centre) / np.where(spread > 0, spread, 1.0)
+    if train.codes.shape[1] == 0:  # numbers only (a one-hot encoder needs a column)
+        return sp.csr_matrix(scaled)
     encoder = OneHotEncoder(handle_unknown="ignore").fit(train.codes)
     return sp.hstack([sp.csr_matrix(scaled), encoder.transform(frame.codes)]).tocsr()
 

@@ -1,22 +1,18 @@
 """Pictures where people would rather look: cumulative gains per method, rendered offline.
 
-A Vega-Altair spec rendered by vl-convert (no browser, no network) to PNG, SVG or a
-self-contained HTML page. The diagonal is picking leads at random; the higher a method's
-curve, the more deals (or successful customers) it finds in the leads it ranks first.
+A Vega-Altair spec, rendered by `charts.output` (vl-convert: no browser, no network) to
+PNG, SVG or a self-contained HTML page. The diagonal is picking leads at random; the
+higher a method's curve, the more deals (or successful customers) it finds in the leads
+it ranks first.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import altair as alt
 
-from pipefit.domain.errors import PipefitError
-
-__all__ = ["gains_chart", "write_gains_chart"]
+__all__ = ["gains_chart"]
 
 TITLES = {"win": "Deals won", "success": "Successful customers"}
 
@@ -55,25 +51,3 @@ def gains_chart(curves: dict[str, dict[str, list[tuple[float, float]]]]) -> dict
     )
     spec: dict[str, Any] = chart.to_dict()
     return spec
-
-
-def write_gains_chart(curves: dict[str, dict[str, list[tuple[float, float]]]], path: Path) -> None:
-    import vl_convert as vlc
-
-    spec = gains_chart(curves)
-    suffix = path.suffix.lower()
-    if suffix == ".png":
-        data: bytes = vlc.vegalite_to_png(spec, scale=2)
-    elif suffix == ".svg":
-        data = vlc.vegalite_to_svg(spec).encode("utf-8")
-    elif suffix in (".html", ".htm"):
-        data = vlc.vegalite_to_html(spec, bundle=True).encode("utf-8")
-    else:
-        raise PipefitError(
-            f"{path}: a chart is written as a .png, .svg or .html file", field="chart"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "wb") as target:
-        target.write(data)
-    os.replace(temp, path)

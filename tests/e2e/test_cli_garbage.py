@@ -109,6 +109,7 @@ def sensible(command: tuple[str, ...], name: str, at: Place) -> list[str]:
         "file": [str(at.leads)],
         "chart": [str(at.root / "made" / "curves.json")],
         "opportunities": ["50"],
+        "event": ["1"],
     }
     if command == ("opportunity", "add") and name == "opportunity":
         return ["NEW-DEAL"]

@@ -181,7 +181,9 @@ def opportunity_list(
         str | None, typer.Option(help="Only deals in this stage (any pipeline's).")
     ] = None,
     owner: Annotated[str | None, typer.Option(help="Only this rep's deals (person id).")] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many deals.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=0, max=10_000_000, help="At most this many deals.")
+    ] = None,
 ) -> None:
     """The deals in id order, with stage, amount, owner and dates."""
     from pipefit.services.deals import list_opportunities

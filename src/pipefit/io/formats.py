@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from importlib import import_module
 from pathlib import Path
 
 from pipefit.domain.errors import PipefitError
@@ -18,44 +19,24 @@ __all__ = ["FORMATS", "FileReader", "read_batch"]
 Reader = Callable[[Sequence[Path], Progress | None, str | None, NumberFormat, str | None], Batch]
 
 
-def _native(
-    paths: Sequence[Path],
-    progress: Progress | None,
-    date_format: str | None,
-    numbers: NumberFormat,
-    encoding: str | None,
-) -> Batch:
-    from pipefit.io.native_reader import read_native
+def _reader(module: str, function: str) -> Reader:
+    """The reader `pipefit.io.<module>.<function>`, imported on first use (each format
+    pulls in its own parsing code; a command that reads none should not pay for them)."""
 
-    return read_native(paths, progress, date_format=date_format, numbers=numbers, encoding=encoding)
+    def read(
+        paths: Sequence[Path],
+        progress: Progress | None,
+        date_format: str | None,
+        numbers: NumberFormat,
+        encoding: str | None,
+    ) -> Batch:
+        reader = getattr(import_module(f"pipefit.io.{module}"), function)
+        batch: Batch = reader(
+            paths, progress, date_format=date_format, numbers=numbers, encoding=encoding
+        )
+        return batch
 
-
-def _salesforce(
-    paths: Sequence[Path],
-    progress: Progress | None,
-    date_format: str | None,
-    numbers: NumberFormat,
-    encoding: str | None,
-) -> Batch:
-    from pipefit.io.salesforce import read_salesforce
-
-    return read_salesforce(
-        paths, progress, date_format=date_format, numbers=numbers, encoding=encoding
-    )
-
-
-def _hubspot(
-    paths: Sequence[Path],
-    progress: Progress | None,
-    date_format: str | None,
-    numbers: NumberFormat,
-    encoding: str | None,
-) -> Batch:
-    from pipefit.io.hubspot import read_hubspot
-
-    return read_hubspot(
-        paths, progress, date_format=date_format, numbers=numbers, encoding=encoding
-    )
+    return read
 
 
 def _maven(
@@ -81,9 +62,9 @@ def _maven(
 
 
 FORMATS: dict[str, Reader] = {
-    "native": _native,
-    "salesforce": _salesforce,
-    "hubspot": _hubspot,
+    "native": _reader("native_reader", "read_native"),
+    "salesforce": _reader("salesforce", "read_salesforce"),
+    "hubspot": _reader("hubspot", "read_hubspot"),
     "maven": _maven,
 }
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipefit.domain.imports import FILE, ROW, RowError
+from pipefit.domain.imports import FILE, ROW, Note, RowError
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
+from pipefit.io.consistency import KnownIds, check_consistency
 from pipefit.io.native import ENTITIES
 from pipefit.io.parsing import ARROW_TYPES
 
@@ -27,7 +29,8 @@ class Batch:
     tables: dict[str, pa.Table] = field(default_factory=dict)
     pipelines: list[Pipeline] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the files were read
+    findings: list[Note] = field(default_factory=list)  # data kept that looks wrong
 
     def add(self, entity: str, table: pa.Table) -> None:
         """Append rows of a record type (several files may hold the same type)."""
@@ -55,6 +58,13 @@ class Batch:
             currency=currency,
             segmentation=segmentation,
         )
+
+    def check_consistency(
+        self, *, pipelines: Mapping[str, Pipeline], stored: KnownIds, now: datetime
+    ) -> None:
+        """Once checked: references, close dates and event times across records and against
+        the database (see `io.consistency`)."""
+        check_consistency(self, pipelines=pipelines, stored=stored, now=now)
 
 
 def empty_table(entity: str) -> pa.Table:

@@ -5,17 +5,36 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import pyarrow as pa
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Column, Connection, Engine, select
 
 from pipefit.domain.imports import LoadReport
 from pipefit.domain.pipeline import Pipeline
 from pipefit.store.bulk import bulk_load
 from pipefit.store.pipelines import load_stored_pipelines
-from pipefit.store.tables import opportunities
+from pipefit.store.tables import (
+    accounts,
+    contacts,
+    leads,
+    opportunities,
+    people,
+    pools,
+    teams,
+)
 
 __all__ = ["SqlBatchLoader", "SqlImports"]
 
 ID_CHUNK = 500  # ids per IN (...) query: well under every driver's parameter limit
+SCAN_FROM = 20_000  # from this many ids, reading every stored key is quicker than asking
+# The key column of each record type an import's references may name.
+KEYS: dict[str, Column[str]] = {
+    "accounts": accounts.c.account_id,
+    "contacts": contacts.c.contact_id,
+    "leads": leads.c.lead_id,
+    "opportunities": opportunities.c.opportunity_id,
+    "people": people.c.person_id,
+    "pools": pools.c.pool_id,
+    "teams": teams.c.team_id,
+}
 
 
 class SqlImports:
@@ -27,9 +46,12 @@ class SqlImports:
     def stored_pipelines(self) -> dict[str, Pipeline]:
         return load_stored_pipelines(self._conn)
 
-    def known_opportunities(self, ids: Sequence[str]) -> set[str]:
+    def known_ids(self, record: str, ids: Sequence[str]) -> set[str]:
+        column = KEYS[record]
+        if len(ids) >= SCAN_FROM:
+            stored = {r[0] for r in self._conn.execute(select(column))}
+            return stored.intersection(ids)
         found: set[str] = set()
-        column = opportunities.c.opportunity_id
         for start in range(0, len(ids), ID_CHUNK):
             chunk = list(ids[start : start + ID_CHUNK])
             found.update(r[0] for r in self._conn.execute(select(column).where(column.in_(chunk))))

@@ -7,19 +7,30 @@ this module: adapters sit below the services)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
 
-from pipefit.domain.imports import LoadReport, RowError
+from pipefit.domain.imports import LoadReport, Note, RowError
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
 
-__all__ = ["Batch", "BatchLoader", "BatchReader", "ImportRepository", "ReadProgress"]
+__all__ = [
+    "Batch",
+    "BatchLoader",
+    "BatchReader",
+    "ImportRepository",
+    "KnownIds",
+    "ReadProgress",
+]
 
 ReadProgress = Callable[[int], None]
 """Called with the number of bytes just read."""
+
+KnownIds = Callable[[str, Sequence[str]], set[str]]
+"""(record type, ids) -> those of the ids the database already holds."""
 
 
 class Batch(Protocol):
@@ -32,7 +43,8 @@ class Batch(Protocol):
     tables: dict[str, pa.Table]
     pipelines: list[Pipeline]  # pipelines the source brings along (its own stages)
     errors: list[RowError]
-    notes: list[str]
+    notes: list[str]  # how the files were read
+    findings: list[Note]  # data kept that looks wrong (a strict import refuses it)
 
     def counts(self) -> dict[str, int]: ...
 
@@ -46,6 +58,14 @@ class Batch(Protocol):
     ) -> None:
         """Fill in what the files leave implicit (pipeline, currency, outcome, segment,
         event order) and add an error for every row that does not fit."""
+        ...
+
+    def check_consistency(
+        self, *, pipelines: Mapping[str, Pipeline], stored: KnownIds, now: datetime
+    ) -> None:
+        """After `check`: every reference names a record of the batch or of the database
+        (`stored`); close dates fit the deal's creation and history; no stage event is
+        later than `now`. Adds errors for what is refused and findings for what is kept."""
         ...
 
 
@@ -71,8 +91,9 @@ class ImportRepository(Protocol):
         """Pipelines kept in the database, with their stages and categories."""
         ...
 
-    def known_opportunities(self, ids: Sequence[str]) -> set[str]:
-        """Which of these opportunity ids are stored."""
+    def known_ids(self, record: str, ids: Sequence[str]) -> set[str]:
+        """Which of these ids of a record type (`accounts`, `people`, `opportunities`,
+        `leads`, `contacts`, `teams`, `pools`) are stored."""
         ...
 
 

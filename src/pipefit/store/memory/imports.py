@@ -4,37 +4,59 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
-from pipefit.domain.imports import LoadReport, RowError, TableReport
+from pipefit.domain.imports import LoadReport, Note, RowError, TableReport
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
 
 __all__ = ["MemoryBatch", "MemoryBatchReader", "MemoryImports"]
 
 
+# The key of each record type whose ids the fake keeps.
+KEYS = {
+    "accounts": "account_id",
+    "contacts": "contact_id",
+    "leads": "lead_id",
+    "opportunities": "opportunity_id",
+    "people": "person_id",
+    "pools": "pool_id",
+    "teams": "team_id",
+}
+
+
 class MemoryImports:
-    """Holds stored pipelines and deal ids; `load` records each batch it is given and
-    fails, writing nothing, when `fail_with` is set."""
+    """Holds stored pipelines and record ids (`stored`: record type -> ids); `load` records
+    each batch it is given, keeps its ids, and fails, writing nothing, when `fail_with` is
+    set."""
 
     def __init__(
         self,
         pipelines: dict[str, Pipeline] | None = None,
         opportunity_ids: Sequence[str] = (),
+        stored: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.pipelines = dict(pipelines or {})
-        self.opportunity_ids = set(opportunity_ids)
+        self.ids: dict[str, set[str]] = {k: set() for k in KEYS}
+        for record, ids in (stored or {}).items():
+            self.ids[record].update(ids)
+        self.ids["opportunities"].update(opportunity_ids)
         self.loads: list[dict[str, pa.Table]] = []
         self.fail_with: BaseException | None = None
+
+    @property
+    def opportunity_ids(self) -> set[str]:
+        return self.ids["opportunities"]
 
     def stored_pipelines(self) -> dict[str, Pipeline]:
         return dict(self.pipelines)
 
-    def known_opportunities(self, ids: Sequence[str]) -> set[str]:
-        return {i for i in ids if i in self.opportunity_ids}
+    def known_ids(self, record: str, ids: Sequence[str]) -> set[str]:
+        return {i for i in ids if i in self.ids[record]}
 
     def load(
         self,
@@ -55,15 +77,17 @@ class MemoryImports:
         if self.fail_with is not None:
             raise self.fail_with
         self.loads.append(dict(tables))
-        if "opportunities" in tables:
-            self.opportunity_ids.update(tables["opportunities"]["opportunity_id"].to_pylist())
+        for record, key in KEYS.items():
+            if record in tables and key in tables[record].column_names:
+                self.ids[record].update(tables[record][key].to_pylist())
         return report
 
 
 @dataclass
 class MemoryBatch:
     """A batch as a reader would hand it over; `check` records what it was checked against
-    and adds `problems` (the errors a real check would have found)."""
+    and adds `problems` (the errors a real check would have found); `check_consistency`
+    adds `doubts` (the notes a real one would have made) and records the clock."""
 
     source: str
     files: list[str] = field(default_factory=list)
@@ -71,8 +95,11 @@ class MemoryBatch:
     pipelines: list[Pipeline] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    findings: list[Note] = field(default_factory=list)
     problems: list[RowError] = field(default_factory=list)
+    doubts: list[Note] = field(default_factory=list)
     checked_against: dict[str, Any] = field(default_factory=dict)
+    checked_at: datetime | None = None
 
     def counts(self) -> dict[str, int]:
         return {name: t.num_rows for name, t in self.tables.items()}
@@ -91,6 +118,16 @@ class MemoryBatch:
             "currency": currency,
         }
         self.errors.extend(self.problems)
+
+    def check_consistency(
+        self,
+        *,
+        pipelines: Mapping[str, Pipeline],
+        stored: Callable[[str, Sequence[str]], set[str]],
+        now: datetime,
+    ) -> None:
+        self.checked_at = now
+        self.findings.extend(self.doubts)
 
 
 class MemoryBatchReader:

@@ -1,0 +1,542 @@
+"""Checks across records, once a batch is typed and filled in: nothing wrong gets in silently.
+
+- References: every id column of the native layout that names another record (an
+  opportunity's account, owner and presales engineer, an event's actor, a lead's contact,
+  ...) must name a record of this import or of the database. Native files are refused
+  row by row; a CRM export that lacks the referenced file keeps the ids and says how many
+  (a Note). Stage events of an unknown deal are refused whatever the source.
+- Close dates: a closed deal needs one (taken from its closing stage event when it has
+  one), never before the deal was created; a close before the deal's last stage event is
+  moved to that event, so no time in a stage is ever negative.
+- Stage events later than the import's clock (beyond a small tolerance) are refused.
+- An open deal whose history ends in a won or lost stage is noted.
+
+Everything is set at a time over the batch's Arrow tables; Python loops run only over the
+rows or ids being reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipefit.domain.imports import CLOCK_TOLERANCE, FILE, ROW, Note, RowError
+from pipefit.domain.model import Category
+from pipefit.domain.pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from pipefit.io.batch import Batch
+
+__all__ = ["KEYS", "REFERENCES", "KnownIds", "Reference", "check_consistency", "stand_ins"]
+
+KnownIds = Callable[[str, Sequence[str]], set[str]]
+"""(record type, ids) -> those of the ids the database already holds."""
+
+EXAMPLES = 20  # ids kept on a note (it shows the first few)
+CLOSED = (str(Category.WON), str(Category.LOST))
+
+# The key of each record type a reference can point at.
+KEYS = {
+    "accounts": "account_id",
+    "contacts": "contact_id",
+    "leads": "lead_id",
+    "opportunities": "opportunity_id",
+    "people": "person_id",
+    "pools": "pool_id",
+    "teams": "team_id",
+}
+# One and many of each record type, for messages.
+_NOUNS = {
+    "accounts": ("account", "accounts"),
+    "activities": ("activity", "activities"),
+    "contacts": ("contact", "contacts"),
+    "credit_splits": ("credit split", "credit splits"),
+    "customer_outcomes": ("customer outcome", "customer outcomes"),
+    "handoffs": ("handoff", "handoffs"),
+    "leads": ("lead", "leads"),
+    "opportunities": ("opportunity", "opportunities"),
+    "people": ("person", "people"),
+    "pool_members": ("pool member", "pool members"),
+    "pools": ("pool", "pools"),
+    "quotas": ("quota", "quotas"),
+    "stage_events": ("stage event", "stage events"),
+    "teams": ("team", "teams"),
+}
+
+
+def _count(n: int, record: str, verb: tuple[str, str] | None = None) -> str:
+    """`3 opportunities`, or with a verb that agrees: `1 opportunity has`, `3 ... have`."""
+    one, many = _NOUNS[record]
+    text = f"{n:,} {one if n == 1 else many}"
+    return text if verb is None else f"{text} {verb[0] if n == 1 else verb[1]}"
+
+
+NAMES = ("names", "name")
+IS = ("is", "are")
+HAS = ("has", "have")
+
+
+def _a(record: str) -> str:
+    one = _NOUNS[record][0]
+    return ("an " if one[0] in "aeiou" else "a ") + one
+
+
+@dataclass(frozen=True)
+class Reference:
+    """`entity.column` holds the key of a `target` record (on rows where `when` holds)."""
+
+    entity: str
+    column: str
+    target: str
+    when: tuple[str, str] | None = None  # (column, value)
+    always: bool = False  # refused whatever the source, not only in native files
+
+
+REFERENCES: tuple[Reference, ...] = (
+    Reference("teams", "manager_id", "people"),
+    Reference("people", "team_id", "teams"),
+    Reference("pool_members", "pool_id", "pools"),
+    Reference("pool_members", "person_id", "people"),
+    Reference("contacts", "account_id", "accounts"),
+    Reference("leads", "account_id", "accounts"),
+    Reference("leads", "contact_id", "contacts"),
+    Reference("leads", "owner_id", "people"),
+    Reference("opportunities", "account_id", "accounts"),
+    Reference("opportunities", "lead_id", "leads"),
+    Reference("opportunities", "owner_id", "people"),
+    Reference("opportunities", "presales_id", "people"),
+    Reference("stage_events", "opportunity_id", "opportunities", always=True),
+    Reference("stage_events", "actor_id", "people"),
+    Reference("activities", "opportunity_id", "opportunities"),
+    Reference("activities", "lead_id", "leads"),
+    Reference("activities", "actor_id", "people"),
+    Reference("handoffs", "lead_id", "leads"),
+    Reference("handoffs", "from_id", "people"),
+    Reference("handoffs", "to_id", "people"),
+    Reference("customer_outcomes", "account_id", "accounts"),
+    Reference("quotas", "owner_id", "people", when=("owner_kind", "person")),
+    Reference("quotas", "owner_id", "pools", when=("owner_kind", "pool")),
+    Reference("credit_splits", "opportunity_id", "opportunities"),
+    Reference("credit_splits", "person_id", "people"),
+)
+
+
+def check_consistency(
+    batch: Batch,
+    *,
+    pipelines: Mapping[str, Pipeline],
+    stored: KnownIds,
+    now: datetime,
+) -> None:
+    """Check a finalized batch's records against each other and the database.
+
+    Adds a RowError for what is refused and a Note for what is kept but looks wrong;
+    close dates it settles (taken from a closing event, moved to the last event) are
+    changed in `batch.tables["opportunities"]` and noted.
+    """
+    if now.tzinfo is None:
+        raise ValueError("the import's clock must be timezone-aware")
+    already = _rows_with_errors(batch.errors)
+    check_references(batch, stored)
+    check_event_times(batch, now)
+    known = dict(pipelines) | {p.name: p for p in batch.pipelines}
+    check_close_dates(batch, known, already)
+    check_open_deals_ending_closed(batch, known)
+
+
+# --- references --------------------------------------------------------------------------
+
+
+class _Stored:
+    """Asks the database once per record type and id (several references share a target)."""
+
+    def __init__(self, stored: KnownIds) -> None:
+        self._stored = stored
+        self._seen: dict[str, dict[str, bool]] = {}
+
+    def unknown(self, target: str, ids: Sequence[str]) -> list[str]:
+        seen = self._seen.setdefault(target, {})
+        ask = [i for i in ids if i not in seen]
+        if ask:
+            found = self._stored(target, ask)
+            seen.update((i, i in found) for i in ask)
+        return [i for i in ids if not seen[i]]
+
+
+def check_references(batch: Batch, stored: KnownIds) -> None:
+    """Every reference names a record of this import or of the database (see REFERENCES)."""
+    lookup = _Stored(stored)
+    native = batch.source == "native"
+    for ref in REFERENCES:
+        table = batch.tables.get(ref.entity)
+        if table is None or table.num_rows == 0 or ref.column not in table.column_names:
+            continue
+        values = table[ref.column]
+        applies = pc.is_valid(values)
+        if ref.when is not None:
+            column, value = ref.when
+            if column not in table.column_names:
+                continue
+            applies = pc.and_(applies, pc.fill_null(pc.equal(table[column], value), False))
+        ids = pc.unique(pc.filter(values, applies))
+        if len(ids) == 0:
+            continue
+        target = batch.tables.get(ref.target)
+        if target is not None and target.num_rows and KEYS[ref.target] in target.column_names:
+            in_batch = target[KEYS[ref.target]].combine_chunks()
+            ids = pc.filter(ids, pc.invert(pc.is_in(ids, value_set=in_batch)))
+        if len(ids) == 0:
+            continue
+        missing = lookup.unknown(ref.target, ids.to_pylist())
+        if not missing:
+            continue
+        bad = pc.and_(applies, pc.is_in(values, value_set=pa.array(missing, pa.string())))
+        rows = table.filter(bad).select([FILE, ROW, ref.column])
+        if native or ref.always:
+            message = f"names {_a(ref.target)} that is neither in this import nor in the database"
+            batch.errors.extend(
+                RowError(r[FILE], r[ROW], ref.column, r[ref.column], message)
+                for r in rows.to_pylist()
+            )
+        else:
+            batch.findings.append(
+                Note(
+                    f"{_count(rows.num_rows, ref.entity, NAMES)} "
+                    f"{_count(len(missing), ref.target, ('that is', 'that are'))} "
+                    "neither in this import nor in the database",
+                    "the ids are kept as given",
+                    rows.num_rows,
+                    tuple(missing[:EXAMPLES]),
+                    _files(rows),
+                    ref.column,
+                )
+            )
+
+
+def _files(rows: pa.Table) -> str:
+    return ", ".join(str(f) for f in pc.unique(rows[FILE]).to_pylist())
+
+
+# --- stage events ahead of the clock -----------------------------------------------------
+
+
+def check_event_times(batch: Batch, now: datetime) -> None:
+    """A stage change is recorded when it happens: one dated later than now is refused."""
+    events = batch.tables.get("stage_events")
+    if events is None or events.num_rows == 0:
+        return
+    limit = pa.scalar(now + CLOCK_TOLERANCE, events["at"].type)
+    ahead = pc.fill_null(pc.greater(events["at"], limit), False)
+    if not pc.any(ahead).as_py():
+        return
+    minutes = int(CLOCK_TOLERANCE.total_seconds() // 60)
+    message = (
+        f"is more than {minutes} minutes ahead of the clock ({_shown(now)}); "
+        "a stage change is recorded when it happens, not before"
+    )
+    for row in events.filter(ahead).select([FILE, ROW, "at"]).to_pylist():
+        batch.errors.append(RowError(row[FILE], row[ROW], "at", _shown(row["at"]), message))
+
+
+def _shown(moment: datetime) -> str:
+    """A time as people read it in a message: the date alone when it is midnight."""
+    if (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0):
+        return moment.date().isoformat()
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+# --- close dates ---------------------------------------------------------------------------
+
+
+def _rows_with_errors(errors: Iterable[RowError]) -> dict[str, list[int]]:
+    """Rows already refused for a value (a bad date reads as empty): not reported twice."""
+    found: dict[str, list[int]] = {}
+    for error in errors:
+        if error.row is not None:
+            found.setdefault(error.file, []).append(error.row)
+    return found
+
+
+def _without(table: pa.Table, rows: Mapping[str, list[int]]) -> pa.Array | pa.ChunkedArray:
+    """A mask of the table's rows that no earlier error names."""
+    keep = pc.is_valid(table[ROW])
+    for file, numbers in rows.items():
+        here = pc.and_(
+            pc.equal(table[FILE], file),
+            pc.is_in(table[ROW], value_set=pa.array(numbers, pa.int64())),
+        )
+        keep = pc.and_(keep, pc.invert(pc.fill_null(here, False)))
+    return keep
+
+
+def _set(table: pa.Table, name: str, column: pa.Array | pa.ChunkedArray) -> pa.Table:
+    return table.set_column(table.column_names.index(name), name, column)
+
+
+def _event_categories(
+    events: pa.Table, deal_pipeline: pa.Array | pa.ChunkedArray, known: Mapping[str, Pipeline]
+) -> pa.Array:
+    """Each event's stage category in its deal's pipeline (null when not found). Names
+    match as `finalize` matches them, ignoring case; only distinct pairs are looked up."""
+    category = {
+        (p.name.casefold(), s.name.casefold()): str(s.category)
+        for p in known.values()
+        for s in p.stages
+    }
+    pair = pc.binary_join_element_wise(
+        pc.cast(deal_pipeline, pa.string()), events["to_stage"], "\x1f"
+    )
+    encoded = pc.dictionary_encode(pair).combine_chunks()
+    found: list[str | None] = []
+    for text in encoded.dictionary.to_pylist():
+        pipeline_name, _, stage_name = text.partition("\x1f")
+        found.append(category.get((pipeline_name.strip().casefold(), stage_name.casefold())))
+    return pc.take(pa.array(found, pa.string()), encoded.indices)
+
+
+def _deal_of_events(events: pa.Table, opps: pa.Table) -> pa.Array | pa.ChunkedArray:
+    """For each event, the row of its deal in `opps` (null when the deal is not imported)."""
+    return pc.index_in(events["opportunity_id"], value_set=_flat(opps["opportunity_id"]))
+
+
+def _flat(column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+
+
+def _among(column: pa.Array | pa.ChunkedArray, ids: pa.Array | pa.ChunkedArray) -> pa.Array:
+    return pc.is_in(column, value_set=_flat(ids))
+
+
+def _latest(events: pa.Table, mask: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """The latest `at` per opportunity among the events `mask` selects."""
+    chosen = events.filter(mask).select(["opportunity_id", "at"])
+    return chosen.group_by("opportunity_id").aggregate([("at", "max")])
+
+
+def _replace_close(opps: pa.Table, latest: pa.Table) -> pa.Table:
+    """Close dates from `latest` (opportunity_id, at_max) where it has one."""
+    where = pc.index_in(opps["opportunity_id"], value_set=_flat(latest["opportunity_id"]))
+    new = pc.take(latest["at_max"], where)
+    return _set(opps, "closed_at", pc.coalesce(new, opps["closed_at"]))
+
+
+def _examples(ids: pa.Array | pa.ChunkedArray) -> tuple[str, ...]:
+    return tuple(str(i) for i in pc.unique(ids)[:EXAMPLES].to_pylist())
+
+
+def check_close_dates(
+    batch: Batch, known: Mapping[str, Pipeline], already: Mapping[str, list[int]]
+) -> None:
+    """A closed deal has a close date, not before its creation nor before its last event."""
+    opps = batch.tables.get("opportunities")
+    if opps is None or opps.num_rows == 0:
+        return
+    events = batch.tables.get("stage_events")
+    if events is not None and events.num_rows == 0:
+        events = None
+    clean = _without(opps, already)
+    closed = pc.and_(
+        pc.fill_null(pc.is_in(opps["outcome"], value_set=pa.array(CLOSED)), False), clean
+    )
+    opps = _close_dates_from_events(batch, opps, events, known, closed)
+    opps = _close_before_creation(batch, opps, closed)
+    if events is not None:
+        opps = _close_before_last_event(batch, opps, events, closed)
+    batch.tables["opportunities"] = opps
+
+
+def _close_dates_from_events(
+    batch: Batch,
+    opps: pa.Table,
+    events: pa.Table | None,
+    known: Mapping[str, Pipeline],
+    closed: pa.Array | pa.ChunkedArray,
+) -> pa.Table:
+    """A won (lost) deal without a close date takes its last move into a won (lost) stage;
+    without one it is refused."""
+    undated = pc.and_(closed, pc.is_null(opps["closed_at"]))
+    if not pc.any(undated).as_py():
+        return opps
+    if events is not None:
+        deals = opps.filter(undated)
+        theirs = events.filter(_among(events["opportunity_id"], deals["opportunity_id"]))
+        where = _deal_of_events(theirs, deals)
+        categories = _event_categories(theirs, pc.take(deals["pipeline"], where), known)
+        closing = pc.fill_null(pc.equal(categories, pc.take(deals["outcome"], where)), False)
+        latest = _latest(theirs, closing)
+        if latest.num_rows:
+            opps = _replace_close(opps, latest)
+            batch.findings.append(
+                Note(
+                    f"{_count(latest.num_rows, 'opportunities', IS)} won or lost without a "
+                    "close date, with a stage event into that stage",
+                    "the close date is the time of their last such event",
+                    latest.num_rows,
+                    _examples(latest["opportunity_id"]),
+                    _files(deals.filter(_among(deals["opportunity_id"], latest["opportunity_id"]))),
+                    "closed_at",
+                )
+            )
+    still = pc.and_(undated, pc.is_null(opps["closed_at"]))
+    for row in opps.filter(still).select([FILE, ROW, "outcome"]).to_pylist():
+        outcome = row["outcome"]
+        batch.errors.append(
+            RowError(
+                row[FILE],
+                row[ROW],
+                "closed_at",
+                None,
+                f"is empty: a {outcome} deal needs its close date (and no stage event into a "
+                f"{outcome} stage gives it)",
+            )
+        )
+    return opps
+
+
+def _close_before_creation(
+    batch: Batch, opps: pa.Table, closed: pa.Array | pa.ChunkedArray
+) -> pa.Table:
+    """A close before the creation is refused; on the creation day itself (a close date
+    without a time of day) the close is at the creation time, noted."""
+    early = pc.and_(closed, pc.fill_null(pc.less(opps["closed_at"], opps["created_at"]), False))
+    if not pc.any(early).as_py():
+        return opps
+    same_day = pc.equal(
+        pc.cast(opps["closed_at"], pa.date32()), pc.cast(opps["created_at"], pa.date32())
+    )
+    moved = pc.and_(early, pc.fill_null(same_day, False))
+    refused = pc.and_(early, pc.invert(pc.fill_null(same_day, False)))
+    for row in opps.filter(refused).select([FILE, ROW, "closed_at", "created_at"]).to_pylist():
+        batch.errors.append(
+            RowError(
+                row[FILE],
+                row[ROW],
+                "closed_at",
+                _shown(row["closed_at"]),
+                f"is before the deal was created ({_shown(row['created_at'])})",
+            )
+        )
+    if pc.any(moved).as_py():
+        shifted = opps.filter(moved)
+        batch.findings.append(
+            Note(
+                f"{_count(shifted.num_rows, 'opportunities')} closed on the day of their "
+                "creation but at an earlier time (a close date without a time of day)",
+                "the close is at the creation time",
+                shifted.num_rows,
+                _examples(shifted["opportunity_id"]),
+                _files(shifted),
+                "closed_at",
+            )
+        )
+        opps = _set(opps, "closed_at", pc.if_else(moved, opps["created_at"], opps["closed_at"]))
+    return opps
+
+
+def _close_before_last_event(
+    batch: Batch, opps: pa.Table, events: pa.Table, closed: pa.Array | pa.ChunkedArray
+) -> pa.Table:
+    """A close before the deal's last stage event is moved to that event (so the time in
+    the last stage is never negative), noted."""
+    where = _deal_of_events(events, opps)
+    deal_closed = pc.fill_null(pc.take(closed, where), False)
+    close = pc.take(opps["closed_at"], where)
+    late = pc.and_(deal_closed, pc.fill_null(pc.greater(events["at"], close), False))
+    if not pc.any(late).as_py():
+        return opps
+    latest = _latest(events, late)
+    moved = opps.filter(_among(opps["opportunity_id"], latest["opportunity_id"]))
+    batch.findings.append(
+        Note(
+            f"{_count(latest.num_rows, 'opportunities', HAS)} a close date before their last "
+            "stage event",
+            "the close is at the last event, so no time in a stage is negative",
+            latest.num_rows,
+            _examples(latest["opportunity_id"]),
+            _files(moved),
+            "closed_at",
+        )
+    )
+    return _replace_close(opps, latest)
+
+
+# --- open deals whose history ends in a closing stage -------------------------------------
+
+
+def check_open_deals_ending_closed(batch: Batch, known: Mapping[str, Pipeline]) -> None:
+    """An open deal whose last stage event enters a won or lost stage is noted (the deal's
+    stage decides its outcome; the history is kept as it came)."""
+    opps, events = batch.tables.get("opportunities"), batch.tables.get("stage_events")
+    if opps is None or events is None or opps.num_rows == 0 or events.num_rows == 0:
+        return
+    closing_names = {
+        s.name.casefold()
+        for p in known.values()
+        for s in p.stages
+        if s.category is not Category.OPEN
+    }
+    maybe = pc.fill_null(
+        pc.is_in(
+            pc.utf8_lower(events["to_stage"]),
+            value_set=pa.array(sorted(closing_names), pa.string()),
+        ),
+        False,
+    )
+    if not pc.any(maybe).as_py():
+        return
+    open_ids = pc.filter(opps["opportunity_id"], pc.equal(opps["outcome"], str(Category.OPEN)))
+    maybe = pc.and_(maybe, _among(events["opportunity_id"], open_ids))
+    suspects = pc.unique(pc.filter(events["opportunity_id"], maybe))
+    if len(suspects) == 0:
+        return
+    theirs = events.filter(_among(events["opportunity_id"], suspects))
+    last = theirs.group_by("opportunity_id").aggregate([("seq", "max")])
+    ends = theirs.join(
+        last,
+        keys=["opportunity_id", "seq"],
+        right_keys=["opportunity_id", "seq_max"],
+        join_type="inner",
+    )
+    deals = opps.filter(_among(opps["opportunity_id"], suspects))
+    where = _deal_of_events(ends, deals)
+    categories = _event_categories(ends, pc.take(deals["pipeline"], where), known)
+    closing = pc.fill_null(pc.is_in(categories, value_set=pa.array(CLOSED)), False)
+    ended = ends.filter(closing)
+    if ended.num_rows == 0:
+        return
+    won = int(pc.sum(pc.cast(pc.equal(pc.filter(categories, closing), "won"), pa.int64())).as_py())
+    shown = deals.filter(_among(deals["opportunity_id"], ended["opportunity_id"]))
+    batch.findings.append(
+        Note(
+            f"{_count(ended.num_rows, 'opportunities', IS)} open but the stage history "
+            f"ends in a won or lost stage ({won:,} won, {ended.num_rows - won:,} lost)",
+            "they stay open, as their stage says; the history is kept as it came",
+            ended.num_rows,
+            _examples(ended["opportunity_id"]),
+            _files(shown),
+            "stage",
+        )
+    )
+
+
+# --- records a reader makes up from a reference ------------------------------------------
+
+
+def stand_ins(record: str, column: str, ids: pa.Array, file: str, action: str) -> Note:
+    """The note for records a CRM reader builds from the ids its deals name, when the export
+    has no file of them (Salesforce's AccountId and OwnerId, HubSpot's owners and companies)."""
+    shown = [str(i) for i in ids[:EXAMPLES].to_pylist()]
+    return Note(
+        f"{_count(len(ids), record, ('appears', 'appear'))} only as the {column} of opportunities "
+        f"(this import has no file of {_NOUNS[record][1]})",
+        action,
+        len(ids),
+        tuple(shown),
+        file,
+        column,
+    )

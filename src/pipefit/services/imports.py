@@ -1,24 +1,32 @@
-"""import_files: read CRM exports, check them whole, and load them all or nothing."""
+"""import_files: read CRM exports, check them whole, and load them all or nothing.
+
+What is wrong is refused (every problem at once); what may be real but looks wrong is kept
+and noted, with counts and examples, unless the import is strict: then notes refuse it too.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from pipefit.domain.imports import FILE, ROW, ImportRejected, LoadReport, RowError
+from pipefit.domain.imports import FILE, ROW, ImportRejected, LoadReport, Note, RowError
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
-from pipefit.services.ports.imports import Batch, BatchLoader, BatchReader, ReadProgress
+from pipefit.services.ports.imports import (
+    Batch,
+    BatchLoader,
+    BatchReader,
+    KnownIds,
+    ReadProgress,
+)
 from pipefit.services.ports.unit_of_work import UnitOfWork
 
 __all__ = ["ImportDefaults", "ImportResult", "import_files"]
-
-SHOWN_ORPHANS = 200  # rows named when events point at unknown deals
 
 
 @dataclass(frozen=True)
@@ -38,12 +46,9 @@ class ImportResult:
     counts: dict[str, int]
     dry_run: bool
     report: LoadReport | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # every note as text, findings last
+    findings: list[Note] = field(default_factory=list)  # data kept that looks wrong
     seconds: dict[str, float] = field(default_factory=dict)  # read, check, write
-
-
-def _flat(column: pa.Array | pa.ChunkedArray) -> pa.Array:
-    return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
 def _check_pipeline_names(batch: Batch, configured: dict[str, Pipeline]) -> None:
@@ -62,34 +67,14 @@ def _check_pipeline_names(batch: Batch, configured: dict[str, Pipeline]) -> None
             )
 
 
-def _check_references(batch: Batch, uow: UnitOfWork) -> None:
-    """Stage events must belong to an opportunity of this import or of the database."""
-    events = batch.tables.get("stage_events")
-    if events is None or events.num_rows == 0:
-        return
-    opps = batch.tables.get("opportunities")
-    in_batch = opps["opportunity_id"] if opps is not None else pa.array([], pa.string())
-    orphan = pc.invert(pc.is_in(events["opportunity_id"], value_set=_flat(in_batch)))
-    orphan_ids = pc.unique(pc.filter(events["opportunity_id"], orphan))
-    if len(orphan_ids) == 0:
-        return
-    with uow:
-        stored = uow.imports.known_opportunities(orphan_ids.to_pylist())
-    missing = [i for i in orphan_ids.to_pylist() if i not in stored]
-    if not missing:
-        return
-    missing_set = pa.array(missing, pa.string())
-    rows = events.filter(pc.is_in(events["opportunity_id"], value_set=missing_set))
-    for row in rows.slice(0, SHOWN_ORPHANS).select([FILE, ROW, "opportunity_id"]).to_pylist():
-        batch.errors.append(
-            RowError(
-                row[FILE],
-                row[ROW],
-                "opportunity_id",
-                row["opportunity_id"],
-                "names an opportunity that is neither in this import nor in the database",
-            )
-        )
+def _stored_ids(uow: UnitOfWork) -> KnownIds:
+    """Which ids of a record type the database holds, each question in a short unit."""
+
+    def known(record: str, ids: Sequence[str]) -> set[str]:
+        with uow:
+            return uow.imports.known_ids(record, ids)
+
+    return known
 
 
 def _pipeline_tables(pipelines: Sequence[Pipeline]) -> dict[str, pa.Table]:
@@ -135,11 +120,15 @@ def import_files(
     mapping: Path | None = None,
     date_format: str | None = None,
     dry_run: bool = False,
+    strict: bool = False,
+    now: datetime | None = None,
     read_progress: ReadProgress | None = None,
     load_progress: Callable[[str], None] | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> ImportResult:
-    """Read, check and load files. Raises ImportRejected (nothing written) on any bad row."""
+    """Read, check and load files. Raises ImportRejected (nothing written) on any bad row,
+    and when `strict`, on anything that would only be noted. Stage events later than `now`
+    (the import's clock, the current time by default) are refused."""
     started = time.perf_counter()
     batch = reader.read(
         paths, fmt=fmt, mapping=mapping, date_format=date_format, progress=read_progress
@@ -155,9 +144,12 @@ def import_files(
         currency=defaults.currency,
         segmentation=defaults.segmentation,
     )
-    _check_references(batch, uow)
-    if batch.errors:
-        raise ImportRejected(batch.errors)
+    batch.check_consistency(
+        pipelines=stored | configured, stored=_stored_ids(uow), now=now or datetime.now(UTC)
+    )
+    refused = batch.errors + ([f.as_error() for f in batch.findings] if strict else [])
+    if refused:
+        raise ImportRejected(refused)
     checked = time.perf_counter()
     result = ImportResult(
         seconds={"read": read_done - started, "check": checked - read_done},
@@ -165,7 +157,8 @@ def import_files(
         files=batch.files,
         counts=batch.counts(),
         dry_run=dry_run,
-        notes=list(batch.notes),
+        notes=list(batch.notes) + [str(f) for f in batch.findings],
+        findings=list(batch.findings),
     )
     if dry_run:
         return result

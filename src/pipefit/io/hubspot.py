@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import ROW, Batch
+from pipefit.io.consistency import stand_ins
 from pipefit.io.csv_files import Progress, read_text_table
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES
@@ -191,6 +192,9 @@ def _read(batch: Batch, path: Path, raw: pa.Table, date_format: str | None) -> N
                 origin={"name": origin[field]},
             ),
         )
+        if len(first):
+            kept = "each is kept under the name the export gives"
+            batch.findings.append(stand_ins(entity, origin[field], ids.take(first), file, kept))
     batch.add(
         "stage_events", _events(batch, raw, columns["opportunity_id"], entered, file, date_format)
     )

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import ROW, Batch
+from pipefit.io.consistency import stand_ins
 from pipefit.io.csv_files import Progress, read_header, read_text_table
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES
@@ -220,6 +221,9 @@ def _opportunities(
                 origin={"name": column},
             ),
         )
+        if len(first):
+            kept = "each is kept under its id"
+            batch.findings.append(stand_ins(entity, column, ids.take(first), file, kept))
     return opps
 
 

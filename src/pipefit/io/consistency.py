@@ -17,7 +17,7 @@ rows or ids being reported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = ["KEYS", "REFERENCES", "KnownIds", "Reference", "check_consistency", "stand_ins"]
 
-KnownIds = Callable[[str, Sequence[str]], set[str]]
-"""(record type, ids) -> those of the ids the database already holds."""
+KnownIds = Callable[[str, pa.Array], pa.Array]
+"""(record type, distinct ids) -> those of the ids the database already holds."""
 
 EXAMPLES = 20  # ids kept on a note (it shows the first few)
 CLOSED = (str(Category.WON), str(Category.LOST))
@@ -153,19 +153,26 @@ def check_consistency(
 
 
 class _Stored:
-    """Asks the database once per record type and id (several references share a target)."""
+    """Asks the database once per record type and id (several references share a target),
+    set at a time: a million references cost a few hash lookups, not a Python loop."""
 
     def __init__(self, stored: KnownIds) -> None:
         self._stored = stored
-        self._seen: dict[str, dict[str, bool]] = {}
+        self._asked: dict[str, list[pa.Array]] = {}
+        self._found: dict[str, list[pa.Array]] = {}
 
-    def unknown(self, target: str, ids: Sequence[str]) -> list[str]:
-        seen = self._seen.setdefault(target, {})
-        ask = [i for i in ids if i not in seen]
-        if ask:
-            found = self._stored(target, ask)
-            seen.update((i, i in found) for i in ask)
-        return [i for i in ids if not seen[i]]
+    def unknown(self, target: str, ids: pa.Array) -> pa.Array:
+        """Those of the distinct `ids` the database does not hold."""
+        asked = self._asked.setdefault(target, [])
+        found = self._found.setdefault(target, [])
+        new = ids
+        if asked:
+            new = pc.filter(ids, pc.invert(pc.is_in(ids, value_set=pa.concat_arrays(asked))))
+        if len(new):
+            asked.append(new)
+            found.append(pc.cast(self._stored(target, new), pa.string()))
+        known = pa.concat_arrays(found) if found else pa.array([], pa.string())
+        return pc.filter(ids, pc.invert(pc.is_in(ids, value_set=known)))
 
 
 def check_references(batch: Batch, stored: KnownIds) -> None:
@@ -183,7 +190,7 @@ def check_references(batch: Batch, stored: KnownIds) -> None:
             if column not in table.column_names:
                 continue
             applies = pc.and_(applies, pc.fill_null(pc.equal(table[column], value), False))
-        ids = pc.unique(pc.filter(values, applies))
+        ids = _flat(pc.unique(pc.filter(values, applies)))
         if len(ids) == 0:
             continue
         target = batch.tables.get(ref.target)
@@ -192,10 +199,10 @@ def check_references(batch: Batch, stored: KnownIds) -> None:
             ids = pc.filter(ids, pc.invert(pc.is_in(ids, value_set=in_batch)))
         if len(ids) == 0:
             continue
-        missing = lookup.unknown(ref.target, ids.to_pylist())
-        if not missing:
+        missing = lookup.unknown(ref.target, ids)
+        if len(missing) == 0:
             continue
-        bad = pc.and_(applies, pc.is_in(values, value_set=pa.array(missing, pa.string())))
+        bad = pc.and_(applies, pc.is_in(values, value_set=missing))
         rows = table.filter(bad).select([FILE, ROW, ref.column])
         if native or ref.always:
             message = f"names {_a(ref.target)} that is neither in this import nor in the database"
@@ -211,7 +218,7 @@ def check_references(batch: Batch, stored: KnownIds) -> None:
                     "neither in this import nor in the database",
                     "the ids are kept as given",
                     rows.num_rows,
-                    tuple(missing[:EXAMPLES]),
+                    tuple(str(i) for i in missing[:EXAMPLES].to_pylist()),
                     _files(rows),
                     ref.column,
                 )

@@ -70,7 +70,7 @@ def _check_pipeline_names(batch: Batch, configured: dict[str, Pipeline]) -> None
 def _stored_ids(uow: UnitOfWork) -> KnownIds:
     """Which ids of a record type the database holds, each question in a short unit."""
 
-    def known(record: str, ids: Sequence[str]) -> set[str]:
+    def known(record: str, ids: pa.Array) -> pa.Array:
         with uow:
             return uow.imports.known_ids(record, ids)
 

@@ -29,8 +29,8 @@ __all__ = [
 ReadProgress = Callable[[int], None]
 """Called with the number of bytes just read."""
 
-KnownIds = Callable[[str, Sequence[str]], set[str]]
-"""(record type, ids) -> those of the ids the database already holds."""
+KnownIds = Callable[[str, pa.Array], pa.Array]
+"""(record type, distinct ids) -> those of the ids the database already holds."""
 
 
 class Batch(Protocol):
@@ -91,9 +91,9 @@ class ImportRepository(Protocol):
         """Pipelines kept in the database, with their stages and categories."""
         ...
 
-    def known_ids(self, record: str, ids: Sequence[str]) -> set[str]:
-        """Which of these ids of a record type (`accounts`, `people`, `opportunities`,
-        `leads`, `contacts`, `teams`, `pools`) are stored."""
+    def known_ids(self, record: str, ids: pa.Array) -> pa.Array:
+        """Those of these distinct ids (Arrow strings) of a record type (`accounts`,
+        `people`, `opportunities`, `leads`, `contacts`, `teams`, `pools`) that are stored."""
         ...
 
 

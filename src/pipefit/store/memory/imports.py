@@ -55,8 +55,8 @@ class MemoryImports:
     def stored_pipelines(self) -> dict[str, Pipeline]:
         return dict(self.pipelines)
 
-    def known_ids(self, record: str, ids: Sequence[str]) -> set[str]:
-        return {i for i in ids if i in self.ids[record]}
+    def known_ids(self, record: str, ids: pa.Array) -> pa.Array:
+        return pa.array([i for i in ids.to_pylist() if i in self.ids[record]], pa.string())
 
     def load(
         self,
@@ -123,7 +123,7 @@ class MemoryBatch:
         self,
         *,
         pipelines: Mapping[str, Pipeline],
-        stored: Callable[[str, Sequence[str]], set[str]],
+        stored: Callable[[str, pa.Array], pa.Array],
         now: datetime,
     ) -> None:
         self.checked_at = now

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipefit.io.consistency import REFERENCES
 from pipefit.io.native import ENTITIES
 
 __all__ = ["native_format_markdown"]
@@ -35,6 +36,15 @@ append-only: an event already stored for an (opportunity, seq) is kept as it is.
 `pipefit import FILE... --format native` checks every file and every row before writing
 anything; all problems are listed with file, row (line number; the header is row 1),
 column and value, and nothing is written unless everything is valid.
+
+Records are checked against each other too. A column that names another record (an
+opportunity's `account_id`, `owner_id`, an event's `actor_id`, ...; "names" below) must
+name one in the same import or already in the database. A won or lost opportunity needs
+its `closed_at` (when it is empty, the time of its last stage event into a won or lost
+stage is taken, with a note), not before `created_at` (a close date without a time on the
+day of creation closes at the creation time, with a note); a close before the deal's last
+stage event is moved to that event, with a note. A stage event more than a few minutes
+ahead of the clock is refused. With `--strict`, anything noted refuses the import.
 """
 
 
@@ -48,6 +58,13 @@ def native_format_markdown() -> str:
             if field.choices:
                 allowed = ", ".join(f"`{c}`" for c in field.choices)
                 notes = f"one of {allowed}" + (f"; {notes}" if notes else "")
+            refs = [r for r in REFERENCES if (r.entity, r.column) == (spec.name, field.name)]
+            if refs:
+                rows = " or ".join(
+                    f"`{r.target}.csv`" + (f" ({r.when[0]} {r.when[1]})" if r.when else "")
+                    for r in refs
+                )
+                notes = f"names a row of {rows}" + (f"; {notes}" if notes else "")
             required = "yes" if field.required else ""
             parts.append(f"| `{field.name}` | {_TYPES[field.type]} | {required} | {notes} |\n")
     return "".join(parts)

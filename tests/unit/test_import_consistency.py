@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
 
 from pipefit.domain.imports import ImportRejected, Note, RowError
@@ -229,6 +230,38 @@ def test_stage_events_of_a_deal_already_stored_are_accepted(tmp_path: Path) -> N
     events = EVENTS_HEADER + "ACME-RENEWAL-Q3,2,Discovery,Evaluation,2026-01-20,\n"
     result, _ = _import(tmp_path, {"stage_events.csv": events}, store=store)
     assert result.counts == {"stage_events": 1}
+
+
+def test_the_database_is_asked_once_about_each_id_whatever_names_it(tmp_path: Path) -> None:
+    store = MemoryImports(stored={"people": ["P-STORED"]})
+    asked: list[tuple[str, list[str]]] = []
+    answer = store.which_stored
+
+    def which_stored(record: str, ids: pa.Array) -> pa.Array:
+        asked.append((record, sorted(ids.to_pylist())))
+        return answer(record, ids)
+
+    store.which_stored = which_stored  # type: ignore[method-assign]
+    opps = (
+        OPPS_HEADER
+        + "ACME-RENEWAL-Q3,,Discovery,,P-STORED,P-GHOST,2026-01-08,\n"
+        + "GLOBEX-NEW,,Discovery,,P-GHOST,P-STORED,2026-01-09,\n"
+    )
+    events = (
+        EVENTS_HEADER
+        + "ACME-RENEWAL-Q3,1,,Discovery,2026-01-08,P-GHOST\n"
+        + "GLOBEX-NEW,1,,Discovery,2026-01-09,P-NEW\n"
+    )
+    errors = _refused(
+        tmp_path, {"opportunities.csv": opps, "stage_events.csv": events}, store=store
+    )
+    assert _where(errors) == {
+        ("opportunities.csv", 3, "owner_id", "P-GHOST"),
+        ("opportunities.csv", 2, "presales_id", "P-GHOST"),
+        ("stage_events.csv", 2, "actor_id", "P-GHOST"),
+        ("stage_events.csv", 3, "actor_id", "P-NEW"),
+    }
+    assert asked == [("people", ["P-GHOST", "P-STORED"]), ("people", ["P-NEW"])]
 
 
 def test_every_row_naming_an_unknown_record_is_reported(tmp_path: Path) -> None:

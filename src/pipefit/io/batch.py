@@ -13,7 +13,7 @@ from pipefit.domain.imports import FILE, ROW, Note, RowError
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
-from pipefit.io.consistency import KnownIds, check_consistency
+from pipefit.io.consistency import WhichStored, check_consistency
 from pipefit.io.native import ENTITIES
 from pipefit.io.parsing import ARROW_TYPES
 
@@ -60,7 +60,7 @@ class Batch:
         )
 
     def check_consistency(
-        self, *, pipelines: Mapping[str, Pipeline], stored: KnownIds, now: datetime
+        self, *, pipelines: Mapping[str, Pipeline], stored: WhichStored, now: datetime
     ) -> None:
         """Once checked: references, close dates and event times across records and against
         the database (see `io.consistency`)."""

@@ -32,10 +32,10 @@ from pipefit.domain.pipeline import Pipeline
 if TYPE_CHECKING:
     from pipefit.io.batch import Batch
 
-__all__ = ["KEYS", "REFERENCES", "KnownIds", "Reference", "check_consistency", "stand_ins"]
+__all__ = ["KEYS", "REFERENCES", "Reference", "WhichStored", "check_consistency", "stand_ins"]
 
-KnownIds = Callable[[str, pa.Array], pa.Array]
-"""(record type, distinct ids) -> those of the ids the database already holds."""
+WhichStored = Callable[[str, pa.Array], pa.Array]
+"""(record type, distinct ids) -> a boolean per id: does the database hold it?"""
 
 EXAMPLES = 20  # ids kept on a note (it shows the first few)
 CLOSED = (str(Category.WON), str(Category.LOST))
@@ -130,7 +130,7 @@ def check_consistency(
     batch: Batch,
     *,
     pipelines: Mapping[str, Pipeline],
-    stored: KnownIds,
+    stored: WhichStored,
     now: datetime,
 ) -> None:
     """Check a finalized batch's records against each other and the database.
@@ -156,26 +156,32 @@ class _Stored:
     """Asks the database once per record type and id (several references share a target),
     set at a time: a million references cost a few hash lookups, not a Python loop."""
 
-    def __init__(self, stored: KnownIds) -> None:
-        self._stored = stored
+    def __init__(self, which_stored: WhichStored) -> None:
+        self._which_stored = which_stored
         self._asked: dict[str, list[pa.Array]] = {}
-        self._found: dict[str, list[pa.Array]] = {}
+        self._unknown: dict[str, list[pa.Array]] = {}
 
     def unknown(self, target: str, ids: pa.Array) -> pa.Array:
         """Those of the distinct `ids` the database does not hold."""
         asked = self._asked.setdefault(target, [])
-        found = self._found.setdefault(target, [])
-        new = ids
+        unknown = self._unknown.setdefault(target, [])
+        new, old = ids, None
         if asked:
-            new = pc.filter(ids, pc.invert(pc.is_in(ids, value_set=pa.concat_arrays(asked))))
+            seen = pc.is_in(ids, value_set=pa.concat_arrays(asked))
+            new, old = pc.filter(ids, pc.invert(seen)), pc.filter(ids, seen)
+        missing = pa.array([], pa.string())
         if len(new):
+            stored = pc.fill_null(self._which_stored(target, new), False)
+            missing = pc.filter(new, pc.invert(stored))
             asked.append(new)
-            found.append(pc.cast(self._stored(target, new), pa.string()))
-        known = pa.concat_arrays(found) if found else pa.array([], pa.string())
-        return pc.filter(ids, pc.invert(pc.is_in(ids, value_set=known)))
+            unknown.append(missing)
+        if old is not None and len(old):
+            # Some were asked for an earlier reference: their answer stands (ids in order).
+            missing = pc.filter(ids, pc.is_in(ids, value_set=pa.concat_arrays(unknown)))
+        return missing
 
 
-def check_references(batch: Batch, stored: KnownIds) -> None:
+def check_references(batch: Batch, stored: WhichStored) -> None:
     """Every reference names a record of this import or of the database (see REFERENCES)."""
     lookup = _Stored(stored)
     native = batch.source == "native"
@@ -481,24 +487,16 @@ def check_open_deals_ending_closed(batch: Batch, known: Mapping[str, Pipeline]) 
     opps, events = batch.tables.get("opportunities"), batch.tables.get("stage_events")
     if opps is None or events is None or opps.num_rows == 0 or events.num_rows == 0:
         return
-    closing_names = {
-        s.name.casefold()
-        for p in known.values()
-        for s in p.stages
-        if s.category is not Category.OPEN
-    }
-    maybe = pc.fill_null(
-        pc.is_in(
-            pc.utf8_lower(events["to_stage"]),
-            value_set=pa.array(sorted(closing_names), pa.string()),
-        ),
-        False,
+    # Stage names are spelled as their pipeline spells them by now (see `finalize`).
+    closing_names = sorted(
+        {s.name for p in known.values() for s in p.stages if s.category is not Category.OPEN}
     )
+    maybe = pc.fill_null(pc.is_in(events["to_stage"], value_set=pa.array(closing_names)), False)
     if not pc.any(maybe).as_py():
         return
     open_ids = pc.filter(opps["opportunity_id"], pc.equal(opps["outcome"], str(Category.OPEN)))
-    maybe = pc.and_(maybe, _among(events["opportunity_id"], open_ids))
-    suspects = pc.unique(pc.filter(events["opportunity_id"], maybe))
+    entered = pc.filter(events["opportunity_id"], maybe)
+    suspects = pc.unique(pc.filter(entered, _among(entered, open_ids)))
     if len(suspects) == 0:
         return
     theirs = events.filter(_among(events["opportunity_id"], suspects))

@@ -21,8 +21,8 @@ from pipefit.services.ports.imports import (
     Batch,
     BatchLoader,
     BatchReader,
-    KnownIds,
     ReadProgress,
+    WhichStored,
 )
 from pipefit.services.ports.unit_of_work import UnitOfWork
 
@@ -67,12 +67,12 @@ def _check_pipeline_names(batch: Batch, configured: dict[str, Pipeline]) -> None
             )
 
 
-def _stored_ids(uow: UnitOfWork) -> KnownIds:
+def _stored_ids(uow: UnitOfWork) -> WhichStored:
     """Which ids of a record type the database holds, each question in a short unit."""
 
     def known(record: str, ids: pa.Array) -> pa.Array:
         with uow:
-            return uow.imports.known_ids(record, ids)
+            return uow.imports.which_stored(record, ids)
 
     return known
 

@@ -38,7 +38,7 @@ class SqlUnitOfWork:
         self.deals = SqlDeals(self._connection, self._pipelines)
         self.pay = SqlCompensation(self._engine, self._url, self._connection)
         self.history = SqlHistory(self._engine, self._url)
-        self.imports = SqlImports(self._connection)
+        self.imports = SqlImports(self._connection, self._url)
         self.status = SqlStatus(self._connection)
         self.leads = SqlLeads(self._connection, self._url)
         return self

@@ -22,15 +22,15 @@ __all__ = [
     "BatchLoader",
     "BatchReader",
     "ImportRepository",
-    "KnownIds",
     "ReadProgress",
+    "WhichStored",
 ]
 
 ReadProgress = Callable[[int], None]
 """Called with the number of bytes just read."""
 
-KnownIds = Callable[[str, pa.Array], pa.Array]
-"""(record type, distinct ids) -> those of the ids the database already holds."""
+WhichStored = Callable[[str, pa.Array], pa.Array]
+"""(record type, distinct ids) -> a boolean per id: does the database hold it?"""
 
 
 class Batch(Protocol):
@@ -61,7 +61,7 @@ class Batch(Protocol):
         ...
 
     def check_consistency(
-        self, *, pipelines: Mapping[str, Pipeline], stored: KnownIds, now: datetime
+        self, *, pipelines: Mapping[str, Pipeline], stored: WhichStored, now: datetime
     ) -> None:
         """After `check`: every reference names a record of the batch or of the database
         (`stored`); close dates fit the deal's creation and history; no stage event is
@@ -91,9 +91,10 @@ class ImportRepository(Protocol):
         """Pipelines kept in the database, with their stages and categories."""
         ...
 
-    def known_ids(self, record: str, ids: pa.Array) -> pa.Array:
-        """Those of these distinct ids (Arrow strings) of a record type (`accounts`,
-        `people`, `opportunities`, `leads`, `contacts`, `teams`, `pools`) that are stored."""
+    def which_stored(self, record: str, ids: pa.Array) -> pa.Array:
+        """For each of these distinct ids (Arrow strings) of a record type (`accounts`,
+        `people`, `opportunities`, `leads`, `contacts`, `teams`, `pools`), whether it is
+        stored: a boolean array aligned with `ids`."""
         ...
 
 

@@ -55,8 +55,8 @@ class MemoryImports:
     def stored_pipelines(self) -> dict[str, Pipeline]:
         return dict(self.pipelines)
 
-    def known_ids(self, record: str, ids: pa.Array) -> pa.Array:
-        return pa.array([i for i in ids.to_pylist() if i in self.ids[record]], pa.string())
+    def which_stored(self, record: str, ids: pa.Array) -> pa.Array:
+        return pa.array([i in self.ids[record] for i in ids.to_pylist()], pa.bool_())
 
     def load(
         self,

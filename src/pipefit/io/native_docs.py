@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipefit.io.consistency import REFERENCES
 from pipefit.io.native import ENTITIES
+from pipefit.io.references import REFERENCES
 
 __all__ = ["native_format_markdown"]
 

@@ -19,11 +19,11 @@ import pyarrow.compute as pc
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import ROW, Batch
-from pipefit.io.consistency import stand_ins
 from pipefit.io.csv_files import Progress, read_header, read_text_table
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES
 from pipefit.io.parsing import FieldSpec, coerce_column
+from pipefit.io.references import stand_ins
 from pipefit.io.source_columns import (
     build_table,
     count_true,

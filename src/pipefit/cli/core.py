@@ -97,6 +97,14 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse the import on anything it would only note (ids that match no "
+            "record, close dates it moves, open deals whose history ends won or lost).",
+        ),
+    ] = False,
     report: Annotated[str, typer.Option(help="Report as table or json.")] = "table",
     errors_csv: Annotated[
         Path | None,
@@ -137,6 +145,7 @@ def import_(
                 mapping=mapping,
                 date_format=date_format,
                 dry_run=dry_run,
+                strict=strict,
                 read_progress=lambda n: bar.advance(reading, n),
                 load_progress=lambda name: bar.update(
                     loading, visible=True, description=f"writing {name}"

@@ -1,5 +1,8 @@
 """Load 1,000,000 generated opportunities and their ~5 million stage events into SQLite.
 
+The people, accounts and leads the deals name are loaded first (not timed), so the timed
+import checks each reference against the database, as an incremental import does.
+
 Reference, measured in the same run on the same files: DuckDB's read_csv of the same
 two files into Arrow. Target (issue 2): pipefit's import at most 10x that time, with
 peak memory under 3 GB. Run: `make bench` or `.venv/bin/python benchmarks/import_1m.py`.
@@ -39,6 +42,10 @@ from pipefit.bootstrap import App
 from pipefit.services.imports import import_files
 app = App.open(Path(sys.argv[1]))
 files = [Path(p) for p in sys.argv[2:]]
+# The records the deals name (owners, accounts, leads) are imported first, not timed:
+# the timed import checks every reference against them in the database.
+named = [files[0].parent / f"{n}.csv" for n in ("teams", "people", "accounts", "contacts", "leads")]
+import_files(app.uow(), app.batch_reader, app.batch_loader, app.import_defaults, named)
 start = time.perf_counter()
 result = import_files(app.uow(), app.batch_reader, app.batch_loader, app.import_defaults, files)
 seconds = time.perf_counter() - start

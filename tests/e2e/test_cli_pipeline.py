@@ -178,7 +178,9 @@ def test_pipeline_show_lists_triggers_and_sub_states_as_csv(tmp_path: Path) -> N
 def test_a_refused_import_can_write_every_problem_to_a_csv_file(tmp_path: Path) -> None:
     ws = tmp_path / "acme"
     run("init", ws)
-    bad = "account_id,name,employees\n" + "".join(f"A-{i},Acme {i},lots\n" for i in range(250))
+    # The two accounts the sample deals name, then 250 bad rows.
+    bad = "account_id,name,employees\nA-NORTHWIND,Northwind,2500\nA-TAILSPIN,Tailspin,180\n"
+    bad += "".join(f"A-{i},Acme {i},lots\n" for i in range(250))
     files = write_native(tmp_path / "in", **{"accounts.csv": bad})
     report = tmp_path / "problems.csv"
     result = run("import", *files, "--errors-csv", report, "-w", ws, check=False)

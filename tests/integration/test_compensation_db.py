@@ -38,6 +38,8 @@ FILES = (
     "pool_members",
     "quotas",
     "accounts",
+    "contacts",  # the leads' contacts, and
+    "leads",  # the leads the deals and activities name
     "opportunities",
     "activities",
     "customer_outcomes",

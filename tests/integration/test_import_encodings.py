@@ -160,6 +160,12 @@ def test_rows_after_a_value_over_two_lines_are_named_by_the_line_they_start_on(
 def test_a_utf_16_file_with_a_byte_order_mark_is_imported(
     sqlite_workspace: Workspace, tmp_path: Path
 ) -> None:
+    # The records the deals name are stored first.
+    named = []
+    for name in ("teams.csv", "people.csv", "accounts.csv"):
+        named.append(tmp_path / name)
+        named[-1].write_text(FILES[name], "utf-8")
+    import_files(sqlite_workspace, named)
     for encoding in ("utf-16-le", "utf-16-be"):
         path = tmp_path / encoding / "opportunities.csv"
         path.parent.mkdir()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from pipefit.domain.imports import FILE, ROW, ImportRejected, RowError
+from pipefit.domain.imports import FILE, ROW, ImportRejected, Note, RowError
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.domain.segments import Segmentation, SegmentRule
@@ -18,6 +19,14 @@ from pipefit.store.memory.imports import MemoryBatch, MemoryBatchReader, MemoryI
 from .factories import inbound
 
 FILES = [Path("opportunities.csv"), Path("stage_events.csv")]
+DOUBT = Note(
+    "3 opportunities name 2 people that are neither in this import nor in the database",
+    "the ids are kept as given",
+    3,
+    ("P-GHOST", "P-NOBODY"),
+    "deals.csv",
+    "owner_id",
+)
 
 
 def _defaults() -> ImportDefaults:
@@ -105,7 +114,8 @@ def test_a_batch_with_a_bad_row_is_refused_and_nothing_is_written() -> None:
 
 def test_a_refused_batch_leaves_the_store_as_it_was() -> None:
     store = MemoryImports(opportunity_ids=["ACME-RENEWAL-Q3"])
-    batch = _batch(stage_events=_events("NOBODY-1"))
+    batch = _batch(stage_events=_events("ACME-RENEWAL-Q3"))
+    batch.problems.append(RowError("stage_events.csv", 2, "at", "soon", "is not a date"))
     with pytest.raises(ImportRejected):
         _run(batch, store)
     assert store.loads == []
@@ -121,29 +131,83 @@ def test_a_dry_run_checks_everything_and_writes_nothing() -> None:
     assert store.loads == []
 
 
-def test_events_of_a_deal_neither_imported_nor_stored_are_refused_naming_the_row() -> None:
-    batch = _batch(
-        opportunities=_opportunities("ACME-RENEWAL-Q3"),
-        stage_events=_events("ACME-RENEWAL-Q3", "GHOST-DEAL"),
-    )
-    with pytest.raises(ImportRejected) as refused:
-        _run(batch)
-    assert refused.value.errors == [
-        RowError(
-            "stage_events.csv",
-            3,
-            "opportunity_id",
-            "GHOST-DEAL",
-            "names an opportunity that is neither in this import nor in the database",
-        )
+def test_notes_are_reported_as_text_and_with_their_counts_and_examples() -> None:
+    batch = _batch(opportunities=_opportunities("ACME-RENEWAL-Q3"))
+    batch.notes.append("dates read as ISO 8601")
+    batch.doubts.append(DOUBT)
+    result, store = _run(batch)
+    assert len(store.loads) == 1
+    assert result.findings == [DOUBT]
+    assert result.notes == [
+        "dates read as ISO 8601",
+        "deals.csv, column 'owner_id': 3 opportunities name 2 people that are neither in this "
+        "import nor in the database; the ids are kept as given (e.g. P-GHOST, P-NOBODY)",
     ]
 
 
-def test_events_of_a_deal_already_stored_are_accepted() -> None:
-    store = MemoryImports(opportunity_ids=["ACME-RENEWAL-Q3"])
-    result, _ = _run(_batch(stage_events=_events("ACME-RENEWAL-Q3")), store)
-    assert result.counts == {"stage_events": 1}
+def test_a_strict_import_refuses_what_it_would_only_note_and_writes_nothing() -> None:
+    batch = _batch(opportunities=_opportunities("ACME-RENEWAL-Q3"))
+    batch.notes.append("dates read as ISO 8601")  # how files were read is never refused
+    batch.doubts.append(DOUBT)
+    store = MemoryImports()
+    with pytest.raises(ImportRejected) as refused:
+        import_files(
+            MemoryUnitOfWork(imports=store),
+            MemoryBatchReader(batch),
+            store,
+            _defaults(),
+            FILES,
+            strict=True,
+        )
+    assert refused.value.errors == [
+        RowError(
+            "deals.csv",
+            None,
+            "owner_id",
+            "P-GHOST, P-NOBODY",
+            "3 opportunities name 2 people that are neither in this import nor in the "
+            "database (a strict import refuses what it would otherwise only note)",
+        )
+    ]
+    assert store.loads == []
+
+
+def test_a_strict_import_without_notes_loads() -> None:
+    batch = _batch(opportunities=_opportunities("ACME-RENEWAL-Q3"))
+    batch.notes.append("dates read as ISO 8601")
+    store = MemoryImports()
+    import_files(
+        MemoryUnitOfWork(imports=store),
+        MemoryBatchReader(batch),
+        store,
+        _defaults(),
+        FILES,
+        strict=True,
+    )
     assert len(store.loads) == 1
+
+
+def test_the_checks_run_on_the_clock_the_import_is_given() -> None:
+    batch = _batch(opportunities=_opportunities("ACME-RENEWAL-Q3"))
+    store = MemoryImports()
+    moment = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
+    import_files(
+        MemoryUnitOfWork(imports=store),
+        MemoryBatchReader(batch),
+        store,
+        _defaults(),
+        FILES,
+        now=moment,
+    )
+    assert batch.checked_at == moment
+
+
+def test_without_a_clock_the_checks_run_at_the_current_time() -> None:
+    batch = _batch(opportunities=_opportunities("ACME-RENEWAL-Q3"))
+    before = datetime.now(UTC)
+    _run(batch)
+    assert batch.checked_at is not None
+    assert before <= batch.checked_at <= datetime.now(UTC)
 
 
 def test_the_batch_is_checked_against_stored_and_configured_pipelines() -> None:

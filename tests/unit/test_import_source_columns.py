@@ -3,17 +3,12 @@ as the source calls it, and a repeated id names every place it appears."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyarrow as pa
-import pytest
 
-from pipefit.domain.imports import FILE, ROW, ImportRejected
+from pipefit.domain.imports import FILE, ROW
 from pipefit.domain.segments import Segmentation, SegmentRule
 from pipefit.io.batch import Batch
-from pipefit.services.imports import ImportDefaults, import_files
-from pipefit.store.memory import MemoryUnitOfWork
-from pipefit.store.memory.imports import MemoryBatch, MemoryBatchReader, MemoryImports
+from pipefit.io.references import check_references
 
 from .factories import inbound
 
@@ -88,39 +83,19 @@ def test_a_stage_outside_the_pipeline_names_the_source_column() -> None:
     assert (error.row, error.column, error.value) == (2, "StageName", "Qualifcation")
 
 
-def test_the_import_service_names_the_source_column_of_an_event_for_an_unknown_deal() -> None:
-    events = pa.table(
-        {
-            "opportunity_id": ["NOBODY-1"],
-            "seq": [1],
-            "to_stage": ["Discovery"],
-            ROW: [4],
-            FILE: ["history.csv"],
-        }
-    )
-    batch = MemoryBatch(source="crm", files=["history.csv"], tables={"stage_events": events})
-    batch.column_names[("stage_events", "history.csv")] = {"opportunity_id": "OppID"}
-    store = MemoryImports()
-    defaults = ImportDefaults(
-        pipelines={"inbound": inbound()},
-        default_pipeline="inbound",
-        currency="EUR",
-        segmentation=SEGMENTS,
-    )
+def test_an_event_or_change_of_an_unknown_deal_is_refused_under_its_source_column() -> None:
+    def nothing_stored(record: str, ids: pa.Array) -> pa.Array:
+        return pa.array([False] * len(ids), pa.bool_())
 
-    with pytest.raises(ImportRejected) as caught:
-        import_files(
-            MemoryUnitOfWork(imports=store),
-            MemoryBatchReader(batch),
-            store,
-            defaults,
-            [Path("history.csv")],
-        )
+    events = pa.table({"opportunity_id": ["NOBODY-1"], ROW: [4], FILE: ["history.csv"]})
+    changes = pa.table({"opportunity_id": ["NOBODY-2"], ROW: [7], FILE: ["history.csv"]})
+    batch = Batch(source="crm", tables={"stage_events": events, "opportunity_changes": changes})
+    for entity in ("stage_events", "opportunity_changes"):
+        batch.name_columns(entity, "history.csv", {"opportunity_id": "OppID"})
 
-    [error] = caught.value.errors
-    assert (error.file, error.row, error.column, error.value) == (
-        "history.csv",
-        4,
-        "OppID",
-        "NOBODY-1",
-    )
+    check_references(batch, nothing_stored)
+
+    assert sorted((e.file, e.row, e.column, e.value) for e in batch.errors) == [
+        ("history.csv", 4, "OppID", "NOBODY-1"),
+        ("history.csv", 7, "OppID", "NOBODY-2"),
+    ]

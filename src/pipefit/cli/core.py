@@ -134,6 +134,14 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Refuse the import on anything it would only note (ids that match no "
+            "record, close dates it moves, open deals whose history ends won or lost).",
+        ),
+    ] = False,
     report: Annotated[
         OutputFormat, typer.Option(help="Report as table (default), json or csv.")
     ] = OutputFormat.TABLE,
@@ -180,6 +188,7 @@ def import_(
                 encoding=encoding,
                 snapshot_at=snapshot_at,
                 dry_run=dry_run,
+                strict=strict,
                 read_progress=lambda n: bar.advance(reading, n),
                 load_progress=lambda name: bar.update(
                     loading, visible=True, description=f"writing {name}"

@@ -1,5 +1,6 @@
-"""An import's vocabulary: a rejected value, the refusal of a whole import, and what a load
-wrote. Readers (io), loaders (store) and the import service all speak it."""
+"""An import's vocabulary: a rejected value, a note about data that looks wrong, the refusal
+of a whole import, and what a load wrote. Readers (io), loaders (store) and the import
+service all speak it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ from dataclasses import dataclass, field
 
 from pipefit.domain.errors import PipefitError
 
-__all__ = ["FILE", "ROW", "ImportRejected", "LoadReport", "RowError", "TableReport"]
+__all__ = [
+    "FILE",
+    "ROW",
+    "ImportRejected",
+    "LoadReport",
+    "Note",
+    "RowError",
+    "TableReport",
+]
 
 # Every table of a batch carries, per row, the file and the line it came from, so that a
 # problem found late (a reference to an unknown deal) still names where to look.
@@ -39,6 +48,48 @@ class RowError:
             where += f", column '{self.column}'"
         shown = "" if self.value is None else f" (value {self.value!r})"
         return f"{where}: {self.message}{shown}"
+
+
+SHOWN_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class Note:
+    """Data that may be real but looks wrong: counted, with a few of the ids concerned, and
+    kept (or settled as `action` says). A strict import refuses it instead (`as_error`)."""
+
+    finding: str  # what looks wrong, with its count: "3 opportunities name 2 unknown people"
+    action: str  # what the import did about it: "the ids are kept"
+    count: int  # rows concerned
+    examples: tuple[str, ...] = ()  # some ids concerned (the first few are shown)
+    file: str | None = None
+    column: str | None = None
+
+    def _where(self) -> str:
+        if self.file is None:
+            return ""
+        return self.file + (f", column '{self.column}'" if self.column else "") + ": "
+
+    def _shown(self) -> str:
+        shown = self.examples[:SHOWN_EXAMPLES]
+        if not shown:
+            return ""
+        more = ", ..." if len(self.examples) > len(shown) else ""
+        return f" (e.g. {', '.join(shown)}{more})"
+
+    def __str__(self) -> str:
+        return f"{self._where()}{self.finding}; {self.action}{self._shown()}"
+
+    def as_error(self) -> RowError:
+        """The note as a refusal, for an import that accepts nothing doubtful."""
+        shown = ", ".join(self.examples[:SHOWN_EXAMPLES])
+        return RowError(
+            self.file or "(import)",
+            None,
+            self.column,
+            shown or None,
+            f"{self.finding} (a strict import refuses what it would otherwise only note)",
+        )
 
 
 class ImportRejected(PipefitError):

@@ -10,11 +10,12 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipefit.domain.imports import FILE, ROW, ImportRejected, RowError
+from pipefit.domain.imports import FILE, ROW, ImportRejected, Note, RowError
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
 from pipefit.io.changes import CHANGES, finish_changes
+from pipefit.io.consistency import WhichStored, check_consistency
 from pipefit.io.csv_files import Progress, read_text_table
 from pipefit.io.native import ENTITIES, EntitySpec
 from pipefit.io.parsing import ARROW_TYPES
@@ -37,7 +38,8 @@ class Batch:
     tables: dict[str, pa.Table] = field(default_factory=dict)
     pipelines: list[Pipeline] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the files were read
+    findings: list[Note] = field(default_factory=list)  # data kept that looks wrong
     # (record type, file) -> {field: the source's name for it}, for readers of other layouts
     column_names: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
@@ -100,6 +102,13 @@ class Batch:
             segmentation=segmentation,
             stored_deals=stored_deals,
         )
+
+    def check_consistency(
+        self, *, pipelines: Mapping[str, Pipeline], stored: WhichStored, now: datetime
+    ) -> None:
+        """Once checked: references, close dates and event times across records and against
+        the database (see `io.consistency`)."""
+        check_consistency(self, pipelines=pipelines, stored=stored, now=now)
 
 
 def empty_table(entity: str) -> pa.Table:

@@ -22,6 +22,7 @@ from pipefit.io.csv_files import Progress
 from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES
 from pipefit.io.numbers import NumberFormat
+from pipefit.io.references import stand_ins
 from pipefit.io.source_columns import (
     build_table,
     count_true,
@@ -199,6 +200,9 @@ def _read(
                 origin={"name": origin[field]},
             ),
         )
+        if len(first):
+            kept = "each is kept under the name the export gives"
+            batch.findings.append(stand_ins(entity, origin[field], ids.take(first), file, kept))
     batch.add(
         "stage_events", _events(batch, raw, columns["opportunity_id"], entered, file, date_format)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipefit.io.native import ENTITIES
+from pipefit.io.references import REFERENCES
 
 __all__ = ["native_format_markdown"]
 
@@ -156,6 +157,22 @@ column is refused unless the date format is declared (`pipefit import --date-for
 or `date_format` in a mapping file), written as people write it (`DD/MM/YYYY`,
 `MM/DD/YY hh:mm AM/PM`). Two-digit years 00-68 are 2000-2068, 69-99 are 1969-1999.
 Impossible dates (`31/02/2026`, `13:05 PM`) are refused.
+
+## Records checked against each other
+
+A column that names another record (an opportunity's `account_id`, `owner_id`, an event's
+`actor_id`, ...; "names" below) must name one in the same import or already in the
+database: a native file naming nothing is refused row by row; a CRM export that lacks the
+referenced file keeps the ids and a note counts them. A stage event or an amount or
+close-date change of an unknown deal is refused whatever the format.
+
+A won or lost opportunity needs its `closed_at` (when it is empty, the time of its last
+stage event into a won or lost stage is taken, with a note), not before `created_at` (a
+close date without a time on the day of creation closes at the creation time, with a
+note); a close before the deal's last stage event is moved to that event, with a note. An
+open deal whose history ends in a won or lost stage is noted. A stage event more than a
+few minutes ahead of the clock is refused. With `pipefit import --strict`, anything
+noted about the records (not about how the files were read) refuses the import.
 """
 
 
@@ -169,6 +186,13 @@ def native_format_markdown() -> str:
             if field.choices:
                 allowed = ", ".join(f"`{c}`" for c in field.choices)
                 notes = f"one of {allowed}" + (f"; {notes}" if notes else "")
+            refs = [r for r in REFERENCES if (r.entity, r.column) == (spec.name, field.name)]
+            if refs:
+                rows = " or ".join(
+                    f"`{r.target}.csv`" + (f" ({r.when[0]} {r.when[1]})" if r.when else "")
+                    for r in refs
+                )
+                notes = f"names a row of {rows}" + (f"; {notes}" if notes else "")
             required = "yes" if field.required else ""
             parts.append(f"| `{field.name}` | {_TYPES[field.type]} | {required} | {notes} |\n")
     return "".join(parts)

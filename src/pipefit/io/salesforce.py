@@ -32,6 +32,7 @@ from pipefit.io.errors import RowError
 from pipefit.io.native import ENTITIES, EntitySpec
 from pipefit.io.numbers import NumberFormat
 from pipefit.io.parsing import ARROW_TYPES, FieldSpec, coerce_column
+from pipefit.io.references import stand_ins
 from pipefit.io.source_columns import (
     at_lines,
     build_table,
@@ -380,6 +381,9 @@ def _opportunities(
                 origin={"name": column},
             ),
         )
+        if len(first):
+            kept = "each is kept under its id"
+            batch.findings.append(stand_ins(entity, column, ids.take(first), file, kept))
     return opps
 
 

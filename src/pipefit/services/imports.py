@@ -1,18 +1,23 @@
-"""import_files: read CRM exports, check them whole, and load them all or nothing."""
+"""import_files: read CRM exports, check them whole, and load them all or nothing.
+
+What is wrong is refused (every problem at once); what may be real but looks wrong is kept
+and noted, with counts and examples, unless the import is strict: then notes refuse it too.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipefit.domain.clock import MAX_AHEAD
 from pipefit.domain.errors import PipefitError
-from pipefit.domain.imports import FILE, ROW, ImportRejected, LoadReport, RowError
+from pipefit.domain.imports import FILE, ROW, ImportRejected, LoadReport, Note, RowError
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
 from pipefit.services.import_history import (
@@ -21,7 +26,13 @@ from pipefit.services.import_history import (
     merge_source_pipelines,
     record_snapshot,
 )
-from pipefit.services.ports.imports import Batch, BatchLoader, BatchReader, ReadProgress
+from pipefit.services.ports.imports import (
+    Batch,
+    BatchLoader,
+    BatchReader,
+    ReadProgress,
+    WhichStored,
+)
 from pipefit.services.ports.unit_of_work import UnitOfWork
 
 __all__ = ["ImportDefaults", "ImportResult", "import_files"]
@@ -44,7 +55,8 @@ class ImportResult:
     counts: dict[str, int]
     dry_run: bool
     report: LoadReport | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # every note as text, findings last
+    findings: list[Note] = field(default_factory=list)  # data kept that looks wrong
     seconds: dict[str, float] = field(default_factory=dict)  # read, check, write
 
 
@@ -68,29 +80,14 @@ def _check_pipeline_names(batch: Batch, configured: dict[str, Pipeline]) -> None
             )
 
 
-def _check_references(batch: Batch, stored_deals: pa.Table) -> None:
-    """Stage events and changes must belong to an opportunity of this import or of the
-    database."""
-    opps = batch.tables.get("opportunities")
-    known = [_flat(stored_deals["opportunity_id"])]
-    if opps is not None:
-        known.append(_flat(opps["opportunity_id"]))
-    known_ids = pa.concat_arrays([pc.cast(k, pa.string()) for k in known])
-    for entity in ("stage_events", CHANGES):
-        rows = batch.tables.get(entity)
-        if rows is None or rows.num_rows == 0:
-            continue
-        orphan = pc.invert(pc.is_in(rows["opportunity_id"], value_set=known_ids))
-        for row in rows.filter(orphan).select([FILE, ROW, "opportunity_id"]).to_pylist():
-            batch.errors.append(
-                RowError(
-                    row[FILE],
-                    row[ROW],
-                    batch.source_column(entity, row[FILE], "opportunity_id"),
-                    row["opportunity_id"],
-                    "names an opportunity that is neither in this import nor in the database",
-                )
-            )
+def _stored_ids(uow: UnitOfWork) -> WhichStored:
+    """Which ids of a record type the database holds, each question in a short unit."""
+
+    def known(record: str, ids: pa.Array) -> pa.Array:
+        with uow:
+            return uow.imports.which_stored(record, ids)
+
+    return known
 
 
 def _referenced_ids(batch: Batch) -> list[str]:
@@ -106,16 +103,13 @@ def _referenced_ids(batch: Batch) -> list[str]:
     return [i for i in ids.to_pylist() if i is not None]
 
 
-FUTURE_SLACK = timedelta(minutes=5)
-
-
 def _declared_time(declared: datetime | None) -> datetime | None:
     """When the user says the export was taken: UTC when no zone is given; not ahead of
     the clock."""
     if declared is None:
         return None
     moment = declared if declared.tzinfo else declared.replace(tzinfo=UTC)
-    if moment > datetime.now(UTC) + FUTURE_SLACK:
+    if moment > datetime.now(UTC) + MAX_AHEAD:
         raise PipefitError(
             f"the export's time {moment:%Y-%m-%d %H:%M} UTC is in the future",
             field="snapshot_at",
@@ -211,11 +205,15 @@ def import_files(
     encoding: str | None = None,
     snapshot_at: datetime | None = None,
     dry_run: bool = False,
+    strict: bool = False,
+    now: datetime | None = None,
     read_progress: ReadProgress | None = None,
     load_progress: Callable[[str], None] | None = None,
     before_commit: Callable[[], None] | None = None,
 ) -> ImportResult:
-    """Read, check and load files. Raises ImportRejected (nothing written) on any bad row.
+    """Read, check and load files. Raises ImportRejected (nothing written) on any bad row,
+    and when `strict`, on anything that would only be noted. Stage events later than `now`
+    (the import's clock, the current time by default) are refused.
 
     Deals stored before are compared with the import (`services.import_history`): their
     stage history is extended or the import refused, and what changed since is recorded
@@ -245,11 +243,14 @@ def import_files(
         segmentation=defaults.segmentation,
         stored_deals=stored_deals,
     )
-    _check_references(batch, stored_deals)
+    batch.check_consistency(
+        pipelines=stored | configured, stored=_stored_ids(uow), now=now or datetime.now(UTC)
+    )
     if not batch.errors:
         _apply_history(uow, batch, stored_deals, snapshot_at)
-    if batch.errors:
-        raise ImportRejected(batch.errors)
+    refused = batch.errors + ([f.as_error() for f in batch.findings] if strict else [])
+    if refused:
+        raise ImportRejected(refused)
     checked = time.perf_counter()
     result = ImportResult(
         seconds={"read": read_done - started, "check": checked - read_done},
@@ -257,7 +258,8 @@ def import_files(
         files=batch.files,
         counts=batch.counts(),
         dry_run=dry_run,
-        notes=list(batch.notes),
+        notes=list(batch.notes) + [str(f) for f in batch.findings],
+        findings=list(batch.findings),
     )
     if dry_run:
         return result

@@ -13,14 +13,24 @@ from typing import Protocol
 
 import pyarrow as pa
 
-from pipefit.domain.imports import LoadReport, RowError
+from pipefit.domain.imports import LoadReport, Note, RowError
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
 
-__all__ = ["Batch", "BatchLoader", "BatchReader", "ImportRepository", "ReadProgress"]
+__all__ = [
+    "Batch",
+    "BatchLoader",
+    "BatchReader",
+    "ImportRepository",
+    "ReadProgress",
+    "WhichStored",
+]
 
 ReadProgress = Callable[[int], None]
 """Called with the number of bytes just read."""
+
+WhichStored = Callable[[str, pa.Array], pa.Array]
+"""(record type, distinct ids) -> a boolean per id: does the database hold it?"""
 
 
 class Batch(Protocol):
@@ -33,7 +43,8 @@ class Batch(Protocol):
     tables: dict[str, pa.Table]
     pipelines: list[Pipeline]  # pipelines the source brings along (its own stages)
     errors: list[RowError]
-    notes: list[str]
+    notes: list[str]  # how the files were read
+    findings: list[Note]  # data kept that looks wrong (a strict import refuses it)
     taken_at: datetime | None  # when the export was taken, as far as the files tell
     taken_from: str | None  # how that is known ("the modification time of deals.csv")
 
@@ -56,6 +67,14 @@ class Batch(Protocol):
         event order) and add an error for every row that does not fit. Rows about deals
         stored before (`stored_deals`: opportunity_id, pipeline, currency) are read
         against those deals' pipelines and currencies."""
+        ...
+
+    def check_consistency(
+        self, *, pipelines: Mapping[str, Pipeline], stored: WhichStored, now: datetime
+    ) -> None:
+        """After `check`: every reference names a record of the batch or of the database
+        (`stored`); close dates fit the deal's creation and history; no stage event is
+        later than `now`. Adds errors for what is refused and findings for what is kept."""
         ...
 
 
@@ -83,8 +102,10 @@ class ImportRepository(Protocol):
         """Pipelines kept in the database, with their stages and categories."""
         ...
 
-    def known_opportunities(self, ids: Sequence[str]) -> set[str]:
-        """Which of these opportunity ids are stored."""
+    def which_stored(self, record: str, ids: pa.Array) -> pa.Array:
+        """For each of these distinct ids (Arrow strings) of a record type (`accounts`,
+        `people`, `opportunities`, `leads`, `contacts`, `teams`, `pools`), whether it is
+        stored: a boolean array aligned with `ids`."""
         ...
 
     def holds_deals(self) -> bool:

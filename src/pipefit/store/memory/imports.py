@@ -11,12 +11,23 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipefit.domain.imports import LoadReport, RowError, TableReport
+from pipefit.domain.imports import LoadReport, Note, RowError, TableReport
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation
 
 __all__ = ["MemoryBatch", "MemoryBatchReader", "MemoryImports"]
 
+
+# The key of each record type whose ids the fake keeps.
+KEYS = {
+    "accounts": "account_id",
+    "contacts": "contact_id",
+    "leads": "lead_id",
+    "opportunities": "opportunity_id",
+    "people": "person_id",
+    "pools": "pool_id",
+    "teams": "team_id",
+}
 
 TIME = pa.timestamp("us", tz="UTC")
 DEALS = pa.schema(
@@ -53,28 +64,33 @@ def _fit(table: pa.Table, schema: pa.Schema) -> pa.Table:
 
 
 class MemoryImports:
-    """Holds stored pipelines, deals and their stage events; `load` records each batch
-    it is given (and keeps its deals and events) and fails, writing nothing, when
-    `fail_with` is set. Deals given by id only sit in pipeline `pipeline`."""
+    """Holds stored pipelines, deals and their stage events, and the ids of every record
+    type (`stored`: record type -> ids); `load` records each batch it is given (and keeps
+    its ids, deals and events) and fails, writing nothing, when `fail_with` is set. Deals
+    given by id only sit in pipeline `pipeline`."""
 
     def __init__(
         self,
         pipelines: dict[str, Pipeline] | None = None,
         opportunity_ids: Sequence[str] = (),
+        stored: Mapping[str, Sequence[str]] | None = None,
         *,
         pipeline: str = "inbound",
         stage: str = "Discovery",
     ) -> None:
         self.pipelines = dict(pipelines or {})
-        self.opportunity_ids = set(opportunity_ids)
-        ids = sorted(self.opportunity_ids)
+        self.ids: dict[str, set[str]] = {k: set() for k in KEYS}
+        for record, ids in (stored or {}).items():
+            self.ids[record].update(ids)
+        self.ids["opportunities"].update(opportunity_ids)
+        deals = sorted(self.opportunity_ids)
         self.deals = _fit(
             pa.table(
                 {
-                    "opportunity_id": ids,
-                    "pipeline": [pipeline] * len(ids),
-                    "stage": [stage] * len(ids),
-                    "currency": ["EUR"] * len(ids),
+                    "opportunity_id": deals,
+                    "pipeline": [pipeline] * len(deals),
+                    "stage": [stage] * len(deals),
+                    "currency": ["EUR"] * len(deals),
                 }
             ),
             DEALS,
@@ -84,11 +100,15 @@ class MemoryImports:
         self.loads: list[dict[str, pa.Table]] = []
         self.fail_with: BaseException | None = None
 
+    @property
+    def opportunity_ids(self) -> set[str]:
+        return self.ids["opportunities"]
+
     def stored_pipelines(self) -> dict[str, Pipeline]:
         return dict(self.pipelines)
 
-    def known_opportunities(self, ids: Sequence[str]) -> set[str]:
-        return {i for i in ids if i in self.opportunity_ids}
+    def which_stored(self, record: str, ids: pa.Array) -> pa.Array:
+        return pa.array([i in self.ids[record] for i in ids.to_pylist()], pa.bool_())
 
     def holds_deals(self) -> bool:
         return bool(self.deals.num_rows > 0)
@@ -156,13 +176,17 @@ class MemoryImports:
             raise self.fail_with
         self.loads.append(dict(tables))
         self._keep(tables)
+        for record, key in KEYS.items():
+            if record in tables and key in tables[record].column_names:
+                self.ids[record].update(tables[record][key].to_pylist())
         return report
 
 
 @dataclass
 class MemoryBatch:
     """A batch as a reader would hand it over; `check` records what it was checked against
-    and adds `problems` (the errors a real check would have found)."""
+    and adds `problems` (the errors a real check would have found); `check_consistency`
+    adds `doubts` (the notes a real one would have made) and records the clock."""
 
     source: str
     files: list[str] = field(default_factory=list)
@@ -174,7 +198,10 @@ class MemoryBatch:
     taken_from: str | None = None
     problems: list[RowError] = field(default_factory=list)
     column_names: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    findings: list[Note] = field(default_factory=list)
+    doubts: list[Note] = field(default_factory=list)
     checked_against: dict[str, Any] = field(default_factory=dict)
+    checked_at: datetime | None = None
 
     def counts(self) -> dict[str, int]:
         return {name: t.num_rows for name, t in self.tables.items()}
@@ -197,6 +224,16 @@ class MemoryBatch:
             "currency": currency,
         }
         self.errors.extend(self.problems)
+
+    def check_consistency(
+        self,
+        *,
+        pipelines: Mapping[str, Pipeline],
+        stored: Callable[[str, pa.Array], pa.Array],
+        now: datetime,
+    ) -> None:
+        self.checked_at = now
+        self.findings.extend(self.doubts)
 
 
 class MemoryBatchReader:

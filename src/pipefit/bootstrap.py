@@ -48,23 +48,34 @@ class App:
 
     @classmethod
     def init(cls, root: Path, *, database_url: str | None = None, force: bool = False) -> App:
-        """Create a workspace: the default pipefit.toml (unless one exists) and its schema."""
+        """Create a workspace: the default pipefit.toml (unless one exists) and its schema.
+        When the database cannot be prepared, what this call made is taken away again, so
+        a failed init leaves no half-made workspace behind."""
+        made_folder = not root.exists()
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             why = "it is not a folder" if root.exists() else (exc.strerror or str(exc))
             raise PipefitError(f"cannot make the workspace folder {root}: {why}") from exc
         config_path = root / CONFIG_FILE
-        if force or not config_path.exists():  # replaced whole, never left half-written
+        made_config = not config_path.exists()
+        if force or made_config:  # replaced whole, never left half-written
             TomlConfigFile(config_path).replace(default_config_text())
-        workspace = load_workspace(root, database_url)
-        config = workspace.config
-        prepare_database(
-            SqlSchema(),
-            workspace.database_url,
-            list(config.pipelines_by_name().values()),
-            default_pipeline=config.default_pipeline,
-        )
+        try:
+            workspace = load_workspace(root, database_url)
+            config = workspace.config
+            prepare_database(
+                SqlSchema(),
+                workspace.database_url,
+                list(config.pipelines_by_name().values()),
+                default_pipeline=config.default_pipeline,
+            )
+        except PipefitError:
+            if made_config:
+                config_path.unlink(missing_ok=True)
+            if made_folder and not any(root.iterdir()):
+                root.rmdir()
+            raise
         return cls(workspace)
 
     @classmethod

@@ -160,13 +160,16 @@ def garbage(command: tuple[str, ...], name: str, kind: Any, at: Place) -> Iterat
 
 def calls(at: Place) -> Iterator[tuple[str, Call]]:
     for command, click_command in commands():
-        params = [p for p in click_command.params if p.name not in ("help", "db")]
+        params = [p for p in click_command.params if p.name not in ("help",)]
         base: dict[str, list[str]] = {}
         for p in params:
             if p.required or (p.name == "opportunities"):
                 base[p.name] = sensible(command, p.name, at)
             if p.name == "workspace" and command not in {("init",), ("demo",)}:
                 base[p.name] = [str(at.ws)]
+            if command == ("init",) and p.name == "directory":
+                # Not the current folder: the walk's other commands must not find one there.
+                base[p.name] = [str(at.root / "made" / "init")]
 
         def line(
             changed: str | None = None,
@@ -179,8 +182,8 @@ def calls(at: Place) -> Iterator[tuple[str, Call]]:
             args: list[str] = [*command]
             for p in params:
                 values = list(value) if p.name == changed else base.get(p.name)
-                if values is None:
-                    continue
+                if values is None or (changed == "workspace" and p.name == "directory"):
+                    continue  # init's folder, given, would win over --workspace
                 if p.param_type_name == "argument":
                     args += values
                 else:

@@ -49,3 +49,16 @@ def test_the_database_may_come_before_the_command_or_after_it(
     after = run_json("status", "-w", ws, "--db", fresh_postgres_url, "-f", "json")
     assert before["opportunities"] == after["opportunities"] == 2
     assert not (ws / "pipefit.db").exists()
+
+
+def test_an_init_whose_database_cannot_be_prepared_leaves_no_workspace_behind(
+    tmp_path: Path,
+) -> None:
+    ws = tmp_path / "acme"
+
+    result = run("init", ws, "--db", "not-a-url", check=False)
+
+    assert result.returncode == 1
+    assert "is not a database URL" in result.stderr
+    assert not ws.exists()
+    assert run("init", ws).returncode == 0

@@ -52,3 +52,40 @@ def test_a_report_with_two_digit_years_and_am_pm_times_imports_from_the_command_
     result = run("import", path, "-w", ws)
     assert "dates read as MM/DD/YY, with a time as hh:mm AM/PM" in result.stdout
     assert run_json("status", "-w", ws, "-f", "json")["opportunities"] == 2
+
+
+def test_numbers_that_read_two_ways_land_once_their_separators_are_declared(
+    tmp_path: Path,
+) -> None:
+    ws = tmp_path / "acme"
+    run("init", ws)
+    path = tmp_path / "opportunities.csv"
+    # "1,234" alone is 1234 with a thousands comma or 1.234 with a decimal comma.
+    path.write_text(
+        'opportunity_id,stage,amount,created_at\nEU-1,Discovery,"1,234",2026-01-05\n'
+        'EU-2,Discovery,"2.000",2026-01-06\n',
+        "utf-8",
+    )
+    refused = run("import", path, "-w", ws, check=False)
+    assert refused.returncode == 1
+    assert "(value '1,234')" in refused.stderr
+    assert "--decimal" in refused.stderr or "decimal" in refused.stderr
+
+    run("import", path, "-w", ws, "--decimal", ",", "--thousands", ".")
+
+    deals = {d["id"]: d for d in run_json("opportunity", "list", "-w", ws, "-f", "json")}
+    assert float(deals["EU-1"]["amount"]) == 1.234
+    assert float(deals["EU-2"]["amount"]) == 2000
+
+
+def test_an_undeclarable_separator_is_refused_naming_the_option(tmp_path: Path) -> None:
+    ws = tmp_path / "acme"
+    run("init", ws)
+    path = tmp_path / "opportunities.csv"
+    path.write_text("opportunity_id,stage,amount,created_at\nX-1,Discovery,1,2026-01-05\n", "utf-8")
+
+    result = run("import", path, "-w", ws, "--decimal", ";", check=False)
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "(--decimal)" in result.stderr

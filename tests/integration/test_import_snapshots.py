@@ -6,7 +6,7 @@ export was taken."""
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -214,3 +214,42 @@ def test_a_native_reimport_that_moves_a_deal_appends_a_snapshot_event_after_its_
     tailspin = [e[1:] for e in _events(workspace) if e[0] == "TAILSPIN-STARTER"]
     assert tailspin[-1] == (4, "Formal proposal", "Evaluation", when, "snapshot")
     assert [e[4] for e in tailspin[:3]] == ["native"] * 3
+
+
+def test_a_mapping_that_declares_when_its_export_was_taken_dates_the_changes_then(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    declared = tmp_path / "pipedrive-monday-2.toml"
+    # The export's file is dated a week later than the mapping says it was taken.
+    text = PIPEDRIVE.read_text("utf-8")
+    declared.write_text(
+        text.replace("[source]\n", "[source]\nsnapshot_at = 2024-03-11T07:00:00Z\n", 1), "utf-8"
+    )
+    assert "snapshot_at" in declared.read_text("utf-8")
+    import_files(workspace, [_export(tmp_path / "w1", WEEK_1, MONDAY_1)], mapping=PIPEDRIVE)
+
+    result = import_files(
+        workspace,
+        [_export(tmp_path / "w2", WEEK_2, MONDAY_2 + timedelta(days=7))],
+        mapping=declared,
+    )
+
+    assert {e[4] for e in _events(workspace) if e[5] == "snapshot"} == {MONDAY_2}
+    assert any(f"(declared in {declared.name} (source.snapshot_at))" in n for n in result.notes)
+
+
+def test_a_mapping_dated_ahead_of_the_clock_is_refused_naming_the_key(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    future = tmp_path / "pipedrive-future.toml"
+    future.write_text(
+        PIPEDRIVE.read_text("utf-8").replace(
+            "[source]\n", '[source]\nsnapshot_at = "2099-01-01"\n', 1
+        ),
+        "utf-8",
+    )
+    with pytest.raises(ImportRejected) as refused:
+        import_files(workspace, [_export(tmp_path / "w1", WEEK_1)], mapping=future)
+    [problem] = refused.value.errors
+    assert (problem.column, problem.value) == ("source.snapshot_at", "2099-01-01")
+    assert "ahead of the clock" in problem.message

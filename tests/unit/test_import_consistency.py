@@ -12,8 +12,8 @@ import pytest
 
 from pipefit.domain.imports import ImportRejected, Note, RowError
 from pipefit.domain.segments import Segmentation, SegmentRule
-from pipefit.io.formats import FileReader
 from pipefit.io.batch import SPECS
+from pipefit.io.formats import FileReader
 from pipefit.io.native import ENTITIES
 from pipefit.io.references import KEYS, REFERENCES, Reference
 from pipefit.services.imports import ImportDefaults, ImportResult, import_files

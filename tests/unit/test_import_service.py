@@ -268,6 +268,8 @@ def test_the_reader_is_asked_for_the_files_in_the_given_format_and_encoding() ->
         fmt="salesforce",
         date_format="%d/%m/%Y",
         encoding="cp1252",
+        decimal=",",
+        thousands=".",
     )
     assert reader.asked == [
         {
@@ -276,5 +278,7 @@ def test_the_reader_is_asked_for_the_files_in_the_given_format_and_encoding() ->
             "mapping": None,
             "date_format": "%d/%m/%Y",
             "encoding": "cp1252",
+            "decimal": ",",
+            "thousands": ".",
         }
     ]

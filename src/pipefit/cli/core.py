@@ -122,6 +122,19 @@ def import_(
         str | None,
         typer.Option(help="The files' text encoding, e.g. cp1252 (default: detected per file)."),
     ] = None,
+    decimal: Annotated[
+        str | None,
+        typer.Option(
+            help='The decimal separator of numbers, "." or "," (default: detected per column).'
+        ),
+    ] = None,
+    thousands: Annotated[
+        str | None,
+        typer.Option(
+            help='The thousands separator: ",", ".", " ", "\'" or "" for none '
+            "(default: detected per column)."
+        ),
+    ] = None,
     snapshot_at: Annotated[
         datetime | None,
         typer.Option(
@@ -186,6 +199,8 @@ def import_(
                 mapping=mapping,
                 date_format=date_format,
                 encoding=encoding,
+                decimal=decimal,
+                thousands=thousands,
                 snapshot_at=snapshot_at,
                 dry_run=dry_run,
                 strict=strict,

@@ -45,6 +45,8 @@ FLAGS: dict[str, str] = {
     "activity.by": "--by",
     "date_format": "--date-format",
     "encoding": "--encoding",
+    "decimal": "--decimal",
+    "thousands": "--thousands",
     "snapshot_at": "--snapshot-at",
     "source_format": "--format",
     "override.by": "--by",

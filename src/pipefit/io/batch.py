@@ -390,7 +390,10 @@ def _flat(table: pa.Table) -> pa.Array:
 
 def stamp_snapshot_time(batch: Batch) -> None:
     """Date the export by its deal files' modification time (the latest of them), or now
-    when that is in the future; `taken_from` says which."""
+    when that is in the future; `taken_from` says which. A time the source declared (a
+    mapping's `snapshot_at`) stands."""
+    if batch.taken_at is not None:
+        return
     opps = batch.tables.get("opportunities")
     if opps is None or opps.num_rows == 0 or FILE not in opps.column_names:
         return

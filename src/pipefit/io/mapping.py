@@ -16,12 +16,14 @@ import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipefit.domain.clock import MAX_AHEAD, utc_now
 from pipefit.domain.model import Category
 from pipefit.domain.pipeline import Pipeline, Stage
 from pipefit.io.batch import Batch
@@ -91,6 +93,7 @@ class SourceMapping:
     files: tuple[FileRule, ...]
     encoding: str | None = None  # None: detected per file
     numbers: NumberFormat = field(default_factory=NumberFormat)
+    snapshot_at: datetime | None = None  # when the export was taken, if the mapping says
 
 
 def _plain(name: str) -> str:
@@ -353,7 +356,7 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
         return None, check.errors
     check.only(data, ("source", "pipeline", "stages", "files"), "")
     source = check.table(data, "source", "")
-    check.only(source, ("name", "pipeline", "encoding", *FORMAT_KEYS), "source.")
+    check.only(source, ("name", "pipeline", "encoding", "snapshot_at", *FORMAT_KEYS), "source.")
     name = check.text(source, "name", "source.") or path.stem
     if len(name) > 40:
         check.bad("source.name", name, "must be at most 40 characters")
@@ -376,6 +379,7 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
     target = check.text(source, "pipeline", "source.") or (pipeline.name if pipeline else None)
     _check_sections(check, [r for r in rules if r is not None], pipeline, target)
     numbers = check.numbers(source, "source.")
+    snapshot_at = _snapshot_at(check, source.get("snapshot_at"))
     if check.errors:
         return None, check.errors
     mapping = SourceMapping(
@@ -388,8 +392,34 @@ def load_mapping(path: Path) -> tuple[SourceMapping | None, list[RowError]]:
         files=tuple(r for r in rules if r is not None),
         encoding=encoding,
         numbers=numbers,
+        snapshot_at=snapshot_at,
     )
     return mapping, []
+
+
+def _snapshot_at(check: _Checker, value: Any) -> datetime | None:
+    """`[source] snapshot_at`: when the export was taken (a TOML date or date-time, or the
+    same as text; UTC when no offset is given), not ahead of the clock."""
+    if value is None:
+        return None
+    given = value
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            check.bad("source.snapshot_at", value, "is not a date or date-time (2026-03-01T09:00Z)")
+            return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time())
+    if not isinstance(value, datetime):
+        check.bad("source.snapshot_at", given, "is not a date or date-time (2026-03-01T09:00Z)")
+        return None
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    now = utc_now()
+    if moment > now + MAX_AHEAD:
+        check.bad("source.snapshot_at", given, f"is ahead of the clock ({now:%Y-%m-%d %H:%M} UTC)")
+        return None
+    return moment.astimezone(UTC)
 
 
 def _check_sections(
@@ -589,4 +619,7 @@ def read_mapped(
                 _read_file(batch, mapping, rule, path, files)
         files.forget(path)
     files.report_unmatched()
+    if mapping.snapshot_at is not None:
+        batch.taken_at = mapping.snapshot_at
+        batch.taken_from = f"declared in {mapping.path.name} (source.snapshot_at)"
     return batch

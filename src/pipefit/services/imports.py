@@ -203,6 +203,8 @@ def import_files(
     mapping: Path | None = None,
     date_format: str | None = None,
     encoding: str | None = None,
+    decimal: str | None = None,
+    thousands: str | None = None,
     snapshot_at: datetime | None = None,
     dry_run: bool = False,
     strict: bool = False,
@@ -227,6 +229,8 @@ def import_files(
         date_format=date_format,
         progress=read_progress,
         encoding=encoding,
+        decimal=decimal,
+        thousands=thousands,
     )
     read_done = time.perf_counter()
     configured = defaults.pipelines

@@ -88,10 +88,13 @@ class BatchReader(Protocol):
         date_format: str | None,
         progress: ReadProgress | None,
         encoding: str | None = None,
+        decimal: str | None = None,
+        thousands: str | None = None,
     ) -> Batch:
         """Read files of one format (or laid out as a mapping file says) into a batch.
-        `date_format` is a strptime format for sources whose dates are not ISO 8601;
-        `encoding` the files' text encoding (e.g. "cp1252"), detected per file if None."""
+        `date_format` is how dates are written where the values leave it open; `encoding`
+        the files' text encoding (e.g. "cp1252"); `decimal` and `thousands` how numbers
+        are written. Each is detected (per file or column) when None."""
         ...
 
 

@@ -252,6 +252,8 @@ class MemoryBatchReader:
         date_format: str | None,
         progress: Callable[[int], None] | None,
         encoding: str | None = None,
+        decimal: str | None = None,
+        thousands: str | None = None,
     ) -> MemoryBatch:
         self.asked.append(
             {
@@ -260,6 +262,8 @@ class MemoryBatchReader:
                 "mapping": mapping,
                 "date_format": date_format,
                 "encoding": encoding,
+                "decimal": decimal,
+                "thousands": thousands,
             }
         )
         return self.batch

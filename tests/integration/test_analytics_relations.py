@@ -147,6 +147,7 @@ def test_the_copy_reads_only_the_events_logged_since_and_deleting_it_changes_not
     assert (refresh.mode, refresh.read) == ("built", 8)
     again, refresh = _relations(workspace)
     assert (refresh.mode, refresh.read) == ("current", 0)
+    assert again["events"].equals(first["events"])
     app = App(workspace)
     for name in ("NEW-1", "NEW-2"):
         create_opportunity(

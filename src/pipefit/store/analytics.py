@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 
 from pipefit.analytics.effective import effective_events
 from pipefit.analytics.relations import RELATIONS
-from pipefit.services.ports.analytics import AnalyticsSettings
+from pipefit.analytics.settings import AnalyticsSettings
 from pipefit.store.analytics_copy import LOGGED_EVENTS, EventCopy, Refresh
 from pipefit.store.database import SCHEMA_HEAD, describe_url
 from pipefit.store.types import MONEY_SCALE

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Protocol
 
 import pyarrow as pa
 
+from pipefit.analytics.settings import AnalyticsSettings
+
 __all__ = ["AnalyticsSettings", "AnalyticsSource"]
-
-
-@dataclass(frozen=True)
-class AnalyticsSettings:
-    """How amounts reach the workspace currency: `rates` says what one unit of each other
-    currency is worth in `home_currency` (pipefit.toml [compensation.rates])."""
-
-    home_currency: str = "USD"
-    rates: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 class AnalyticsSource(Protocol):

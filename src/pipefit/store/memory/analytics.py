@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from pipefit.analytics.relations import RELATIONS
-from pipefit.services.ports.analytics import AnalyticsSettings
+from pipefit.analytics.settings import AnalyticsSettings
 
 __all__ = ["MemoryAnalytics"]
 

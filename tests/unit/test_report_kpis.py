@@ -261,3 +261,8 @@ def test_the_engine_agrees_with_the_oracle_on_random_logs(
             assert got is None, key
         else:
             assert got == pytest.approx(expected, rel=1e-4, abs=1e-3), key
+
+
+def test_the_chart_draws_win_rate_and_won_revenue_per_quarter() -> None:
+    spec = kpis.chart(_run(ReportQuery(now=NOW))).to_dict()
+    assert [view["mark"]["type"] for view in spec["vconcat"]] == ["line", "bar"]

@@ -27,9 +27,15 @@ def _decided(owner: str, presales: str | None, won: int, lost: int) -> list[Deal
         outcome = "won" if i < won else "lost"
         made.append(
             DealRecord(
-                f"{owner}-{presales}-{i}", outcome, day(0), closed_at=day(10),
-                amount_home=100.0, pipeline="p", stage=outcome.title(),
-                owner_id=owner, presales_id=presales,
+                f"{owner}-{presales}-{i}",
+                outcome,
+                day(0),
+                closed_at=day(10),
+                amount_home=100.0,
+                pipeline="p",
+                stage=outcome.title(),
+                owner_id=owner,
+                presales_id=presales,
             )
         )
     return made
@@ -112,9 +118,12 @@ def _deals(draw: st.DrawFn) -> list[DealRecord]:
         outcome = draw(st.sampled_from(["open", "won", "lost"]))
         made.append(
             DealRecord(
-                f"x{i}", outcome, day(0),
-                closed_at=None if outcome == "open" else day(0) + timedelta(
-                    days=draw(st.integers(0, 90))),
+                f"x{i}",
+                outcome,
+                day(0),
+                closed_at=None
+                if outcome == "open"
+                else day(0) + timedelta(days=draw(st.integers(0, 90))),
                 amount_home=draw(st.one_of(st.none(), st.floats(1, 1e5))),
                 pipeline="p",
                 stage={"open": "A", "won": "Won", "lost": "Lost"}[outcome],
@@ -136,13 +145,33 @@ def test_the_engine_agrees_with_the_oracle_on_random_deals(deals: list[DealRecor
     assert set(rows) == {(p.owner_id, p.presales_id) for p in oracle}
     for p in oracle:
         row = rows[(p.owner_id, p.presales_id)]
-        for key in ("deals", "won", "lost", "cycle_deals", "revenue_deals", "rep_apart_decided",
-                    "presales_apart_decided", "verdict"):
+        for key in (
+            "deals",
+            "won",
+            "lost",
+            "cycle_deals",
+            "revenue_deals",
+            "rep_apart_decided",
+            "presales_apart_decided",
+            "verdict",
+        ):
             assert row[key] == getattr(p, key), key
-        for key in ("win_rate", "win_rate_low", "win_rate_high", "median_cycle_days_won",
-                    "won_revenue", "rep_apart_win_rate", "presales_apart_win_rate"):
+        for key in (
+            "win_rate",
+            "win_rate_low",
+            "win_rate_high",
+            "median_cycle_days_won",
+            "won_revenue",
+            "rep_apart_win_rate",
+            "presales_apart_win_rate",
+        ):
             expected = getattr(p, key)
             if expected is None:
                 assert row[key] is None, key
             else:
                 assert row[key] == pytest.approx(expected, rel=1e-4, abs=1e-3), key
+
+
+def test_the_chart_shows_each_pair_as_a_dot_within_its_interval() -> None:
+    spec = pairs.chart(pairs.run(relations(DEALS, EVENTS), ReportQuery(now=NOW))).to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "point"]

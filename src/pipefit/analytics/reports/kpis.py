@@ -69,7 +69,8 @@ DEFINITIONS = {
 
 
 def _records(con: duckdb.DuckDBPyConnection, text: str) -> list[dict[str, Any]]:
-    return con.sql(text).to_arrow_table().to_pylist()
+    rows: list[dict[str, Any]] = con.sql(text).to_arrow_table().to_pylist()
+    return rows
 
 
 def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
@@ -162,14 +163,19 @@ def _customers(
         "period, and the workspace keeps one lifetime revenue figure per customer"
     )
     if not customers:
-        notes.append("the workspace holds no customer outcomes: churn, expansion and "
-                     "lifetime value are null")
+        notes.append(
+            "the workspace holds no customer outcomes: churn, expansion and lifetime value are null"
+        )
     elif query.by or query.where:
-        notes.append("churn, expansion and lifetime value are over all customers: "
-                     "customer outcomes are not cut by deal attributes")
+        notes.append(
+            "churn, expansion and lifetime value are over all customers: "
+            "customer outcomes are not cut by deal attributes"
+        )
     if customers:
-        notes.append("expansion and lifetime revenue are as the workspace keeps them now "
-                     "(they are not replayed to a past moment)")
+        notes.append(
+            "expansion and lifetime revenue are as the workspace keeps them now "
+            "(they are not replayed to a past moment)"
+        )
     return {
         "churn": {
             "period": period.label,
@@ -188,8 +194,7 @@ def chart(result: ReportResult) -> Any:
     import altair as alt
 
     quarters = result.summary.get("by_period", {}).get("quarter", [])
-    data = alt.Data(values=quarters)
-    base = alt.Chart(data).encode(x=alt.X("period:O", title="quarter of close"))
+    base = alt.Chart({"values": quarters}).encode(x=alt.X("period:O", title="quarter of close"))
     rate = base.mark_line(point=True).encode(
         y=alt.Y("win_rate:Q", title="win rate", axis=alt.Axis(format="%"))
     )

@@ -24,6 +24,10 @@ DAYS_PER_MONTH = 30.4375
 _DAY = 86400.0
 
 
+def _count(condition: str) -> str:
+    return f"CAST(COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0) AS BIGINT)"
+
+
 def _days(later: str, earlier: str) -> str:
     return f"({seconds_sql(later)} - {seconds_sql(earlier)}) / {_DAY}"
 
@@ -92,13 +96,13 @@ f AS ({flags}),
 agg AS (
     SELECT {select_keys}
            COUNT(*) AS deals,
-           CAST(COALESCE(SUM(CASE WHEN d.outcome = 'open' THEN 1 ELSE 0 END), 0) AS BIGINT) AS open,
-           CAST(COALESCE(SUM(CASE WHEN {won} THEN 1 ELSE 0 END), 0) AS BIGINT) AS won,
-           CAST(COALESCE(SUM(CASE WHEN d.outcome = 'lost' THEN 1 ELSE 0 END), 0) AS BIGINT) AS lost,
+           {_count("d.outcome = 'open'")} AS open,
+           {_count(won)} AS won,
+           {_count("d.outcome = 'lost'")} AS lost,
            CAST(COALESCE(SUM(d.stalled), 0) AS BIGINT) AS stalled,
            CAST(COALESCE(SUM(d.unmeasured), 0) AS BIGINT) AS unmeasured,
            SUM(CASE WHEN {won} THEN d.amount_home END) AS won_revenue,
-           CAST(COALESCE(SUM(CASE WHEN {won} AND d.amount_home IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT)
+           {_count(f"{won} AND d.amount_home IS NULL")}
                AS won_without_amount,
            AVG(CASE WHEN {won} THEN d.amount_home END) AS average_won_amount,
            SUM(CASE WHEN d.outcome = 'open' THEN d.amount_home END) AS open_pipeline,
@@ -145,10 +149,10 @@ def periods_sql(query: ReportQuery, kind: str) -> str:
     return f"""
 WITH d AS ({scoped_deals_sql(query)})
 SELECT {label} AS period,
-       CAST(COALESCE(SUM(CASE WHEN d.outcome = 'won' THEN 1 ELSE 0 END), 0) AS BIGINT) AS won,
-       CAST(COALESCE(SUM(CASE WHEN d.outcome = 'lost' THEN 1 ELSE 0 END), 0) AS BIGINT) AS lost,
-       ROUND(CAST(CAST(COALESCE(SUM(CASE WHEN d.outcome = 'won' THEN 1 ELSE 0 END), 0) AS BIGINT) AS DOUBLE)
-             / NULLIF(CAST(COALESCE(SUM(CASE WHEN d.outcome IN ('won', 'lost') THEN 1 ELSE 0 END), 0) AS BIGINT), 0), 4)
+       {_count("d.outcome = 'won'")} AS won,
+       {_count("d.outcome = 'lost'")} AS lost,
+       ROUND(CAST({_count("d.outcome = 'won'")} AS DOUBLE)
+             / NULLIF({_count("d.outcome IN ('won', 'lost')")}, 0), 4)
            AS win_rate,
        ROUND(COALESCE(SUM(CASE WHEN d.outcome = 'won' THEN d.amount_home END), 0), 4)
            AS won_revenue,
@@ -262,9 +266,9 @@ def churn_sql(moment: datetime, period: Period) -> str:
     return f"""
 WITH c AS ({customers_sql(moment)})
 SELECT COUNT(*) AS at_start,
-       CAST(COALESCE(SUM(CASE WHEN churned_at IS NOT NULL AND churned_at < {end} THEN 1 ELSE 0 END), 0) AS BIGINT) AS lost,
+       {_count(f"churned_at IS NOT NULL AND churned_at < {end}")} AS lost,
        (SELECT COUNT(*) FROM c) AS customers,
-       (SELECT CAST(COALESCE(SUM(CASE WHEN expanded THEN 1 ELSE 0 END), 0) AS BIGINT) FROM c) AS expanded
+       (SELECT {_count("expanded")} FROM c) AS expanded
 FROM c
 WHERE won_at < {start} AND (churned_at IS NULL OR churned_at >= {start})
 """
@@ -281,7 +285,7 @@ WITH
 c AS ({customers_sql(moment)}),
 lane AS (
     SELECT industry, segment, COUNT(*) AS customers,
-           CAST(COALESCE(SUM(CASE WHEN churned_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS churned,
+           {_count("churned_at IS NOT NULL")} AS churned,
            SUM({years}) / (365.25 * {_DAY}) AS customer_years,
            COALESCE(SUM(revenue_home), 0) AS revenue,
            SUM(CASE WHEN {priced} THEN margin_home END)

@@ -66,8 +66,7 @@ def _wilson(won: str, n: str, side: str) -> str:
     z2 = f"{Z95 * Z95!r}"
     spread = f"{Z95!r} * SQRT({p} * (1 - {p}) / {n} + {z2} / (4.0 * {n} * {n}))"
     return (
-        f"CASE WHEN {n} > 0 THEN ({p} + {z2} / (2.0 * {n}) {side} {spread}) "
-        f"/ (1 + {z2} / {n}) END"
+        f"CASE WHEN {n} > 0 THEN ({p} + {z2} / (2.0 * {n}) {side} {spread}) / (1 + {z2} / {n}) END"
     )
 
 
@@ -163,7 +162,9 @@ ORDER BY {order}COALESCE(low, -1) DESC, n DESC, owner_id, presales_id
 def _empty(by: tuple[str, ...]) -> pa.Table:
     columns: dict[str, pa.Array] = {name: pa.array([], pa.string()) for name in by}
     for name in COLUMNS:
-        columns[name] = pa.array([], pa.string() if name.endswith(("_id", "verdict")) else pa.float64())
+        columns[name] = pa.array(
+            [], pa.string() if name.endswith(("_id", "verdict")) else pa.float64()
+        )
     return pa.table(columns)
 
 
@@ -172,12 +173,17 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
     if "pair" in query.by:
         # A pair cut would split every pair into itself: the report is per pair already.
         query = ReportQuery(
-            query.as_of, tuple(b for b in query.by if b != "pair"), query.where, query.period,
+            query.as_of,
+            tuple(b for b in query.by if b != "pair"),
+            query.where,
+            query.period,
             query.now,
         )
     if not check_scope(con, query):
         return ReportResult(
-            NAME, _empty(query.by), definitions=DEFINITIONS,
+            NAME,
+            _empty(query.by),
+            definitions=DEFINITIONS,
             notes=["the workspace holds no deals yet: no pairs to measure"],
         )
     rows = con.sql(pairs_sql(query)).to_arrow_table()
@@ -203,13 +209,21 @@ def chart(result: ReportResult) -> Any:
         for r in result.rows.to_pylist()
         if r["win_rate"] is not None
     ]
-    data = alt.Data(values=records)
+    data = {"values": records}
     order = [r["pair"] for r in records]
     y = alt.Y("pair:N", sort=order, title="rep + presales")
-    interval = alt.Chart(data).mark_rule().encode(
-        y=y, x=alt.X("win_rate_low:Q", title="win rate (95% interval)"), x2="win_rate_high:Q"
+    interval = (
+        alt.Chart(data)
+        .mark_rule()
+        .encode(
+            y=y, x=alt.X("win_rate_low:Q", title="win rate (95% interval)"), x2="win_rate_high:Q"
+        )
     )
-    dots = alt.Chart(data).mark_point(filled=True).encode(
-        y=y, x="win_rate:Q", color=alt.Color("verdict:N"), tooltip=["pair:N", "won:Q", "lost:Q"]
+    dots = (
+        alt.Chart(data)
+        .mark_point(filled=True)
+        .encode(
+            y=y, x="win_rate:Q", color=alt.Color("verdict:N"), tooltip=["pair:N", "won:Q", "lost:Q"]
+        )
     )
     return (interval + dots).properties(title=TITLE)

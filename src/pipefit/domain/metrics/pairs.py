@@ -48,16 +48,25 @@ def _decided(deals: Sequence[DealRecord]) -> tuple[int, int]:
 
 
 def pair_stats(deals: Sequence[DealRecord]) -> list[PairStats]:
-    keys = sorted({(d.owner_id, d.presales_id) for d in deals
-                   if d.owner_id is not None and d.presales_id is not None},
-                  key=lambda k: (k[0] or "", k[1] or ""))
+    keys = sorted(
+        {
+            (d.owner_id, d.presales_id)
+            for d in deals
+            if d.owner_id is not None and d.presales_id is not None
+        },
+        key=lambda k: (k[0] or "", k[1] or ""),
+    )
     found = []
     for owner, presales in keys:
         mine = [d for d in deals if d.owner_id == owner and d.presales_id == presales]
         won, lost = _decided(mine)
         interval = wilson_interval(won, won + lost)
-        rep_w, rep_l = _decided([d for d in deals if d.owner_id == owner and d.presales_id != presales])
-        pre_w, pre_l = _decided([d for d in deals if d.presales_id == presales and d.owner_id != owner])
+        rep_w, rep_l = _decided(
+            [d for d in deals if d.owner_id == owner and d.presales_id != presales]
+        )
+        pre_w, pre_l = _decided(
+            [d for d in deals if d.presales_id == presales and d.owner_id != owner]
+        )
         cycles = [c for d in mine if d.outcome == WON and (c := cycle_days(d)) is not None]
         amounts = [d.amount_home for d in mine if d.outcome == WON and d.amount_home is not None]
         found.append(

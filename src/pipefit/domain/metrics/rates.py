@@ -38,9 +38,7 @@ def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float,
     return ((centre - spread) / scale, (centre + spread) / scale)
 
 
-def compare(
-    interval: tuple[float, float] | None, *others: tuple[float, float] | None
-) -> str:
+def compare(interval: tuple[float, float] | None, *others: tuple[float, float] | None) -> str:
     """'better' when the interval lies wholly above every other one, 'worse' when wholly
     below every other one, else 'no evidence' (also when any interval is missing)."""
     if interval is None or not others or any(o is None for o in others):

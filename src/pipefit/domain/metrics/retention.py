@@ -71,8 +71,9 @@ def lane_values(customers: Iterable[CustomerRecord], moment: datetime) -> list[L
         churned = [c for c in group if c.churned_at is not None and c.churned_at <= moment]
         years = sum(
             max(
-                ((c.churned_at if c in churned and c.churned_at else moment) - c.won_at)
-                .total_seconds(),
+                (
+                    (c.churned_at if c in churned and c.churned_at else moment) - c.won_at
+                ).total_seconds(),
                 0.0,
             )
             / _YEAR_SECONDS
@@ -94,7 +95,16 @@ def lane_values(customers: Iterable[CustomerRecord], moment: datetime) -> list[L
             else None
         )
         values.append(
-            LaneValue(industry, segment, len(group), len(churned), years, churn, per_year,
-                      margin_rate, value)
+            LaneValue(
+                industry,
+                segment,
+                len(group),
+                len(churned),
+                years,
+                churn,
+                per_year,
+                margin_rate,
+                value,
+            )
         )
     return sorted(values, key=lambda v: (v.industry or "", v.segment or ""))

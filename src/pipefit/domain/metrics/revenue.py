@@ -39,9 +39,7 @@ def won_revenue(deals: Iterable[DealRecord]) -> float:
 
 
 def won_revenue_in(deals: Iterable[DealRecord], period: Period) -> float:
-    return won_revenue(
-        d for d in deals if d.closed_at is not None and period.holds(d.closed_at)
-    )
+    return won_revenue(d for d in deals if d.closed_at is not None and period.holds(d.closed_at))
 
 
 def growth(current: float, before: float) -> float | None:

@@ -11,6 +11,7 @@ without completed visits has no p90, and its deals are not called stalled.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -30,8 +31,10 @@ def stage_p90_days(events: Iterable[EventRecord]) -> dict[tuple[str, str], float
     visits: dict[tuple[str, str], list[float]] = defaultdict(list)
     for log in per_deal.values():
         log.sort(key=lambda e: e.seq)
-        for this, after in zip(log, log[1:], strict=False):
-            visits[(this.pipeline, this.to_stage)].append((after.at - this.at).total_seconds() / _DAY)
+        for this, after in itertools.pairwise(log):
+            visits[(this.pipeline, this.to_stage)].append(
+                (after.at - this.at).total_seconds() / _DAY
+            )
     return {key: p for key, days in visits.items() if (p := percentile_cont(days, 0.9)) is not None}
 
 
@@ -49,7 +52,9 @@ def stalled_deals(
         limit = p90.get((deal.pipeline, deal.stage))
         if deal.outcome != OPEN or limit is None:
             continue
-        since = entered[deal.opportunity_id][1] if deal.opportunity_id in entered else deal.created_at
+        since = (
+            entered[deal.opportunity_id][1] if deal.opportunity_id in entered else deal.created_at
+        )
         if (moment - since).total_seconds() / _DAY > limit:
             stalled.add(deal.opportunity_id)
     return stalled

@@ -14,6 +14,10 @@ Full-history relations (what the database holds):
   corrected times used), with the category and position of the stage entered.
 - `changes`: the history of amounts and expected close dates.
 - `stages`, `people`, `quotas`, `activities`, `leads`: as named.
+- `customers`: one row per customer (an account's first win) with its outcome as the
+  workspace keeps it (store `customer_outcomes` joined to `accounts` for the lane).
+- `pool_members`: which presales engineers each presales pool holds (from the pools of
+  `pipefit.toml`), for pipeline coverage per pool.
 
 `analytics.replay` turns these into the same relations *as of* a moment (events after it
 left out, each deal's stage, outcome, amount and expected close as they stood then, deals
@@ -124,6 +128,25 @@ RELATIONS: dict[str, pa.Schema] = {
             ("account_id", pa.string()),
             ("segment", pa.string()),
             ("lead_source", pa.string()),
+        ]
+    ),
+    "customers": pa.schema(
+        [
+            ("account_id", pa.string()),
+            ("industry", pa.string()),  # accounts.industry
+            ("segment", pa.string()),  # accounts.segment
+            ("won_at", TIME),
+            ("churned_at", TIME),  # null: still a customer
+            ("renewed", pa.bool_()),
+            ("expanded", pa.bool_()),
+            ("revenue_home", pa.float64()),  # lifetime revenue so far, workspace currency
+            ("margin_home", pa.float64()),
+        ]
+    ),
+    "pool_members": pa.schema(
+        [
+            ("pool_id", pa.string()),
+            ("presales_id", pa.string()),
         ]
     ),
 }

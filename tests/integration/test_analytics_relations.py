@@ -103,6 +103,8 @@ def test_sqlite_and_postgresql_hand_over_the_same_relations(
         "stages": ("pipeline", "stage"),
         "people": ("person_id",),
         "quotas": ("owner_id", "period"),
+        "customers": ("account_id",),
+        "pool_members": ("pool_id", "presales_id"),
     }
     for name, key in keys.items():
         assert on_sqlite[name].schema == on_postgres[name].schema, name
@@ -166,3 +168,54 @@ def test_the_copy_reads_only_the_events_logged_since_and_deleting_it_changes_not
     assert (refresh.mode, refresh.read) == ("built", 10)
     for name in grown:
         assert rebuilt[name].equals(grown[name]), name
+
+
+def test_customers_carry_their_lane_and_outcome_and_pools_their_presales_members(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    paths = write_native(
+        tmp_path / "files",
+        **{
+            "customer_outcomes.csv": (
+                "account_id,won_at,renewed,expanded,churned_at,revenue,margin\n"
+                "A-NORTHWIND,2025-03-01,true,true,,120000.50,30000\n"
+                "A-TAILSPIN,2025-06-01,false,false,2026-01-15,8000,\n"
+            ),
+            "pools.csv": "pool_id,name\nPOOL-EAST,East presales\n",
+            "pool_members.csv": (
+                "pool_id,person_id,kind\nPOOL-EAST,P-LEE,member\nPOOL-EAST,P-DANA,covered_rep\n"
+            ),
+        },
+    )
+    import_files(workspace, paths)
+
+    relations, _ = _relations(workspace)
+
+    assert _rows(relations["customers"], "account_id") == [
+        {
+            "account_id": "A-NORTHWIND",
+            "industry": "logistics",
+            "segment": "enterprise",  # 2,500 employees
+            "won_at": datetime(2025, 3, 1, tzinfo=UTC),
+            "churned_at": None,
+            "renewed": True,
+            "expanded": True,
+            "revenue_home": 120000.5,
+            "margin_home": 30000.0,
+        },
+        {
+            "account_id": "A-TAILSPIN",
+            "industry": "retail",
+            "segment": "smb",  # 180 employees
+            "won_at": datetime(2025, 6, 1, tzinfo=UTC),
+            "churned_at": datetime(2026, 1, 15, tzinfo=UTC),
+            "renewed": False,
+            "expanded": False,
+            "revenue_home": 8000.0,
+            "margin_home": None,
+        },
+    ]
+    # The rep the pool covers is not one of its presales engineers.
+    assert relations["pool_members"].to_pylist() == [
+        {"pool_id": "POOL-EAST", "presales_id": "P-LEE"}
+    ]

@@ -96,13 +96,13 @@ def test_a_filter_keeps_only_the_deals_it_names() -> None:
 def test_unknown_values_cuts_and_a_past_before_any_deal_are_refused_clearly() -> None:
     with pytest.raises(PipefitError, match="no deal has segment 'mid'") as caught:
         _run(ReportQuery(now=NOW, where={"segment": ("mid",)}))
-    assert caught.value.field == "where"
+    assert caught.value.field == "report.where"
     with pytest.raises(PipefitError, match="cannot cut by 'colour'") as caught:
         _run(ReportQuery(now=NOW, by=("colour",)))
-    assert caught.value.field == "by"
+    assert caught.value.field == "report.by"
     with pytest.raises(PipefitError, match="no deal existed as of 2025-06-30") as caught:
         _run(ReportQuery(as_of=day(-185)))
-    assert caught.value.field == "as_of"
+    assert caught.value.field == "report.as_of"
     with pytest.raises(PipefitError, match="together"):
         # r2 worked with s1 (d3, smb) and sold to ent (d6, with s2), never all three.
         _run(ReportQuery(now=NOW, where={"rep": ("r2",), "presales": ("s1",), "segment": ("ent",)}))

@@ -100,7 +100,7 @@ def test_cuts_measure_pairs_within_each_group_and_bad_cuts_are_refused() -> None
     assert ("ent", "r1", "s1") in keys and ("smb", "r1", "s1") in keys
     with pytest.raises(PipefitError) as caught:
         pairs.run(relations(DEALS, EVENTS), ReportQuery(now=NOW, where={"rep": ("zed",)}))
-    assert caught.value.field == "where"
+    assert caught.value.field == "report.where"
 
 
 def test_no_deals_and_no_pairs_get_notes() -> None:

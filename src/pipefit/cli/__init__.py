@@ -17,7 +17,7 @@ from pipefit.cli.comp import comp_app, plan_app
 from pipefit.cli.deals import activity_app, opportunity_app, pipeline_app
 from pipefit.cli.errors import report
 from pipefit.cli.leads import leads_app
-from pipefit.cli.report import register as register_reports
+from pipefit.cli.reports import register as register_reports
 from pipefit.domain.errors import PipefitError
 
 __all__ = ["app", "main", "run"]

@@ -84,6 +84,18 @@ _LEADS = """
 SELECT l.lead_id, l.created_at, l.status, l.account_id, a.segment, l.lead_source
 FROM leads l LEFT JOIN accounts a ON a.account_id = l.account_id
 """
+# Revenue and margin are kept in the workspace currency (customer_outcomes has none).
+_CUSTOMERS = """
+SELECT c.account_id, a.industry, a.segment, c.won_at, c.churned_at, c.renewed, c.expanded,
+       c.revenue, c.margin
+FROM customer_outcomes c LEFT JOIN accounts a ON a.account_id = c.account_id
+"""
+RAW_CUSTOMERS = pa.schema(
+    [f for f in RELATIONS["customers"] if not f.name.endswith("_home")]
+    + [("revenue", MONEY), ("margin", MONEY)]
+)
+# A pool's presales engineers are its members (the reps it covers are not).
+_POOL_MEMBERS = "SELECT pool_id, person_id FROM pool_members WHERE kind = 'member'"
 
 
 class SqlAnalytics:
@@ -207,7 +219,22 @@ class SqlAnalytics:
             "quotas": quota_relation(quotas, settings),
             "activities": self._fetch(_ACTIVITIES, RELATIONS["activities"]),
             "leads": self._fetch(_LEADS, RELATIONS["leads"]),
+            "customers": _customers(self._fetch(_CUSTOMERS, RAW_CUSTOMERS)),
+            "pool_members": self._fetch(_POOL_MEMBERS, RELATIONS["pool_members"]),
         }
+
+
+def _customers(raw: pa.Table) -> pa.Table:
+    """Revenue and margin as float64 in the workspace currency, as the relation has them."""
+    return pa.table(
+        [
+            pc.cast(raw[f.name.removesuffix("_home")], pa.float64())
+            if f.name.endswith("_home")
+            else raw[f.name]
+            for f in RELATIONS["customers"]
+        ],
+        schema=RELATIONS["customers"],
+    )
 
 
 def home_amounts(

@@ -75,7 +75,7 @@ def check_by(query: ReportQuery, *, extra: tuple[str, ...] = ()) -> None:
     for name in query.by:
         if name not in known:
             raise PipefitError(
-                f"cannot cut by '{name}': known cuts are {', '.join(known)}", field="by"
+                f"cannot cut by '{name}': known cuts are {', '.join(known)}", field="report.by"
             )
 
 
@@ -84,7 +84,7 @@ def where_sql(query: ReportQuery, alias: str = "d") -> str:
     for name, values in query.where.items():
         if name not in CUTS:
             raise PipefitError(
-                f"cannot filter by '{name}': known cuts are {', '.join(CUTS)}", field="where"
+                f"cannot filter by '{name}': known cuts are {', '.join(CUTS)}", field="report.where"
             )
         listed = ", ".join(quote(v) for v in values)
         terms.append(f"{cut_sql(name, alias)} IN ({listed})" if values else "1 = 0")
@@ -111,7 +111,7 @@ def check_scope(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> bool:
             raise PipefitError(
                 f"no deal existed as of {query.as_of.date().isoformat()}: the first was "
                 f"created on {first.date().isoformat() if first else 'an unknown date'}",
-                field="as_of",
+                field="report.as_of",
             )
     replayed = deals_as_of(query.as_of)
     for name, values in query.where.items():
@@ -130,10 +130,10 @@ def check_scope(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> bool:
         missing = [v for v in values if v not in found]
         if missing:
             raise PipefitError(
-                f"no deal has {name} {', '.join(repr(v) for v in missing)}", field="where"
+                f"no deal has {name} {', '.join(repr(v) for v in missing)}", field="report.where"
             )
     if query.where:
         (kept,) = first_row(con, f"SELECT COUNT(*) FROM ({scoped_deals_sql(query)}) s")
         if not kept:
-            raise PipefitError("no deal matches all of the filters together", field="where")
+            raise PipefitError("no deal matches all of the filters together", field="report.where")
     return True

@@ -28,6 +28,7 @@ __all__ = ["HEADLINE", "NAME", "TITLE", "chart", "run"]
 
 NAME = "kpis"
 TITLE = "Win rate, cycle, velocity, coverage, growth, churn and lifetime value"
+JSON_SHAPE = "summary"  # the headline figures at the top, per group under "groups"
 
 # The figures every group carries (and the summary, over all deals in scope).
 HEADLINE = (

@@ -155,7 +155,12 @@ ENTITIES: dict[str, EntitySpec] = {
                 F("owner_id", doc="the sales rep who carries the deal"),
                 F("presales_id", doc="the presales engineer paired on the deal"),
                 F("created_at", "datetime", required=True),
-                F("closed_at", "datetime"),
+                F("closed_at", "datetime", doc="when it was won or lost; empty while open"),
+                F(
+                    "expected_close",
+                    "datetime",
+                    doc="the close date expected while it is open (a CRM's close date)",
+                ),
                 F("loss_reason"),
                 F("product"),
             ),

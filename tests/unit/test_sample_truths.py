@@ -96,7 +96,7 @@ def lookup(ids: pa.ChunkedArray, keys: pa.ChunkedArray, values: np.ndarray) -> n
     return values[np.asarray(where.to_numpy(zero_copy_only=False), np.int64)]
 
 
-# --- (1) the stage that hides two steps ----------------------------------------------------
+# --- (1) the stage that hides two steps ---------------------------------------------------
 
 
 def humps(days: np.ndarray, bandwidth: float = 0.35) -> tuple[int, float]:
@@ -142,7 +142,7 @@ def test_the_other_stages_have_one_hump(events: dict[str, np.ndarray]) -> None:
         assert humps(completed_visits_days(events, stage)) == (1, 1.0), stage
 
 
-# --- (2) the stage nobody works ----------------------------------------------------------------
+# --- (2) the stage nobody works -----------------------------------------------------------
 
 
 def test_the_minute_stage_is_passed_in_minutes(events: dict[str, np.ndarray]) -> None:
@@ -154,7 +154,7 @@ def test_the_minute_stage_is_passed_in_minutes(events: dict[str, np.ndarray]) ->
         assert np.median(completed_visits_days(events, stage)) > 1
 
 
-# --- (3) pairs better or worse together than apart ------------------------------------------------
+# --- (3) pairs better or worse together than apart ----------------------------------------
 
 
 def test_the_planted_pairs_win_more_or_less_together_than_apart(
@@ -189,7 +189,7 @@ def test_the_planted_pairs_win_more_or_less_together_than_apart(
         assert sign * (rate - won[engineer_apart].mean()) >= PAIR_LIFT_AT_LEAST
 
 
-# --- (4) SMB usage signals -----------------------------------------------------------------------
+# --- (4) SMB usage signals ----------------------------------------------------------------
 
 
 def test_each_smb_signal_lifts_the_win_rate_by_the_stated_points(
@@ -221,7 +221,7 @@ def test_enterprise_deals_show_no_usage_signals(folder: Path) -> None:
     assert {s.kind for s in SIGNALS} <= kinds  # and their absence in enterprise: test_sample
 
 
-# --- (5) expected close dates: slips and pull-ins ---------------------------------------------------
+# --- (5) expected close dates: slips and pull-ins -----------------------------------------
 
 
 @pytest.fixture(scope="module")

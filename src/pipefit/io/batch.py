@@ -344,9 +344,7 @@ def _expected_close(batch: Batch, opps: pa.Table, outcome: pa.ChunkedArray) -> p
     """An open deal is not closed yet: the close date a CRM exports for it is the date it
     is *expected* to close, kept as `expected_close` (unless the row gives one itself)."""
     if "expected_close" not in opps.column_names:
-        opps = opps.append_column(
-            "expected_close", pa.nulls(opps.num_rows, opps["closed_at"].type)
-        )
+        opps = opps.append_column("expected_close", pa.nulls(opps.num_rows, opps["closed_at"].type))
     early = pc.and_(pc.equal(outcome, str(Category.OPEN)), pc.is_valid(opps["closed_at"]))
     moved = pc.sum(early).as_py() or 0
     if moved == 0:

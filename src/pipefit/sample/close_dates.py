@@ -66,7 +66,9 @@ def _revisions(
     deal's last expected day."""
     created = deals.created_bd
     life = np.maximum(np.minimum(j.close, clock.now_bd) - created, 0.0)
-    k = np.minimum(rng.poisson(CLOSE_DATE_CHANGES_PER_MONTH * life / _WORKING_DAYS_A_MONTH), _MOST_REVISIONS)
+    k = np.minimum(
+        rng.poisson(CLOSE_DATE_CHANGES_PER_MONTH * life / _WORKING_DAYS_A_MONTH), _MOST_REVISIONS
+    )
     deal = np.repeat(np.arange(deals.count), k)
     starts = np.cumsum(k) - k
     i = np.arange(len(deal)) - starts[deal] + 1  # 1 .. k within each deal
@@ -142,4 +144,3 @@ def change_columns(changes: CloseDates, deals: Deals) -> Columns:
         "new_close_date": timestamps(changes.new_day * 86400, valid=dated),
         "currency": const(None, n),
     }
-

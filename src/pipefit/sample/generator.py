@@ -58,8 +58,8 @@ FILES = tuple(
     f"{name}.csv"
     for name in (
         "teams", "people", "pools", "pool_members", "accounts", "contacts", "leads",
-        "opportunities", "stage_events", "opportunity_changes", "activities", "handoffs", "customer_outcomes",
-        "quotas", "credit_splits",
+        "opportunities", "stage_events", "opportunity_changes", "activities", "handoffs",
+        "customer_outcomes", "quotas", "credit_splits",
     )
 )  # fmt: skip
 

@@ -107,8 +107,8 @@ class Signal:
 
 # Each non-enterprise deal shows each signal independently with its share; the signals
 # drive the deal's hidden win odds (centred on the segment's usual mix, so the segment's
-# win rate stays), and nothing else drives them. The lifts were measured on
-# 1,000,000 opportunities (seed 1) and hold within SIGNAL_LIFT_TOLERANCE on 50,000 or more.
+# win rate stays), and nothing else drives them. The lifts were measured on 200,000
+# opportunities (seed 1) and hold within SIGNAL_LIFT_TOLERANCE on 50,000 or more.
 SIGNALS = (
     Signal("site_visit", 0.45, 0.2, 0.03),  # came back to the site: a weak signal
     Signal("pricing_page_viewed", 0.35, 0.6, 0.09),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -158,23 +159,47 @@ def test_a_byte_order_mark_does_not_hide_the_first_column(
     assert table_counts(sqlite_workspace)["accounts"] == 2
 
 
-def test_an_open_deal_keeps_no_close_date_and_the_import_says_so(
+def test_an_open_deals_close_date_is_kept_as_its_expected_close_and_the_import_says_so(
     sqlite_workspace: Workspace, tmp_path: Path
 ) -> None:
     text = FILES["opportunities.csv"].replace("2026-03-03,,,", "2026-03-03,2026-06-30,,")
     result = import_files(
         sqlite_workspace, write_native(tmp_path / "in", **{"opportunities.csv": text})
     )
-    assert any("1 open opportunities had a close date" in n for n in result.notes)
+    assert any(
+        "1 open opportunities had a close date: kept as their expected close date" in n
+        for n in result.notes
+    )
     engine = make_engine(sqlite_workspace.database_url)
+    o = tables.opportunities.c
     with engine.connect() as conn:
-        closed_at = conn.execute(
-            select(tables.opportunities.c.closed_at).where(
-                tables.opportunities.c.opportunity_id == "TAILSPIN-STARTER"
-            )
-        ).scalar_one()
+        closed_at, expected = conn.execute(
+            select(o.closed_at, o.expected_close).where(o.opportunity_id == "TAILSPIN-STARTER")
+        ).one()
     engine.dispose()
     assert closed_at is None
+    assert expected == datetime(2026, 6, 30, tzinfo=UTC)
+
+
+def test_an_expected_close_column_is_read_and_stored(
+    sqlite_workspace: Workspace, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "opportunities.csv").write_text(
+        "opportunity_id,stage,created_at,expected_close\n"
+        "NEW-1,Discovery,2026-01-05,2026-04-15\n"
+        "NEW-2,Discovery,2026-01-05,\n",
+        "utf-8",
+    )
+    result = import_files(sqlite_workspace, [folder / "opportunities.csv"])
+    assert not any("open opportunities had a close date" in n for n in result.notes)
+    engine = make_engine(sqlite_workspace.database_url)
+    o = tables.opportunities.c
+    with engine.connect() as conn:
+        got = dict(conn.execute(select(o.opportunity_id, o.expected_close)).all())
+    engine.dispose()
+    assert got == {"NEW-1": datetime(2026, 4, 15, tzinfo=UTC), "NEW-2": None}
 
 
 def test_day_first_dates_are_detected_and_an_open_order_is_read_only_when_declared(

@@ -299,16 +299,6 @@ def _pair_tally(folder: Path) -> dict[str, dict[str, list[int]]]:
     return tally
 
 
-def test_some_rep_and_presales_pairs_win_more_than_others(folder: Path) -> None:
-    pairs = [(won, n) for partners in _pair_tally(folder).values() for won, n in partners.values()]
-    pairs = [(won, n) for won, n in pairs if n >= 30]
-    assert len(pairs) >= 8
-    rates = [won / n for won, n in pairs]
-    assert max(rates) - min(rates) >= 0.15
-    df = len(pairs) - 1
-    assert _chi_square(pairs) > df + 3 * math.sqrt(2 * df)  # well beyond chance
-
-
 def test_the_same_rep_wins_more_with_some_engineers_than_with_others(tmp_path: Path) -> None:
     # Only the pair's chemistry differs within a rep's deals. A fixed seed: the effect shows
     # for most seeds at this size, and this test pins one where it is plain.

@@ -292,18 +292,7 @@ def finalize(
         opps = _resolve_stages(batch, "opportunities", opps, known, "stage", opps["pipeline"])
         outcome = pc.fill_null(pc.cast(opps["_stage_category"], pa.string()), str(Category.OPEN))
         opps = _set(opps, "outcome", outcome).drop_columns(["_stage_category"])
-        # An open deal has no close date; CRMs export their *expected* close date there.
-        early = pc.and_(pc.equal(outcome, str(Category.OPEN)), pc.is_valid(opps["closed_at"]))
-        if (cleared := pc.sum(early).as_py() or 0) > 0:
-            opps = _set(
-                opps,
-                "closed_at",
-                pc.if_else(early, pa.scalar(None, opps["closed_at"].type), opps["closed_at"]),
-            )
-            batch.notes.append(
-                f"{cleared} open opportunities had a close date; it was left out "
-                "(an open deal is not closed yet)"
-            )
+        opps = _expected_close(batch, opps, outcome)
         tables["opportunities"] = opps
 
     if "stage_events" in tables:
@@ -349,6 +338,31 @@ def finalize(
     for entity, table in tables.items():
         _duplicate_keys(batch, entity, table)
     return batch
+
+
+def _expected_close(batch: Batch, opps: pa.Table, outcome: pa.ChunkedArray) -> pa.Table:
+    """An open deal is not closed yet: the close date a CRM exports for it is the date it
+    is *expected* to close, kept as `expected_close` (unless the row gives one itself)."""
+    if "expected_close" not in opps.column_names:
+        opps = opps.append_column("expected_close", pa.nulls(opps.num_rows, opps["closed_at"].type))
+    early = pc.and_(pc.equal(outcome, str(Category.OPEN)), pc.is_valid(opps["closed_at"]))
+    moved = pc.sum(early).as_py() or 0
+    if moved == 0:
+        return opps
+    expected = pc.if_else(
+        early, pc.coalesce(opps["expected_close"], opps["closed_at"]), opps["expected_close"]
+    )
+    opps = _set(opps, "expected_close", pc.cast(expected, opps["closed_at"].type))
+    opps = _set(
+        opps,
+        "closed_at",
+        pc.if_else(early, pa.scalar(None, opps["closed_at"].type), opps["closed_at"]),
+    )
+    batch.notes.append(
+        f"{moved} open opportunities had a close date: kept as their expected close date "
+        "(an open deal is not closed yet)"
+    )
+    return opps
 
 
 def _pipeline_of_events(

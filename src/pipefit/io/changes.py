@@ -1,8 +1,8 @@
 """The rows of amount and close-date history in a batch (table `opportunity_changes`).
 
-CRM readers that see such history (Salesforce's OpportunityHistory) and the import's
-snapshot comparison produce them; stage moves stay stage events. Not a native file (yet):
-the spec below types the rows as the batch carries them.
+CRM readers that see such history (Salesforce's OpportunityHistory), the native file
+`opportunity_changes.csv` and the import's snapshot comparison produce them; stage moves
+stay stage events. The close date is the one expected while the deal is open.
 """
 
 from __future__ import annotations
@@ -14,29 +14,13 @@ import pyarrow.compute as pc
 
 from pipefit.domain.changes import ChangedField
 from pipefit.domain.imports import FILE, ROW
-from pipefit.io.native import EntitySpec
-from pipefit.io.parsing import FieldSpec as F
+from pipefit.io.native import ENTITIES
 
 __all__ = ["CHANGES", "changes_table", "distinct", "finish_changes"]
 
 AMOUNT, CLOSE_DATE = str(ChangedField.AMOUNT), str(ChangedField.CLOSE_DATE)
 
-CHANGES = EntitySpec(
-    "opportunity_changes",
-    (
-        F("opportunity_id", required=True),
-        F("field", required=True, choices=(AMOUNT, CLOSE_DATE)),
-        F("at", "datetime", required=True),
-        F("ordinal", "int"),
-        F("old_amount", "decimal"),
-        F("new_amount", "decimal"),
-        F("old_close_date", "datetime"),
-        F("new_close_date", "datetime"),
-        F("currency"),
-    ),
-    ("opportunity_id", "field", "at", "ordinal"),
-    "Amount and close-date history: one row per change of either.",
-)
+CHANGES = ENTITIES["opportunity_changes"]
 
 _TYPES = {
     "opportunity_id": pa.string(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pipefit.domain.changes import ChangedField
 from pipefit.domain.model import ADOPTION_CULTURES
 from pipefit.io.parsing import FieldSpec as F
 
@@ -155,7 +156,12 @@ ENTITIES: dict[str, EntitySpec] = {
                 F("owner_id", doc="the sales rep who carries the deal"),
                 F("presales_id", doc="the presales engineer paired on the deal"),
                 F("created_at", "datetime", required=True),
-                F("closed_at", "datetime"),
+                F("closed_at", "datetime", doc="when it was won or lost; empty while open"),
+                F(
+                    "expected_close",
+                    "datetime",
+                    doc="the close date expected while it is open (a CRM's close date)",
+                ),
                 F("loss_reason"),
                 F("product"),
             ),
@@ -176,6 +182,26 @@ ENTITIES: dict[str, EntitySpec] = {
             ),
             ("opportunity_id", "seq"),
             "The stage history: one row per stage or sub-state change.",
+        ),
+        EntitySpec(
+            "opportunity_changes",
+            (
+                F("opportunity_id", required=True),
+                F(
+                    "field",
+                    required=True,
+                    choices=(str(ChangedField.AMOUNT), str(ChangedField.CLOSE_DATE)),
+                ),
+                F("at", "datetime", required=True, doc="when the new value was set"),
+                F("ordinal", "int", doc="1, 2, ... among changes of the field at the same time"),
+                F("old_amount", "decimal"),
+                F("new_amount", "decimal"),
+                F("old_close_date", "datetime", doc="the expected close date before"),
+                F("new_close_date", "datetime", doc="the expected close date after"),
+                F("currency", doc="of the amounts; defaults to the deal's"),
+            ),
+            ("opportunity_id", "field", "at", "ordinal"),
+            "Amount and expected-close-date history: one row per change of either.",
         ),
         EntitySpec(
             "activities",

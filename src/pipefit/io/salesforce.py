@@ -351,10 +351,15 @@ def _opportunities(
     if expected:
         batch.notes.append(
             f"{path.name}: CloseDate of the {expected} open opportunities is "
-            "an expected date, not a close: not kept"
+            "an expected date, not a close: kept as their expected close date"
         )
-    closed_at = pc.if_else(is_closed, opps["closed_at"], pa.scalar(None, opps["closed_at"].type))
+    none = pa.scalar(None, opps["closed_at"].type)
+    closed_at = pc.if_else(is_closed, opps["closed_at"], none)
+    expected_close = pc.if_else(is_closed, none, opps["closed_at"])
     opps = opps.set_column(opps.column_names.index("closed_at"), "closed_at", closed_at)
+    opps = opps.set_column(
+        opps.column_names.index("expected_close"), "expected_close", expected_close
+    )
     _flag_disagreements(batch, path, raw, stage, pipeline)
     for entity, column, role in (
         ("accounts", "AccountId", None),

@@ -26,6 +26,7 @@ from pipefit.sample.columns import (
 )
 from pipefit.sample.deals import Deals
 from pipefit.sample.journeys import Journey
+from pipefit.sample.truths import SIGNALS
 from pipefit.sample.writer import Columns
 
 __all__ = ["ActivityLog", "PeopleNumbers", "activity_chunks", "build_activities"]
@@ -65,10 +66,7 @@ _TRIGGERS: tuple[tuple[tuple[int, int, int, float], ...], ...] = (
     ((K["proposal_sent"], NONE, REP, 0.95),),
 )
 _TRIGGER_FAILURE = 0.02
-_SMB_SIGNALS = np.array(
-    [K["site_visit"], K["pricing_page_viewed"], K["product_used"], K["trial_user_added"]]
-)
-_SMB_SIGNAL_ODDS = np.array([0.35, 0.3, 0.2, 0.15])
+_SMB_SIGNALS = np.array([K[s.kind] for s in SIGNALS])  # in the order of sample.truths
 _CHUNK = 2_000_000
 
 
@@ -132,17 +130,18 @@ def _triggers(rng: np.random.Generator, parts: _Parts, deals: Deals, j: Journey)
             parts.add(moved[keep], (start + span * (where + jitter))[keep], kind, purpose, by)
 
 
-def _smb_signals(rng: np.random.Generator, parts: _Parts, deals: Deals, j: Journey) -> None:
-    """Behaviour: came back to the site, viewed pricing, used the product, added a colleague;
-    deals that go further show more of it."""
-    smb = ~deals.enterprise
-    rate = np.where(smb, 0.5 + 0.35 * j.reach + 1.0 * j.won, 0.0)
-    count = rng.poisson(rate)
-    deal = np.repeat(np.arange(deals.count), count)
+def _smb_signals(
+    rng: np.random.Generator, parts: _Parts, deals: Deals, j: Journey, signals: Bools
+) -> None:
+    """Behaviour: came back to the site, viewed pricing, added a colleague, used the product.
+    A deal shows the signals drawn for it (journeys.draw_signals), each one to three times,
+    while it is open (before its close): they precede the outcome they help bring about."""
+    deal, which = np.nonzero(signals)
+    times = 1 + rng.binomial(2, 0.3, len(deal))
+    deal, which = np.repeat(deal, times), np.repeat(which, times)
     start, end = deals.created_bd[deal], j.close[deal]
-    at = start + (end - start) * rng.uniform(0.02, 0.98, len(deal))
-    kind = _SMB_SIGNALS[rng.choice(len(_SMB_SIGNALS), size=len(deal), p=_SMB_SIGNAL_ODDS)]
-    parts.add(deal, at, kind, NONE, PROSPECT)
+    at = start + (end - start) * rng.uniform(0.02, 0.9, len(deal))
+    parts.add(deal, at, _SMB_SIGNALS[which], NONE, PROSPECT)
 
 
 def _enterprise_steps(rng: np.random.Generator, parts: _Parts, deals: Deals, j: Journey) -> None:
@@ -177,11 +176,11 @@ def _enterprise_steps(rng: np.random.Generator, parts: _Parts, deals: Deals, j: 
 
 
 def build_activities(
-    rng: np.random.Generator, deals: Deals, journey: Journey, clock: Clock
+    rng: np.random.Generator, deals: Deals, journey: Journey, clock: Clock, signals: Bools
 ) -> ActivityLog:
     parts = _Parts()
     _triggers(rng, parts, deals, journey)
-    _smb_signals(rng, parts, deals, journey)
+    _smb_signals(rng, parts, deals, journey, signals)
     _enterprise_steps(rng, parts, deals, journey)
     at = clock.seconds(parts.join("at"))
     keep = at <= clock.now_seconds

@@ -2,7 +2,8 @@
 
 DOMAIN sections 1-2: reps carry quotas; presales engineers are pooled over the reps they
 cover, about 1 per 5 reps in enterprise teams and 1 per 10 in SMB teams. Every
-rep/presales pair gets a hidden chemistry effect on win rate ("good pairs close alone").
+rep/presales pair gets a hidden chemistry effect on win rate ("good pairs close alone"),
+some planted (sample.truths).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pipefit.sample.columns import (
     money,
     pick,
 )
+from pipefit.sample.truths import BAD_PAIR_EFFECT, GOOD_PAIR_EFFECT
 from pipefit.sample.writer import Columns
 
 __all__ = ["Org", "build_org", "people_columns", "pool_columns", "team_columns"]
@@ -34,6 +36,7 @@ _REP, _PRESALES, _MANAGER, _ADMIN = range(4)
 _TEAM_REPS = 10
 _PRESALES_RATIO = {True: 5, False: 10}  # reps per presales engineer, enterprise / SMB
 _ENTERPRISE_REP_SHARE = 0.4
+_CHEMISTRY_NOISE = 0.3
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,21 @@ def _rep_hire_days(rng: np.random.Generator, rep_team: Ints, clock: Clock) -> Fl
     return np.where(joins_late & ~first_of_team, late, early)
 
 
+def _chemistry(rng: np.random.Generator, rep_team: Ints, presales_count: Ints) -> Floats:
+    """(reps, largest pool): every pair's hidden effect, a small noise plus the pairs that
+    sample.truths plants (a team's first rep with its first engineer, the second with the
+    second, in teams with two engineers or more)."""
+    chemistry = rng.normal(0, _CHEMISTRY_NOISE, (len(rep_team), int(presales_count.max())))
+    team_start = np.searchsorted(rep_team, np.arange(len(presales_count)))
+    team_size = np.bincount(rep_team, minlength=len(presales_count))
+    planted = np.flatnonzero((presales_count >= 2) & (team_size >= 2))
+    if len(planted) == 0:
+        return chemistry
+    chemistry[team_start[planted], 0] += GOOD_PAIR_EFFECT
+    chemistry[team_start[planted] + 1, 1] += BAD_PAIR_EFFECT
+    return chemistry
+
+
 def build_org(rng: np.random.Generator, opportunities: int, clock: Clock) -> Org:
     reps = int(np.clip(round(opportunities / 400), 10, 2500))
     ent_reps = max(2, round(reps * _ENTERPRISE_REP_SHARE))
@@ -126,7 +144,7 @@ def build_org(rng: np.random.Generator, opportunities: int, clock: Clock) -> Org
         presales_skill=rng.normal(0, 0.15, len(presales_team)),
         team_presales_start=presales_start,
         team_presales_count=presales_count,
-        chemistry=rng.normal(0, 0.6, (reps, int(presales_count.max()))),
+        chemistry=_chemistry(rng, rep_team, presales_count),
         discount_pct=np.round(rng.uniform(10, 15, len(team_enterprise)), 2),
     )
 

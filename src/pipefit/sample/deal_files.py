@@ -28,6 +28,7 @@ def opportunity_columns(
     state: DealState,
     clock: Clock,
     *,
+    expected_day: Ints,
     account_names: pa.Array,
     lead_number: Ints,
     leads: int,
@@ -50,6 +51,7 @@ def opportunity_columns(
         "presales_id": ids("emp-", people.presales, people.width),
         "created_at": timestamps(clock.seconds(deals.created_bd)),
         "closed_at": timestamps(state.closed_at, valid=state.closed),
+        "expected_close": timestamps(expected_day * 86400),
         "loss_reason": pick(vocab.LOSS_REASONS, state.loss_reason),
         "product": product,
     }

@@ -9,6 +9,9 @@ features have something true to find:
   drive whether a won customer renews, expands or churns, and moderately whether it wins;
 - BANT answers follow a separate "readiness" and only weakly predict winning;
 - every rep/presales pair has its own chemistry (some pairs win more);
+- the truths of `sample.truths`, planted for the analytics to find: a stage hiding two
+  steps, a stage passed in minutes, pairs better (or worse) together than apart, SMB
+  usage signals that raise the win rate, expected close dates that slip and are pulled in;
 - enterprise cycles take about 7 months, SMB about 3, bigger deals longer.
 
 Everything is generated as numpy arrays, one element per row (no Python loop over deals
@@ -32,12 +35,13 @@ from pipefit.sample.accounts import (
 )
 from pipefit.sample.activities import PeopleNumbers, activity_chunks, build_activities
 from pipefit.sample.clock import make_clock
+from pipefit.sample.close_dates import build_close_dates, change_columns
 from pipefit.sample.columns import id_width
 from pipefit.sample.company import build_org, people_columns, pool_columns, team_columns
 from pipefit.sample.deal_files import event_chunks, opportunity_columns
 from pipefit.sample.deals import build_deals
 from pipefit.sample.events import build_events
-from pipefit.sample.journeys import build_journeys
+from pipefit.sample.journeys import build_journeys, draw_signals
 from pipefit.sample.lead_files import build_lead_book, handoff_columns, lead_columns
 from pipefit.sample.leads import build_traits
 from pipefit.sample.outcomes import outcome_columns
@@ -54,8 +58,8 @@ FILES = tuple(
     f"{name}.csv"
     for name in (
         "teams", "people", "pools", "pool_members", "accounts", "contacts", "leads",
-        "opportunities", "stage_events", "activities", "handoffs", "customer_outcomes",
-        "quotas", "credit_splits",
+        "opportunities", "stage_events", "opportunity_changes", "activities", "handoffs",
+        "customer_outcomes", "quotas", "credit_splits",
     )
 )  # fmt: skip
 
@@ -84,8 +88,10 @@ def generate(
     acc = build_accounts(rng, max(_MIN_ACCOUNTS, opportunities // 3))
     deals = build_deals(rng, opportunities, acc, org, clock)
     traits = build_traits(rng, acc, deals.account, committee_only=True)
-    journey = build_journeys(rng, deals, traits)
+    signals = draw_signals(rng, deals)
+    journey = build_journeys(rng, deals, traits, signals)
     log, state = build_events(rng, journey, deals.created_bd, clock)
+    closes = build_close_dates(rng, deals, journey, clock)
     book = build_lead_book(rng, acc, deals, org, clock, traits)
     people = PeopleNumbers(
         rep=org.rep_number(deals.rep),
@@ -116,6 +122,7 @@ def generate(
             deals,
             state,
             clock,
+            expected_day=closes.expected_day,
             account_names=account_names(acc),
             lead_number=lead_number,
             leads=book.count,
@@ -131,7 +138,11 @@ def generate(
         progress=progress,
     )
     del log  # the event log is the largest array set but one; free it before activities
-    activities = build_activities(rng, deals, journey, clock)
+    counts["opportunity_changes"] = write_entity(
+        out_dir, "opportunity_changes", change_columns(closes, deals), progress=progress
+    )
+    del closes
+    activities = build_activities(rng, deals, journey, clock, signals)
     counts["activities"] = write_entity_chunks(
         out_dir,
         "activities",

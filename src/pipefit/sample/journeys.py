@@ -16,15 +16,28 @@ from pipefit.domain.model import Category
 from pipefit.sample.columns import Bools, Floats, Ints
 from pipefit.sample.deals import Deals
 from pipefit.sample.leads import NO, Traits
+from pipefit.sample.truths import (
+    CALENDAR_PER_WORKING_DAY,
+    MINUTE_STAGE,
+    MINUTE_STAGE_MEDIAN_MINUTES,
+    MINUTE_STAGE_PASS,
+    SIGNALS,
+    TWO_STEP_MEDIAN_DAYS,
+    TWO_STEP_SHARES,
+    TWO_STEP_SIGMA,
+    TWO_STEP_STAGE,
+)
 
 __all__ = [
     "CLOSED_LOST",
     "CLOSED_WON",
+    "CYCLE_BD",
     "PROPOSAL",
     "STAGES",
     "SUBSTATES",
     "Journey",
     "build_journeys",
+    "draw_signals",
 ]
 
 
@@ -48,14 +61,20 @@ def _default_pipeline() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 STAGES, SUBSTATES = _default_pipeline()
 PROPOSAL, CLOSED_WON, CLOSED_LOST = 4, 5, 6
+_TWO_STEP, _MINUTES = TWO_STEP_STAGE[1], MINUTE_STAGE[1]
+if (STAGES[_TWO_STEP], STAGES[_MINUTES]) != (TWO_STEP_STAGE[0], MINUTE_STAGE[0]):
+    raise ValueError("sample.truths names stages the default pipeline does not have there")
 
 # Business days from creation to a win, per segment (small, SMB, enterprise), before the
 # lognormal spread; ~45 / ~60 / ~140 business days are ~2.5 / ~3 / ~7 calendar months.
-_CYCLE_BD = np.array([52.0, 62.0, 150.0])
-_STAGE_SHARE = np.array([0.12, 0.18, 0.18, 0.22, 0.30])
+# The overview and refinement stages take their own time (see sample.truths): the cycle
+# spreads over Discovery, Evaluation and Formal proposal.
+CYCLE_BD = np.array([52.0, 62.0, 150.0])
+_STAGE_SHARE = np.array([0.17, 0.26, 0.0, 0.0, 0.44])
 _DURATION_SIGMA = 0.5
+_WORKING_MINUTES = 600.0
 # Chance to pass each open stage for an average deal: Discovery ... Formal proposal (= win).
-_PASS = np.array([0.75, 0.8, 0.84, 0.9, 0.55])
+_PASS = np.array([0.75, 0.8, MINUTE_STAGE_PASS, 0.9, 0.5])
 # Loss reasons by the stage the deal dropped from (rows) - early losses are poor fit or no
 # budget, late ones competitors and indecision. Columns follow vocab.LOSS_REASONS.
 _REASON_WEIGHTS = np.array(
@@ -82,24 +101,47 @@ class Journey:
     loss_reason: Ints  # index into vocab.LOSS_REASONS; -1 for won deals
 
 
-def win_odds(deals: Deals, traits: Traits) -> Floats:
-    """Hidden log-odds shift: success fit counts most, readiness and authority some, and the
-    pair working the deal; big deals are harder."""
+def win_odds(deals: Deals, traits: Traits, signals: Bools) -> Floats:
+    """Hidden log-odds shift: success fit counts most, readiness and authority some, the
+    pair working the deal and the usage signals an SMB buyer shows; big deals are harder."""
+    effects = np.array([s.effect for s in SIGNALS])
+    # Centred, so that signals move SMB deals apart without moving the segment's win rate.
+    usual = float(np.array([s.share for s in SIGNALS]) @ effects)
+    shown = signals @ effects - np.where(deals.enterprise, 0.0, usual)
     return np.asarray(
         0.6 * traits.success
         + 0.3 * traits.readiness
         + 0.2 * traits.decision_maker
         + deals.pair_effect
+        + shown
         - 0.25 * deals.size,
         np.float64,
     )
 
 
+def draw_signals(rng: np.random.Generator, deals: Deals) -> Bools:
+    """(deals, signals): which usage signals each non-enterprise deal shows (sample.truths),
+    drawn independently of everything else, so their whole effect on winning is planted."""
+    shares = np.array([s.share for s in SIGNALS])
+    shown = rng.random((deals.count, len(SIGNALS))) < shares[None, :]
+    return np.asarray(shown & ~deals.enterprise[:, None], np.bool_)
+
+
 def _durations(rng: np.random.Generator, deals: Deals, traits: Traits) -> Floats:
     n = deals.count
-    scale = _CYCLE_BD[deals.segment] * np.exp(0.3 * deals.size - 0.1 * traits.success)
+    scale = CYCLE_BD[deals.segment] * np.exp(0.3 * deals.size - 0.1 * traits.success)
     spread = rng.lognormal(0, _DURATION_SIGMA, (n, 5))
-    return np.asarray(np.maximum(scale[:, None] * _STAGE_SHARE[None, :] * spread, 0.5), np.float64)
+    duration = np.maximum(scale[:, None] * _STAGE_SHARE[None, :] * spread, 0.5)
+    # The stage that hides two steps: a mix of two humps, whatever the deal's size.
+    medians = np.array(TWO_STEP_MEDIAN_DAYS) / CALENDAR_PER_WORKING_DAY
+    both_steps = rng.random(n) < TWO_STEP_SHARES[1]
+    duration[:, _TWO_STEP] = medians[both_steps.astype(np.int64)] * rng.lognormal(
+        0, TWO_STEP_SIGMA, n
+    )
+    # The stage nobody works: a few minutes of a working day, never under two.
+    minutes = MINUTE_STAGE_MEDIAN_MINUTES * rng.lognormal(0, 0.6, n)
+    duration[:, _MINUTES] = np.maximum(minutes, 2.0) / _WORKING_MINUTES
+    return np.asarray(duration, np.float64)
 
 
 def _loss_reasons(rng: np.random.Generator, stage: Ints, traits: Traits) -> Ints:
@@ -112,9 +154,12 @@ def _loss_reasons(rng: np.random.Generator, stage: Ints, traits: Traits) -> Ints
     return np.asarray((cumulative < u[:, None]).sum(axis=1), np.int64)
 
 
-def build_journeys(rng: np.random.Generator, deals: Deals, traits: Traits) -> Journey:
+def build_journeys(
+    rng: np.random.Generator, deals: Deals, traits: Traits, signals: Bools
+) -> Journey:
     n = deals.count
-    logit = np.log(_PASS / (1 - _PASS))[None, :] + 0.5 * win_odds(deals, traits)[:, None]
+    odds = win_odds(deals, traits, signals)
+    logit = np.log(_PASS / (1 - _PASS))[None, :] + 0.5 * odds[:, None]
     passes = rng.random((n, 5)) < 1 / (1 + np.exp(-logit))
     reach = np.cumprod(passes[:, :4], axis=1).sum(axis=1).astype(np.int64)
     won = (reach == PROPOSAL) & passes[:, PROPOSAL]
@@ -133,9 +178,11 @@ def build_journeys(rng: np.random.Generator, deals: Deals, traits: Traits) -> Jo
     # Sub-states reached before the close; the margin keeps the close strictly after them.
     in_proposal = (reach == PROPOSAL)[:, None] & (fractions < share[:, None] - 0.05)
     substate_at = np.where(in_proposal, starts[:, 4:5] + duration[:, 4:5] * fractions, np.nan)
-    # A few deals fall back one stage (a new stakeholder, changed scope) and move on again.
+    # A few deals fall back from Evaluation to Discovery (a new stakeholder, changed scope)
+    # and move on again; never around the stages of sample.truths, whose stays stay as
+    # stated.
     back = (reach >= 1) & (rng.random(n) < _BACKWARD_SHARE)
-    back_stage = np.where(back, 1 + (rng.random(n) * np.minimum(reach, 3)).astype(np.int64), 0)
+    back_stage = np.where(back, 1, 0)
     b = np.maximum(back_stage, 1)
     back_at = starts[rows, b][:, None] + duration[rows, b][:, None] * np.array([[0.15, 0.35]])
     reasons = np.where(won, -1, _loss_reasons(rng, reach, traits))

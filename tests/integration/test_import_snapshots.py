@@ -253,3 +253,44 @@ def test_a_mapping_dated_ahead_of_the_clock_is_refused_naming_the_key(
     [problem] = refused.value.errors
     assert (problem.column, problem.value) == ("source.snapshot_at", "2099-01-01")
     assert "ahead of the clock" in problem.message
+
+
+def test_an_open_deal_whose_expected_close_moved_records_the_slip_at_the_export_time(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    def export(expected: str) -> str:
+        # TAILSPIN-STARTER is open: its close date is the one the CRM expects.
+        return FILES["opportunities.csv"].replace(
+            "P-DANA,P-LEE,2026-03-03,,,", f"P-DANA,P-LEE,2026-03-03,{expected},,"
+        )
+
+    assert export("X") != FILES["opportunities.csv"]
+    import_files(
+        workspace, write_native(tmp_path / "in", **{"opportunities.csv": export("2026-06-30")})
+    )
+    when = datetime(2026, 4, 6, 9, tzinfo=UTC)
+
+    import_files(
+        workspace,
+        write_native(tmp_path / "in2", **{"opportunities.csv": export("2026-09-30")}),
+        snapshot_at=when,
+    )
+
+    slips = [c for c in _changes(workspace) if c[0] == "TAILSPIN-STARTER"]
+    assert slips == [
+        (
+            "TAILSPIN-STARTER",
+            "close_date",
+            when,
+            None,
+            None,
+            datetime(2026, 6, 30, tzinfo=UTC),
+            datetime(2026, 9, 30, tzinfo=UTC),
+            None,
+            "snapshot",
+        )
+    ]
+    [deal] = query(
+        workspace, select(opportunities).where(opportunities.c.opportunity_id == "TAILSPIN-STARTER")
+    )
+    assert (deal.closed_at, deal.expected_close) == (None, datetime(2026, 9, 30, tzinfo=UTC))

@@ -389,6 +389,12 @@ def record_snapshot(
     mine = opps.select(
         ["opportunity_id", "stage", "substate", "amount", "currency", "closed_at", ROW, FILE]
     )
+    if "expected_close" in opps.column_names:
+        # A deal's close date is the one it closed on, else the one expected (as the
+        # stored side gives it): an open deal whose expected close moved has changed.
+        index = mine.column_names.index("closed_at")
+        closes = pc.coalesce(opps["closed_at"], pc.cast(opps["expected_close"], TIME))
+        mine = mine.set_column(index, "closed_at", closes)
     # Each deal of the batch beside its stored self (a hash lookup keeps the file order).
     where = pc.index_in(mine["opportunity_id"], value_set=_flat(stored["opportunity_id"]))
     found = pc.is_valid(where)

@@ -67,7 +67,8 @@ FETCH_ROWS = 100_000
 # One index lookup per deal for its last event and change (quicker, on SQLite, than
 # grouping the whole stage log even when every deal is wanted).
 _DEALS = """
-SELECT o.opportunity_id, o.pipeline, o.stage, o.amount, o.currency, o.closed_at,
+SELECT o.opportunity_id, o.pipeline, o.stage, o.amount, o.currency,
+       COALESCE(o.closed_at, o.expected_close),
        (SELECT max(e.seq) FROM stage_events e WHERE e.opportunity_id = o.opportunity_id),
        (SELECT max(e.at) FROM stage_events e WHERE e.opportunity_id = o.opportunity_id),
        (SELECT max(c.at) FROM opportunity_changes c WHERE c.opportunity_id = o.opportunity_id)

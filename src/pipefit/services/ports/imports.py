@@ -117,9 +117,9 @@ class ImportRepository(Protocol):
 
     def stored_deals(self, ids: Sequence[str]) -> pa.Table:
         """The stored deals among `ids`, one row each: opportunity_id, pipeline, stage,
-        amount (decimal), currency, closed_at, and the seq and time of the last stage
-        event (last_seq, last_at) and the time of the last amount or close-date change
-        (last_change_at), null when there is none."""
+        amount (decimal), currency, closed_at (the close, else the expected close), and
+        the seq and time of the last stage event (last_seq, last_at) and the time of the
+        last amount or close-date change (last_change_at), null when there is none."""
         ...
 
     def stored_history(self, ids: Sequence[str]) -> pa.Table:

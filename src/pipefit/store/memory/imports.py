@@ -135,7 +135,11 @@ class MemoryImports:
 
     def _keep(self, tables: dict[str, pa.Table]) -> None:
         if "opportunities" in tables:
-            opps = _fit(tables["opportunities"], DEALS)
+            given = tables["opportunities"]
+            if "expected_close" in given.column_names:  # as the SQL side reads it
+                closes = pc.coalesce(given["closed_at"], pc.cast(given["expected_close"], TIME))
+                given = given.set_column(given.column_names.index("closed_at"), "closed_at", closes)
+            opps = _fit(given, DEALS)
             self.opportunity_ids.update(opps["opportunity_id"].to_pylist())
             old = pc.invert(
                 pc.is_in(self.deals["opportunity_id"], value_set=opps["opportunity_id"])

@@ -89,7 +89,10 @@ def scope(
             )
         if not values:
             raise PipefitError(f"the filter on '{name}' names no value", field="where")
-    period = parse_period(query.period) if query.period is not None else None
+    try:
+        period = parse_period(query.period) if query.period is not None else None
+    except PipefitError as error:
+        raise PipefitError(error.message, field="period") from None
     if period is not None and not periods:
         raise PipefitError("this report has no periods", field="period")
     at = query.as_of or query.now or datetime.now(UTC)

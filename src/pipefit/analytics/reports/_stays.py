@@ -46,7 +46,8 @@ class Scope:
     def deals_sql(self, columns: Sequence[str] = ()) -> str:
         """The deals as of the moment, filtered, with a column per cut (named as the cut)."""
         cuts = [f'{cut_sql(k)} AS "{k}"' for k in self.keys if k != "period"]
-        kept = ", ".join(["d.opportunity_id", *(f"d.{c}" for c in columns), *cuts])
+        plain = [f"d.{c}" for c in columns if c not in self.keys]  # a cut may name it too
+        kept = ", ".join(["d.opportunity_id", *plain, *cuts])
         filters = [
             f"{cut_sql(name)} IN ({', '.join(quote(v) for v in values)})"
             for name, values in sorted(self.query.where.items())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import random
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,7 +122,7 @@ def test_a_deal_in_its_stage_beyond_the_p90_is_stalled_with_its_owner_and_presal
 def test_a_stage_slower_than_the_period_before() -> None:
     # Discovery visits ending in January take 2 days, those ending in February 5 days.
     jan = [through(i, 2, 1, 1) for i in range(5)]
-    feb = [
+    feb: list[Any] = [
         (f"F{i}", [("Discovery", day(40)), ("Evaluation", day(45)), ("Lost", day(46))], {})
         for i in range(5)
     ]
@@ -140,3 +141,16 @@ def test_cuts_and_bad_queries() -> None:
     with pytest.raises(PipefitError) as bad:
         friction.run(connect(build(deals)), ReportQuery(period="2025Q5"))
     assert bad.value.field == "period" and "2025Q5" in str(bad.value)
+
+
+def test_the_charts_draw_offline() -> None:
+    from pipefit.analytics.reports import time_in_stage
+    from pipefit.charts.output import render_chart
+
+    deals, _ = humped_deals()
+    con = connect(build(deals))
+    for report in (time_in_stage, friction):
+        result = report.run(con, ReportQuery(as_of=AS_OF))
+        assert render_chart(report.chart(result), Path("chart.svg")).startswith(b"<svg")
+    by_deal = time_in_stage.run(con, ReportQuery(as_of=AS_OF, by=("deal",)))
+    assert render_chart(time_in_stage.chart(by_deal), Path("chart.json"))

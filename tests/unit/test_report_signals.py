@@ -105,3 +105,12 @@ def test_replay_and_cuts() -> None:
     with pytest.raises(PipefitError) as bad:
         signals.run(connect(world()), ReportQuery(period="2025"))
     assert bad.value.field == "period"
+
+
+def test_the_chart_draws_offline() -> None:
+    from pathlib import Path
+
+    from pipefit.charts.output import render_chart
+
+    result = signals.run(connect(world()), ReportQuery(as_of=AS_OF))
+    assert render_chart(signals.chart(result), Path("lift.svg")).startswith(b"<svg")

@@ -4,6 +4,7 @@ log whose figures are derived by hand below, and against the oracle on random lo
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -27,7 +28,7 @@ AS_OF = day(59)  # 1 March 2025
 #    in review on day 1 and negotiation on day 4, still open: Proposal open 58 days,
 #    review 3 completed, negotiation open 55 days.
 # F: no stage event at all: no visit.
-DEALS = [
+DEALS: list[Any] = [
     (
         "A",
         [("Discovery", day(0)), ("Evaluation", day(10)), ("Proposal", day(20)), ("Won", day(40))],
@@ -69,9 +70,10 @@ DEALS = [
 ]
 
 
-def report(query: ReportQuery, deals: list = DEALS) -> list[dict]:  # type: ignore[type-arg]
+def report(query: ReportQuery, deals: list[Any] = DEALS) -> list[dict[str, Any]]:
     con = connect(build(deals))
-    return time_in_stage.run(con, query).rows.to_pylist()
+    rows: list[dict[str, Any]] = time_in_stage.run(con, query).rows.to_pylist()
+    return rows
 
 
 def row(rows: list[dict], stage: str, substate: str | None = None) -> dict:  # type: ignore[type-arg]
@@ -205,7 +207,7 @@ moves = st.lists(
 @settings(max_examples=40, deadline=None)
 @given(st.lists(moves, min_size=1, max_size=6))
 def test_engine_and_oracle_agree_on_random_logs(logs: list) -> None:  # type: ignore[type-arg]
-    deals = []
+    deals: list[Any] = []
     for i, steps in enumerate(logs):
         at = day(0)
         written = []

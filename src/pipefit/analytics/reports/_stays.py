@@ -164,7 +164,7 @@ def visits_sql(s: Scope, deal_columns: Sequence[str] = ()) -> str:
     keys = "".join(f'd."{k}", ' for k in s.keys if k != "period")
     keys += "".join(f"d.{c}, " for c in deal_columns)
     period = (
-        f", {s.period_label(f'COALESCE(r.ended_at, {s.t})')} AS \"period\""
+        f', {s.period_label(f"COALESCE(r.ended_at, {s.t})")} AS "period"'
         if "period" in s.keys
         else ""
     )

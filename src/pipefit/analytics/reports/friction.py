@@ -90,9 +90,7 @@ def _same(s: Scope, a: str, b: str, columns: tuple[str, ...] = _KEYED) -> str:
 def _ended_in(period: Period | None) -> str:
     if period is None:
         return ""
-    return (
-        f" AND ended_at >= {literal(period.start_at)} AND ended_at < {literal(period.end_at)}"
-    )
+    return f" AND ended_at >= {literal(period.start_at)} AND ended_at < {literal(period.end_at)}"
 
 
 _STAGES = """
@@ -419,11 +417,9 @@ def chart(result: ReportResult) -> Any:
     """Stalled deals per stage and the stage findings, as counts per finding."""
     import altair as alt
 
-    values = [
-        {"stage": r["stage"], "finding": r["finding"]} for r in result.rows.to_pylist()
-    ]
+    values = [{"stage": r["stage"], "finding": r["finding"]} for r in result.rows.to_pylist()]
     return (
-        alt.Chart(alt.Data(values=values))
+        alt.Chart({"values": values})
         .mark_bar()
         .encode(
             x=alt.X("count():Q", title="findings"),
@@ -432,4 +428,3 @@ def chart(result: ReportResult) -> Any:
         )
         .properties(title="Friction findings per stage", width=420)
     )
-

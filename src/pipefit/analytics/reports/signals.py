@@ -46,9 +46,7 @@ DEFINITIONS = {
     "won deals with the signal",
 }
 
-_STEPS = ", ".join(
-    f"({i}, {quote(name)})" for i, name in enumerate(("none", *oracle.STEPS))
-)
+_STEPS = ", ".join(f"({i}, {quote(name)})" for i, name in enumerate(("none", *oracle.STEPS)))
 _STEP_CASE = " ".join(f"WHEN {quote(k)} THEN {s}" for k, s in oracle.STEP_KINDS.items())
 _USAGE = ", ".join(f"({quote(s)}, {quote(k)})" for s, k in oracle.USAGE.items())
 
@@ -172,7 +170,7 @@ def chart(result: ReportResult) -> Any:
 
     rows = result.rows.to_pylist()
     usage = [r for r in rows if r["section"] == "usage" and r["lift"] is not None]
-    base = alt.Chart(alt.Data(values=usage)).encode(y=alt.Y("signal:N", title=None))
+    base = alt.Chart({"values": usage}).encode(y=alt.Y("signal:N", title=None))
     lift = alt.layer(
         base.mark_rule().encode(
             x=alt.X("lift_low:Q", title="win-rate lift (with - without)"), x2="lift_high:Q"
@@ -183,7 +181,7 @@ def chart(result: ReportResult) -> Any:
     ).properties(title="SMB usage signals: win-rate lift (95% interval)", width=360)
     steps = [r for r in rows if r["section"] == "progression" and r["step"]]
     funnel = (
-        alt.Chart(alt.Data(values=steps))
+        alt.Chart({"values": steps})
         .mark_bar()
         .encode(
             x=alt.X("reached:Q", title="enterprise deals reaching the step"),

@@ -170,7 +170,7 @@ def chart(result: ReportResult) -> Any:
     if "level" not in result.rows.column_names:
         values = result.rows.to_pylist()
         return (
-            alt.Chart(alt.Data(values=values))
+            alt.Chart({"values": values})
             .mark_boxplot()
             .encode(
                 x=alt.X("cumulative_days:Q", title="cumulative days in stage per deal"),
@@ -180,7 +180,7 @@ def chart(result: ReportResult) -> Any:
         )
     rows = result.rows.filter(pc.equal(result.rows.column("level"), "stage"))
     values = [r for r in rows.to_pylist() if r["visits"]]
-    base = alt.Chart(alt.Data(values=values)).encode(
+    base = alt.Chart({"values": values}).encode(
         y=alt.Y("stage:N", sort=alt.EncodingSortField("position"), title=None)
     )
     whiskers = base.mark_rule().encode(

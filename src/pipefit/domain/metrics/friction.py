@@ -120,7 +120,7 @@ def two_humps(days: Sequence[float]) -> Split | None:
     if best is None:
         return None
     k = best[1]
-    low, high = xs[:k], xs[k:]
+    low = xs[:k]
     delta = split_evidence(n, k, sum(low), sum(x * x for x in low), s, q)
     return Split(
         at_days=math.exp((xs[k - 1] + xs[k]) / 2) - MINUTE_DAYS,

@@ -32,9 +32,9 @@ from itertools import groupby
 
 __all__ = [
     "DAY_SECONDS",
+    "NO_SUBSTATE",
     "DealStageTime",
     "LoggedEvent",
-    "NO_SUBSTATE",
     "StageTime",
     "Stats",
     "Visit",

@@ -168,7 +168,7 @@ def chart(result: ReportResult) -> Any:
     import altair as alt
 
     if "level" not in result.rows.column_names:
-        values = result.rows.to_pylist()
+        values = result.rows.select(["stage", "position", "cumulative_days"]).to_pylist()
         return (
             alt.Chart({"values": values})
             .mark_boxplot()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
@@ -78,9 +78,10 @@ def json_shape(name: str) -> str:
     return shape if shape in JSON_SHAPES else "report"
 
 
-def check_query(query: ReportQuery) -> ReportQuery:
-    """Cuts and filters by names reports know; the clock set (UTC)."""
-    known = [*CUTS, "period"]
+def check_query(query: ReportQuery, extra: Sequence[str] = ()) -> ReportQuery:
+    """Cuts and filters by names reports know (`extra`: cuts one report adds, its
+    EXTRA_CUTS); the clock set (UTC)."""
+    known = [*CUTS, "period", *extra]
     for cut in query.by:
         if cut not in known:
             raise PipefitError(
@@ -135,7 +136,7 @@ def run_report(
 ) -> ReportResult:
     """Run the report `name` over the workspace's data as `query` asks."""
     module = report_module(name)
-    query = check_query(query)
+    query = check_query(query, getattr(module, "EXTRA_CUTS", ()))
     relations, notes = _relations(uow, settings)
     _check_as_of(query, relations)
     result = _run(module, relations, query)

@@ -73,6 +73,7 @@ def _sql(query: ReportQuery, period: Period, before: datetime, last: datetime) -
     picked = "".join(f", {expr} AS g_{n}" for n, expr in groups)
     names = [f"g_{n}" for n, _ in groups]
     g = "".join(f"{c}, " for c in names)
+    same = "".join(f" AND t.{c} IS NOT DISTINCT FROM gr.{c}" for c in names)
     s, e = literal(before), literal(last)
     p0, p1 = literal(period.start_at), literal(period.end_at)
 
@@ -212,7 +213,7 @@ SELECT {"".join(f"gr.{c}, " for c in names)}gr.movement, gr.step,
        COALESCE(t.amount, CAST(0 AS DECIMAL(18, 4))) AS amount,
        COALESCE(t.no_amount, 0) AS no_amount
 FROM grid gr
-LEFT JOIN tallied t ON t.movement = gr.movement{"".join(f" AND t.{c} IS NOT DISTINCT FROM gr.{c}" for c in names)}
+LEFT JOIN tallied t ON t.movement = gr.movement{same}
 ORDER BY {g}gr.step
 """
 

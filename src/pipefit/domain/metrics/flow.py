@@ -22,6 +22,7 @@ currency counts in the counts with amount 0.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -194,14 +195,14 @@ def flow(
     for deal in deals:
         mine_e, mine_c = evs.get(deal.opportunity_id, []), chs.get(deal.opportunity_id, [])
         moments = {deal.created_at} | {e.at for e in mine_e} | {c.at for c in mine_c}
-        points = [before] + sorted(m for m in moments if before < m <= last) + [last]
+        points = [before, *sorted(m for m in moments if before < m <= last), last]
         states = [state_at(deal, mine_e, mine_c, categories, t) for t in points]
         for name, state in (("start", states[0]), ("end", states[-1])):
             if _inside(state, start, end):
                 lines[name].deals.add(deal.opportunity_id)
                 lines[name].count += 1
                 lines[name].amount += _amount(state)
-        for a, b in zip(states, states[1:], strict=False):
+        for a, b in itertools.pairwise(states):
             kind = _step(a, b, start, end)
             if kind is None:
                 continue

@@ -240,7 +240,7 @@ def generated(specs: list[Any]) -> tuple[dict[str, pa.Table], list[Any], list[An
         stage, amt, close_at = "Open", amount, moment(close)
         seq = 0
         for n, (kind, at, value) in enumerate(sorted(moves, key=lambda m: m[1])):
-            when = moment(created + at // 4)
+            when = moment(created + at // 2)
             if kind in ("Won", "Lost", "Open"):
                 if kind == stage:
                     continue

@@ -14,6 +14,8 @@ Full-history relations (what the database holds):
   corrected times used), with the category and position of the stage entered.
 - `changes`: the history of amounts and expected close dates.
 - `stages`, `people`, `quotas`, `activities`, `leads`: as named.
+- `forecast_overrides`: a deal's forecast category set by hand, with who and when
+  (append-only: the latest at or before a moment is in force).
 
 `analytics.replay` turns these into the same relations *as of* a moment (events after it
 left out, each deal's stage, outcome, amount and expected close as they stood then, deals
@@ -85,6 +87,9 @@ RELATIONS: dict[str, pa.Schema] = {
             ("stage", pa.string()),
             ("position", pa.int64()),
             ("category", pa.string()),
+            # pipeline, best_case, commit, closed or omitted, as pipefit.toml maps the
+            # stage; null: the default by the stage's rank (domain.metrics.forecast)
+            ("forecast_category", pa.string()),
         ]
     ),
     "people": pa.schema(
@@ -114,6 +119,15 @@ RELATIONS: dict[str, pa.Schema] = {
             ("kind", pa.string()),
             ("purpose", pa.string()),
             ("at", TIME),
+        ]
+    ),
+    "forecast_overrides": pa.schema(
+        [
+            ("opportunity_id", pa.string()),
+            ("category", pa.string()),  # pipeline, best_case, commit, omitted
+            ("at", TIME),  # when it was set; the latest at or before as_of is in force
+            ("actor_id", pa.string()),  # who set it
+            ("note", pa.string()),
         ]
     ),
     "leads": pa.schema(

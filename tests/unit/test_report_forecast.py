@@ -153,7 +153,7 @@ def test_bad_questions_get_a_clear_message() -> None:
     with pytest.raises(PipefitError, match="before the first event") as before:
         report.run(con, ReportQuery(as_of=at("2020-01-01")))
     assert before.value.field == "as_of"
-    with pytest.raises(PipefitError, match="no deal .* matches rep nobody") as unknown:
+    with pytest.raises(PipefitError, match=r"no deal .* matches rep nobody") as unknown:
         report.run(con, ReportQuery(as_of=T, where={"rep": ("nobody",)}))
     assert unknown.value.field == "where"
     with pytest.raises(PipefitError, match="no cut 'colour'"):

@@ -80,7 +80,8 @@ def first_moment(con: duckdb.DuckDBPyConnection) -> datetime | None:
         'SELECT MIN(m) FROM (SELECT MIN("at") AS m FROM events '
         "UNION ALL SELECT MIN(created_at) FROM deals) AS firsts"
     ).fetchall()[0]
-    return None if row is None else row[0]
+    first: datetime | None = row[0]
+    return first
 
 
 def check_start(con: duckdb.DuckDBPyConnection, at: datetime) -> datetime:

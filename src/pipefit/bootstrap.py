@@ -30,8 +30,10 @@ from pipefit.io.lead_files import CsvLeadFiles
 from pipefit.io.models import JoblibModels
 from pipefit.io.outputs import Outputs
 from pipefit.services.imports import ImportDefaults
+from pipefit.services.ports.analytics import AnalyticsSettings
 from pipefit.services.ports.pay import StatementWriter
 from pipefit.services.workspace import prepare_database, update_database
+from pipefit.store.analytics import COPY_FOLDER
 from pipefit.store.database import make_engine
 from pipefit.store.imports import SqlBatchLoader
 from pipefit.store.schema import SqlSchema
@@ -113,8 +115,17 @@ class App:
     def uow(self) -> SqlUnitOfWork:
         """A fresh unit of work on the workspace's database (use it in one `with` block)."""
         return SqlUnitOfWork(
-            self.engine, self.workspace.database_url, self.workspace.config.pipelines_by_name()
+            self.engine,
+            self.workspace.database_url,
+            self.workspace.config.pipelines_by_name(),
+            analytics_copy=self.workspace.root / COPY_FOLDER,
         )
+
+    @property
+    def analytics_settings(self) -> AnalyticsSettings:
+        """How report amounts reach the workspace currency (pipefit.toml)."""
+        rates = self.compensation.currency_rates(self.currency).rates
+        return AnalyticsSettings(self.currency, dict(rates))
 
     @property
     def batch_reader(self) -> FileReader:

@@ -17,6 +17,7 @@ import pytest
 import pipefit.services.ports as ports_package
 from pipefit.config import default_config_text
 from pipefit.domain.errors import PipefitError
+from pipefit.services.ports.analytics import AnalyticsSource
 from pipefit.services.ports.deals import DealRepository
 from pipefit.services.ports.files import ConfigFile, LeadFiles, ModelFiles
 from pipefit.services.ports.history import HistorySource
@@ -27,6 +28,7 @@ from pipefit.services.ports.status import StatusSource
 from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.ports.workspace import WorkspaceSchema
 from pipefit.store.memory import MemoryUnitOfWork
+from pipefit.store.memory.analytics import MemoryAnalytics
 from pipefit.store.memory.deals import MemoryDeals
 from pipefit.store.memory.files import MemoryConfigFile, MemoryLeadFiles, MemoryModelFiles
 from pipefit.store.memory.history import MemoryHistory
@@ -38,6 +40,7 @@ from pipefit.store.memory.status import MemoryStatus
 from pipefit.store.memory.workspace import MemorySchema
 
 deals: DealRepository = MemoryDeals({})
+analytics: AnalyticsSource = MemoryAnalytics()
 pay: CompensationSource = MemoryCompensation()
 history: HistorySource = MemoryHistory()
 imports: ImportRepository = MemoryImports()
@@ -55,6 +58,7 @@ config_file: ConfigFile = MemoryConfigFile("")
 
 FAKES: dict[str, object] = {
     "DealRepository": deals,
+    "AnalyticsSource": analytics,
     "CompensationSource": pay,
     "HistorySource": history,
     "ImportRepository": imports,

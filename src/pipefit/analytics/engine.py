@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from pipefit.analytics.relations import RELATIONS
 
-__all__ = ["connect"]
+__all__ = ["connect", "fetch"]
 
 
 def connect(relations: Mapping[str, pa.Table]) -> duckdb.DuckDBPyConnection:
@@ -26,3 +26,11 @@ def connect(relations: Mapping[str, pa.Table]) -> duckdb.DuckDBPyConnection:
         table = schema.empty_table() if table is None else table.select(schema.names).cast(schema)
         con.register(name, table)
     return con
+
+
+def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    """The result of `sql` as an Arrow table."""
+    table = con.sql(sql).to_arrow_table()
+    if table is None:  # a statement that returns no rows at all (not a SELECT)
+        raise ValueError("not a query: " + sql[:60])
+    return table

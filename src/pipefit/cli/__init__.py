@@ -17,6 +17,7 @@ from pipefit.cli.comp import comp_app, plan_app
 from pipefit.cli.deals import activity_app, opportunity_app, pipeline_app
 from pipefit.cli.errors import report
 from pipefit.cli.leads import leads_app
+from pipefit.cli.report import register as register_reports
 from pipefit.domain.errors import PipefitError
 
 __all__ = ["app", "main", "run"]
@@ -43,6 +44,7 @@ app.add_typer(opportunity_app, name="opportunity")
 app.add_typer(comp_app, name="comp")
 app.add_typer(plan_app, name="plan")
 app.add_typer(leads_app, name="leads")
+register_reports(app)
 
 
 DEBUG = "PIPEFIT_DEBUG"

@@ -36,6 +36,7 @@ from pipefit.store.database import (
     sqlite_path,
     translate_error,
 )
+from pipefit.store.stage_log import claim_logged_raw
 from pipefit.store.tables import ENTITY_TABLES
 from pipefit.store.types import MONEY_SCALE, Money, UtcDateTime
 
@@ -47,6 +48,9 @@ APPEND_ONLY = {
     "opportunity_changes": ("old_amount", "new_amount", "old_close_date", "new_close_date"),
 }
 SHOWN_CONFLICTS = 10
+
+# Columns a batch may lack (formats that do not carry them): stored as null.
+OPTIONAL_COLUMNS = {("opportunities", "expected_close")}
 
 
 # The loader's page cache: index pages stay in memory while millions of rows go in.
@@ -163,7 +167,9 @@ def _db_column(column: pa.ChunkedArray, sql_type: Any, sqlite: bool) -> pa.Chunk
     return column
 
 
-def _prepare(table: Table, data: pa.Table, source: str, sqlite: bool) -> pa.Table:
+def _prepare(
+    table: Table, data: pa.Table, source: str, sqlite: bool, first_logged: int = 1
+) -> pa.Table:
     columns: dict[str, Any] = {}
     for col in table.columns:
         if col.name in data.column_names:
@@ -172,6 +178,15 @@ def _prepare(table: Table, data: pa.Table, source: str, sqlite: bool) -> pa.Tabl
             columns[col.name] = pa.repeat(pa.scalar(source), data.num_rows)
         elif col.name == "version":
             columns[col.name] = pa.repeat(pa.scalar(0, pa.int64()), data.num_rows)
+        elif col.name == "logged":
+            # Rows given again keep their number (ON CONFLICT DO NOTHING): a gap, harmless.
+            columns[col.name] = pa.array(
+                range(first_logged, first_logged + data.num_rows), pa.int64()
+            )
+        elif (table.name, col.name) in OPTIONAL_COLUMNS:
+            columns[col.name] = pa.nulls(
+                data.num_rows, pa.string() if sqlite else pa.timestamp("us", tz="UTC")
+            )
         else:
             raise ValueError(f"batch for {table.name} lacks column {col.name}")
     return pa.table(columns)
@@ -250,7 +265,10 @@ def _refuse_rewrites(
 
 def _write_table(cursor: Any, name: str, data: pa.Table, source: str, sqlite: bool) -> TableReport:
     table, key = ENTITY_TABLES[name]
-    prepared = _prepare(table, data, source, sqlite)
+    first_logged = 1
+    if "logged" in table.c and data.num_rows:
+        first_logged = claim_logged_raw(cursor, sqlite=sqlite)
+    prepared = _prepare(table, data, source, sqlite, first_logged)
     report = TableReport(rows=prepared.num_rows)
     if prepared.num_rows == 0:
         return report

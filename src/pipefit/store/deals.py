@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from pipefit.domain.model import (
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.qualification import SITUATION_SLIDE, DemoReadiness, demo_readiness
 from pipefit.store.pipelines import load_stored_pipelines
+from pipefit.store.stage_log import claim_logged
 from pipefit.store.tables import (
     accounts,
     activities,
@@ -35,14 +37,20 @@ from pipefit.store.tables import (
 __all__ = ["SqlDeals"]
 
 
+OPPORTUNITY_FIELDS = frozenset(f.name for f in fields(Opportunity))
+EVENT_FIELDS = frozenset(f.name for f in fields(StageEvent))
+
+
 def _opportunity(row: Any) -> Opportunity:
-    data = dict(row._mapping)
+    # Stored columns the model does not carry (expected_close) stay in the store.
+    data = {k: v for k, v in row._mapping.items() if k in OPPORTUNITY_FIELDS}
     data["outcome"] = Category(data["outcome"])
     return Opportunity(**data)
 
 
 def _event(row: Any) -> StageEvent:
-    return StageEvent(**dict(row._mapping))
+    # `logged` is the store's bookkeeping, not part of the domain's event.
+    return StageEvent(**{k: v for k, v in row._mapping.items() if k in EVENT_FIELDS})
 
 
 class SqlDeals:
@@ -136,26 +144,31 @@ class SqlDeals:
         values["outcome"] = str(opportunity.outcome)
         try:
             self._conn.execute(insert(opportunities).values(**values))
-            self._conn.execute(insert(stage_events).values(**asdict(event)))
+            self._log(event)
         except IntegrityError as exc:
             raise ConflictError(
                 f"opportunity '{opportunity.opportunity_id}' already exists"
             ) from exc
 
     def save_move(self, expected_version: int, opportunity: Opportunity, event: StageEvent) -> None:
-        self._save(expected_version, opportunity, insert(stage_events).values(**asdict(event)))
+        self._save(expected_version, opportunity, lambda: self._log(event))
 
     def save_correction(
         self, expected_version: int, opportunity: Opportunity, correction: StageEventCorrection
     ) -> None:
-        self._save(
-            expected_version,
-            opportunity,
-            insert(stage_event_corrections).values(**asdict(correction)),
-        )
+        row = insert(stage_event_corrections).values(**asdict(correction))
+        self._save(expected_version, opportunity, lambda: self._conn.execute(row))
 
-    def _save(self, expected_version: int, opportunity: Opportunity, logged: Any) -> None:
-        """Update the deal if its version is still `expected_version`, then log `logged`."""
+    def _log(self, event: StageEvent) -> None:
+        # Numbered after the deal's row is written: on SQLite this transaction is the
+        # writer by then, on PostgreSQL claim_logged takes the log's turn.
+        values = asdict(event) | {"logged": claim_logged(self._conn)}
+        self._conn.execute(insert(stage_events).values(**values))
+
+    def _save(
+        self, expected_version: int, opportunity: Opportunity, log: Callable[[], object]
+    ) -> None:
+        """Update the deal if its version is still `expected_version`, then `log`."""
         conflict = ConflictError(
             f"{opportunity.opportunity_id} was changed by someone else while this change was "
             "decided; nothing was written: look at its history and retry"
@@ -171,7 +184,7 @@ class SqlDeals:
             )
             if result.rowcount != 1:
                 raise conflict
-            self._conn.execute(logged)
+            log()
         except IntegrityError as exc:
             raise conflict from exc
         except OperationalError as exc:

@@ -75,4 +75,4 @@ class SqlStatus:
         rows = self._conn.execute(
             select(t.stage_events).order_by(t.stage_events.c.at.desc()).limit(limit)
         )
-        return [StageEvent(**dict(r._mapping)) for r in rows]
+        return [StageEvent(**{k: v for k, v in r._mapping.items() if k != "logged"}) for r in rows]

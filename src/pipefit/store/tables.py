@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -169,6 +170,8 @@ opportunities = Table(
     Column("loss_reason", Text),
     Column("product", Text),
     Column("source", String(40), nullable=False),
+    # The close date the CRM expects for a deal still open (imports fill it).
+    Column("expected_close", UtcDateTime),
     # Optimistic concurrency: every stage move bumps the version it read.
     Column("version", Integer, nullable=False, default=0),
     Index("ix_opportunities_pipeline_stage", "pipeline", "stage"),
@@ -186,6 +189,11 @@ stage_events = Table(
     Column("actor_id", String(ID)),
     Column("source", String(40), nullable=False),
     Column("reason", Text),
+    # The order events were logged in, across deals: a number that only grows, assigned
+    # by every writer (store.stage_log.next_logged), so that a copy of the log catches up
+    # by reading what was logged after the last number it holds.
+    Column("logged", BigInteger),
+    Index("ix_stage_events_logged", "logged", unique=True),
     # Clustered by (opportunity, seq): history reads are one range scan.
     sqlite_with_rowid=False,
 )

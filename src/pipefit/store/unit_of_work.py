@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
 
 from pipefit.domain.pipeline import Pipeline
+from pipefit.store.analytics import SqlAnalytics
 from pipefit.store.compensation import SqlCompensation
 from pipefit.store.deals import SqlDeals
 from pipefit.store.history import SqlHistory
@@ -24,10 +26,18 @@ class SqlUnitOfWork:
     Bulk reads (pay's won deals, the history tables) go through ADBC on their own short
     connections, as Arrow; every write goes through this unit's transaction."""
 
-    def __init__(self, engine: Engine, url: str, pipelines: dict[str, Pipeline]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        url: str,
+        pipelines: dict[str, Pipeline],
+        *,
+        analytics_copy: Path | None = None,
+    ) -> None:
         self._engine = engine
         self._url = url
         self._pipelines = pipelines
+        self._analytics_copy = analytics_copy  # the stage log's columnar copy, if kept
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
@@ -41,6 +51,7 @@ class SqlUnitOfWork:
         self.imports = SqlImports(self._connection)
         self.status = SqlStatus(self._connection)
         self.leads = SqlLeads(self._connection, self._url)
+        self.analytics = SqlAnalytics(self._connection, self._url, self._analytics_copy)
         return self
 
     def __exit__(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from pipefit.services.ports.analytics import AnalyticsSource
 from pipefit.services.ports.deals import DealRepository
 from pipefit.services.ports.history import HistorySource
 from pipefit.services.ports.imports import ImportRepository
@@ -46,6 +47,9 @@ class UnitOfWork(Protocol):
 
     @property
     def leads(self) -> LeadRepository: ...
+
+    @property
+    def analytics(self) -> AnalyticsSource: ...
 
     def __enter__(self) -> Self: ...
 

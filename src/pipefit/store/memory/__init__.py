@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Self
 
 from pipefit.domain.pipeline import Pipeline
+from pipefit.store.memory.analytics import MemoryAnalytics
 from pipefit.store.memory.deals import MemoryDeals
 from pipefit.store.memory.history import MemoryHistory
 from pipefit.store.memory.imports import MemoryImports
@@ -29,6 +30,7 @@ class MemoryUnitOfWork:
         status: MemoryStatus | None = None,
         leads: MemoryLeads | None = None,
         history: MemoryHistory | None = None,
+        analytics: MemoryAnalytics | None = None,
     ) -> None:
         self.deals = deals or MemoryDeals(pipelines or {})
         self.pay = pay or MemoryCompensation()
@@ -36,6 +38,7 @@ class MemoryUnitOfWork:
         self.status = status or MemoryStatus()
         self.leads = leads or MemoryLeads()
         self.history = history or MemoryHistory()
+        self.analytics = analytics or MemoryAnalytics()
         self.committed = 0
         self.rolled_back = 0
 

@@ -1,0 +1,24 @@
+"""What reports need from storage: the relations of `analytics.relations` as Arrow."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import pyarrow as pa
+
+from pipefit.analytics.settings import AnalyticsSettings
+
+__all__ = ["AnalyticsSettings", "AnalyticsSource"]
+
+
+class AnalyticsSource(Protocol):
+    def relations(self, settings: AnalyticsSettings) -> dict[str, pa.Table]:
+        """Every relation of `analytics.relations.RELATIONS`, full history, with those
+        columns: `events` is the effective stage log (corrections applied), `deals` and
+        `quotas` carry `amount_home` (null where no rate is known)."""
+        ...
+
+    def notes(self) -> list[str]:
+        """What the last `relations` call could not do as usual (a columnar copy that
+        could not be written, ...), for the report's notes."""
+        ...

@@ -1,0 +1,171 @@
+"""The columnar copy of the stage log: Parquet files under the workspace
+(`.pipefit/analytics/`), brought up to date by reading only the events logged since.
+
+The log only grows, and every writer numbers its events in the order they are logged
+(`stage_events.logged`, see `store.stage_log`): the copy keeps the largest number it
+holds, and a refresh reads `logged > that number` into one more Parquet part, so new
+events cost in proportion to their number. It is derived data: it holds the log as
+logged (corrections are applied when the log is read, `analytics.effective`), and it is
+rebuilt from the database whenever it cannot be trusted: missing or unreadable files,
+another schema head, another database, a last event that is not the stored one. Deleting
+it changes no figure. Parts are merged into one when they grow many.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+__all__ = ["LOGGED_EVENTS", "EventCopy", "LogReader", "Refresh"]
+
+TIME = pa.timestamp("us", tz="UTC")
+LOGGED_EVENTS = pa.schema(
+    [
+        ("opportunity_id", pa.string()),
+        ("seq", pa.int64()),
+        ("from_stage", pa.string()),
+        ("to_stage", pa.string()),
+        ("substate", pa.string()),
+        ("at", TIME),
+        ("logged", pa.int64()),
+    ]
+)
+MANIFEST = "events.json"
+FORMAT = 1
+MAX_PARTS = 16
+
+
+class LogReader(Protocol):
+    def log_top(self) -> tuple[int, int]:
+        """The largest `logged` number and how many events have none."""
+        ...
+
+    def event_at(self, logged: int) -> tuple[str, int] | None:
+        """(opportunity_id, seq) of the event numbered `logged`."""
+        ...
+
+    def events_since(self, logged: int | None) -> pa.Table:
+        """Events numbered above `logged` (every event when None), as LOGGED_EVENTS."""
+        ...
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What the last refresh did: `mode` is "current" (nothing new), "incremental",
+    "built" (from scratch) or "uncopied" (read from the database, no copy kept), and
+    `read` how many events it read from the database."""
+
+    mode: str
+    read: int
+    reason: str = ""
+
+
+class EventCopy:
+    def __init__(self, folder: Path, *, schema_head: str, database: str) -> None:
+        self.folder = folder
+        self._identity = {"format": FORMAT, "schema": schema_head, "database": database}
+        self.last: Refresh | None = None
+
+    def _manifest(self) -> dict[str, object] | None:
+        try:
+            data = json.loads((self.folder / MANIFEST).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or any(data.get(k) != v for k, v in self._identity.items()):
+            return None
+        return data
+
+    def _write_atomic(self, path: Path, write: object) -> None:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        os.close(fd)
+        try:
+            assert callable(write)
+            write(tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def _write_part(self, events: pa.Table) -> str:
+        bounds = pc.min_max(events["logged"]).as_py() if events.num_rows else {}
+        first, last = bounds.get("min") or 0, bounds.get("max") or 0
+        name = f"events-{first:012d}-{last:012d}.parquet"
+        self._write_atomic(self.folder / name, lambda tmp: pq.write_table(events, tmp))
+        return name
+
+    def _save(self, parts: list[str], top: int, marker: tuple[str, int] | None, rows: int) -> None:
+        manifest = self._identity | {
+            "logged": top,
+            "last": list(marker) if marker else None,
+            "parts": parts,
+            "rows": rows,
+        }
+        text = json.dumps(manifest, indent=1)
+        self._write_atomic(self.folder / MANIFEST, lambda tmp: Path(tmp).write_text(text, "utf-8"))
+        for stale in self.folder.glob("events-*.parquet"):
+            if stale.name not in parts:
+                stale.unlink(missing_ok=True)
+
+    def _read_parts(self, parts: list[str]) -> pa.Table:
+        tables = [pq.read_table(self.folder / p, schema=LOGGED_EVENTS) for p in parts]
+        return pa.concat_tables([LOGGED_EVENTS.empty_table(), *tables])
+
+    def _held(self, source: LogReader, top: int) -> tuple[int, list[str], pa.Table] | str:
+        """What the copy holds (its top number, parts and events), or why it is not
+        to be trusted."""
+        manifest = self._manifest()
+        if manifest is None:
+            return "no copy of this log yet"
+        held = int(str(manifest["logged"]))
+        if held > top or (held and list(source.event_at(held) or ()) != manifest.get("last")):
+            return "the database is not the one copied"
+        parts = [str(p) for p in manifest["parts"]]  # type: ignore[attr-defined]
+        try:
+            return held, parts, self._read_parts(parts)
+        except (OSError, pa.ArrowException):
+            return "the copy could not be read"
+
+    def refresh(self, source: LogReader) -> pa.Table:
+        """Every event as logged, the copy brought up to date first."""
+        top, unnumbered = source.log_top()
+        if unnumbered:
+            # Events written past the numbering (by hand): no copy can follow them.
+            events = source.events_since(None)
+            self.last = Refresh("uncopied", events.num_rows, f"{unnumbered} unnumbered events")
+            return events
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            held = self._held(source, top)
+            if isinstance(held, str):
+                events = source.events_since(None)
+                self._save([self._write_part(events)], top, source.event_at(top), events.num_rows)
+                self.last = Refresh("built", events.num_rows, held)
+                return events
+            number, parts, held_events = held
+            if number == top:
+                self.last = Refresh("current", 0)
+                return held_events
+            new = source.events_since(number)
+            events = pa.concat_tables([held_events, new])
+            # Many small parts slow every read: now and then they become one.
+            parts = (
+                [self._write_part(events)]
+                if len(parts) >= MAX_PARTS
+                else [*parts, self._write_part(new)]
+            )
+            self._save(parts, top, source.event_at(top), events.num_rows)
+            self.last = Refresh("incremental", new.num_rows)
+            return events
+        except OSError as exc:
+            events = source.events_since(None)
+            why = f"the copy in {self.folder} could not be written ({exc.strerror or exc})"
+            self.last = Refresh("uncopied", events.num_rows, why)
+            return events

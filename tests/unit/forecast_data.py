@@ -116,9 +116,7 @@ class Log:
         return connect(self.relations())
 
     # -- as the oracle reads them (the log replayed to `moment` by hand) -----------------
-    def records(
-        self, moment: datetime, cuts: Sequence[str] = ()
-    ) -> tuple[list[Deal], list[Move]]:
+    def records(self, moment: datetime, cuts: Sequence[str] = ()) -> tuple[list[Deal], list[Move]]:
         deals, moves = [], []
         for d in self.deals:
             happened = [(s, t) for s, t in d.moves if t <= moment]
@@ -150,9 +148,7 @@ class Log:
 
 def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
     schema = RELATIONS[name]
-    columns = {
-        f.name: pa.array([r.get(f.name) for r in rows], type=_loose(f.type)) for f in schema
-    }
+    columns = {f.name: pa.array([r.get(f.name) for r in rows], type=_loose(f.type)) for f in schema}
     return pa.table(columns).cast(schema)
 
 

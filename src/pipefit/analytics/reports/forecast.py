@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from pipefit.analytics.engine import fetch
 from pipefit.analytics.query import CUTS, ReportQuery, cut_sql
 from pipefit.analytics.replay import deals_as_of, events_as_of, literal
 from pipefit.analytics.result import ReportResult
@@ -58,7 +59,7 @@ DEFINITIONS = {
         "with its probability), by the normal approximation, bounded by 0 and the open "
         "amount, plus closed_won and expected_new"
     ),
-    "categories": (
+    "pipeline_amount / best_case_amount / commit_amount / closed_amount / omitted_amount": (
         "amounts per forecast category: a deal's latest override, else its stage's category "
         "in pipefit.toml, else by the stage's rank among the open stages (last: commit; "
         "upper half: best case; else pipeline); won deals are closed"
@@ -329,11 +330,11 @@ SELECT {"".join(f"cut_{c} AS {c}, " for c in cuts)}r.period, p.period_start,
        CAST(r.open_deals AS BIGINT) AS open_deals,
        ROUND(r.open_amount, 4) AS open_amount,
        CAST(r.deals_without_amount AS BIGINT) AS deals_without_amount,
-       ROUND(r.pipeline_amount, 4) AS pipeline,
-       ROUND(r.best_case, 4) AS best_case,
-       ROUND(r.commit_amount, 4) AS "commit",
-       ROUND(r.closed_amount, 4) AS closed,
-       ROUND(r.omitted, 4) AS omitted,
+       ROUND(r.pipeline_amount, 4) AS pipeline_amount,
+       ROUND(r.best_case, 4) AS best_case_amount,
+       ROUND(r.commit_amount, 4) AS commit_amount,
+       ROUND(r.closed_amount, 4) AS closed_amount,
+       ROUND(r.omitted, 4) AS omitted_amount,
        ROUND(r.closed_amount + r.commit_amount, 4) AS rollup_commit,
        ROUND(r.closed_amount + r.commit_amount + r.best_case, 4) AS rollup_best_case,
        ROUND(r.closed_amount + r.commit_amount + r.best_case + r.pipeline_amount, 4)
@@ -369,11 +370,6 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
     notes = _notes(con, at, periods, history, table, where)
     summary = _summary(table, at, periods)
     return ReportResult(NAME, table, summary, dict(DEFINITIONS), notes)
-
-
-def fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
-    table: pa.Table = con.sql(sql).to_arrow_table()
-    return table
 
 
 def _check_where(

@@ -129,6 +129,9 @@ def test_bad_questions_get_a_clear_message() -> None:
     with pytest.raises(PipefitError, match="had not ended") as early:
         report.run(con, ReportQuery(as_of=at("2026-01-10"), period="2026Q1"))
     assert early.value.field == "period"
+    with pytest.raises(PipefitError, match="matches team nobody") as unknown:
+        report.run(con, ReportQuery(as_of=at("2026-01-10"), where={"team": ("nobody",)}))
+    assert unknown.value.field == "where"
 
 
 def test_periods_before_the_first_event_are_left_out_with_a_note() -> None:

@@ -15,7 +15,7 @@ from pipefit.cli import core
 from pipefit.cli.common import RootDbOpt, RootWorkspaceOpt, err
 from pipefit.cli.comp import comp_app, plan_app
 from pipefit.cli.deals import activity_app, opportunity_app, pipeline_app
-from pipefit.cli.errors import report
+from pipefit.cli.errors import report as report_error  # `report` is the submodule cli.report
 from pipefit.cli.leads import leads_app
 from pipefit.cli.report import register as register_reports
 from pipefit.domain.errors import PipefitError
@@ -76,7 +76,7 @@ def run(args: Sequence[str] | None = None) -> int:
         err.print(str(code), markup=False)
         return 1
     except PipefitError as exc:
-        report(exc, err)
+        report_error(exc, err)
         return 1
     except KeyboardInterrupt:
         err.print("error: interrupted; nothing half-written was kept", markup=False)

@@ -25,6 +25,7 @@ __all__ = [
     "NAME",
     "TITLE",
     "chart",
+    "check_where",
     "cuts_of",
     "first_moment",
     "forecast_sql",
@@ -364,7 +365,7 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
     periods = target_periods(query, at)
     history = history_periods(periods[0].kind, at, first, HISTORY_PERIODS)
     where = where_sql(query, "d")
-    _check_where(con, query, at, where)
+    check_where(con, query, at, where)
     table = fetch(con, forecast_sql(at, periods, history, cuts, where))
     table = table.drop_columns(["expected_fixed"])
     notes = _notes(con, at, periods, history, table, where)
@@ -372,7 +373,7 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
     return ReportResult(NAME, table, summary, dict(DEFINITIONS), notes)
 
 
-def _check_where(
+def check_where(
     con: duckdb.DuckDBPyConnection, query: ReportQuery, at: datetime, where: str
 ) -> None:
     if where == "1 = 1":

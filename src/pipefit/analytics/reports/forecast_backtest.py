@@ -16,6 +16,7 @@ from pipefit.analytics.query import ReportQuery
 from pipefit.analytics.replay import deals_as_of, literal
 from pipefit.analytics.reports.forecast import (
     check_start,
+    check_where,
     cuts_of,
     forecast_sql,
     history_periods,
@@ -85,6 +86,7 @@ def run(
     cuts = cuts_of(query)
     first = check_start(con, at)
     where = where_sql(query, "d")
+    check_where(con, query, at, where)
     notes: list[str] = []
     tested = [p for p in periods_to_test(query, periods) if p.end_at > first]
     if len(tested) < periods:

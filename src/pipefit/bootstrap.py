@@ -136,7 +136,13 @@ class App:
     def analytics_settings(self) -> AnalyticsSettings:
         """How report amounts reach the workspace currency (pipefit.toml)."""
         rates = self.compensation.currency_rates(self.currency).rates
-        return AnalyticsSettings(self.currency, dict(rates))
+        categories = {
+            (p.name, s.name): s.forecast_category
+            for p in self.workspace.config.pipelines
+            for s in p.stages
+            if s.forecast_category is not None
+        }
+        return AnalyticsSettings(self.currency, dict(rates), categories)
 
     @property
     def batch_reader(self) -> FileReader:

@@ -110,6 +110,8 @@ def sensible(command: tuple[str, ...], name: str, at: Place) -> list[str]:
         "chart": [str(at.root / "made" / "curves.json")],
         "opportunities": ["50"],
         "event": ["1"],
+        "category": ["commit"],
+        "name": ["forecast"],
     }
     if command == ("opportunity", "add") and name == "opportunity":
         return ["NEW-DEAL"]

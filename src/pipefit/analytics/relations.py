@@ -18,6 +18,8 @@ Full-history relations (what the database holds):
   workspace keeps it (store `customer_outcomes` joined to `accounts` for the lane).
 - `pool_members`: which presales engineers each presales pool holds (from the pools of
   `pipefit.toml`), for pipeline coverage per pool.
+- `forecast_overrides`: a deal's forecast category set by hand, with who and when
+  (append-only: the latest at or before a moment is in force).
 
 `analytics.replay` turns these into the same relations *as of* a moment (events after it
 left out, each deal's stage, outcome, amount and expected close as they stood then, deals
@@ -89,6 +91,9 @@ RELATIONS: dict[str, pa.Schema] = {
             ("stage", pa.string()),
             ("position", pa.int64()),
             ("category", pa.string()),
+            # pipeline, best_case, commit, closed or omitted, as pipefit.toml maps the
+            # stage; null: the default by the stage's rank (domain.metrics.forecast)
+            ("forecast_category", pa.string()),
         ]
     ),
     "people": pa.schema(
@@ -118,6 +123,15 @@ RELATIONS: dict[str, pa.Schema] = {
             ("kind", pa.string()),
             ("purpose", pa.string()),
             ("at", TIME),
+        ]
+    ),
+    "forecast_overrides": pa.schema(
+        [
+            ("opportunity_id", pa.string()),
+            ("category", pa.string()),  # pipeline, best_case, commit, omitted
+            ("at", TIME),  # when it was set; the latest at or before as_of is in force
+            ("actor_id", pa.string()),  # who set it
+            ("note", pa.string()),
         ]
     ),
     "leads": pa.schema(

@@ -16,3 +16,5 @@ class AnalyticsSettings:
 
     home_currency: str = "USD"
     rates: Mapping[str, Decimal] = field(default_factory=dict)
+    # (pipeline, stage) -> forecast category, for the stages pipefit.toml maps
+    forecast_categories: Mapping[tuple[str, str], str] = field(default_factory=dict)

@@ -193,6 +193,26 @@ def opportunity_list(
     show(out, fmt, opportunities_view(found))
 
 
+@opportunity_app.command("forecast-category")
+@with_app
+def opportunity_forecast_category(
+    instance: App,
+    opportunity: Annotated[str, typer.Argument(help="Opportunity id.")],
+    category: Annotated[str, typer.Argument(help="pipeline, best_case, commit or omitted.")],
+    by: Annotated[str | None, typer.Option(help="Who sets it (person id; required).")] = None,
+    note: Annotated[str | None, typer.Option(help="Why (kept with it).")] = None,
+) -> None:
+    """Set an open deal's forecast category by hand (kept with who and when; the forecast
+    report uses the latest one in force at its as-of date)."""
+    from pipefit.services.deals import set_forecast_category
+
+    override = set_forecast_category(instance.uow(), opportunity, category, actor_id=by, note=note)
+    out.print(
+        f"{override.opportunity_id} is now {override.category} in the forecast "
+        f"(set by {override.actor_id} at {override.at:%Y-%m-%d %H:%M} UTC)"
+    )
+
+
 @activity_app.command("add")
 @with_app
 def activity_add(

@@ -61,6 +61,20 @@ class StageConfig(Strict):
     entry: list[RequirementConfig] = Field(default_factory=list)
     exit: list[RequirementConfig] = Field(default_factory=list)
     substates: list[str] = Field(default_factory=list)
+    # Where the forecast counts the stage's deals; None: by its rank among the open
+    # stages (domain.metrics.forecast.default_category), won stages closed.
+    forecast_category: Literal["pipeline", "best_case", "commit", "closed", "omitted"] | None = None
+
+    @model_validator(mode="after")
+    def _closed_is_won(self) -> StageConfig:
+        if (self.forecast_category == "closed") != (
+            self.category == Category.WON and self.forecast_category is not None
+        ):
+            raise ValueError(
+                "only a won stage is in the forecast category 'closed', and a won stage "
+                "is in no other"
+            )
+        return self
 
 
 class PipelineConfig(Strict):

@@ -17,6 +17,7 @@ from pipefit.domain.clock import Clock, refuse_future, utc_now
 from pipefit.domain.corrections import Correction, check_corrector, decide_correction
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.evidence import PARTIES, check_kind, check_purpose, nearest
+from pipefit.domain.forecast_category import ForecastOverride, decide_forecast_override
 from pipefit.domain.model import (
     Activity,
     Category,
@@ -332,6 +333,29 @@ def correct_stage_event(
         uow.deals.save_correction(opportunity.version, correction.opportunity, correction.record)
         uow.commit()
     return correction
+
+
+def set_forecast_category(
+    uow: UnitOfWork,
+    opportunity_id: str,
+    category: str,
+    *,
+    actor_id: str | None,
+    note: str | None = None,
+    clock: Clock = utc_now,
+) -> ForecastOverride:
+    """Set an open deal's forecast category by hand, with who and when; earlier ones are
+    kept (a forecast replayed to a past date reads the category in force then)."""
+    deal_id = _deal_id(opportunity_id)
+    with uow:
+        opportunity = uow.deals.get(deal_id)
+        earlier = len(uow.deals.forecast_overrides(deal_id))
+        override = decide_forecast_override(
+            opportunity, category, actor_id=actor_id, note=note, earlier=earlier, now=clock()
+        )
+        uow.deals.add_forecast_override(override)
+        uow.commit()
+    return override
 
 
 @dataclass(frozen=True)

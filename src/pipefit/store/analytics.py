@@ -60,6 +60,8 @@ CORRECTIONS = pa.schema(
 )
 # Stored from 0; the relations count from 1.
 _STAGES = "SELECT pipeline, name, position + 1, category FROM stages"
+STORED_STAGES = pa.schema([f for f in RELATIONS["stages"] if f.name != "forecast_category"])
+_OVERRIDES = "SELECT opportunity_id, category, at, actor_id, note FROM forecast_overrides"
 _PEOPLE = """
 SELECT p.person_id, p.name, p.role, p.team_id, t.manager_id
 FROM people p LEFT JOIN teams t ON t.team_id = p.team_id
@@ -202,7 +204,7 @@ class SqlAnalytics:
             refresh = self._copy.last
             if refresh is not None and refresh.mode == "uncopied":
                 self._notes.append(f"the stage log was read whole: {refresh.reason}")
-        stages = self._fetch(_STAGES, RELATIONS["stages"])
+        stages = forecast_categories(self._fetch(_STAGES, STORED_STAGES), settings)
         events = effective_events(
             logged.drop_columns(["logged"]),
             self._fetch(_CORRECTIONS, CORRECTIONS),
@@ -221,6 +223,7 @@ class SqlAnalytics:
             "leads": self._fetch(_LEADS, RELATIONS["leads"]),
             "customers": _customers(self._fetch(_CUSTOMERS, RAW_CUSTOMERS)),
             "pool_members": self._fetch(_POOL_MEMBERS, RELATIONS["pool_members"]),
+            "forecast_overrides": self._fetch(_OVERRIDES, RELATIONS["forecast_overrides"]),
         }
 
 
@@ -235,6 +238,14 @@ def _customers(raw: pa.Table) -> pa.Table:
         ],
         schema=RELATIONS["customers"],
     )
+
+
+def forecast_categories(stages: pa.Table, settings: AnalyticsSettings) -> pa.Table:
+    """The stages with the forecast category pipefit.toml gives each (null: the default)."""
+    mapped = settings.forecast_categories
+    pairs = zip(stages["pipeline"].to_pylist(), stages["stage"].to_pylist(), strict=True)
+    column = pa.array([mapped.get((p, s)) for p, s in pairs], pa.string())
+    return stages.append_column("forecast_category", column).select(RELATIONS["stages"].names)
 
 
 def home_amounts(

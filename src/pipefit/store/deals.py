@@ -11,6 +11,7 @@ from sqlalchemy import Connection, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from pipefit.domain.errors import ConflictError, NotFound
+from pipefit.domain.forecast_category import ForecastOverride
 from pipefit.domain.model import (
     Account,
     Activity,
@@ -27,6 +28,7 @@ from pipefit.store.stage_log import claim_logged
 from pipefit.store.tables import (
     accounts,
     activities,
+    forecast_overrides,
     leads,
     opportunities,
     people,
@@ -87,6 +89,23 @@ class SqlDeals:
             .order_by(stage_event_corrections.c.seq)
         )
         return [StageEventCorrection(**dict(r._mapping)) for r in rows]
+
+    def forecast_overrides(self, opportunity_id: str) -> list[ForecastOverride]:
+        rows = self._conn.execute(
+            select(forecast_overrides)
+            .where(forecast_overrides.c.opportunity_id == opportunity_id)
+            .order_by(forecast_overrides.c.seq)
+        )
+        return [ForecastOverride(**dict(r._mapping)) for r in rows]
+
+    def add_forecast_override(self, override: ForecastOverride) -> None:
+        try:
+            self._conn.execute(insert(forecast_overrides).values(**asdict(override)))
+        except IntegrityError as exc:
+            raise ConflictError(
+                f"another forecast category was set on {override.opportunity_id} meanwhile; "
+                "nothing was written: retry"
+            ) from exc
 
     def list_opportunities(
         self, *, stages: set[str] | None = None, owner: str | None = None, limit: int | None = None

@@ -214,6 +214,20 @@ stage_event_corrections = Table(
     sqlite_with_rowid=False,
 )
 
+forecast_overrides = Table(
+    "forecast_overrides",
+    metadata,
+    # A deal's forecast category set by hand, with who and when (migration 0007); never
+    # rewritten: the latest at or before a moment is in force then.
+    Column("opportunity_id", String(ID), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("category", String(20), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor_id", String(ID), nullable=False),
+    Column("note", Text),
+    sqlite_with_rowid=False,
+)
+
 opportunity_changes = Table(
     "opportunity_changes",
     metadata,

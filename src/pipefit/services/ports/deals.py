@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from pipefit.domain.forecast_category import ForecastOverride
 from pipefit.domain.model import Activity, Opportunity, StageEvent, StageEventCorrection
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.qualification import DemoReadiness
@@ -55,3 +56,9 @@ class DealRepository(Protocol):
     ) -> None:
         """Log the correction and update the deal, only if unchanged since it was read."""
         ...
+
+    def forecast_overrides(self, opportunity_id: str) -> list[ForecastOverride]:
+        """The forecast categories set on the deal by hand, in order."""
+        ...
+
+    def add_forecast_override(self, override: ForecastOverride) -> None: ...

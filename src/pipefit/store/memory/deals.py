@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipefit.domain.errors import ConflictError, NotFound
+from pipefit.domain.forecast_category import ForecastOverride
 from pipefit.domain.model import (
     Account,
     Activity,
@@ -30,6 +31,7 @@ class MemoryDeals:
         self.leads: dict[str, Lead] = {}
         self.accounts: dict[str, Account] = {}
         self.people: dict[str, Person] = {}
+        self.overrides: list[ForecastOverride] = []
 
     def pipelines(self) -> dict[str, Pipeline]:
         return self._pipelines
@@ -100,3 +102,16 @@ class MemoryDeals:
     ) -> None:
         self._update(expected_version, opportunity)
         self.stage_corrections.setdefault(opportunity.opportunity_id, []).append(correction)
+
+    def forecast_overrides(self, opportunity_id: str) -> list[ForecastOverride]:
+        return [o for o in self.overrides if o.opportunity_id == opportunity_id]
+
+    def add_forecast_override(self, override: ForecastOverride) -> None:
+        if any(
+            (o.opportunity_id, o.seq) == (override.opportunity_id, override.seq)
+            for o in self.overrides
+        ):
+            raise ConflictError(
+                f"another forecast category was set on {override.opportunity_id} meanwhile; retry"
+            )
+        self.overrides.append(override)

@@ -38,11 +38,13 @@ DEFINITIONS = {
     "median of its pipeline's stage medians (ratio = median / typical)",
     "slower": f"the stage's median in the period is over {rules.SLOWER_RATIO:g} times its "
     f"median in the period before ({rules.MIN_COMPARED} completed visits or more in each)",
-    "two_humps": "split suggestion: on ln(days + 1 minute), the best two-group split (each "
+    "two_humps": "split suggestion, for a stage not passed in minutes: on ln(days + 1 minute), "
+    "the best two-group split (each "
     "group a normal with its own mean, spread and share) beats one normal by BIC by over "
     f"{rules.SPLIT_BIC:g} ({rules.MIN_SPLIT_VISITS} visits or more, "
     f"{rules.MIN_HUMP_SHARE:.0%} or more in each hump); delta_bic = BIC(one) - BIC(two)",
-    "wide": f"not two humps, but the standard deviation of ln(days) is over {rules.WIDE_SD:g}",
+    "wide": "not passed in minutes nor two humps, but the standard deviation of ln(days) "
+    f"is over {rules.WIDE_SD:g}",
     "minutes": "the stage's median completed visit is under an hour",
     "skipped": f"of the deals that got past the stage (reached a later open stage or won), "
     f"{rules.SKIP_SHARE:.0%} or more never visited it (share)",
@@ -261,7 +263,16 @@ def _stage_findings(
                 )
             )  # fmt: skip
         split = splits.get(key)
-        if split is not None and split.suggested:
+        if median < rules.MINUTES_DAYS:
+            # A stage passed in minutes is a stage nobody works: its spread of minutes
+            # is no evidence of two hidden steps.
+            found.append(
+                _finding(
+                    s, row, "minutes", visits=row["visits"], value_days=median,
+                    detail=f"passed in {_fmt(median)} (median): a stage nobody works?",
+                )
+            )  # fmt: skip
+        elif split is not None and split.suggested:
             found.append(
                 _finding(
                     s, row, "two_humps", visits=row["visits"], value_days=median,
@@ -281,13 +292,6 @@ def _stage_findings(
                     reference_days=row["p90_days"], ratio=row["log_sd"],
                     detail=f"durations spread widely (sd of ln days {row['log_sd']:.2f}; "
                     f"p90 {_fmt(row['p90_days'])})",
-                )
-            )  # fmt: skip
-        if median < rules.MINUTES_DAYS:
-            found.append(
-                _finding(
-                    s, row, "minutes", visits=row["visits"], value_days=median,
-                    detail=f"passed in {_fmt(median)} (median): a stage nobody works?",
                 )
             )  # fmt: skip
     return found

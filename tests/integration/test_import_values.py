@@ -16,7 +16,6 @@ from sqlalchemy import select
 from pipefit.bootstrap import App
 from pipefit.config import Workspace
 from pipefit.io.errors import ImportRejected
-from pipefit.io.formats import FileReader
 from pipefit.io.mapping import load_mapping
 from pipefit.services import imports
 from pipefit.store.tables import accounts, opportunities
@@ -121,17 +120,12 @@ def test_an_amount_that_reads_two_ways_is_refused_until_the_separator_is_declare
 def with_reader_options(
     workspace: Workspace, paths: Sequence[Path], **options: str
 ) -> imports.ImportResult:
-    """The import service with the file reader's number options set (as a future CLI
-    option would set them)."""
-
-    class Declared:
-        def read(self, paths: Sequence[Path], **kwargs: Any) -> Any:
-            return FileReader().read(paths, **kwargs, **options)
-
+    """The import service with the number options declared (as `pipefit import
+    --decimal/--thousands` declares them)."""
     app = App(workspace)
     try:
         return imports.import_files(
-            app.uow(), Declared(), app.batch_loader, app.import_defaults, paths
+            app.uow(), app.batch_reader, app.batch_loader, app.import_defaults, paths, **options
         )
     finally:
         app.close()

@@ -183,11 +183,19 @@ def test_without_history_it_says_so_and_still_balances() -> None:
     assert lines(result)["pulled_in"] == (0, 0.0)
 
 
-def test_the_period_is_required_and_checked() -> None:
+def test_without_a_period_the_flow_is_of_the_quarter_of_the_as_of_moment() -> None:
+    at = day("2026-02-15")
+    asked = flow.run(connect(relations()), ReportQuery(period="2026Q1", as_of=at))
+
+    result = flow.run(connect(relations()), ReportQuery(as_of=at))
+
+    assert lines(result) == lines(asked)
+    assert result.summary["period"] == "2026Q1"
+    assert any("the quarter of the as-of moment" in n for n in result.notes)
+
+
+def test_the_period_is_checked() -> None:
     con = connect(relations())
-    with pytest.raises(PipefitError) as missing:
-        flow.run(con, ReportQuery(now=NOW))
-    assert missing.value.field == "period"
     with pytest.raises(PipefitError) as wrong:
         flow.run(con, ReportQuery(period="2026Q7", now=NOW))
     assert wrong.value.field == "period"

@@ -24,7 +24,7 @@ from pipefit.analytics.reports._deal_cuts import check_cuts, group_columns, now,
 from pipefit.analytics.result import ReportResult
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.metrics.flow import MOVEMENTS, TICK
-from pipefit.domain.periods import Period, parse_period
+from pipefit.domain.periods import Period, parse_period, period_of
 
 __all__ = ["NAME", "TITLE", "chart", "run"]
 
@@ -55,13 +55,10 @@ DEFINITIONS = {
 MOVEMENT_SQL = ", ".join(f"({i}, '{m}')" for i, m in enumerate(MOVEMENTS))
 
 
-def _period(query: ReportQuery) -> Period:
+def _period(query: ReportQuery, through: datetime) -> Period:
+    """The period asked for; by default the quarter of the as-of moment."""
     if not query.period:
-        raise PipefitError(
-            "the flow is about a period: name one (a year 2026, a quarter 2026Q1 or a "
-            "month 2026-01)",
-            field="period",
-        )
+        return period_of(through, "quarter")
     try:
         return parse_period(query.period)
     except PipefitError as error:
@@ -220,8 +217,8 @@ ORDER BY {g}gr.step
 
 def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
     check_cuts(query, NAME)
-    period = _period(query)
     through = now(query)
+    period = _period(query, through)
     if through < period.start_at:
         raise PipefitError(
             f"period {period.label} had not begun at {through.isoformat()}: it has no flow yet",
@@ -232,7 +229,13 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
     raw = con.sql(_sql(query, period, before, last)).to_arrow_table()
     raw = raw.rename_columns([c[2:] if c.startswith("g_") else c for c in raw.column_names])
     records = raw.to_pylist()
-    notes: list[str] = []
+    notes: list[str] = (
+        []
+        if query.period
+        else [
+            f"the flow of {period.label}, the quarter of the as-of moment (ask for another period)"
+        ]
+    )
     by = list(query.by)
     totals: dict[tuple[Any, ...], dict[str, Decimal]] = {}
     missing: dict[str, int] = {"start": 0, "end": 0}

@@ -14,7 +14,6 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -96,20 +95,26 @@ def median(values: list[float]) -> float:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def stage_stays(folder: Path) -> dict[str, list[float]]:
-    """Completed visits per stage from stage_events.csv: each event's stage lasts until the
-    deal's next event (a stay still going on at the end of the data is not completed)."""
+def stage_visits(folder: Path) -> dict[str, list[float]]:
+    """Completed visits per stage from stage_events.csv, in days: a visit runs from the
+    event that entered the stage to the deal's next event into another stage (events that
+    only change the sub-state stay in the visit); a visit still going on is not completed."""
     by_deal: dict[str, list[tuple[int, str, str]]] = {}
     for row in read_csv(folder, "stage_events"):
         by_deal.setdefault(row["opportunity_id"], []).append(
             (int(row["seq"]), row["to_stage"], row["at"])
         )
-    stays: dict[str, list[float]] = {}
+    visits: dict[str, list[float]] = {}
     for events in by_deal.values():
         events.sort()
-        for (_, stage, entered), (_, _, left) in pairwise(events):
-            stays.setdefault(stage, []).append(days(entered, left))
-    return stays
+        entered: tuple[str, str] | None = None  # (stage, when)
+        for _, stage, at in events:
+            if entered is not None and stage == entered[0]:
+                continue
+            if entered is not None:
+                visits.setdefault(entered[0], []).append(days(entered[1], at))
+            entered = (stage, at)
+    return visits
 
 
 # --- comparing two runs of the same report (SQLite and PostgreSQL) -----------------------

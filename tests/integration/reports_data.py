@@ -21,6 +21,8 @@ import pyarrow as pa
 
 import pipefit
 from pipefit.analytics.result import ReportResult
+from pipefit.api import WorkspaceHandle
+from pipefit.bootstrap import App
 from pipefit.config import Workspace
 from pipefit.sample import FILES, generate
 
@@ -59,10 +61,18 @@ def generated_company(
     return _built[key]
 
 
+def open_reports(workspace: Workspace) -> WorkspaceHandle:
+    """The workspace as `pipefit.open_workspace` opens it (its folder, and its database
+    when that is not the SQLite file in the folder)."""
+    if workspace.database_url.startswith("sqlite"):
+        return pipefit.open_workspace(workspace.root)
+    return WorkspaceHandle(App.open(workspace.root, database_url=workspace.database_url))
+
+
 def report(workspace: Workspace, name: str, **options: Any) -> ReportResult:
     """Report `name` through the Python API, as of the end of the data unless given."""
     options.setdefault("as_of", DATA_END)
-    with pipefit.open_workspace(workspace.root) as handle:
+    with open_reports(workspace) as handle:
         return handle.reports.run(name, **options)
 
 

@@ -19,9 +19,8 @@ from typing import Any
 
 import pyarrow as pa
 
-import pipefit
 from pipefit.analytics.result import ReportResult
-from pipefit.api import WorkspaceHandle
+from pipefit.api import WorkspaceHandle, open_workspace
 from pipefit.bootstrap import App
 from pipefit.config import Workspace
 from pipefit.sample import FILES, generate
@@ -65,7 +64,7 @@ def open_reports(workspace: Workspace) -> WorkspaceHandle:
     """The workspace as `pipefit.open_workspace` opens it (its folder, and its database
     when that is not the SQLite file in the folder)."""
     if workspace.database_url.startswith("sqlite"):
-        return pipefit.open_workspace(workspace.root)
+        return open_workspace(workspace.root)
     return WorkspaceHandle(App.open(workspace.root, database_url=workspace.database_url))
 
 
@@ -77,7 +76,8 @@ def report(workspace: Workspace, name: str, **options: Any) -> ReportResult:
 
 
 def records(result: ReportResult) -> list[dict[str, Any]]:
-    return result.rows.to_pylist()
+    rows: list[dict[str, Any]] = result.rows.to_pylist()
+    return rows
 
 
 # --- the generated files, read with the csv module ---------------------------------------

@@ -107,7 +107,14 @@ def test_the_command_line_prints_the_same_kpis(
 ) -> None:
     counted = Counter(outcome(r) for r in opportunities)
     printed = _pipefit_json(
-        "report", "kpis", "-w", company.workspace.root, "--as-of", DATA_END.date(), "-f", "json"
+        "report",
+        "kpis",
+        "-w",
+        company.workspace.root,
+        "--as-of",
+        DATA_END.date().isoformat(),
+        "-f",
+        "json",
     )
     assert (printed["won"], printed["lost"]) == (counted["won"], counted["lost"])
     assert printed["win_rate"] == round(counted["won"] / (counted["won"] + counted["lost"]), 4)

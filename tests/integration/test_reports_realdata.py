@@ -1,5 +1,5 @@
 """The issue's figures on the real files of ../shared/data, through the real import and
-the real report (`pipefit.open_workspace(...).reports`): Maven's win rate 4238/6711, won
+the real report (`open_workspace(...).reports`): Maven's win rate 4238/6711, won
 revenue 10,005,534 and median engage-to-close of won deals 57 days; the Salesforce
 (Preppin) export's win rate 89/146 from the current stage."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import pipefit
 from pipefit.analytics.result import ReportResult
+from pipefit.api import open_workspace
 from pipefit.config import Workspace
 
 from .test_import_maven import FOLDER as MAVEN
@@ -44,7 +44,7 @@ def salesforce(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> W
 
 
 def kpis(workspace: Workspace) -> ReportResult:
-    with pipefit.open_workspace(workspace.root) as handle:
+    with open_workspace(workspace.root) as handle:
         return handle.reports.run("kpis")
 
 
@@ -64,7 +64,7 @@ def test_salesforce_win_rate_from_the_current_stage(salesforce: Workspace) -> No
 
 def test_every_report_runs_on_both_real_imports(maven: Workspace, salesforce: Workspace) -> None:
     for workspace in (maven, salesforce):
-        with pipefit.open_workspace(workspace.root) as handle:
+        with open_workspace(workspace.root) as handle:
             for name in handle.reports.names():
                 period = "2017Q2" if name == "flow" else None
                 result = handle.reports.run(name, period=period)

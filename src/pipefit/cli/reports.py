@@ -137,7 +137,7 @@ def report(
         raise PipefitError(f"the {name} report has no chart", field="chart")
     check_chart(files, chart)
     result = reports.run_report(instance.uow(), name, query, settings)
-    _show(name, result, module, query, fmt)
+    _show(name, result, module, query, fmt, instance.currency)
     if chart is not None and draw is not None:
         written = write_chart(files, draw(result), chart)
         if fmt == OutputFormat.TABLE:
@@ -145,7 +145,12 @@ def report(
 
 
 def _show(
-    name: str, result: ReportResult, module: Any, query: ReportQuery, fmt: OutputFormat
+    name: str,
+    result: ReportResult,
+    module: Any,
+    query: ReportQuery,
+    fmt: OutputFormat,
+    currency: str,
 ) -> None:
     from pipefit.services import reports
     from pipefit.views.reports import report_view
@@ -156,5 +161,8 @@ def _show(
         as_of=query.as_of or datetime.now(UTC),
         shape=reports.json_shape(name),
         cut=bool(query.by),
+        module=module,
+        by=query.by,
+        currency=currency,
     )
     show(out, fmt, view)

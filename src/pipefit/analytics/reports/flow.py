@@ -30,6 +30,9 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "flow"
 TITLE = "Pipeline flow: open pipeline at the start of a period, what moved, and at its end"
+# What the terminal shows (views.reports): the waterfall; its figures are the table.
+TABLE_COLUMNS = ("movement", "count", "amount")
+TABLE_FACTS = ("period", "from", "through", "balanced")
 
 DEFINITIONS = {
     "open pipeline": "deals open at a moment whose expected close date (as it stood then) "

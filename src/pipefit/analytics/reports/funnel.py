@@ -33,6 +33,18 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "funnel"
 TITLE = "Funnel: conversion and drop-out per stage (in order / reached at all), and leads"
+# What the terminal shows (views.reports): one table per funnel and form.
+TABLE_COLUMNS = (
+    "stage",
+    "count",
+    "conversion_to_next",
+    "conversion_from_first",
+    "drop_out",
+    "drop_out_rate",
+    "lost_here",
+    "open_here",
+)
+TABLE_SPLIT = ("funnel", "pipeline", "form")
 
 # Cuts a lead has of its own (the lead funnel runs only when every cut is one of these).
 LEAD_CUTS = {"segment": "l.segment", "source": "l.lead_source"}

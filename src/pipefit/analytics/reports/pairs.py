@@ -23,6 +23,22 @@ __all__ = ["COLUMNS", "NAME", "TITLE", "chart", "pairs_sql", "run"]
 
 NAME = "pairs"
 TITLE = "Rep and presales pairs: win rate with its interval, cycle and won revenue"
+# What the terminal shows (views.reports), most important first.
+TABLE_COLUMNS = (
+    "owner_id",
+    "presales_id",
+    "deals",
+    "win_rate",
+    "win_rate_low",
+    "win_rate_high",
+    "verdict",
+    "rep_apart_win_rate",
+    "presales_apart_win_rate",
+    "median_cycle_days_won",
+    "won_revenue",
+    "won",
+    "lost",
+)
 
 COLUMNS = (
     "owner_id",

@@ -327,16 +327,21 @@ def chart(result: ReportResult) -> Any:
                 else ("up" if r["amount"] >= 0 else "down"),
             }
         )
-    return (
+    colors = alt.Scale(
+        domain=["start", "up", "down", "end"], range=["#4c78a8", "#54a24b", "#e45756", "#4c78a8"]
+    )
+    drawn = (
         alt.Chart(alt.Data(values=bars))  # type: ignore[no-untyped-call]
         .mark_bar()
         .encode(
-            x=alt.X("movement:N", sort=list(MOVEMENTS), title=None),
-            y=alt.Y("low:Q", title="amount"),
+            x=alt.X("movement:N", sort=list(MOVEMENTS), title=None, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y("low:Q", title="open pipeline (amount)"),
             y2="high:Q",
-            color=alt.Color("kind:N"),
-            tooltip=["movement:N", "count:Q", "deals:Q", "amount:Q"],
+            color=alt.Color("kind:N", scale=colors, legend=None),
+            tooltip=["movement:N", "count:Q", "deals:Q", alt.Tooltip("amount:Q", format=",.0f")],
         )
-        .facet(row=alt.Row("group:N"))
-        .properties(title=TITLE)
+        .properties(width=420)
     )
+    if not groups:  # one waterfall: no panel heading
+        return drawn.properties(title=TITLE)
+    return drawn.facet(row=alt.Row("group:N", title=None)).properties(title=TITLE)

@@ -232,7 +232,13 @@ def chart(result: ReportResult) -> Any:
         alt.Chart(data)
         .mark_rule()
         .encode(
-            y=y, x=alt.X("win_rate_low:Q", title="win rate (95% interval)"), x2="win_rate_high:Q"
+            y=y,
+            x=alt.X(
+                "win_rate_low:Q",
+                title="win rate (95% interval)",
+                axis=alt.Axis(format="%", tickCount=5),
+            ),
+            x2="win_rate_high:Q",
         )
     )
     dots = (

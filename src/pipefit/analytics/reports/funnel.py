@@ -351,7 +351,7 @@ def chart(result: ReportResult) -> Any:
         }
         for r in result.rows.to_pylist()
     ]
-    base = alt.Chart().encode(  # type: ignore[no-untyped-call]
+    base = alt.Chart().encode(
         y=alt.Y("label:N", sort=None, title=None),
         x=alt.X("count:Q", title="deals (leads)"),
     )

@@ -342,6 +342,6 @@ def chart(result: ReportResult) -> Any:
         )
         .properties(width=420)
     )
-    if not groups:  # one waterfall: no panel heading
-        return drawn.properties(title=TITLE)
-    return drawn.facet(row=alt.Row("group:N", title=None)).properties(title=TITLE)
+    # one panel per group; a single waterfall has no panel heading ("all" says nothing)
+    header = alt.Header() if groups else alt.Header(labels=False)
+    return drawn.facet(row=alt.Row("group:N", title=None, header=header)).properties(title=TITLE)

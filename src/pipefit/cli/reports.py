@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 ALL = "all"
+CHARTS = ("png", "html")  # what `report all` draws each chart as
 
 
 def register(app: typer.Typer) -> None:
@@ -54,7 +55,12 @@ def _query(by: list[str], where: list[str], as_of: str | None, period: str | Non
 
 
 def _write_all(
-    instance: App, results: dict[str, ReportResult], folder: Path, overwrite: bool, as_of: datetime
+    instance: App,
+    results: dict[str, ReportResult],
+    folder: Path,
+    overwrite: bool,
+    as_of: datetime,
+    by: tuple[str, ...] = (),
 ) -> None:
     import json
 
@@ -65,18 +71,41 @@ def _write_all(
     files = instance.outputs(replace=overwrite)
     charts = {name: getattr(reports.report_module(name), "chart", None) for name in results}
     names = [f"{name}.{ext}" for name in results for ext in ("csv", "json")]
-    names += [f"{name}.html" for name, chart in charts.items() if chart is not None]
+    names += [
+        f"{name}.{ext}" for name, chart in charts.items() if chart is not None for ext in CHARTS
+    ]
     files.check_folder(folder, names, "output.reports")
     files.make_folder(folder, "output.reports")
     for name, result in results.items():
-        view = report_view(result, as_of=as_of, shape=reports.json_shape(name))
+        view = report_view(result, as_of=as_of, shape=reports.json_shape(name), cut=bool(by))
         files.write_text(folder / f"{name}.csv", to_csv(view), "output.reports")
         text = json.dumps(to_jsonable(view.document), indent=2) + "\n"
         files.write_text(folder / f"{name}.json", text, "output.reports")
         chart = charts[name]
         if chart is not None:
-            write_chart(files, chart(result), folder / f"{name}.html", "output.reports")
+            drawn = chart(result)
+            for ext in CHARTS:
+                write_chart(files, drawn, folder / f"{name}.{ext}", "output.reports")
     out.print(f"{len(results)} reports written to {folder}")
+
+
+def _run_each(instance: App, query: ReportQuery) -> tuple[dict[str, ReportResult], dict[str, str]]:
+    """Every report that can run as `query` asks; the others with the reason (a flow
+    needs a period, signals has none: `report all` writes what it can)."""
+    from pipefit.services import reports
+
+    results: dict[str, ReportResult] = {}
+    skipped: dict[str, str] = {}
+    for name in reports.names():
+        try:
+            results[name] = reports.run_report(
+                instance.uow(), name, query, instance.analytics_settings
+            )
+        except PipefitError as error:
+            if error.field in ("report.as_of", "report.by", "report.where"):
+                raise
+            skipped[name] = str(error)
+    return results, skipped
 
 
 @with_app_and_format
@@ -119,14 +148,21 @@ def report(
     from pipefit.services import reports
 
     query = _query(by or [], where or [], as_of, period)
-    settings = instance.analytics_settings
     if name == ALL:
         if out_dir is None:
             raise PipefitError(
                 "'report all' writes every report into a folder", field="output.reports"
             )
-        results = reports.run_all(instance.uow(), query, settings)
-        _write_all(instance, results, out_dir, overwrite, query.as_of or datetime.now(UTC))
+        results, skipped = _run_each(instance, query)
+        if not results:
+            raise PipefitError(
+                "no report could run: " + "; ".join(f"{n}: {m}" for n, m in skipped.items()),
+                field="output.reports",
+            )
+        moment = query.as_of or datetime.now(UTC)
+        _write_all(instance, results, out_dir, overwrite, moment, query.by)
+        for skipped_name, reason in skipped.items():
+            out.print(f"skipped {skipped_name}: {reason}")
         return
     if out_dir is not None:
         raise PipefitError("a folder is for 'report all'; one report prints, or --format json|csv")
@@ -136,8 +172,8 @@ def report(
     if chart is not None and draw is None:
         raise PipefitError(f"the {name} report has no chart", field="chart")
     check_chart(files, chart)
-    result = reports.run_report(instance.uow(), name, query, settings)
-    _show(name, result, module, query, fmt)
+    result = reports.run_report(instance.uow(), name, query, instance.analytics_settings)
+    _show(name, result, module, query, fmt, instance.currency)
     if chart is not None and draw is not None:
         written = write_chart(files, draw(result), chart)
         if fmt == OutputFormat.TABLE:
@@ -145,7 +181,12 @@ def report(
 
 
 def _show(
-    name: str, result: ReportResult, module: Any, query: ReportQuery, fmt: OutputFormat
+    name: str,
+    result: ReportResult,
+    module: Any,
+    query: ReportQuery,
+    fmt: OutputFormat,
+    currency: str,
 ) -> None:
     from pipefit.services import reports
     from pipefit.views.reports import report_view
@@ -156,5 +197,8 @@ def _show(
         as_of=query.as_of or datetime.now(UTC),
         shape=reports.json_shape(name),
         cut=bool(query.by),
+        module=module,
+        by=query.by,
+        currency=currency,
     )
     show(out, fmt, view)

@@ -97,6 +97,24 @@ def rich_table(table: Table) -> RichTable:
     return shown
 
 
+def fitted(table: Table, width: int) -> tuple[Table, list[str]]:
+    """The table narrowed to `width` where it allows it (`table.keep` > 0): its last
+    columns left out until it fits, their headings returned for a note."""
+    from dataclasses import replace
+
+    from rich.measure import Measurement
+
+    left_out: list[str] = []
+    console = Console(width=10_000)
+    while table.keep and len(table.columns) > table.keep:
+        measured = Measurement.get(console, console.options, rich_table(table))
+        if measured.maximum <= width:
+            break
+        left_out.insert(0, table.columns[-1].heading)
+        table = replace(table, columns=table.columns[:-1])
+    return table, left_out
+
+
 def _fact_line(fact: Fact) -> str:
     value = people_cell(fact.value, Column(fact.key, fact.kind))
     return f"{fact.label}: {value}{' ' + fact.unit if fact.unit else ''}"
@@ -114,9 +132,17 @@ def render(view: View, fmt: str, console: Console) -> None:
         console.print(view.title)
     for fact in view.facts:
         console.print(_fact_line(fact))
+    notes = list(view.notes)
     for table in view.tables:
-        console.print(rich_table(table))
-    for note in view.notes:
+        shown, left_out = fitted(table, console.width)
+        console.print(rich_table(shown))
+        if left_out:
+            name = f"'{table.title}'" if table.title else "the table"
+            notes.append(
+                f"{name} leaves out {', '.join(left_out)} on a terminal this narrow "
+                "(every column is in the JSON and CSV forms)"
+            )
+    for note in notes:
         console.print(f"note: {note}")
 
 

@@ -51,6 +51,9 @@ class Table:
     rows: Sequence[Mapping[str, Any]]
     title: str | None = None
     name: str = "rows"  # the key of this table in a view's JSON document
+    # On a terminal too narrow for every column: 0 wraps the cells (the default); n > 0
+    # keeps the first n columns and leaves out the others from the right until it fits.
+    keep: int = 0
 
     @staticmethod
     def of(
@@ -60,13 +63,14 @@ class Table:
         title: str | None = None,
         name: str = "rows",
         keys: Sequence[str] | None = None,
+        keep: int = 0,
     ) -> Table:
         """A table whose columns are the rows' keys (or `keys`); kinds default to TEXT for
         strings and INT/NUMBER for numbers, overridden by `kinds`."""
         names = list(keys) if keys is not None else (list(rows[0]) if rows else [])
         given = kinds or {}
         columns = tuple(Column(k, given.get(k) or _guess(rows, k)) for k in names)
-        return Table(columns, rows, title, name)
+        return Table(columns, rows, title, name, keep)
 
     def plain_rows(self) -> list[dict[str, Any]]:
         keys = [c.key for c in self.columns]

@@ -30,6 +30,9 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "flow"
 TITLE = "Pipeline flow: open pipeline at the start of a period, what moved, and at its end"
+# What the terminal shows (views.reports): the waterfall; its figures are the table.
+TABLE_COLUMNS = ("movement", "count", "amount")
+TABLE_FACTS = ("period", "from", "through", "balanced")
 
 DEFINITIONS = {
     "open pipeline": "deals open at a moment whose expected close date (as it stood then) "
@@ -327,16 +330,21 @@ def chart(result: ReportResult) -> Any:
                 else ("up" if r["amount"] >= 0 else "down"),
             }
         )
-    return (
+    colors = alt.Scale(
+        domain=["start", "up", "down", "end"], range=["#4c78a8", "#54a24b", "#e45756", "#4c78a8"]
+    )
+    drawn = (
         alt.Chart(alt.Data(values=bars))  # type: ignore[no-untyped-call]
         .mark_bar()
         .encode(
-            x=alt.X("movement:N", sort=list(MOVEMENTS), title=None),
-            y=alt.Y("low:Q", title="amount"),
+            x=alt.X("movement:N", sort=list(MOVEMENTS), title=None, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y("low:Q", title="open pipeline (amount)"),
             y2="high:Q",
-            color=alt.Color("kind:N"),
-            tooltip=["movement:N", "count:Q", "deals:Q", "amount:Q"],
+            color=alt.Color("kind:N", scale=colors, legend=None),
+            tooltip=["movement:N", "count:Q", "deals:Q", alt.Tooltip("amount:Q", format=",.0f")],
         )
-        .facet(row=alt.Row("group:N"))
-        .properties(title=TITLE)
+        .properties(width=420)
     )
+    # one panel per group; a single waterfall has no panel heading ("all" says nothing)
+    header = alt.Header() if groups else alt.Header(labels=False)
+    return drawn.facet(row=alt.Row("group:N", title=None, header=header)).properties(title=TITLE)

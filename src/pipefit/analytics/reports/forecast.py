@@ -36,6 +36,20 @@ __all__ = [
 
 NAME = "forecast"
 TITLE = "Forecast: expected won revenue per period, learned from history, with its range"
+# What the terminal shows (views.reports), most important first.
+TABLE_COLUMNS = (
+    "period",
+    "expected",
+    "low",
+    "high",
+    "closed_won",
+    "expected_open",
+    "expected_new",
+    "open_deals",
+    "commit_amount",
+    "best_case_amount",
+    "pipeline_amount",
+)
 HORIZON = 4  # periods forecast when none is named: the one holding as_of and 3 after
 
 DEFINITIONS = {

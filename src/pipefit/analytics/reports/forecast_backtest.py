@@ -34,6 +34,8 @@ __all__ = ["DEFAULT_PERIODS", "NAME", "TITLE", "chart", "run"]
 
 NAME = "forecast-backtest"
 TITLE = "Forecast backtest: the forecast at the start of each past period against what closed"
+# What the terminal shows (views.reports); the track record comes from the summary.
+TABLE_COLUMNS = ("period", "actual", "learned", "fixed", "run_rate")
 DEFAULT_PERIODS = 8
 METHODS = ("learned", "fixed", "run_rate")
 

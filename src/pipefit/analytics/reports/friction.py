@@ -31,6 +31,8 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "friction"
 TITLE = "Friction: long, two-humped, skipped and stalled stages"
+# What the terminal shows (views.reports): findings as a list, stalled deals apart.
+TABLE_COLUMNS = ("stage", "finding", "detail", "owner_id", "presales_id")
 TEMP = "friction_visits"
 
 DEFINITIONS = {

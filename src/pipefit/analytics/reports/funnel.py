@@ -33,6 +33,18 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "funnel"
 TITLE = "Funnel: conversion and drop-out per stage (in order / reached at all), and leads"
+# What the terminal shows (views.reports): one table per funnel and form.
+TABLE_COLUMNS = (
+    "stage",
+    "count",
+    "conversion_to_next",
+    "conversion_from_first",
+    "drop_out",
+    "drop_out_rate",
+    "lost_here",
+    "open_here",
+)
+TABLE_SPLIT = ("funnel", "pipeline", "form")
 
 # Cuts a lead has of its own (the lead funnel runs only when every cut is one of these).
 LEAD_CUTS = {"segment": "l.segment", "source": "l.lead_source"}
@@ -326,28 +338,38 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
 
 
 def chart(result: ReportResult) -> Any:
-    """The funnel as bars: count per step, one panel per pipeline and form."""
+    """The funnel as bars: count per step with its share of the first step, one panel per
+    pipeline and form (each panel lists only its own steps)."""
     import altair as alt
 
     records = [
-        {**r, "pipeline": r["pipeline"] or "leads", "label": f"{r['step']}. {r['stage']}"}
+        {
+            **r,
+            "panel": f"{r['pipeline'] or 'leads'}: {r['form'].replace('_', ' ')}",
+            "label": f"{r['step']}. {r['stage']}",
+            "share": f"{int((r['conversion_from_first'] or 0) * 1000) / 10:.1f}%",
+        }
         for r in result.rows.to_pylist()
     ]
+    base = alt.Chart().encode(
+        y=alt.Y("label:N", sort=None, title=None),
+        x=alt.X("count:Q", title="deals (leads)"),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("form:N", legend=None),
+        tooltip=[
+            "stage:N",
+            "count:Q",
+            alt.Tooltip("conversion_to_next:Q", format=".1%"),
+            alt.Tooltip("conversion_from_first:Q", format=".1%"),
+            "drop_out:Q",
+        ],
+    )
+    labels = base.mark_text(align="left", dx=3).encode(text="share:N")
     return (
-        alt.Chart(alt.Data(values=records))  # type: ignore[no-untyped-call]
-        .mark_bar()
-        .encode(
-            y=alt.Y("label:N", sort=None, title="step"),
-            x=alt.X("count:Q", title="deals (leads)"),
-            color=alt.Color("form:N"),
-            tooltip=[
-                "stage:N",
-                "count:Q",
-                "conversion_to_next:Q",
-                "conversion_from_first:Q",
-                "drop_out:Q",
-            ],
-        )
-        .facet(row=alt.Row("pipeline:N"), column=alt.Column("form:N"))
+        alt.layer(bars, labels, data=alt.Data(values=records))  # type: ignore[no-untyped-call]
+        .properties(width=320)
+        .facet(facet=alt.Facet("panel:N", title=None), columns=2)
+        .resolve_scale(y="independent")
         .properties(title=TITLE)
     )

@@ -29,6 +29,19 @@ __all__ = ["HEADLINE", "NAME", "TITLE", "chart", "run"]
 NAME = "kpis"
 TITLE = "Win rate, cycle, velocity, coverage, growth, churn and lifetime value"
 JSON_SHAPE = "summary"  # the headline figures at the top, per group under "groups"
+# What the terminal shows per group when cut (views.reports); uncut, the figures alone.
+TABLE_COLUMNS = (
+    "deals",
+    "won",
+    "lost",
+    "open",
+    "stalled",
+    "win_rate",
+    "won_revenue",
+    "median_cycle_days_won",
+    "sales_velocity_per_day",
+    "open_pipeline",
+)
 
 # The figures every group carries (and the summary, over all deals in scope).
 HEADLINE = (

@@ -23,6 +23,22 @@ __all__ = ["COLUMNS", "NAME", "TITLE", "chart", "pairs_sql", "run"]
 
 NAME = "pairs"
 TITLE = "Rep and presales pairs: win rate with its interval, cycle and won revenue"
+# What the terminal shows (views.reports), most important first.
+TABLE_COLUMNS = (
+    "owner_id",
+    "presales_id",
+    "deals",
+    "win_rate",
+    "win_rate_low",
+    "win_rate_high",
+    "verdict",
+    "rep_apart_win_rate",
+    "presales_apart_win_rate",
+    "median_cycle_days_won",
+    "won_revenue",
+    "won",
+    "lost",
+)
 
 COLUMNS = (
     "owner_id",
@@ -216,7 +232,13 @@ def chart(result: ReportResult) -> Any:
         alt.Chart(data)
         .mark_rule()
         .encode(
-            y=y, x=alt.X("win_rate_low:Q", title="win rate (95% interval)"), x2="win_rate_high:Q"
+            y=y,
+            x=alt.X(
+                "win_rate_low:Q",
+                title="win rate (95% interval)",
+                axis=alt.Axis(format="%", tickCount=5),
+            ),
+            x2="win_rate_high:Q",
         )
     )
     dots = (

@@ -30,6 +30,22 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "signals"
 TITLE = "Buying signals: enterprise progression and SMB usage signals"
+# What the terminal shows (views.reports): one table per section.
+TABLE_COLUMNS = (
+    "signal",
+    "reached",
+    "dropped_out",
+    "still_open",
+    "won",
+    "deals_with",
+    "win_rate_with",
+    "win_rate_without",
+    "lift",
+    "lift_low",
+    "lift_high",
+    "median_lead_days",
+)
+TABLE_SPLIT = ("section",)
 ENTERPRISE = "enterprise"
 
 DEFINITIONS = {

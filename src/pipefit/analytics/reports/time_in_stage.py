@@ -42,6 +42,21 @@ TITLE = "Time in stage: completed and open visits per stage and sub-state"
 JSON_SHAPE = "records"  # a list of records, one per stage and sub-state (or per deal and stage)
 DEAL = "deal"  # the cut that asks for each deal's cumulative time per stage
 EXTRA_CUTS = (DEAL,)
+# What the terminal shows (views.reports): the columns a person reads, most important first.
+TABLE_COLUMNS = (
+    "pipeline",
+    "stage",
+    "substate",
+    "visits",
+    "median_days",
+    "mean_days",
+    "p75_days",
+    "p90_days",
+    "open_visits",
+    "open_mean_days",
+    "open_max_days",
+)
+TABLE_FACTS = ("completed_visits", "open_visits", "period")
 
 DEFINITIONS = {
     "visit": "a stay in a stage (or sub-state) from the event that entered it to the next "

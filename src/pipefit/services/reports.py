@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache
@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 import pipefit.analytics.reports as reports_package
 from pipefit.analytics.engine import connect
 from pipefit.analytics.query import CUTS, ReportQuery
+from pipefit.analytics.relations import RELATIONS
 from pipefit.analytics.result import ReportResult
 from pipefit.domain.errors import PipefitError
 from pipefit.services.ports.analytics import AnalyticsSettings
@@ -35,6 +36,7 @@ __all__ = [
     "check_query",
     "json_shape",
     "names",
+    "reads",
     "registry",
     "report_module",
     "run_all",
@@ -42,6 +44,15 @@ __all__ = [
 ]
 
 JSON_SHAPES = ("report", "records", "summary")
+
+# The relations of millions of rows that only some reports read, and those reports (a
+# report module may also say so itself: READS, the names of the relations it reads).
+# Every other relation is read for every report; a report not named here gets these
+# empty, so a report that starts reading one must be added (tests/unit/test_report_reads).
+HEAVY_READERS: dict[str, frozenset[str]] = {
+    "activities": frozenset({"signals"}),
+    "leads": frozenset({"funnel"}),
+}
 
 
 @cache
@@ -124,11 +135,19 @@ def _run(module: Any, relations: Mapping[str, pa.Table], query: ReportQuery) -> 
     return result
 
 
+def reads(name: str) -> frozenset[str]:
+    """The relations the report `name` reads."""
+    declared = getattr(report_module(name), "READS", None)
+    if declared is not None:
+        return frozenset(declared)
+    return frozenset(r for r in RELATIONS if name in HEAVY_READERS.get(r, frozenset({name})))
+
+
 def _relations(
-    uow: UnitOfWork, settings: AnalyticsSettings
+    uow: UnitOfWork, settings: AnalyticsSettings, names: Collection[str] | None = None
 ) -> tuple[dict[str, pa.Table], list[str]]:
     with uow:
-        return uow.analytics.relations(settings), uow.analytics.notes()
+        return uow.analytics.relations(settings, names), uow.analytics.notes()
 
 
 def run_report(
@@ -137,7 +156,7 @@ def run_report(
     """Run the report `name` over the workspace's data as `query` asks."""
     module = report_module(name)
     query = check_query(query, getattr(module, "EXTRA_CUTS", ()))
-    relations, notes = _relations(uow, settings)
+    relations, notes = _relations(uow, settings, reads(name))
     _check_as_of(query, relations)
     result = _run(module, relations, query)
     return replace(result, notes=[*result.notes, *notes]) if notes else result

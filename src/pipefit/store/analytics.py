@@ -11,7 +11,7 @@ quota, change ...) and are read whole each time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -191,12 +191,33 @@ class SqlAnalytics:
     def notes(self) -> list[str]:
         return list(self._notes)
 
-    def relations(self, settings: AnalyticsSettings) -> dict[str, pa.Table]:
+    def relations(
+        self, settings: AnalyticsSettings, names: Collection[str] | None = None
+    ) -> dict[str, pa.Table]:
         self._notes = []
+        wanted = set(RELATIONS) if names is None else set(names)
         deals = self._fetch(_DEALS, RAW_DEALS)
         deals = deals.append_column(
             "amount_home", home_amounts(deals["amount"], deals["currency"], settings)
         ).select(RELATIONS["deals"].names)
+        stages = forecast_categories(self._fetch(_STAGES, STORED_STAGES), settings)
+        # The big ones (activities, leads: millions of rows) are read only when asked for.
+        readers: dict[str, Callable[[], pa.Table]] = {
+            "deals": lambda: deals,
+            "events": lambda: self._events(deals, stages),
+            "changes": lambda: self._fetch(_CHANGES, RELATIONS["changes"]),
+            "stages": lambda: stages,
+            "people": lambda: self._fetch(_PEOPLE, RELATIONS["people"]),
+            "quotas": lambda: quota_relation(self._fetch(_QUOTAS, RAW_QUOTAS), settings),
+            "activities": lambda: self._fetch(_ACTIVITIES, RELATIONS["activities"]),
+            "leads": lambda: self._fetch(_LEADS, RELATIONS["leads"]),
+            "customers": lambda: _customers(self._fetch(_CUSTOMERS, RAW_CUSTOMERS)),
+            "pool_members": lambda: self._fetch(_POOL_MEMBERS, RELATIONS["pool_members"]),
+            "forecast_overrides": lambda: self._fetch(_OVERRIDES, RELATIONS["forecast_overrides"]),
+        }
+        return {name: read() for name, read in readers.items() if name in wanted}
+
+    def _events(self, deals: pa.Table, stages: pa.Table) -> pa.Table:
         if self._copy is None:
             logged = self.events_since(None)
         else:
@@ -204,27 +225,12 @@ class SqlAnalytics:
             refresh = self._copy.last
             if refresh is not None and refresh.mode == "uncopied":
                 self._notes.append(f"the stage log was read whole: {refresh.reason}")
-        stages = forecast_categories(self._fetch(_STAGES, STORED_STAGES), settings)
-        events = effective_events(
+        return effective_events(
             logged.drop_columns(["logged"]),
             self._fetch(_CORRECTIONS, CORRECTIONS),
             stages,
             deals.select(["opportunity_id", "pipeline"]),
         )
-        quotas = self._fetch(_QUOTAS, RAW_QUOTAS)
-        return {
-            "deals": deals,
-            "events": events,
-            "changes": self._fetch(_CHANGES, RELATIONS["changes"]),
-            "stages": stages,
-            "people": self._fetch(_PEOPLE, RELATIONS["people"]),
-            "quotas": quota_relation(quotas, settings),
-            "activities": self._fetch(_ACTIVITIES, RELATIONS["activities"]),
-            "leads": self._fetch(_LEADS, RELATIONS["leads"]),
-            "customers": _customers(self._fetch(_CUSTOMERS, RAW_CUSTOMERS)),
-            "pool_members": self._fetch(_POOL_MEMBERS, RELATIONS["pool_members"]),
-            "forecast_overrides": self._fetch(_OVERRIDES, RELATIONS["forecast_overrides"]),
-        }
 
 
 def _customers(raw: pa.Table) -> pa.Table:

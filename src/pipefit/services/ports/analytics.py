@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 import pyarrow as pa
@@ -12,10 +13,13 @@ __all__ = ["AnalyticsSettings", "AnalyticsSource"]
 
 
 class AnalyticsSource(Protocol):
-    def relations(self, settings: AnalyticsSettings) -> dict[str, pa.Table]:
-        """Every relation of `analytics.relations.RELATIONS`, full history, with those
-        columns: `events` is the effective stage log (corrections applied), `deals` and
-        `quotas` carry `amount_home` (null where no rate is known)."""
+    def relations(
+        self, settings: AnalyticsSettings, names: Collection[str] | None = None
+    ) -> dict[str, pa.Table]:
+        """The relations of `analytics.relations.RELATIONS` named in `names` (every one
+        when None), full history, with those columns: `events` is the effective stage log
+        (corrections applied), `deals` and `quotas` carry `amount_home` (null where no
+        rate is known)."""
         ...
 
     def notes(self) -> list[str]:

@@ -60,8 +60,8 @@ def test_a_chart_is_drawn_offline_in_the_format_its_suffix_names(
 def test_report_all_writes_what_it_can_and_refuses_to_overwrite(demo: Path, tmp_path: Path) -> None:
     folder = tmp_path / "all"
     result = run("report", "all", "-w", demo, *AS_OF, "--out", folder)
-    assert "skipped flow" in result.stdout  # a flow needs a period
-    for name in ("kpis", "time-in-stage", "forecast"):
+    assert "9 reports written" in result.stdout  # flow defaults to the as-of quarter
+    for name in ("kpis", "time-in-stage", "forecast", "flow"):
         for ext in ("csv", "json", "png", "html"):
             assert (folder / f"{name}.{ext}").stat().st_size > 0
     again = run("report", "all", "-w", demo, *AS_OF, "--out", folder, check=False)

@@ -8,6 +8,7 @@ presales plan that stays linear past 100%, 1:10 and 1:5 capacity norms.
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,7 @@ from pipefit.domain.money import RoundingRule
 from pipefit.domain.planning import Assumptions
 from pipefit.domain.plans import AttainmentBasis, Draw, Plan, PlanError, Tier, TierMode
 from pipefit.domain.quotas import QuotaError, Ramp
+from pipefit.domain.spiffs import Spiff, SpiffError, SpiffKind, check_spiffs
 from pipefit.domain.workload import WorkloadLimits
 
 __all__ = [
@@ -44,6 +46,46 @@ class DrawConfig(Strict):
     months: int | None = None
 
 
+class SpiffConfig(Strict):
+    """A SPIFF or bonus of a plan (domain/spiffs.py); which keys it reads depends on `kind`."""
+
+    kind: Literal["per_deal", "rate_uplift", "team_bonus"]
+    start: date
+    end: date
+    description: str = ""
+    amount: Decimal | None = None
+    uplift_pct: Decimal | None = None
+    target: Decimal | None = None
+    group: Literal["team", "pool"] = "team"
+    split: Literal["each", "equal"] = "each"
+    segments: list[str] = Field(default_factory=list)
+    products: list[str] = Field(default_factory=list)
+    deal_type: Literal["any", "new_logo", "expansion"] = "any"
+    min_amount: Decimal | None = None
+    cap_per_period: Decimal | None = None
+    cap_total: Decimal | None = None
+
+    def to_domain(self, name: str) -> Spiff:
+        return Spiff(
+            name=name,
+            kind=SpiffKind(self.kind),
+            start=self.start,
+            end=self.end,
+            amount=self.amount,
+            uplift_pct=self.uplift_pct,
+            target=self.target,
+            group=self.group,
+            split=self.split,
+            segments=tuple(self.segments),
+            products=tuple(self.products),
+            deal_type=self.deal_type,
+            min_amount=self.min_amount,
+            cap_per_period=self.cap_per_period,
+            cap_total=self.cap_total,
+            description=self.description,
+        )
+
+
 class PlanConfig(Strict):
     description: str = ""
     base_salary: Decimal | None = None
@@ -55,6 +97,8 @@ class PlanConfig(Strict):
     clawback_days: int | None = None
     draw: DrawConfig | None = None
     allow_decreasing: bool = False
+    presales_credit: Literal["pool", "deal"] = "pool"
+    spiffs: dict[str, SpiffConfig] = Field(default_factory=dict)
 
     def to_domain(self, name: str) -> Plan:
         return Plan(
@@ -71,6 +115,8 @@ class PlanConfig(Strict):
             else None,
             allow_decreasing=self.allow_decreasing,
             description=self.description,
+            spiffs=tuple(spiff.to_domain(key) for key, spiff in self.spiffs.items()),
+            presales_credit=self.presales_credit,
         )
 
 
@@ -182,6 +228,8 @@ class CompensationConfig(Strict):
     )
     assignments: dict[str, str] = Field(default_factory=dict)
     rates: dict[str, Decimal] = Field(default_factory=dict)
+    # The products a SPIFF's conditions may name (the values of the deals' product field).
+    products: list[str] = Field(default_factory=list)
     plans: dict[str, PlanConfig] = Field(default_factory=_default_plans)
     capacity: CapacityConfig = Field(default_factory=CapacityConfig)
 
@@ -191,6 +239,10 @@ class CompensationConfig(Strict):
             try:
                 plan.to_domain(name)
             except PlanError as exc:
+                raise KeyProblem(f"plans.{name}", str(exc)) from None
+            try:
+                check_spiffs(name, plan.to_domain(name).spiffs, products=self.products)
+            except SpiffError as exc:
                 raise KeyProblem(f"plans.{name}", str(exc)) from None
         known = ", ".join(self.plans) or "none"
         for table, mapping in (("roles", self.roles), ("assignments", self.assignments)):

@@ -17,6 +17,7 @@ from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.pipeline import Pipeline
 from pipefit.domain.segments import Segmentation, SegmentRule
+from pipefit.domain.spiffs import SpiffError, check_spiffs
 
 __all__ = [
     "CONFIG_FILE",
@@ -64,6 +65,16 @@ class WorkspaceConfig(Strict):
                     f"is {this}, not above the segment before it ({before}): "
                     "min_employees must strictly increase",
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _spiffs_name_known_segments(self) -> WorkspaceConfig:
+        names = [s.name for s in self.segments]
+        for plan_name, plan in self.compensation.plans.items():
+            try:
+                check_spiffs(plan_name, plan.to_domain(plan_name).spiffs, segments=names)
+            except SpiffError as exc:
+                raise KeyProblem(f"compensation.plans.{plan_name}", str(exc)) from None
         return self
 
     def segmentation(self) -> Segmentation:

@@ -104,6 +104,8 @@ class CreditLine(NamedTuple):
             return "own deal"
         if basis in ("pool", "team"):
             return f"{basis} {self.via}, won by {self.deal.owner_id}"
+        if basis == "presales":
+            return f"presales on the deal, won by {self.deal.owner_id}"
         return "overlay credit" if basis == "overlay" else basis
 
     def describe(self, base: str) -> str:

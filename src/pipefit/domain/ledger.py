@@ -17,6 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import accumulate
 
+from pipefit.domain.bonus import BonusBook
 from pipefit.domain.credit import CreditLine
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.money import ZERO, RoundingRule, exact
@@ -51,6 +52,7 @@ class Ledger:
     churned: Mapping[str, datetime]
     rule: RoundingRule
     currency: str = "USD"
+    bonus: BonusBook | None = None  # what the plan's SPIFFs read (domain/bonus.py)
 
 
 def period_share(

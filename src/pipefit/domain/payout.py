@@ -30,6 +30,7 @@ class PayLine:
     tier: int | None = None
     rate: Decimal | None = None
     bookings: Decimal | None = None  # the bookings a tier line pays on
+    deals: tuple[str, ...] = ()  # the deals a line is about (a SPIFF's qualifying deals)
 
 
 @dataclass(frozen=True)

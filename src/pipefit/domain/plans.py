@@ -19,8 +19,10 @@ from enum import StrEnum
 from fractions import Fraction
 
 from pipefit.domain.errors import ConfigError
+from pipefit.domain.spiffs import Spiff, SpiffError, check_spiffs
 
 __all__ = [
+    "PRESALES_CREDIT",
     "AttainmentBasis",
     "Draw",
     "Plan",
@@ -30,6 +32,9 @@ __all__ = [
 ]
 
 HUNDRED = Decimal(100)
+# How a presales engineer on the plan is credited: every deal of their pool, or (overlay)
+# every deal they are the presales on, whoever the rep (docs/compensation.md).
+PRESALES_CREDIT = ("pool", "deal")
 
 
 class PlanError(ConfigError):
@@ -96,10 +101,24 @@ class Plan:
     draw: Draw | None = None
     allow_decreasing: bool = False
     description: str = ""
+    spiffs: tuple[Spiff, ...] = ()  # SPIFFs and bonuses on top of the tiers (domain/spiffs)
+    presales_credit: str = "pool"
 
     def __post_init__(self) -> None:
         self._check_tiers()
         self._check_amounts()
+        self._check_extras()
+
+    def _check_extras(self) -> None:
+        if self.presales_credit not in PRESALES_CREDIT:
+            raise self.fail(
+                "presales_credit",
+                f"is '{self.presales_credit}'; use one of {', '.join(PRESALES_CREDIT)}",
+            )
+        try:
+            check_spiffs(self.name, self.spiffs)
+        except SpiffError as exc:
+            raise PlanError(exc.message) from None
 
     def fail(self, key: str, problem: str, *, field: str | None = None) -> PlanError:
         """An error naming the plan and its key; `field` when the input was not the plan's

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 
+from pipefit.domain.bonus import bonus_lines
 from pipefit.domain.credit import CreditLine
 from pipefit.domain.ledger import Ledger, LedgerCalculator, Payee, period_share
 from pipefit.domain.money import ZERO, exact
@@ -88,6 +89,17 @@ def build_statement(ledger: Ledger, period: Period) -> Statement:
     draw = calc.draw_line(period)
     if draw is not None:
         lines.append(draw)
+    plan = payee.plan
+    # SPIFFs and bonuses are paid on top (and outside the draw), with their clawbacks.
+    lines += bonus_lines(
+        plan.spiffs,
+        ledger.credits,
+        ledger.bonus,
+        ledger.churned,
+        plan.clawback_days,
+        ledger.rule,
+        period,
+    )
     earlier = tuple((p.label, calc.credited(p.start_at, p.end_at)) for p in window if p != period)
     base, _ = period_share(payee.base_salary, period, payee.hired_at, ledger.rule)
     return Statement(

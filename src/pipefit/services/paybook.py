@@ -17,14 +17,17 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from pipefit.config.compensation import CompensationConfig
+from pipefit.domain.bonus import BonusBook, Group
 from pipefit.domain.credit import CreditLine, CreditSplit, Route, credit_deals
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.model import Person, Role, Team
 from pipefit.domain.money import RoundingRule
+from pipefit.domain.overlay import presales_deal_credit
 from pipefit.domain.periods import Period, parse_period
 from pipefit.domain.plans import Plan
 from pipefit.domain.pools import PoolCoverage, PoolError, PoolTarget, pool_target
 from pipefit.domain.quotas import NoQuota, QuotaBook, QuotaChange, Ramp, ResolvedQuota
+from pipefit.domain.spiffs import DealTraits, SpiffKind
 from pipefit.domain.statements import Ledger, Payee
 from pipefit.services.ports.pay import CompensationSource
 
@@ -52,6 +55,7 @@ class PayBook:
     changes: dict[Owner, list[QuotaChange]]
     churned: dict[str, datetime]
     credits: dict[str, list[CreditLine]] = field(default_factory=dict)
+    traits: dict[str, DealTraits] = field(default_factory=dict)  # read when a plan has SPIFFs
     span: tuple[datetime, datetime] | None = None
     deals_read: int = 0
     _books: dict[tuple[str, str, int | None], QuotaBook] = field(default_factory=dict)
@@ -167,6 +171,8 @@ class PayBook:
         own = self.book("person", payee.person_id, payee.hired_at)
 
         def pooled(period: Period) -> ResolvedQuota:
+            if payee.plan.presales_credit == "deal" and own.source_of(period) is not None:
+                return own.resolve(period)  # credited per deal, measured on their own quota
             pools = self.pools_of(payee.person_id)
             if not pools:
                 raise PipefitError(
@@ -213,7 +219,44 @@ class PayBook:
             churned=self.churned,
             rule=self.rule,
             currency=self.currency,
+            bonus=self.bonus_book(payee),
         )
+
+    # -- SPIFFs and bonuses -----------------------------------------------------------
+
+    def group_of(self, payee: Payee, kind: str) -> Group | None:
+        """The team (its reps) or pool (its members, on its covered reps' deals) whose
+        bookings a team bonus of `payee`'s plan measures; None if they are in none."""
+        if kind == "team":
+            group_id, reps = payee.team_id, self.team_reps(payee.team_id)
+            members = len(reps)
+        else:
+            pools = self.pools_of(payee.person_id)
+            if not pools:
+                return None
+            pool = self.pools[pools[0]]
+            group_id, reps, members = pool.pool_id, list(pool.covered_reps), len(pool.members)
+        if group_id is None or not members:
+            return None
+        lines = tuple(
+            c
+            for rep in reps
+            for c in self.credits.get(rep, ())
+            if c.person_id == rep and c.basis in ("own", "revenue split")
+        )
+        return Group(group_id, members, lines)
+
+    def bonus_book(self, payee: Payee) -> BonusBook | None:
+        spiffs = payee.plan.spiffs
+        if not spiffs:
+            return None
+        groups = {}
+        for spiff in spiffs:
+            if spiff.kind is SpiffKind.TEAM_BONUS:
+                group = self.group_of(payee, spiff.group)
+                if group is not None:
+                    groups[spiff.name] = group
+        return BonusBook(self.traits, groups)
 
 
 def _span(period: Period, plans: list[Plan]) -> tuple[datetime, datetime]:
@@ -221,14 +264,19 @@ def _span(period: Period, plans: list[Plan]) -> tuple[datetime, datetime]:
     plans, draws), and back as far as a clawback reaches, to the start of that year."""
     reach = max((p.clawback_days or 0 for p in plans), default=0)
     earliest = date(period.year, 1, 1) - timedelta(days=reach)
+    # A SPIFF's total cap counts what it paid since its start, however long ago.
+    capped = [s.start for p in plans for s in p.spiffs if s.cap_total is not None]
+    earliest = min([earliest, *capped])
     return datetime(earliest.year, 1, 1, tzinfo=UTC), period.end_at
 
 
 def _routes(book: PayBook) -> dict[str, list[Route]]:
     routes: dict[str, list[Route]] = defaultdict(list)
+    per_deal = _deal_credited(book)
     for pool in book.pools.values():
+        members = [m for m in pool.members if m not in per_deal]
         for rep in pool.covered_reps:
-            routes[rep].extend(Route(m, "pool", pool.pool_id) for m in pool.members)
+            routes[rep].extend(Route(m, "pool", pool.pool_id) for m in members)
     managed = [t for t in book.teams.values() if t.manager_id in book.people]
     for team in managed:
         manager = book.people.get(team.manager_id or "")
@@ -239,6 +287,20 @@ def _routes(book: PayBook) -> dict[str, list[Route]]:
         for rep in book.team_reps(team.team_id):
             routes[rep].append(Route(manager.person_id, "team", team.team_id))
     return routes
+
+
+def _deal_credited(book: PayBook) -> set[str]:
+    """The presales engineers whose plan credits them per deal, not through their pool."""
+    found = set()
+    for person in book.people.values():
+        plan = book.plan_of(person)
+        if (
+            plan is not None
+            and plan.presales_credit == "deal"
+            and credit_basis(str(person.role)) == "pool"
+        ):
+            found.add(person.person_id)
+    return found
 
 
 def load_org(source: CompensationSource, config: CompensationConfig, currency: str) -> PayBook:
@@ -320,11 +382,17 @@ def _owners_reaching(book: PayBook, person_id: str) -> set[str] | None:
     person = book.people.get(person_id)
     if person is None:
         return None
+    if person_id in _deal_credited(book):
+        return None  # the deals they are the presales on may be any rep's
     owners = {person_id}
     for pool in book.pools.values():
         if person_id in pool.members:
             owners.update(pool.covered_reps)
     if credit_basis(str(person.role)) == "team":
+        owners.update(book.team_reps(person.team_id))
+    plan = book.plan_of(person)
+    bonuses = [s for s in (plan.spiffs if plan else ()) if s.kind is SpiffKind.TEAM_BONUS]
+    if any(s.group == "team" for s in bonuses):
         owners.update(book.team_reps(person.team_id))
     return owners
 
@@ -351,11 +419,17 @@ def _load_book(
     }
     deals = source.won_deals(*book.span, owners=owners, deal_ids=named)
     book.deals_read = len(deals)
+    rates = config.currency_rates(currency)
     book.credits = credit_deals(
-        deals,
-        splits=splits,
-        routes=_routes(book),
-        rates=config.currency_rates(currency),
-        rule=book.rule,
+        deals, splits=splits, routes=_routes(book), rates=rates, rule=book.rule
     )
+    per_deal = _deal_credited(book)
+    if per_deal:
+        overlay = presales_deal_credit(deals, per_deal, rates=rates, rule=book.rule)
+        for person, lines in overlay.items():
+            merged = book.credits.get(person, []) + lines
+            merged.sort(key=lambda c: c.deal.closed_at)
+            book.credits[person] = merged
+    if any(plan.spiffs for plan in used):
+        book.traits = source.deal_traits(*book.span)
     return book

@@ -10,11 +10,12 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, Engine, Table, insert, select
+from sqlalchemy import Connection, Engine, Table, and_, exists, insert, or_, select
 
 from pipefit.domain.credit import CreditSplit, WonDeal
 from pipefit.domain.model import Person, Pool, PoolMember, Quota, Role, Team
 from pipefit.domain.quotas import QuotaChange
+from pipefit.domain.spiffs import DealTraits
 from pipefit.store import tables as t
 from pipefit.store.bulk import adbc_connection
 from pipefit.store.database import normalise_url
@@ -259,3 +260,37 @@ class SqlCompensation:
         deal_ids: Collection[str] = (),
     ) -> list[WonDeal]:
         return read_won_deals(self._engine, self._url, start, end, owners=owners, deal_ids=deal_ids)
+
+    def deal_traits(self, start: datetime, end: datetime) -> dict[str, DealTraits]:
+        o = t.opportunities
+        earlier = t.opportunities.alias("earlier")
+        # A new logo: no won deal of the same account closed before it (ties by id).
+        first = ~exists().where(
+            and_(
+                earlier.c.account_id == o.c.account_id,
+                earlier.c.outcome == "won",
+                or_(
+                    earlier.c.closed_at < o.c.closed_at,
+                    and_(
+                        earlier.c.closed_at == o.c.closed_at,
+                        earlier.c.opportunity_id < o.c.opportunity_id,
+                    ),
+                ),
+            )
+        )
+        query = (
+            select(
+                o.c.opportunity_id,
+                o.c.product,
+                t.accounts.c.segment,
+                and_(o.c.account_id.is_not(None), first).label("new_logo"),
+            )
+            .select_from(o.outerjoin(t.accounts, t.accounts.c.account_id == o.c.account_id))
+            .where(o.c.outcome == "won", o.c.closed_at >= start, o.c.closed_at < end)
+        )
+        if self._conn is not None:
+            rows = list(self._conn.execute(query))
+        else:
+            with self._engine.connect() as conn:
+                rows = list(conn.execute(query))
+        return {r.opportunity_id: DealTraits(r.segment, r.product, bool(r.new_logo)) for r in rows}

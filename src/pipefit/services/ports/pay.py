@@ -12,6 +12,7 @@ from typing import Protocol
 from pipefit.domain.credit import CreditSplit, WonDeal
 from pipefit.domain.model import Person, Pool, PoolMember, Quota, Team
 from pipefit.domain.quotas import QuotaChange
+from pipefit.domain.spiffs import DealTraits
 from pipefit.domain.statements import Statement
 
 __all__ = ["CompensationSource", "Skipped", "StatementWriter"]
@@ -50,6 +51,11 @@ class CompensationSource(Protocol):
     ) -> list[WonDeal]:
         """Closed-won deals with start <= closed_at < end, in close order; if `owners` is
         given, only theirs and the `deal_ids` (one person's statement needs no more)."""
+        ...
+
+    def deal_traits(self, start: datetime, end: datetime) -> dict[str, DealTraits]:
+        """Deal id -> segment, product and new logo, for deals won with start <= closed_at
+        < end (a new logo: its account's first won deal)."""
         ...
 
 

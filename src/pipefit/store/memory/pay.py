@@ -9,6 +9,7 @@ from datetime import datetime
 from pipefit.domain.credit import CreditSplit, WonDeal
 from pipefit.domain.model import Person, Pool, PoolMember, Quota, Team
 from pipefit.domain.quotas import QuotaChange
+from pipefit.domain.spiffs import DealTraits
 
 __all__ = ["MemoryCompensation"]
 
@@ -24,6 +25,7 @@ class MemoryCompensation:
     split_list: list[CreditSplit] = field(default_factory=list)
     churn_map: dict[str, datetime] = field(default_factory=dict)
     deal_list: list[WonDeal] = field(default_factory=list)
+    traits_map: dict[str, DealTraits] = field(default_factory=dict)
 
     def people(self) -> list[Person]:
         return list(self.people_list)
@@ -69,3 +71,10 @@ class MemoryCompensation:
             and (owners is None or d.owner_id in owners or d.opportunity_id in deal_ids)
         ]
         return sorted(chosen, key=lambda d: (d.closed_at, d.opportunity_id))
+
+    def deal_traits(self, start: datetime, end: datetime) -> dict[str, DealTraits]:
+        return {
+            d.opportunity_id: self.traits_map.get(d.opportunity_id, DealTraits())
+            for d in self.deal_list
+            if start <= d.closed_at < end
+        }

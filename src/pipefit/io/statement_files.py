@@ -105,6 +105,7 @@ def _lines_table(statements: Sequence[Statement]) -> pa.Table:
     cols: dict[str, list[Any]] = {name: [] for name in per_line}
     rows: list[int | None] = []
     earlier_refs: dict[int, str] = {}
+    line_refs: dict[int, str] = {}
     distinct = _Deals(statements)
     taken = 0
     for s in statements:
@@ -116,6 +117,9 @@ def _lines_table(statements: Sequence[Statement]) -> pa.Table:
             rows.append(None)
         rows += distinct.rows[taken : taken + len(deals)]
         taken += len(deals)
+        for i, line in enumerate(lines):
+            if line.deals:
+                line_refs[len(rows) + i] = " ".join(line.deals)
         rows += after
         cols["person"] += [s.person_id] * count
         cols["period"] += [s.period.label] * count
@@ -143,6 +147,11 @@ def _lines_table(statements: Sequence[Statement]) -> pa.Table:
         refs = arrays["reference"].to_pylist()
         for i, p in earlier_refs.items():
             refs[i] = p
+        arrays["reference"] = pa.array(refs, pa.string())
+    if line_refs:  # SPIFF lines name their deals
+        refs = arrays["reference"].to_pylist()
+        for i, deal_ids in line_refs.items():
+            refs[i] = deal_ids
         arrays["reference"] = pa.array(refs, pa.string())
     return pa.table({name: arrays[name] for name in LINE_COLUMNS})
 

@@ -47,6 +47,7 @@ def pay_line_row(line: PayLine) -> dict[str, Any]:
         "tier": None if line.tier is None else line.tier + 1,
         "rate": line.rate,
         "bookings": line.bookings,
+        "deals": list(line.deals),
     }
 
 
@@ -120,6 +121,8 @@ DEAL_COLUMNS = (
     Column("credit", Kind.MONEY),
 )
 PAY_COLUMNS = (Column("line"), Column("amount", Kind.MONEY))
+# With SPIFF lines, the deals each line is about (only then: most statements have none).
+PAY_COLUMNS_WITH_DEALS = (Column("line"), Column("deals"), Column("amount", Kind.MONEY))
 LINE_COLUMNS = (
     Column("section"),
     Column("reference"),
@@ -167,10 +170,26 @@ def _csv_rows(s: Statement) -> list[dict[str, Any]]:
         for c in s.deals
     ]
     rows += [
-        {"section": line.kind, "reference": "", "label": line.label, "amount": line.amount}
+        {
+            "section": line.kind,
+            "reference": " ".join(line.deals),
+            "label": line.label,
+            "amount": line.amount,
+        }
         for line in s.lines
     ]
     return rows
+
+
+def _pay_table(s: Statement) -> Table:
+    if not any(line.deals for line in s.lines):
+        rows = [{"line": line.label, "amount": line.amount} for line in s.lines]
+        return Table(PAY_COLUMNS, rows, "Pay", "pay")
+    rows = [
+        {"line": line.label, "deals": " ".join(line.deals), "amount": line.amount}
+        for line in s.lines
+    ]
+    return Table(PAY_COLUMNS_WITH_DEALS, rows, "Pay", "pay")
 
 
 def statement_view(s: Statement, *, for_scripts: bool = True) -> View:
@@ -201,12 +220,7 @@ def statement_view(s: Statement, *, for_scripts: bool = True) -> View:
         ],
         tables=[
             Table(DEAL_COLUMNS, _deal_rows(s), f"Credited deals ({len(s.deals)})", "deals"),
-            Table(
-                PAY_COLUMNS,
-                [{"line": line.label, "amount": line.amount} for line in s.lines],
-                "Pay",
-                "pay",
-            ),
+            _pay_table(s),
         ],
         notes=list(s.quota_notes),
     )

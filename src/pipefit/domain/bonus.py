@@ -24,7 +24,6 @@ from pipefit.domain.spiffs import DealTraits, Spiff, SpiffKind, utc_day
 
 __all__ = ["BonusBook", "BonusCalculator", "Earning", "Group", "bonus_lines"]
 
-HUNDRED = Decimal(100)
 NO_TRAITS = DealTraits()
 
 
@@ -106,23 +105,16 @@ class BonusCalculator:
         deals = self._qualifying(spiff, self.credits, period)
         for c in deals:
             if spiff.kind is SpiffKind.PER_DEAL:
-                amount = spiff.amount or ZERO
                 # A share of a deal (a revenue split) earns that share of the amount.
-                due = (
-                    amount
-                    if c.percent == HUNDRED
-                    else self.rule(exact(amount) * exact(c.percent) / 100)
-                )
+                due = self.rule(exact(spiff.amount or ZERO) * exact(c.percent) / 100)
             else:
                 due = self.rule(exact(c.credit) * exact(spiff.uplift_pct or ZERO) / 100)
             items.append((c.deal.opportunity_id, due))
         if spiff.kind is SpiffKind.PER_DEAL:
-            note = f"{len(deals)} qualifying deals x {spiff.amount or ZERO:,.2f}"
+            note = f"{_deals(len(deals))} x {spiff.amount or ZERO:,.2f}"
         else:
             credit = sum((c.credit for c in deals), ZERO)
-            note = (
-                f"{len(deals)} qualifying deals, credit {credit:,.2f} x {spiff.uplift_pct:g}% extra"
-            )
+            note = f"{_deals(len(deals))}, credit {credit:,.2f} x {spiff.uplift_pct:g}% extra"
         return _Due(tuple(items), tuple(c.deal.opportunity_id for c in deals), note)
 
     def _team_due(self, spiff: Spiff, period: Period) -> _Due:
@@ -145,7 +137,7 @@ class BonusCalculator:
             due = self.rule(exact(amount) / group.members)
             share = f"{amount:,.2f} shared by {group.members} members"
         else:
-            due, share = amount, f"{amount:,.2f} to each member"
+            due, share = self.rule(amount), f"{amount:,.2f} to each member"
         note = (
             f"{spiff.group} {group.group_id} booked {total:,.2f}, reaching the "
             f"{target:,.2f} target: {share}"
@@ -256,6 +248,10 @@ class BonusCalculator:
                     )
                 )
         return lines
+
+
+def _deals(count: int) -> str:
+    return f"{count} qualifying deal" + ("" if count == 1 else "s")
 
 
 def bonus_lines(

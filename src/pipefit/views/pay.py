@@ -16,6 +16,7 @@ from typing import Any
 from rich.console import Console
 
 from pipefit.config.compensation import CompensationConfig
+from pipefit.domain.plans import Plan
 from pipefit.domain.statements import Statement
 from pipefit.services.compensation import Calc, PayRun, QuotaRow, RoleComparison
 from pipefit.views.render import rich_table
@@ -255,6 +256,15 @@ PLAN_COLUMNS = (
 )
 
 
+def _extras(plan: Plan) -> str:
+    """Presales credit per deal and the plan's SPIFFs, after its tiers."""
+    text = "; presales credited per deal (overlay)" if plan.presales_credit == "deal" else ""
+    if plan.spiffs:
+        named = ", ".join(f"{s.name} ({s.kind}, {s.start} to {s.end})" for s in plan.spiffs)
+        text += f"; SPIFFs: {named}"
+    return text
+
+
 def plans_view(config: CompensationConfig) -> View:
     """The plans, their tiers, and which role or person each pays."""
     users: dict[str, list[str]] = {}
@@ -266,7 +276,7 @@ def plans_view(config: CompensationConfig) -> View:
         {
             "plan": name,
             "pays": ", ".join(users.get(name, [])),
-            "tiers": plan.describe(),
+            "tiers": plan.describe() + _extras(plan),
             "at_100_pct_pays": _percent(plan.pays_at_target()),
             "attainment": str(plan.attainment),
             "clawback_days": plan.clawback_days,

@@ -166,3 +166,20 @@ def _shown(view: object, fmt: str) -> str:
     buffer = io.StringIO()
     render(view, fmt, Console(file=buffer, width=400, highlight=False, markup=False))  # type: ignore[arg-type]
     return buffer.getvalue()
+
+
+def test_a_rep_with_half_of_a_split_deal_earns_half_of_a_per_deal_spiff() -> None:
+    # Ada has 50% of A2 (a revenue split): half of 500 = 250.00; A6 and A7 are whole
+    # (500 each), and the cap of 1,000 is filled in close order: 250 + 500 + 250 = 1,000.
+    plan = rep_plan(spiffs=(NEW_LOGO_SMB,))
+    base = ledger(plan, DEALS)
+    credits = [
+        c._replace(percent=D(50), credit=c.credit / 2) if c.deal.opportunity_id == "A2" else c
+        for c in base.credits
+    ]
+    s = build_statement(
+        replace(base, credits=credits, bonus=BonusBook(TRAITS, {})), period("2026Q1")
+    )
+    (line,) = of_kind(s, "spiff")
+    assert (line.deals, line.amount) == (("A2", "A6", "A7"), D("1000.00"))
+    assert "3 qualifying deals x 500.00 = 1,250.00, capped at 1,000.00 a period" in line.label

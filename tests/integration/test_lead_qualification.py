@@ -55,7 +55,9 @@ def test_qualifying_records_every_decision_with_its_hand_off_and_status(
     workspace: Workspace, company: list[Path]
 ) -> None:
     import_files(workspace, company)
-    waiting = _count(workspace, tables.leads, tables.leads.c.status.in_(["new", "working"]))
+    # Waiting: new and working leads, and nurtured ones imported without a re-entry date.
+    statuses = ["new", "working", "nurture"]
+    waiting = _count(workspace, tables.leads, tables.leads.c.status.in_(statuses))
     handoffs_before = _count(workspace, tables.handoffs)
 
     preview = _qualify(workspace, at=LATER, dry_run=True, learned=False)
@@ -77,7 +79,10 @@ def test_qualifying_records_every_decision_with_its_hand_off_and_status(
 
     again = _qualify(workspace, at=LATER, learned=False)
     assert again.decisions == []
-    assert again.notes == ["no lead to qualify (statuses: new, working)"]
+    assert again.notes == [
+        "no lead to qualify (statuses: new, working; and nurtured leads whose re-entry date "
+        "has come or who have none)"
+    ]
 
 
 def test_an_override_is_logged_beside_the_decision_it_replaces(

@@ -170,4 +170,4 @@ def test_a_lead_of_the_smb_segment_goes_to_the_smb_team_by_default() -> None:
     [decision] = result.decisions
     # The enterprise rep is idle, but the lead is SMB's: it goes to the SMB team's rep.
     assert decision.to_id == "emp-007"
-    assert Band(decision.band) == Band.EXCELLENT
+    assert decision.band == str(Band.EXCELLENT)

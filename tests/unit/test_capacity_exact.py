@@ -133,7 +133,7 @@ def test_a_rate_just_over_the_meeting_limit_is_flagged_though_it_shows_as_the_li
     # 3,001 meetings in 250 weeks = 12.004 a week: shown as 12.00, yet over the limit of 12.
     [load] = assess_workload([PresalesLoad("se", "S", {}, 3001, 250)], WorkloadLimits(40, D(12)))
     assert load.meetings_per_week == D("12.00")
-    assert load.over == ("12.00 meetings a week > 12",)
+    assert load.over == ("3001 meetings in 250 weeks (12.00 a week) > 12",)
 
 
 def test_the_median_rep_of_an_even_count_is_the_mean_of_the_two_middle_reps() -> None:

@@ -53,10 +53,16 @@ def assess_workload(loads: Sequence[PresalesLoad], limits: WorkloadLimits) -> li
         if load.open_deals > limits.max_open_deals:
             reasons.append(f"{load.open_deals} open deals > {limits.max_open_deals}")
         # The exact rate against the limit: a rounded figure can hide 12.004 > 12.
-        if load.meetings_rate > Fraction(limits.max_meetings_per_week):
-            reasons.append(
-                f"{load.meetings_per_week} meetings a week > {limits.max_meetings_per_week}"
+        limit = limits.max_meetings_per_week
+        if load.meetings_rate > Fraction(limit):
+            shown = load.meetings_per_week
+            # Where the hundredths hide the excess (12.004 shows as 12.00), the counts say it.
+            said = (
+                f"{shown} meetings a week"
+                if shown > limit
+                else f"{load.meetings} meetings in {load.weeks} weeks ({shown} a week)"
             )
+            reasons.append(f"{said} > {limit}")
         assessed.append(
             PresalesLoad(
                 load.person_id,

@@ -62,7 +62,7 @@ def test_a_segment_short_of_presales_shows_its_ratio_beside_the_norm() -> None:
     # are wanted. At the actual ratio one presales influences 15 x 900,000 = 13.5M.
     facts = SegmentFacts("smb", reps=30, presales=2, acv=D(25000), rep_quota=D(900000))
     capacity = segment_capacity(facts, NORMS)
-    assert capacity.actual_ratio == "1:15.0"
+    assert capacity.actual_ratio == "1:15"
     assert capacity.actual is not None and capacity.at_norm is not None
     assert capacity.actual.influenced_quota == D(13500000)
     assert capacity.actual.extra_revenue == D(675000)  # 5%, the norm's gain

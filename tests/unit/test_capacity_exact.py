@@ -121,6 +121,12 @@ def test_four_reps_at_one_presales_per_three_ask_for_1_33_presales_not_1_30() ->
     assert capacity.norm is not None and capacity.norm.ratio == "1:3"
     assert capacity.presales_at_norm == D("1.33")  # 4 / 3
     assert capacity.presales_gap == D("0.33")
+    assert capacity.actual_ratio == "1:4"
+
+
+def test_ten_reps_over_three_presales_are_one_to_3_33_not_3_3() -> None:
+    facts = SegmentFacts("smb", reps=10, presales=3, acv=D(25000), rep_quota=D(900000))
+    assert segment_capacity(facts, NORMS).actual_ratio == "1:3.33"
 
 
 def test_45_meetings_in_4_weeks_are_11_25_a_week_not_11_20() -> None:

@@ -145,7 +145,9 @@ class SegmentCapacity:
     def actual_ratio(self) -> str:
         if not self.facts.presales:
             return "no presales"
-        return f"1:{Fraction(self.facts.reps, self.facts.presales).__float__():.1f}"
+        # To the hundredth, as the norm's own ratio is written (10 reps, 3 presales: 1:3.33).
+        ratio = hundredths(Fraction(self.facts.reps, self.facts.presales)).normalize()
+        return f"1:{ratio:f}"
 
     @property
     def presales_gap(self) -> Decimal | None:

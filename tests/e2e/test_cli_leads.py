@@ -116,7 +116,11 @@ def test_leads_are_assessed_qualified_overridden_and_logged_from_the_command_lin
     assert all(a["flag"].startswith("BANT would drop this; look again") for a in flagged)
     preview = run_json("leads", "qualify", "--dry-run", "-w", ws, "-f", "json")
     assert preview["written"] is False
-    assert len(preview["decisions"]) == len(assessed)
+    # Qualify takes the waiting leads and those imported as nurture (no re-entry date).
+    nurtured = run_json("leads", "assess", "--status", "nurture", "-w", ws, "-f", "json",
+                        "--limit", "0")  # fmt: skip
+    assert nurtured
+    assert len(preview["decisions"]) == len(assessed) + len(nurtured)
     done = run_json("leads", "qualify", "--no-learned", "-w", ws, "-f", "json")
     assert done["written"] is True
     decided = {d["lead"]: d for d in done["decisions"]}
@@ -127,6 +131,8 @@ def test_leads_are_assessed_qualified_overridden_and_logged_from_the_command_lin
     log = run_json("leads", "decisions", lead, "-w", ws, "-f", "json")
     assert [d["decision"] for d in log] == ["nurture", decided[lead]["decision"]]
     assert log[0]["by"] == "emp-001"
+    assert (log[0]["note"], log[0]["state"]) == ("budget next year", "in force")
+    assert (log[1]["state"], log[1]["superseded_by"]) == ("superseded", log[0]["id"])
     assert log[0]["reasons"].startswith("overridden by emp-001: nurture until 2099-01-01")
     shown = run_json("leads", "show", lead, "--no-learned", "-w", ws, "-f", "json")
     assert shown["lead"] == lead

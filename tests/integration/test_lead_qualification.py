@@ -55,7 +55,9 @@ def test_qualifying_records_every_decision_with_its_hand_off_and_status(
     workspace: Workspace, company: list[Path]
 ) -> None:
     import_files(workspace, company)
-    waiting = _count(workspace, tables.leads, tables.leads.c.status.in_(["new", "working"]))
+    # Waiting: new and working leads, and nurtured ones imported without a re-entry date.
+    statuses = ["new", "working", "nurture"]
+    waiting = _count(workspace, tables.leads, tables.leads.c.status.in_(statuses))
     handoffs_before = _count(workspace, tables.handoffs)
 
     preview = _qualify(workspace, at=LATER, dry_run=True, learned=False)
@@ -77,7 +79,10 @@ def test_qualifying_records_every_decision_with_its_hand_off_and_status(
 
     again = _qualify(workspace, at=LATER, learned=False)
     assert again.decisions == []
-    assert again.notes == ["no lead to qualify (statuses: new, working)"]
+    assert again.notes == [
+        "no lead to qualify (statuses: new, working; and nurtured leads whose re-entry date "
+        "has come or who have none)"
+    ]
 
 
 def test_an_override_is_logged_beside_the_decision_it_replaces(
@@ -99,6 +104,45 @@ def test_an_override_is_logged_beside_the_decision_it_replaces(
     status = tables.leads.c.status
     assert _count(workspace, tables.leads, tables.leads.c.lead_id == first.lead_id,
                   status == "disqualified") == 1  # fmt: skip
+
+
+def _loads(workspace: Workspace, since: datetime) -> dict[str, int]:
+    app = App(workspace)
+    try:
+        with app.uow() as uow:
+            return {r.person_id: r.load for r in uow.leads.rep_loads(since=since)}
+    finally:
+        app.close()
+
+
+def test_an_overridden_hand_off_is_superseded_and_leaves_the_rep_s_load(
+    workspace: Workspace, company: list[Path]
+) -> None:
+    import_files(workspace, company)
+    result = _qualify(workspace, at=LATER, learned=False)
+    handoff = next(d for d in result.decisions if d.decision == "handoff" and d.to_id)
+    assert handoff.to_id is not None
+    before = _loads(workspace, LATER - timedelta(days=1))
+    app = App(workspace)
+    changed = override_lead(
+        app.uow(), handoff.lead_id, decision="nurture", by="emp-001", note="budget next year",
+        until=LATER + timedelta(days=60), at=LATER + timedelta(hours=1),
+    )  # fmt: skip
+    log = {d.decision_id: d for d in decision_log(app.uow())}
+    app.close()
+    assert (log[handoff.decision_id].state, log[handoff.decision_id].superseded_by) == (
+        "superseded",
+        changed.decision_id,
+    )
+    assert (log[changed.decision_id].state, log[changed.decision_id].note) == (
+        "in force",
+        "budget next year",
+    )
+    after = _loads(workspace, LATER - timedelta(days=1))
+    assert after[handoff.to_id] == before[handoff.to_id] - 1
+    assert {k: v for k, v in after.items() if k != handoff.to_id} == {
+        k: v for k, v in before.items() if k != handoff.to_id
+    }
 
 
 def test_nurtured_leads_come_back_when_their_re_entry_date_has_come(

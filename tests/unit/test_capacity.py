@@ -62,7 +62,7 @@ def test_a_segment_short_of_presales_shows_its_ratio_beside_the_norm() -> None:
     # are wanted. At the actual ratio one presales influences 15 x 900,000 = 13.5M.
     facts = SegmentFacts("smb", reps=30, presales=2, acv=D(25000), rep_quota=D(900000))
     capacity = segment_capacity(facts, NORMS)
-    assert capacity.actual_ratio == "1:15.0"
+    assert capacity.actual_ratio == "1:15"
     assert capacity.actual is not None and capacity.at_norm is not None
     assert capacity.actual.influenced_quota == D(13500000)
     assert capacity.actual.extra_revenue == D(675000)  # 5%, the norm's gain
@@ -92,7 +92,7 @@ def team() -> TeamFacts:
         rep_quota=D(1200000),
         rep_ote=D(240000),
         presales_ote=D(170000),
-        presales_needed=D(4),
+        presales_needed=Fraction(4),
     )
 
 
@@ -104,10 +104,11 @@ def test_the_three_options_are_costed_and_valued_side_by_side() -> None:
         assumptions=Assumptions(gain=D("0.10"), reps_per_presales=D(5), rep_ramp=Ramp((D(50),))),
     )
     reps, better, presales = options
-    # Two reps: 480,000 of OTE. The median rep books 1,100,000 (the 20 reps run 600,000
-    # to 1,550,000); a year brings (0.5 + 8 x 1) / 12 of it after a 90-day cycle.
+    # Two reps: 480,000 of OTE. The 20 reps run 600,000 to 1,550,000; the median of an even
+    # count is the mean of the two middle ones, (1,050,000 + 1,100,000) / 2 = 1,075,000;
+    # a year brings (0.5 + 8 x 1) / 12 of it after a 90-day cycle.
     assert reps.cost == D(480000)
-    assert reps.revenue_expected == D("1558333.33")  # 2 x 1,100,000 x 8.5 / 12
+    assert reps.revenue_expected == D("1522916.67")  # 2 x 1,075,000 x 8.5 / 12
     # Presales 10% more productive: 20M x 10% = 2M; the McKinsey range 6%-13%.
     assert better.cost == D(10000)
     assert (better.revenue_low, better.revenue_expected, better.revenue_high) == (
@@ -116,10 +117,11 @@ def test_the_three_options_are_costed_and_valued_side_by_side() -> None:
         D("2600000.00"),
     )
     assert any("conversion +5 points on a 25.0% win rate" in line for line in better.how)
-    # One presales: the norms want 4, the team has 2; the hire covers 20 / 4 = 5 reps of
-    # 1.2M quota, productive after 3 months: 5 x 1,200,000 x 9/12 x 10% = 450,000.
+    # One presales: the norms want 4, the team has 2; the hire covers 20 / 4 = 5 reps, each
+    # booking 20M / 20 = 1M (on bookings, as the other options), productive after 3
+    # months: 5 x 1,000,000 x 9/12 x 10% = 375,000.
     assert presales.cost == D(170000)
-    assert presales.revenue_expected == D("450000.00")
+    assert presales.revenue_expected == D("375000.00")
 
 
 def test_hiring_presales_beyond_the_norm_is_worth_nothing_by_this_model() -> None:
@@ -127,7 +129,7 @@ def test_hiring_presales_beyond_the_norm_is_worth_nothing_by_this_model() -> Non
     facts = TeamFacts(**{**facts.__dict__, "presales": 4})
     presales = plan_options(facts, hire_reps=1, hire_presales=2, assumptions=Assumptions())[2]
     assert presales.revenue_expected == 0
-    assert "so 0.0 are missing" in presales.how[0]
+    assert "so 0.00 are missing" in presales.how[0]
 
 
 def test_engineers_over_either_limit_are_flagged_with_the_reason() -> None:
@@ -139,6 +141,6 @@ def test_engineers_over_either_limit_are_flagged_with_the_reason() -> None:
     assessed = assess_workload(loads, WorkloadLimits(40, D(12)))
     assert [(x.person_id, x.over) for x in assessed] == [
         ("emp-se1", ("45 open deals > 40",)),
-        ("emp-se2", ("15.0 meetings a week > 12",)),
+        ("emp-se2", ("15.00 meetings a week > 12",)),
         ("emp-se3", ()),
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -80,7 +81,7 @@ def test_each_segment_is_valued_at_its_own_ratio_and_at_its_norm() -> None:
     assert enterprise.norm is not None and enterprise.norm.ratio == "1:3"
     assert enterprise.actual is not None
     assert enterprise.actual.extra_revenue == D(100000)
-    assert enterprise.presales_at_norm == D("0.3")  # 1 / 3
+    assert enterprise.presales_at_norm == D("0.33")  # 1 / 3, to the hundredth
     # The team: 1,400,000 + 1,000,000 influenced; 70,000 + 100,000 extra.
     assert (report.influenced_quota, report.extra_revenue) == (D(2400000), D(170000))
 
@@ -123,10 +124,11 @@ def test_the_whole_team_s_history_feeds_the_planning_facts() -> None:
     # On-target earnings of those with pay: Ann 200,000 and Bob 160,000; Dee 150,000.
     assert (f.rep_ote, f.presales_ote) == (D(180000), D(150000))
     # SMB's 2 reps at 1:10 and enterprise's 1 rep at 1:3: 0.2 + 0.333... presales.
-    assert f.presales_needed is not None and f.presales_needed.quantize(D("0.01")) == D("0.53")
-    # 80,000 a deal is the 1:5 norm's band; 3 reps / 0.533 presales = 1 per 5.6 reps.
+    assert f.presales_needed == Fraction(8, 15)  # exactly: 1/5 + 1/3
+    # 80,000 a deal is the 1:5 norm's band; 3 reps / (8/15) presales = 45/8 = 1 per 5.625 reps,
+    # shown to the hundredth (half even): 5.62.
     assert report.norm == "medium volume, medium value (1:5, the article)"
-    assert "presales norm: 1 per 5.6 reps (blended over segments)" in report.assumptions
+    assert "presales norm: 1 per 5.62 reps (blended over segments)" in report.assumptions
     assert "productivity gain asked about: 10%" in report.assumptions
 
 
@@ -138,10 +140,11 @@ def test_one_team_is_planned_from_its_own_reps_deals() -> None:
     assert (f.cycle_days, f.avg_deal, f.rep_quota) == (D("40.0"), D(30000), D(700000))
     assert f.presales_needed == D("0.2")  # 2 reps at 1:10
     reps, better, presales = report.options
-    # A rep: the median of (40,000, 50,000) is 50,000; nothing in the first two months
-    # (40 days), then 50%, 75% and 8 full months: 50,000 x 9.25 / 12 = 38,541.67.
-    assert (reps.cost, reps.revenue_expected) == (D(180000), D("38541.67"))
-    assert reps.revenue_low == D("30833.33")  # 40,000 x 9.25 / 12
+    # A rep: the median of (40,000, 50,000) is their mean, 45,000; nothing in the first two
+    # months (40 days), then 50%, 75% and 8 full months: 45,000 x 9.25 / 12 = 34,687.50.
+    assert (reps.cost, reps.revenue_expected) == (D(180000), D("34687.50"))
+    # The first quartile, interpolated: 40,000 + 1/4 x 10,000 = 42,500; x 9.25 / 12.
+    assert reps.revenue_low == D("32760.42")
     # Dee 5% more productive (the 1:10 norm's gain): 90,000 x 5% = 4,500; up to 13%.
     assert (better.cost, better.revenue_expected, better.revenue_high) == (
         D(5000),
@@ -185,8 +188,8 @@ def test_each_engineer_s_open_deals_and_meetings_over_four_weeks() -> None:
         D("0.5"),
     )
     assert dee.over == ("3 open deals > 2",)
-    # Eve: one demo, 1 / 4 = 0.25, shown to a tenth (half to even): 0.2.
-    assert (loads["se-eve"].meetings, loads["se-eve"].meetings_per_week) == (1, D("0.2"))
+    # Eve: one demo in four weeks, 1 / 4 = 0.25 exactly (never rounded to a tenth).
+    assert (loads["se-eve"].meetings, loads["se-eve"].meetings_per_week) == (1, D("0.25"))
     # Someone off the team still carries an open deal: named by id.
     assert loads["se-gone"].name == "se-gone"
     # The busiest and those over first.

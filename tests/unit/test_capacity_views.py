@@ -73,8 +73,9 @@ def test_the_plan_options_for_scripts_carry_plain_numbers() -> None:
     assert document["history"]["win_rate"] == 0.75
     assert document["history"]["cycle_days"] == 40
     reps = document["options"][0]
-    assert (reps["cost"], reps["revenue_expected"]) == (180000, 38541.67)
-    assert reps["how"][0].startswith("a rep books 50,000 a year")
+    # The median of 40,000 and 50,000 is their mean, 45,000: 45,000 x 9.25 / 12 = 34,687.50.
+    assert (reps["cost"], reps["revenue_expected"]) == (180000, 34687.5)
+    assert reps["how"][0].startswith("a rep books 45,000 a year")
     rows = csv_rows(view)
     assert [r["option"] for r in rows] == [
         "hire 1 more rep",
@@ -82,15 +83,15 @@ def test_the_plan_options_for_scripts_carry_plain_numbers() -> None:
         "hire 1 more presales",
     ]
     # Never "180,000.00": no thousands separators, no currency in a machine format.
-    assert (rows[0]["cost"], rows[0]["revenue_expected"]) == ("180000.00", "38541.67")
+    assert (rows[0]["cost"], rows[0]["revenue_expected"]) == ("180000.00", "34687.50")
     assert all("," not in value for row in rows for value in row.values() if value[0].isdigit())
 
 
 def test_the_plan_options_for_people_are_formatted_with_how_and_assumptions() -> None:
     text = shown(options_view(plan_team(uow(), CONFIG, "USD", team="east", as_of=AS_OF)))
     assert "The team" in text and "Options, first year" in text
-    assert "180,000.00" in text and "38,541.67" in text
-    assert "hire 1 more rep:\n  - a rep books 50,000 a year" in text
+    assert "180,000.00" in text and "34,687.50" in text
+    assert "hire 1 more rep:\n  - a rep books 45,000 a year" in text
     assert "Assumptions (not from the history):\n  - productivity gain asked about: 5%" in text
 
 
@@ -154,7 +155,7 @@ def test_the_workload_has_a_column_per_stage_and_plain_numbers_for_scripts() -> 
         "Evaluation": "1",
         "Proposal": "0",
         "open_deals": "3",
-        "meetings_per_week": "0.5",
+        "meetings_per_week": "0.50",
         "over_capacity": "",
     }
     document = as_json(view)

@@ -40,7 +40,9 @@ def test_decisions_as_json_and_csv_carry_iso_times_and_plain_numbers() -> None:
     assert row["until"] == "2026-08-30"
     assert row["id"] == 7
     lines = to_csv(view).splitlines()
-    assert lines[0] == "id,at,lead,band,decision,to,until,by,method,reasons"
+    assert (
+        lines[0] == "id,at,lead,band,decision,to,until,by,method,state,superseded_by,note,reasons"
+    )
     assert lines[1].startswith("7,2026-06-01T09:00:00+00:00,LEAD-NORTHWIND-1,Risky,nurture,,")
     assert "2026-08-30,pipefit,scorecard" in lines[1]
 

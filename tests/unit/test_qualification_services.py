@@ -100,7 +100,10 @@ def test_qualifying_routes_each_waiting_lead_by_its_band_and_keeps_all_in_one_co
 
     again = qualify_leads(uow, one_parameter_config(), at=NOW, learned=False)
     assert again.decisions == []
-    assert again.notes == ["no lead to qualify (statuses: new, working)"]
+    assert again.notes == [
+        "no lead to qualify (statuses: new, working; and nurtured leads whose re-entry date "
+        "has come or who have none)"
+    ]
     assert uow.committed == 1
 
 
@@ -138,8 +141,8 @@ def test_hand_offs_within_the_load_window_count_toward_a_reps_load() -> None:
     leads.handoffs.append(("LEAD-OLDER", NOW - timedelta(days=91), None, "REP-ANA"))
 
     result = qualify_leads(
-        MemoryUnitOfWork(leads=leads), one_parameter_config(), lead_ids=["LEAD-EXCELLENT"],
-        at=NOW, learned=False,
+        MemoryUnitOfWork(leads=leads), one_parameter_config(segment_teams={}),
+        lead_ids=["LEAD-EXCELLENT"], at=NOW, learned=False,
     )  # fmt: skip
 
     [decision] = result.decisions

@@ -290,6 +290,18 @@ def _check_size(opportunities: int, seed: int) -> None:
         raise PipefitError(f"a seed is a whole number from 0 up, not {seed}", field="sample.seed")
 
 
+def _route_to_sample_teams(path: Path, opportunities: int) -> None:
+    from pipefit.config.segment_teams import with_segment_teams
+    from pipefit.io.config_file import TomlConfigFile
+    from pipefit.sample import segment_teams
+
+    file = TomlConfigFile(path)
+    text = file.read()
+    changed = with_segment_teams(text, segment_teams(opportunities))
+    if changed != text:
+        file.replace(changed)
+
+
 @with_workspace
 def demo(
     workspace: Path | None,
@@ -308,12 +320,15 @@ def demo(
     data = root / "sample-data"
     files = outputs(root, replace=overwrite)
     files.check_folder(data, FILES, "output.demo")
+    fresh = not (root / "pipefit.toml").exists()
     instance = App.init(root)
     ws = instance.workspace
     out.print(
         f"Generating a sample company ({opportunities:,} opportunities, seed {seed}) in {data} ..."
     )
     generate_company(data, opportunities=opportunities, seed=seed)
+    if fresh:  # a workspace file made just now routes leads to the company's own teams
+        _route_to_sample_teams(ws.config_path, opportunities)
     out.print("Importing it ...")
     try:
         import_files(

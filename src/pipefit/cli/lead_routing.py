@@ -81,7 +81,7 @@ def qualify(
     """Band each waiting lead and route it: hand off to a rep, nurture, or disqualify.
 
     Waiting leads are those with a status in routing.qualify_statuses, and nurtured
-    leads whose re-entry date has come. Every decision carries its reasons and is
+    leads whose re-entry date has come or who have none. Every decision carries its reasons and is
     recorded (with the hand-off and the lead's new status) in one transaction.
     """
     from pipefit.services.qualification import qualify_leads
@@ -131,7 +131,10 @@ def decisions_cmd(
     fmt: OutputFormat,
     lead: Annotated[str | None, typer.Argument(help="Lead id (default: all leads).")] = None,
 ) -> None:
-    """The decision log, newest first: pipefit's decisions and people's overrides."""
+    """The decision log, newest first: pipefit's decisions and people's overrides.
+
+    Each with its note and its state: in force, or superseded (and by which decision).
+    """
     from pipefit.services.lead_decisions import decision_log
     from pipefit.views.leads import decisions_view
 

@@ -144,9 +144,10 @@ def compare(
 ) -> None:
     """Hire reps, make presales more productive, or hire presales? Side by side.
 
-    Each option's first-year cost and expected revenue (with a range), from the team's own
-    win rate, cycle length and deal sizes; the McKinsey ranges are the default
-    assumptions, labelled as such.
+    Each option's first-year cost and expected revenue (with a range), on bookings, from
+    the team's own win rate, cycle length and deal sizes; a presales hire by the norms and
+    by the engineers' measured open deals, whichever is larger. The McKinsey ranges are
+    the default assumptions, labelled as such.
     """
     from pipefit.services.capacity import plan_team
     from pipefit.views.capacity import options_view

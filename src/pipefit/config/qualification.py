@@ -231,7 +231,14 @@ class RoutingConfig(Strict):
     route_by: Literal["scorecard", "p_success", "p_win"] = "scorecard"
     assign: str = "segment_and_load"
     load_days: int = Field(default=90, ge=1)
-    segment_teams: dict[str, list[str]] = Field(default_factory=dict)
+    # The sample company's teams; a workspace lists its own (default_pipefit.toml says so).
+    segment_teams: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "enterprise": ["team-001"],
+            "smb": ["team-002"],
+            "small": ["team-002"],
+        }
+    )
     qualify_statuses: list[str] = Field(default_factory=lambda: ["new", "working"])
     rules: list[RuleConfig] = Field(default_factory=_default_rules, min_length=1)
 

@@ -16,12 +16,15 @@ from fractions import Fraction
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.money import RoundingRule, exact
 
+_HUNDREDTHS = RoundingRule(Decimal("0.01"))
+
 __all__ = [
     "Multiplier",
     "Norm",
     "SegmentCapacity",
     "SegmentFacts",
     "average",
+    "hundredths",
     "multiplier",
     "norm_for",
     "segment_capacity",
@@ -33,6 +36,11 @@ def average(values: Sequence[Decimal]) -> Decimal | None:
     if not values:
         return None
     return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+
+
+def hundredths(value: Fraction | Decimal | int) -> Decimal:
+    """A count or a ratio held exactly, shown to the hundredth (half even): 4/3 -> 1.33."""
+    return _HUNDREDTHS(value)
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,7 @@ class SegmentFacts:
     acv: Decimal | None  # average closed-won deal
     rep_quota: Decimal | None  # average yearly quota per rep
     won_deals: int = 0
+    bookings: Decimal | None = None  # closed-won in the window
 
 
 @dataclass(frozen=True)
@@ -136,7 +145,9 @@ class SegmentCapacity:
     def actual_ratio(self) -> str:
         if not self.facts.presales:
             return "no presales"
-        return f"1:{Fraction(self.facts.reps, self.facts.presales).__float__():.1f}"
+        # To the hundredth, as the norm's own ratio is written (10 reps, 3 presales: 1:3.33).
+        ratio = hundredths(Fraction(self.facts.reps, self.facts.presales)).normalize()
+        return f"1:{ratio:f}"
 
     @property
     def presales_gap(self) -> Decimal | None:
@@ -163,8 +174,8 @@ def segment_capacity(
     if norm is not None:
         if facts.rep_quota is not None:
             at_norm = multiplier(norm.reps_per_presales, facts.rep_quota, chosen_gain, rule)
-        needed = Decimal(facts.reps) / norm.reps_per_presales
-        needed = needed.quantize(Decimal("0.1"))
+        # Exact (4 reps at 1:3 is 4/3), shown to the hundredth: never truncated to a tenth.
+        needed = hundredths(exact(facts.reps) / exact(norm.reps_per_presales))
     return SegmentCapacity(
         facts=facts,
         norm=norm,

@@ -11,14 +11,43 @@ are assumptions.
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
+from pipefit.domain.capacity import hundredths
 from pipefit.domain.money import RoundingRule, exact, percent
 from pipefit.domain.quotas import Ramp
 
-__all__ = ["Assumptions", "Option", "TeamFacts", "plan_options", "productive_share"]
+__all__ = [
+    "Assumptions",
+    "Option",
+    "TeamFacts",
+    "Workload",
+    "plan_options",
+    "productive_share",
+]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """The presales engineers' open deals now, against the configured limit per engineer."""
+
+    open_deals: tuple[int, ...]  # one per engineer
+    max_open_deals: int
+
+    @property
+    def overload(self) -> int:
+        """Open deals beyond their engineer's limit: deals nobody has time for today."""
+        return sum(max(0, n - self.max_open_deals) for n in self.open_deals)
+
+    @property
+    def needed(self) -> Fraction | None:
+        """Engineers the open deals ask for at the limit (530 deals at 40: 53/4)."""
+        if self.max_open_deals <= 0:
+            return None
+        return Fraction(sum(self.open_deals), self.max_open_deals)
 
 
 @dataclass(frozen=True)
@@ -37,7 +66,8 @@ class TeamFacts:
     rep_quota: Decimal | None = None  # average yearly quota per rep
     rep_ote: Decimal = Decimal(0)  # base + variable at 100%, average
     presales_ote: Decimal = Decimal(0)
-    presales_needed: Decimal | None = None  # at each segment's norm, summed
+    presales_needed: Fraction | None = None  # at each segment's norm, summed, exactly
+    workload: Workload | None = None  # open deals per engineer now
 
     @property
     def win_rate(self) -> Fraction | None:
@@ -45,14 +75,17 @@ class TeamFacts:
         return Fraction(self.won, closed) if closed else None
 
     def quartiles(self) -> tuple[Decimal, Decimal, Decimal] | None:
+        """The reps' bookings at the first quartile, the median and the third quartile.
+
+        The median of an even count is the mean of the two middle values; the quartiles
+        interpolate the same way (statistics' inclusive method)."""
         values = sorted(self.rep_bookings)
         if not values:
             return None
-
-        def at(q: float) -> Decimal:
-            return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))]
-
-        return at(0.25), at(0.5), at(0.75)
+        if len(values) == 1:
+            return values[0], values[0], values[0]
+        low, _, high = statistics.quantiles(values, n=4, method="inclusive")
+        return low, statistics.median(values), high
 
 
 @dataclass(frozen=True)
@@ -93,12 +126,14 @@ class Option:
     revenue_expected: Decimal
     revenue_high: Decimal
     how: tuple[str, ...]
+    cost_basis: str = ""  # what the cost is made of, printed beside revenue per cost
 
     @property
     def revenue_per_cost(self) -> Decimal | None:
+        """Expected revenue per unit of cost, to the hundredth (read with `cost_basis`)."""
         if self.cost == 0:
             return None
-        return (self.revenue_expected / self.cost).quantize(Decimal("0.01"))
+        return hundredths(exact(self.revenue_expected) / exact(self.cost))
 
 
 def productive_share(ramp: Ramp, cycle_days: Decimal, months: int = 12) -> Fraction:
@@ -143,8 +178,9 @@ def plan_options(
             revenue_low=rule(exact(low) * share * hire_reps),
             revenue_expected=rule(exact(mid) * share * hire_reps),
             revenue_high=rule(exact(high) * share * hire_reps),
+            cost_basis=f"on-target earnings {facts.rep_ote:,.0f} x {hire_reps} (history)",
             how=(
-                f"a rep books {mid:,.0f} a year (median rep; quartiles {low:,.0f}-{high:,.0f}; "
+                f"a rep books {mid:,.0f} a year (the median rep; quartiles {low:,.0f}-{high:,.0f}; "
                 f"history {facts.window})",
                 f"year one brings {float(share * 100):.1f}% of that: nothing closes in the "
                 f"first sales cycle ({cycle:.0f} days, {cycle_src}), then the ramp",
@@ -171,6 +207,8 @@ def plan_options(
             revenue_low=rule(exact(facts.bookings) * exact(g_low)),
             revenue_expected=rule(exact(facts.bookings) * exact(a.gain)),
             revenue_high=rule(exact(facts.bookings) * exact(g_high)),
+            cost_basis=f"enablement {a.enablement_cost_per_presales:,.0f} x {facts.presales} "
+            "presales (assumption)",
             how=(
                 f"the team booked {facts.bookings:,.0f} ({facts.window}); expected x "
                 f"{percent(a.gain)}, range {percent(g_low)}-{percent(g_high)} (assumption: "
@@ -179,42 +217,114 @@ def plan_options(
                 f"sales velocity +{percent(vlow)} to +{percent(vhigh)} would shorten the "
                 f"{cycle:.0f}-day cycle to {cycle / (1 + vhigh):.0f}-{cycle / (1 + vlow):.0f} days",
                 f"cost: enablement for {facts.presales} presales engineers (assumption)",
+                *_basis_lines(facts, a.gain),
             ),
         )
     )
 
-    # 3. Hire presales: they help only where presales are short of the norm; each new
-    # hire (up to the shortfall) covers the reps one presales covers at the norm.
+    options.append(_hire_presales(facts, hire_presales, a, rule, g_low, g_high, cycle))
+    return options
+
+
+def _basis_lines(facts: TeamFacts, gain: Decimal) -> list[str]:
+    """Why this comparison and the multiplier (quota x gain) give different figures."""
+    if facts.rep_quota is None or not facts.reps:
+        return []
+    quota = exact(facts.rep_quota) * facts.reps
+    if not quota:
+        return []
+    share = exact(facts.bookings) / quota
+    return [
+        f"basis: bookings, what the team closed; the presales multiplier counts the gain on "
+        f"quota instead ({facts.reps} reps x {facts.rep_quota:,.0f} x {percent(gain)} = "
+        f"{float(quota * exact(gain)):,.0f}); the team booked {float(share * 100):.1f}% of "
+        "its quota, so the two differ by that share (and the multiplier takes each "
+        "segment's own gain)"
+    ]
+
+
+def _hire_presales(
+    facts: TeamFacts,
+    hires: int,
+    a: Assumptions,
+    rule: RoundingRule,
+    g_low: Decimal,
+    g_high: Decimal,
+    cycle: Decimal,
+) -> Option:
+    """A presales hire, valued on bookings by the larger of two bases.
+
+    The norm: hires up to the shortfall against the presales:reps norms each cover the reps
+    one presales covers at the norm, and a gain on those reps' bookings.
+    The workload: deals beyond an engineer's open-deal limit get no presales time; a hire
+    takes up to the limit of them, each winning `conversion_points` more (the McKinsey
+    figure, an assumption) on the average deal, turning over once per sales cycle.
+    Taking the larger, not the sum: the same hours cannot both cover reps and work deals.
+    """
     needed_f = (
         exact(facts.presales_needed)
         if facts.presales_needed is not None
         else exact(facts.reps) / exact(a.reps_per_presales)
     )
     short = max(Fraction(0), needed_f - facts.presales)
-    helping = min(Fraction(hire_presales), short)
+    helping = min(Fraction(hires), short)
     per_presales = exact(facts.reps) / needed_f if needed_f else Fraction(0)
     reached = helping * per_presales
-    per_rep = facts.rep_quota if facts.rep_quota is not None else mid
+    per_rep = exact(facts.bookings) / facts.reps if facts.reps else Fraction(0)
     ramp_share = Fraction(max(0, 12 - a.presales_ramp_months), 12)
-    base = exact(per_rep) * reached * ramp_share
-    options.append(
-        Option(
-            name=f"hire {hire_presales} more presales",
-            headcount=hire_presales,
-            cost=rule(exact(facts.presales_ote) * hire_presales),
-            revenue_low=rule(base * exact(g_low)),
-            revenue_expected=rule(base * exact(a.gain)),
-            revenue_high=rule(base * exact(g_high)),
-            how=(
-                f"{facts.reps} reps and {facts.presales} presales; the norms ask for "
-                f"{float(needed_f):.1f} presales, so {float(short):.1f} are missing; "
-                f"{float(helping):.1f} new hires count, each covering "
-                f"{float(per_presales):.1f} reps",
-                f"each covered rep carries a quota of {per_rep:,.0f}, influenced with a "
-                f"{percent(a.gain)} gain (range {percent(g_low)}-{percent(g_high)}), "
-                f"productive after {a.presales_ramp_months} months",
-                f"cost: on-target earnings {facts.presales_ote:,.0f} per presales (history)",
-            ),
-        )
+    base = per_rep * reached * ramp_share
+    by_norm = (base * exact(g_low), base * exact(a.gain), base * exact(g_high))
+    norm_how = (
+        f"by the norm: {facts.reps} reps and {facts.presales} presales; the norms ask for "
+        f"{float(needed_f):.2f} presales, so {float(short):.2f} are missing; "
+        f"{float(helping):.2f} new hires count, each covering {float(per_presales):.2f} reps "
+        f"booking {float(per_rep):,.0f} a year (the team's bookings per rep), with a "
+        f"{percent(a.gain)} gain (range {percent(g_low)}-{percent(g_high)}), productive "
+        f"after {a.presales_ramp_months} months: {float(by_norm[1]):,.0f}"
     )
-    return options
+    by_load, load_how = _by_workload(facts, hires, a, cycle, ramp_share)
+    if by_load is not None and by_load[1] > by_norm[1]:
+        chosen, basis = by_load, "the workload"
+    else:
+        chosen, basis = by_norm, "the norm"
+    how = [norm_how, *load_how, f"valued by {basis}, the larger (not both: one person's hours)"]
+    how.append(f"cost: on-target earnings {facts.presales_ote:,.0f} per presales (history)")
+    return Option(
+        name=f"hire {hires} more presales",
+        headcount=hires,
+        cost=rule(exact(facts.presales_ote) * hires),
+        revenue_low=rule(min(chosen)),
+        revenue_expected=rule(chosen[1]),
+        revenue_high=rule(max(chosen)),
+        cost_basis=f"on-target earnings {facts.presales_ote:,.0f} x {hires} (history)",
+        how=tuple(how),
+    )
+
+
+def _by_workload(
+    facts: TeamFacts, hires: int, a: Assumptions, cycle: Decimal, ramp_share: Fraction
+) -> tuple[tuple[Fraction, Fraction, Fraction] | None, list[str]]:
+    """What the hires earn by working the deals today's engineers have no time for."""
+    load = facts.workload
+    if load is None or facts.avg_deal is None or not cycle:
+        return None, ["by the workload: no open deals or closed deals to measure it by"]
+    limit = load.max_open_deals
+    taken = min(hires * limit, load.overload)
+    per_deal = exact(a.conversion_points) / 100 * exact(facts.avg_deal)
+    turns = Fraction(365) / exact(cycle)
+    _, vhigh = a.velocity_gain
+    expected = taken * turns * per_deal * ramp_share
+    low = taken * per_deal * ramp_share  # the deals waiting today, once: no turnover
+    high = expected * (1 + exact(vhigh))  # turning over at the faster cycle
+    shown = ", ".join(str(n) for n in load.open_deals) or "none"
+    return (low, expected, high), [
+        f"by the workload: the engineers hold {shown} open deals against a limit of {limit} "
+        f"each, {load.overload} beyond it (the open deals ask for "
+        f"{float(load.needed or 0):.2f} engineers); {hires} hire(s) take {taken} of them",
+        f"a deal worked wins {a.conversion_points:g} points more (assumption: McKinsey, "
+        f"conversion +{a.conversion_points:g} points) on the {facts.avg_deal:,.0f} average "
+        f"deal, and the {taken} turn over every {cycle:.0f}-day cycle ({float(turns):.2f} "
+        f"times a year), productive after {a.presales_ramp_months} months: "
+        f"{float(expected):,.0f} (range: today's deals once {float(low):,.0f}; a "
+        f"{percent(vhigh)} faster cycle {float(high):,.0f})",
+    ]

@@ -10,7 +10,7 @@ names the one it replaces.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from pipefit.domain.errors import ConfigError, PipefitError
@@ -24,6 +24,7 @@ __all__ = [
     "Rep",
     "RoutingRule",
     "choose_rep",
+    "mark_superseded",
     "override",
     "route",
 ]
@@ -89,10 +90,38 @@ class LeadDecision:
     overrides: int | None = None
     note: str | None = None
     decision_id: int | None = None
+    superseded_by: int | None = None  # the newer decision of the lead (read, never stored)
 
     @property
     def status(self) -> str:
         return STATUS_AFTER[self.decision]
+
+    @property
+    def state(self) -> str:
+        """'in force' or 'superseded' (a hand-off overridden is no longer a hand-off)."""
+        return "in force" if self.superseded_by is None else "superseded"
+
+
+def mark_superseded(
+    decisions: Sequence[LeadDecision], in_force: Mapping[str, int]
+) -> list[LeadDecision]:
+    """Each decision with the newer one of its lead that replaced it, if any.
+
+    `in_force` is each lead's newest decision id; a decision's successor is the next newer
+    one of its lead among `decisions`, else the one in force."""
+    ids: dict[str, list[int]] = {}
+    for d in decisions:
+        if d.decision_id is not None:
+            ids.setdefault(d.lead_id, []).append(d.decision_id)
+    marked = []
+    for d in decisions:
+        newest = in_force.get(d.lead_id)
+        if d.decision_id is None or newest is None or newest == d.decision_id:
+            marked.append(d)
+            continue
+        newer = [i for i in ids.get(d.lead_id, []) if i > d.decision_id]
+        marked.append(replace(d, superseded_by=min(newer) if newer else newest))
+    return marked
 
 
 def _rule_for(rules: Sequence[RoutingRule], band: Band, team: str | None) -> RoutingRule:
@@ -109,10 +138,17 @@ def choose_rep(
     reps: Sequence[Rep], assignment: Assignment, *, segment: str | None, team: str | None
 ) -> tuple[Rep | None, str]:
     """The rep to hand to, and why; the chosen rep's load goes up by one."""
+    pool: list[Rep] = []
     if assignment.rule == "segment_and_load" and segment in assignment.segment_teams:
         teams = set(assignment.segment_teams[segment or ""])
         pool = [r for r in reps if r.team_id in teams]
         scope = f"teams covering {segment} ({', '.join(sorted(teams))})"
+        if not pool and reps:
+            # Teams that name no rep here (another company's ids): every rep rather than
+            # a hand-off to nobody, and the reason says so.
+            pool = list(reps)
+            listed = ", ".join(sorted(teams))
+            scope = f"all sales reps (no rep in the teams listed for {segment}: {listed})"
     elif assignment.rule == "owner_team" and team is not None:
         pool = [r for r in reps if r.team_id == team]
         scope = f"team {team}"

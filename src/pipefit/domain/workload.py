@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
+
+from pipefit.domain.capacity import hundredths
 
 __all__ = ["PresalesLoad", "WorkloadLimits", "assess_workload"]
 
@@ -30,10 +33,16 @@ class PresalesLoad:
         return sum(self.open_by_stage.values())
 
     @property
-    def meetings_per_week(self) -> Decimal:
+    def meetings_rate(self) -> Fraction:
+        """Meetings a week, exactly (45 in 4 weeks is 45/4), for comparisons."""
         if self.weeks <= 0:
-            return Decimal(0)
-        return (Decimal(self.meetings) / self.weeks).quantize(Decimal("0.1"))
+            return Fraction(0)
+        return Fraction(self.meetings, self.weeks)
+
+    @property
+    def meetings_per_week(self) -> Decimal:
+        """Meetings a week to the hundredth (45 in 4 weeks: 11.25, never 11.2)."""
+        return hundredths(self.meetings_rate)
 
 
 def assess_workload(loads: Sequence[PresalesLoad], limits: WorkloadLimits) -> list[PresalesLoad]:
@@ -43,10 +52,17 @@ def assess_workload(loads: Sequence[PresalesLoad], limits: WorkloadLimits) -> li
         reasons = []
         if load.open_deals > limits.max_open_deals:
             reasons.append(f"{load.open_deals} open deals > {limits.max_open_deals}")
-        if load.meetings_per_week > limits.max_meetings_per_week:
-            reasons.append(
-                f"{load.meetings_per_week} meetings a week > {limits.max_meetings_per_week}"
+        # The exact rate against the limit: a rounded figure can hide 12.004 > 12.
+        limit = limits.max_meetings_per_week
+        if load.meetings_rate > Fraction(limit):
+            shown = load.meetings_per_week
+            # Where the hundredths hide the excess (12.004 shows as 12.00), the counts say it.
+            said = (
+                f"{shown} meetings a week"
+                if shown > limit
+                else f"{load.meetings} meetings in {load.weeks} weeks ({shown} a week)"
             )
+            reasons.append(f"{said} > {limit}")
         assessed.append(
             PresalesLoad(
                 load.person_id,

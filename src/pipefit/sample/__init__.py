@@ -5,6 +5,7 @@ million opportunities never loop in Python; `columns` turns arrays into Arrow te
 columns and `writer` writes them as native CSV files; `generator` puts them together.
 """
 
+from pipefit.sample.company import segment_teams
 from pipefit.sample.generator import FILES, generate
 
-__all__ = ["FILES", "generate"]
+__all__ = ["FILES", "generate", "segment_teams"]

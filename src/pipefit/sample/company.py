@@ -29,7 +29,14 @@ from pipefit.sample.columns import (
 from pipefit.sample.truths import BAD_PAIR_EFFECT, GOOD_PAIR_EFFECT
 from pipefit.sample.writer import Columns
 
-__all__ = ["Org", "build_org", "people_columns", "pool_columns", "team_columns"]
+__all__ = [
+    "Org",
+    "build_org",
+    "people_columns",
+    "pool_columns",
+    "segment_teams",
+    "team_columns",
+]
 
 ROLES = ("sales_rep", "presales", "manager", "admin")
 _REP, _PRESALES, _MANAGER, _ADMIN = range(4)
@@ -118,11 +125,26 @@ def _chemistry(rng: np.random.Generator, rep_team: Ints, presales_count: Ints) -
     return chemistry
 
 
-def build_org(rng: np.random.Generator, opportunities: int, clock: Clock) -> Org:
+def _team_counts(opportunities: int) -> tuple[int, int, int, int]:
+    """Reps, enterprise reps, enterprise teams and SMB teams for a company of this size."""
     reps = int(np.clip(round(opportunities / 400), 10, 2500))
     ent_reps = max(2, round(reps * _ENTERPRISE_REP_SHARE))
-    ent_teams = -(-ent_reps // _TEAM_REPS)
-    smb_teams = -(-(reps - ent_reps) // _TEAM_REPS)
+    return reps, ent_reps, -(-ent_reps // _TEAM_REPS), -(-(reps - ent_reps) // _TEAM_REPS)
+
+
+def segment_teams(opportunities: int) -> dict[str, list[str]]:
+    """Which teams sell to which segment in a company of this size: enterprise teams take
+    enterprise accounts, SMB teams the smb and small ones (as `build_deals` assigns them),
+    in the shape of [qualification.routing.segment_teams]."""
+    _, _, ent_teams, smb_teams = _team_counts(opportunities)
+    width = id_width(ent_teams + smb_teams)
+    enterprise = [f"team-{n:0{width}d}" for n in range(1, ent_teams + 1)]
+    smb = [f"team-{n:0{width}d}" for n in range(ent_teams + 1, ent_teams + smb_teams + 1)]
+    return {"enterprise": enterprise, "smb": smb, "small": list(smb)}
+
+
+def build_org(rng: np.random.Generator, opportunities: int, clock: Clock) -> Org:
+    reps, ent_reps, ent_teams, smb_teams = _team_counts(opportunities)
     team_enterprise = np.r_[np.ones(ent_teams, bool), np.zeros(smb_teams, bool)]
     team_region = rng.choice(len(vocab.REGIONS), size=len(team_enterprise), p=vocab.REGION_WEIGHTS)
     rep_team = np.sort(

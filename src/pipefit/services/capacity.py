@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import pyarrow as pa
 
@@ -19,14 +20,16 @@ from pipefit.domain.capacity import (
     SegmentCapacity,
     SegmentFacts,
     average,
+    hundredths,
     multiplier,
     norm_for,
     segment_capacity,
 )
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.model import Person, Role
+from pipefit.domain.money import exact
 from pipefit.domain.periods import Period
-from pipefit.domain.planning import Option, TeamFacts, plan_options
+from pipefit.domain.planning import Option, TeamFacts, Workload, plan_options
 from pipefit.domain.quotas import NoQuota
 from pipefit.domain.workload import PresalesLoad, assess_workload
 from pipefit.services.paybook import PayBook, load_org
@@ -109,6 +112,31 @@ class CapacityReport:
             Decimal(0),
         )
 
+    @property
+    def quota(self) -> Decimal:
+        """The yearly quota of the reps of the segments above (the multiplier's basis)."""
+        return sum(
+            (
+                s.facts.rep_quota * s.facts.reps
+                for s in self.segments
+                if s.actual and s.facts.rep_quota
+            ),
+            Decimal(0),
+        )
+
+    @property
+    def bookings(self) -> Decimal:
+        """What the same segments closed in the window (the planning comparison's basis)."""
+        return sum((s.facts.bookings or Decimal(0) for s in self.segments if s.actual), Decimal(0))
+
+    @property
+    def extra_revenue_on_bookings(self) -> Decimal:
+        """The same gains on what the segments closed rather than on their quota."""
+        return sum(
+            ((s.facts.bookings or Decimal(0)) * s.gain for s in self.segments if s.actual),
+            Decimal(0),
+        ).quantize(Decimal("0.01"))
+
 
 def _window(as_of: datetime) -> tuple[datetime, datetime, str, int]:
     start = as_of - _YEAR
@@ -145,6 +173,7 @@ def _segment_facts(
                 booked.average_deal if booked else None,
                 average(quotas),
                 booked.won_deals if booked else 0,
+                booked.bookings if booked else None,
             )
         )
     return found
@@ -226,6 +255,7 @@ def plan_team(
                 f"no team '{team}'; teams: {', '.join(sorted(book.teams))}", field="plan.team"
             )
         closed = uow.history.closed_deals(start, end)
+        open_by = figures.open_by_presales(uow.history.open_deals())
     people = [p for p in book.people.values() if team is None or p.team_id == team]
     reps = [p for p in people if p.role is Role.SALES_REP]
     presales = [p for p in people if p.role is Role.PRESALES]
@@ -237,10 +267,15 @@ def plan_team(
     booked = figures.bookings(closed, rates, currency)
     quotas = [q for q in (_year_quota(book, r.person_id, year) for r in reps) if q is not None]
     norms = config.capacity.norms_domain()
-    needed = Decimal(0)
+    needed = Fraction(0)
     for seg in _segment_facts(closed, book, config, currency, year):
         seg_norm = norm_for(seg.acv, norms)
-        needed += Decimal(seg.reps) / (seg_norm.reps_per_presales if seg_norm else Decimal(5))
+        needed += Fraction(seg.reps) / exact(seg_norm.reps_per_presales if seg_norm else 5)
+    on_team = {p.person_id for p in presales}
+    load = Workload(
+        tuple(sum(open_by.get(pid, {}).values()) for pid in sorted(on_team)),
+        config.capacity.max_open_deals,
+    )
     facts = TeamFacts(
         reps=len(reps),
         presales=len(presales),
@@ -255,9 +290,10 @@ def plan_team(
         rep_ote=_ote(reps, _plan_ote(config, "sales_rep")),
         presales_ote=_ote(presales, _plan_ote(config, "presales")),
         presales_needed=needed if needed else None,
+        workload=load,
     )
     norm = norm_for(facts.avg_deal, norms)
-    ratio = (Decimal(len(reps)) / needed).quantize(Decimal("0.1")) if needed else Decimal(5)
+    ratio = hundredths(Fraction(len(reps)) / needed) if needed else Decimal(5)
     assumptions = config.capacity.assumptions(
         gain=gain if gain is not None else (norm.gain if norm else config.capacity.default_gain),
         reps_per_presales=ratio,

@@ -8,7 +8,7 @@ import numpy as np
 
 from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.errors import PipefitError
-from pipefit.domain.routing import LeadDecision, override
+from pipefit.domain.routing import LeadDecision, mark_superseded, override
 from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.qualification import (
     Assessment,
@@ -51,9 +51,16 @@ def override_lead(
 
 
 def decision_log(uow: UnitOfWork, lead_id: str | None = None) -> list[LeadDecision]:
-    """The decision log, newest first (of one lead, or of all)."""
+    """The decision log, newest first (of one lead, or of all), each marked in force or
+    superseded by the decision that replaced it."""
     with uow:
-        return uow.leads.decisions_of(lead_id)
+        log = uow.leads.decisions_of(lead_id)
+        latest = uow.leads.latest_decisions()
+    return mark_superseded(log, _in_force(latest))
+
+
+def _in_force(latest: dict[str, LeadDecision]) -> dict[str, int]:
+    return {k: d.decision_id for k, d in latest.items() if d.decision_id is not None}
 
 
 def lead_detail(
@@ -63,6 +70,7 @@ def lead_detail(
     with uow:
         history = read_history(uow.leads, config)
         decisions = uow.leads.decisions_of(lead_id)
+        decisions = mark_superseded(decisions, _in_force(uow.leads.latest_decisions()))
     row = history.index(lead_id)
     [assessment] = assess(config, history.lanes, [history.records[row]])
     notes: list[str] = []

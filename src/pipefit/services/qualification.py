@@ -224,12 +224,10 @@ def _targets(
     for i, record in enumerate(history.records):
         status = str(record.lead.status)
         last = latest.get(record.lead.lead_id)
-        due = (
-            status == "nurture"
-            and last is not None
-            and last.nurture_until is not None
-            and last.nurture_until <= at
-        )
+        # A nurtured lead waits only for a re-entry date still to come; one imported as
+        # nurture without a decision (no date) is looked at again, or it never would be.
+        waiting = last is not None and last.nurture_until is not None and last.nurture_until > at
+        due = status == "nurture" and not waiting
         if status in statuses or due:
             chosen.append(i)
     return chosen
@@ -275,8 +273,10 @@ def _decide(
     rows = _targets(history, lead_ids, config.routing.qualify_statuses, moment, latest)
     result = QualifyResult([], [])
     if not rows:
-        result.notes.append("no lead to qualify (statuses: "
-                            + ", ".join(config.routing.qualify_statuses) + ")")  # fmt: skip
+        result.notes.append(
+            "no lead to qualify (statuses: " + ", ".join(config.routing.qualify_statuses)
+            + "; and nurtured leads whose re-entry date has come or who have none)"
+        )  # fmt: skip
         return result
     picked = [history.records[i] for i in rows]
     result.assessments = assess(config, history.lanes, picked)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from pipefit.domain.errors import NotFound
 from pipefit.domain.model import CustomerOutcome
@@ -131,7 +131,18 @@ def read_lead_table(url: str) -> pa.Table:
 
 
 def _rep_loads(conn: Connection, *, since: datetime) -> list[Rep]:
-    """Sales reps with their open deals plus the leads handed to them since `since`."""
+    """Sales reps with their open deals plus the leads handed to them since `since` (a
+    hand-off a later decision replaced, e.g. an override, no longer counts)."""
+    newest = (
+        select(lead_decisions.c.lead_id, func.max(lead_decisions.c.decision_id).label("last"))
+        .group_by(lead_decisions.c.lead_id)
+        .subquery()
+    )
+    in_force = (
+        select(lead_decisions.c.lead_id, lead_decisions.c.decision, lead_decisions.c.to_id)
+        .join(newest, newest.c.last == lead_decisions.c.decision_id)
+        .subquery()
+    )
     open_deals = (
         select(opportunities.c.owner_id.label("person_id"), func.count().label("n"))
         .where(opportunities.c.outcome == "open")
@@ -140,7 +151,14 @@ def _rep_loads(conn: Connection, *, since: datetime) -> list[Rep]:
     )
     recent = (
         select(handoffs.c.to_id.label("person_id"), func.count().label("n"))
+        .select_from(handoffs.outerjoin(in_force, in_force.c.lead_id == handoffs.c.lead_id))
         .where(handoffs.c.at >= since)
+        .where(
+            or_(
+                in_force.c.lead_id.is_(None),  # imported hand-offs: no decision of ours
+                and_(in_force.c.decision == "handoff", in_force.c.to_id == handoffs.c.to_id),
+            )
+        )
         .group_by(handoffs.c.to_id)
         .subquery()
     )
@@ -166,6 +184,7 @@ def _row(decision: LeadDecision) -> dict[str, Any]:
     values = asdict(decision)
     values.pop("decision_id")
     values.pop("from_id")
+    values.pop("superseded_by")  # read from the log's order, never stored
     values["reasons"] = list(decision.reasons)
     values["score"] = None if decision.score is None else Decimal(str(decision.score))
     return values

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from pipefit.domain.capacity import Multiplier
+from pipefit.domain.capacity import Multiplier, hundredths
 from pipefit.domain.money import percent
 from pipefit.services.capacity import CapacityReport, PlanningReport, WorkloadReport
 from pipefit.views.shapes import Column, Kind, Table, View
@@ -133,6 +133,17 @@ def _narrow(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _basis(report: CapacityReport) -> str:
+    """Why this figure and the planning comparison's differ: quota here, bookings there."""
+    share = f", {report.bookings / report.quota * 100:.1f}% of it" if report.quota else ""
+    return (
+        f"Basis: quota (the article's multiplier: covered reps' quota {report.quota:,.2f} x "
+        f"each segment's gain). `plan compare` values gains on bookings, what the team "
+        f"closed ({report.bookings:,.2f} in the window{share}): the same gains on bookings "
+        f"are {report.extra_revenue_on_bookings:,.2f}"
+    )
+
+
 def capacity_view(report: CapacityReport, *, for_people: bool) -> View:
     """The workspace's segments: for people a narrower table and the team's total; for
     scripts every column, with the team's totals and window in the JSON document."""
@@ -149,7 +160,7 @@ def capacity_view(report: CapacityReport, *, for_people: bool) -> View:
             f"extra revenue a year across the team (quota influenced: "
             f"{report.influenced_quota:,.2f})"
         )
-        return View(tables=[table], notes=[note])
+        return View(tables=[table], notes=[note, _basis(report)])
     document = {
         "as_of": report.as_of,
         "window": report.window,
@@ -157,6 +168,10 @@ def capacity_view(report: CapacityReport, *, for_people: bool) -> View:
         "segments": rows,
         "influenced_quota": report.influenced_quota,
         "extra_revenue": report.extra_revenue,
+        "quota": report.quota,
+        "bookings": report.bookings,
+        "extra_revenue_on_bookings": report.extra_revenue_on_bookings,
+        "basis": _basis(report),
         "totals": "influenced_quota and extra_revenue above are team totals: per segment, "
         "per presales figures x presales",
     }
@@ -171,6 +186,7 @@ _OPTION_COLUMNS = (
     Column("revenue_expected", _MONEY),
     Column("revenue_high", _MONEY),
     Column("revenue_per_cost", Kind.NUMBER),
+    Column("cost_basis"),
 )
 
 
@@ -190,9 +206,11 @@ def _team_facts(report: PlanningReport) -> dict[str, Any]:
         "rep_quota": f.rep_quota,
         "rep_ote": f.rep_ote,
         "presales_ote": f.presales_ote,
-        "presales_needed": None
-        if f.presales_needed is None
-        else f.presales_needed.quantize(Decimal("0.1")),
+        "presales_needed": None if f.presales_needed is None else hundredths(f.presales_needed),
+        "presales_needed_by_workload": None
+        if f.workload is None or f.workload.needed is None
+        else hundredths(f.workload.needed),
+        "open_deals_over_limit": None if f.workload is None else f.workload.overload,
         "norm": report.norm,
     }
 
@@ -214,6 +232,7 @@ def options_view(report: PlanningReport) -> View:
             "revenue_expected": o.revenue_expected,
             "revenue_high": o.revenue_high,
             "revenue_per_cost": o.revenue_per_cost,
+            "cost_basis": o.cost_basis,
         }
         for o in report.options
     ]

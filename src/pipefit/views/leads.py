@@ -241,11 +241,14 @@ def decision_row(d: LeadDecision) -> dict[str, Any]:
         "until": d.nurture_until.date() if d.nurture_until else None,
         "by": d.decided_by or "pipefit",
         "method": d.method,
+        "state": d.state,
+        "superseded_by": d.superseded_by,
+        "note": d.note,
         "reasons": " | ".join(d.reasons),
     }
 
 
-_DECISION_KINDS = {"id": Kind.INT, "at": Kind.TIME, "until": Kind.DATE}
+_DECISION_KINDS = {"id": Kind.INT, "at": Kind.TIME, "until": Kind.DATE, "superseded_by": Kind.INT}
 
 
 def _decisions_table(decisions: Sequence[LeadDecision], title: str) -> Table:

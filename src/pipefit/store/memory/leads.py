@@ -103,8 +103,11 @@ class MemoryLeads:
 
     def rep_loads(self, *, since: datetime) -> list[Rep]:
         recent: dict[str, int] = {}
-        for _, at, _, to_id in self.handoffs:
-            if at >= since:
+        latest = self.latest_decisions()
+        for lead_id, at, _, to_id in self.handoffs:
+            last = latest.get(lead_id)
+            replaced = last is not None and (last.decision != "handoff" or last.to_id != to_id)
+            if at >= since and not replaced:
                 recent[to_id] = recent.get(to_id, 0) + 1
         return [
             replace(rep, load=rep.load + recent.get(rep.person_id, 0))

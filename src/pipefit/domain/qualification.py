@@ -25,6 +25,7 @@ __all__ = [
     "BANDS",
     "BANT_BLIND_SPOTS",
     "BANT_CRITERIA",
+    "POST_CONTACT_VALUES",
     "POST_CONTACT_WORDS",
     "SITUATION_SLIDE",
     "Band",
@@ -202,6 +203,47 @@ POST_CONTACT_WORDS = (
     "won",
     "lost",
     "closed",
+    # Phrases (matched as whole words in a column's name): what the last touch was.
+    "last activity",
+    "last contact",
+    "last contacted",
+    "last touch",
+    "next step",
+    "call outcome",
+    "call result",
+)
+
+# Values that record what sales did, or what happened, after first contact: a column
+# holding them (say "SMS Sent", "Had a Phone Conversation", "Unreachable") describes the
+# lead's handling, not the lead. Matched as whole words in the cleaned (lower-case) value.
+POST_CONTACT_VALUES = (
+    "sms sent",
+    "phone conversation",
+    "unreachable",
+    "not reachable",
+    "ringing",
+    "switched off",
+    "called",
+    "call back",
+    "callback",
+    "voicemail",
+    "left message",
+    "no answer",
+    "wrong number",
+    "invalid number",
+    "not interested",
+    "will revert",
+    "follow up",
+    "followed up",
+    "contacted",
+    "approached upfront",
+    "meeting booked",
+    "demo booked",
+    "proposal sent",
+    "quote sent",
+    "converted",
+    "closed by",
+    "lost to",
 )
 
 

@@ -86,6 +86,8 @@ def run_backtest(
         post_contact_words=config.leaks.post_contact_words,
         post_contact_fields=POST_CONTACT_FIELDS,
         almost_perfect=config.leaks.almost_perfect_auc, include=include,
+        post_contact_values=config.leaks.post_contact_values,
+        value_share=config.leaks.post_contact_value_share,
     )  # fmt: skip
     kept = {i.casefold() for i in include}
     leaky = [w.field for w in leaks if w.field.casefold() not in kept]

@@ -61,6 +61,7 @@ def _file_document(result: FileScores) -> dict[str, Any]:
         "folds": result.folds,
         "auc": {k: _round(v, 4) for k, v in result.auc.items()},
         "leaky_fields": [w.field for w in result.leaks],
+        "auc_with_leaky_fields": _round(result.auc_with_leaky_fields, 4),
         "excluded": [e.name for e in result.excluded],
         "leak_warnings": [{"field": w.field, "why": w.why} for w in result.leaks],
         "exclusions": [{"field": e.name, "why": e.why} for e in result.excluded],
@@ -89,6 +90,15 @@ def file_scores_view(result: FileScores) -> View:
     if result.leaks:
         warnings = [{"field": w.field, "why": w.why} for w in result.leaks]
         tables.append(Table.of(warnings, title="Leak warnings (left out)", name="leak_warnings"))
+    notes = list(result.notes)
+    without = result.auc.get("pipefit")
+    if result.auc_with_leaky_fields is not None and without is not None:
+        notes.insert(
+            0,
+            f"pipefit's ROC-AUC is {without:.3f} without the {len(result.leaks)} fields that may "
+            f"leak and {result.auc_with_leaky_fields:.3f} with them (same folds): the difference "
+            "is what they would add, and it would not hold on new leads",
+        )
     others = [e for e in result.excluded if not e.why.startswith("may leak")]
     if others:
         left_out = [{"field": e.name, "why": e.why} for e in others]
@@ -103,7 +113,7 @@ def file_scores_view(result: FileScores) -> View:
     return View(
         title=title,
         tables=tables,
-        notes=list(result.notes),
+        notes=notes,
         document=_file_document(result),
         csv="auc" if result.auc else None,
     )

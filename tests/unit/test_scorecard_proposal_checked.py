@@ -99,9 +99,11 @@ def test_a_proposal_that_backtests_worse_is_not_written_and_the_error_says_by_ho
     with pytest.raises(PipefitError) as refused:
         write_scorecard(file, proposal, check)
     assert refused.value.field == "scorecard.force"
-    assert "mean ROC-AUC 0.653 vs 0.690 (0.037 lower over 1 time-ordered splits)" in str(
-        refused.value
-    )
+    # and lift in the top 20% 1.80 vs 2.00 (the _split helper's figures)
+    assert (
+        "mean ROC-AUC 0.653 vs 0.690 (0.037 lower), mean lift in the top 20% 1.80 vs 2.00 "
+        "(0.20 lower) over 1 time-ordered splits"
+    ) in str(refused.value)
     assert "\n" not in str(refused.value)
     assert file.read() == default_config_text()  # nothing written
     assert write_scorecard(file, proposal, check, force=True) == "workspace/pipefit.toml"
@@ -109,11 +111,20 @@ def test_a_proposal_that_backtests_worse_is_not_written_and_the_error_says_by_ho
 
 
 def test_a_proposal_at_least_as_good_is_written_and_the_means_are_per_split() -> None:
-    check = ProposalCheck([_split(0.60, 0.70), _split(0.70, 0.62)])
+    even_lift = CardSplit(T0, T0, 100, 30, 0.70, 0.62, 2.0, 2.0)
+    check = ProposalCheck([CardSplit(T0, T0, 100, 30, 0.60, 0.70, 2.0, 2.1), even_lift])
     # Means: in force (0.60 + 0.70) / 2 = 0.65; proposed (0.70 + 0.62) / 2 = 0.66.
     assert (check.mean("auc_in_force"), check.mean("auc_proposed")) == (0.65, 0.66)
     assert check.shortfall == -0.01
     assert check.refusal() is None
+
+
+def test_a_proposal_with_a_better_auc_but_a_worse_top_fifth_is_refused_too() -> None:
+    check = ProposalCheck([CardSplit(T0, T0, 100, 30, 0.711, 0.713, 2.49, 2.13)])
+    reason = check.refusal()
+    assert reason is not None
+    assert "mean lift in the top 20% 2.13 vs 2.49 (0.36 lower)" in reason
+    assert "ROC-AUC" not in reason
 
 
 def test_a_proposal_that_could_not_be_compared_is_not_written_either() -> None:

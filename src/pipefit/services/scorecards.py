@@ -75,7 +75,8 @@ class ProposalCheck:
         return round(in_force - proposed, 3)
 
     def refusal(self) -> str | None:
-        """Why the proposal must not replace the card in force, or None when it may."""
+        """Why the proposal must not replace the card in force (a lower mean ROC-AUC or a
+        lower mean lift in the top 20% on later customers), or None when it may."""
         gap = self.shortfall
         if gap is None:
             return (
@@ -83,13 +84,23 @@ class ProposalCheck:
                 "customers (" + "; ".join(self.notes or ["no split to judge it on"]) + "); "
                 "not written"
             )
-        if gap <= 0:
+        worse = []
+        for label, name, places in (
+            ("ROC-AUC", "auc", 3),
+            ("lift in the top 20%", "lift_top20", 2),
+        ):
+            proposed, in_force = self.mean(f"{name}_proposed"), self.mean(f"{name}_in_force")
+            if proposed is not None and in_force is not None and proposed < in_force:
+                worse.append(
+                    f"mean {label} {proposed:.{places}f} vs {in_force:.{places}f} "
+                    f"({in_force - proposed:.{places}f} lower)"
+                )
+        if not worse:
             return None
         return (
             "the proposed scorecard ranks later successful customers worse than the one in "
-            f"force: mean ROC-AUC {self.mean('auc_proposed'):.3f} vs "
-            f"{self.mean('auc_in_force'):.3f} ({gap:.3f} lower over {len(self.splits)} "
-            "time-ordered splits); not written"
+            f"force: {', '.join(worse)} over {len(self.splits)} time-ordered splits; "
+            "not written"
         )
 
 

@@ -153,7 +153,22 @@ def test_lanes_scorecards_and_the_backtest_from_the_command_line(
     assert lanes[-1].startswith("all customers,")
     card = run_json("leads", "scorecard", "-w", ws, "-f", "json")
     assert card[0]["parameter"] == "needs_match"
-    proposed = run_json("leads", "scorecard", "--propose", "--write", "-w", ws, "-f", "json")
+    draft = run_json("leads", "scorecard", "--propose", "-w", ws, "-f", "json")
+    means = draft["backtest"]["mean"]  # the proposal against the card in force, later leads
+    worse = means["auc_proposed"] < means["auc_in_force"] or (
+        means["lift_top20_proposed"] < means["lift_top20_in_force"]
+    )
+    tried = run("leads", "scorecard", "--propose", "--write", "-w", ws, check=False)
+    if worse:
+        assert tried.returncode == 1
+        assert tried.stderr.startswith("error: the proposed scorecard ranks later successful")
+        assert "(--force)" in tried.stderr and len(tried.stderr.strip().splitlines()) == 1
+        assert "Proposed by pipefit" not in (ws / "pipefit.toml").read_text()
+    else:
+        assert tried.returncode == 0
+    proposed = run_json(
+        "leads", "scorecard", "--propose", "--write", "--force", "-w", ws, "-f", "json"
+    )
     assert proposed["written_to"].endswith("pipefit.toml")
     assert "[qualification.scorecard]" in proposed["toml"]
     text = (ws / "pipefit.toml").read_text()

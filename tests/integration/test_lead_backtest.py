@@ -3,27 +3,41 @@ success follows fit (needs match, culture, lane...), BANT follows readiness."""
 
 from __future__ import annotations
 
+import csv
+from decimal import Decimal
+from pathlib import Path
+
 import pytest
 
 from pipefit.bootstrap import App
 from pipefit.config import Workspace
 from pipefit.sample import generate
 from pipefit.services.lead_backtest import BacktestResult, run_backtest
+from pipefit.services.qualification import load_history, qualify_leads
 
 from .workspaces import import_files, new_workspace
 
 
 @pytest.fixture(scope="module")
-def backtest(tmp_path_factory: pytest.TempPathFactory) -> BacktestResult:
+def company(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     folder = tmp_path_factory.mktemp("contoso-company")
     generate(folder / "data", opportunities=2500, seed=21)
     workspace: Workspace = new_workspace(folder / "ws")
     import_files(workspace, sorted((folder / "data").glob("*.csv")))
+    return workspace
+
+
+def _backtest(workspace: Workspace) -> BacktestResult:
     app = App(workspace)
     try:
         return run_backtest(app.uow(), workspace.config.qualification, splits=3)
     finally:
         app.close()
+
+
+@pytest.fixture(scope="module")
+def backtest(company: Workspace) -> BacktestResult:
+    return _backtest(company)
 
 
 def _row(result: BacktestResult, target: str, method: str) -> dict[str, object]:
@@ -53,6 +67,12 @@ def test_every_method_is_compared_on_both_targets(backtest: BacktestResult) -> N
     assert _row(backtest, "win", "bant")["ratio_vs_bant"] == 1.0
     assert len(backtest.splits) == 2
     assert backtest.curves["success"]["scorecard"][-1] == (1.0, 1.0)
+    # Equal work for sales: every method's best k leads, k = the leads BANT accepts.
+    bant = _row(backtest, "win", "bant")
+    for r in backtest.rows:
+        if r["target"] == "win":
+            assert r["bant_volume"] == bant["accepted"]
+            assert r["revenue_at_bant_volume"] is not None
 
 
 def test_the_backtest_warns_that_status_is_filled_after_contact_and_leaves_it_out(
@@ -60,3 +80,42 @@ def test_the_backtest_warns_that_status_is_filled_after_contact_and_leaves_it_ou
 ) -> None:
     assert [w.field for w in backtest.leaks] == ["status"]
     assert backtest.included == []
+
+
+def test_the_backtest_is_the_same_before_and_after_pipefit_routes_leads(
+    company: Workspace, backtest: BacktestResult
+) -> None:
+    # `leads qualify` disqualifies and nurtures leads: its own decisions must not become
+    # outcomes that the backtest then credits to the methods that made them.
+    app = App(company)
+    try:
+        routed = qualify_leads(app.uow(), company.config.qualification, learned=False)
+    finally:
+        app.close()
+    assert routed.written
+    assert {d.decision for d in routed.decisions} & {"disqualify", "nurture"}
+    again = _backtest(company)
+    assert again.rows == backtest.rows
+    assert again.splits == backtest.splits
+
+
+def test_each_lead_carries_its_won_revenue_exactly_on_every_database(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    generate(tmp_path / "data", opportunities=300, seed=3)
+    import_files(workspace, sorted((tmp_path / "data").glob("*.csv")))
+    # Expected: the won deals' amounts summed per lead, straight from the CSV.
+    expected: dict[str, Decimal] = {}
+    with (tmp_path / "data" / "opportunities.csv").open(newline="") as f:
+        for deal in csv.DictReader(f):
+            if deal["stage"] == "Closed won" and deal["lead_id"]:
+                lead = deal["lead_id"]
+                expected[lead] = expected.get(lead, Decimal(0)) + Decimal(deal["amount"])
+    app = App(workspace)
+    try:
+        history = load_history(app.uow(), workspace.config.qualification)
+    finally:
+        app.close()
+    found = {r.lead.lead_id: r.won_amount for r in history.records if r.won_amount}
+    assert found == expected
+    assert {r.won_currency for r in history.records if r.won_amount} == {"USD"}

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from pipefit.domain.errors import ConfigError
-from pipefit.domain.model import CustomerOutcome
+from pipefit.domain.model import CustomerOutcome, LeadStatus
 from pipefit.domain.qualification import (
     Band,
     BandThresholds,
@@ -108,3 +108,15 @@ def test_outcome_labels_wait_for_open_deals_and_young_customers() -> None:
     assert success_label(record(deals=1, won_deals=1, customer=young), NOW) is None
     grown = customer("ACC-NORTHWIND", days_ago=400)
     assert success_label(record(deals=1, won_deals=1, customer=grown), NOW) is True
+
+
+def test_a_lead_status_is_a_decision_not_an_outcome_so_the_labels_ignore_it() -> None:
+    # `leads qualify` sets statuses (disqualified, nurture): a label read from them would
+    # let pipefit's own routing validate pipefit. Only deals and time passing count.
+    young = lead(status=LeadStatus.DISQUALIFIED)  # a month old, no deal: too early to say
+    assert win_label(record(lead=young), NOW) is None
+    nurtured = lead(status=LeadStatus.NURTURE)
+    assert win_label(record(lead=nurtured), NOW) is None
+    old = lead(status=LeadStatus.NURTURE, created_at=NOW - timedelta(days=200))
+    assert win_label(record(lead=old), NOW) is False  # as for any lead without a deal by then
+    assert win_label(record(lead=young, deals=1, won_deals=1), NOW) is True

@@ -88,3 +88,46 @@ def test_a_file_with_nothing_to_learn_from_says_why() -> None:
         PipefitError, match="no usable feature columns: 'Prospect ID' an identifier"
     ):
         plan_features(table, np.array([0, 1] * 150), target="Won")
+
+
+def _handling_table(rows: int = 400) -> tuple[pa.Table, np.ndarray]:
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 2, rows)
+    touches = np.array(["SMS Sent", "Had a Phone Conversation", "Email Opened", "Unreachable"])
+    sources = np.array(["Google", "Click2call", "Olark Chat", "Reference"])
+    return (
+        pa.table(
+            {
+                # Named innocently; its values say what sales did after contact.
+                "Latest event": touches[rng.integers(0, 4, rows)],
+                # Named like a post-contact field; its values say nothing of the kind.
+                "Last Activity Type": np.array(["web", "mail"])[rng.integers(0, 2, rows)],
+                # Neither: what the lead did before anyone called.
+                "Lead Source": sources[rng.integers(0, 4, rows)],
+                "Do Not Call": np.array(["Yes", "No"])[rng.integers(0, 2, rows)],
+                "Converted": y,
+            }
+        ),
+        y,
+    )
+
+
+def test_a_field_whose_values_record_contact_is_flagged_whatever_its_name() -> None:
+    table, y = _handling_table()
+    _, leaks = plan_features(table, y, target="Converted")
+    why = {w.field: w.why for w in leaks}
+    assert set(why) == {"Latest event", "Last Activity Type"}
+    # Three of the four values are post-contact: about 75% of the rows.
+    for value in ("'sms sent'", "'had a phone conversation'", "'unreachable'"):
+        assert value in why["Latest event"]
+    assert "email opened" not in why["Latest event"]
+    assert "its name says 'last activity'" in why["Last Activity Type"]
+
+
+def test_a_rare_post_contact_value_does_not_flag_a_column() -> None:
+    rows = 1000
+    y = np.array([0, 1] * (rows // 2))
+    values = np.array(["Google"] * (rows - 5) + ["Unreachable"] * 5)  # 0.5% of rows
+    table = pa.table({"Origin": values, "Converted": y})
+    _, leaks = plan_features(table, y, target="Converted")
+    assert leaks == []

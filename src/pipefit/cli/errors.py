@@ -61,6 +61,7 @@ FLAGS: dict[str, str] = {
     "scoring.include": "--include",
     "scoring.model": "--model",
     "backtest.splits": "--splits",
+    "scorecard.force": "--force",
     "chart": "--chart",
     "report": "NAME",
     "forecast.category": "CATEGORY",

@@ -149,22 +149,36 @@ def scorecard(
     write: Annotated[
         bool, typer.Option("--write", help="With --propose: put it into pipefit.toml.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="With --write: write it even if it backtests worse."),
+    ] = False,
+    splits: Annotated[
+        int, typer.Option(help="With --propose: time-ordered blocks to backtest it on.")
+    ] = 3,
 ) -> None:
-    """The success-ready scorecard in use, or (--propose) one drawn from your customers."""
+    """The success-ready scorecard in use, or (--propose) one drawn from your customers.
+
+    A proposal is backtested against the card in force on time-ordered splits (proposed
+    from earlier customers, judged on later leads); --write refuses one that does worse.
+    """
+    from pipefit.services.scorecards import check_proposal, scorecard_toml, write_scorecard
     from pipefit.services.scorecards import propose as propose_card
-    from pipefit.services.scorecards import scorecard_toml, write_scorecard
     from pipefit.views.leads import proposal_view, scorecard_view
 
     if write and not propose:
         raise PipefitError("--write goes with --propose")
+    if force and not write:
+        raise PipefitError("--force goes with --write")
     config = instance.workspace.config.qualification
     if not propose:
         show(out, fmt, scorecard_view(config.scorecard.to_domain()))
         return
     proposal = propose_card(instance.uow(), config)
-    written = write_scorecard(instance.config_file, proposal) if write else None
+    check = check_proposal(instance.uow(), config, splits=splits)
+    written = write_scorecard(instance.config_file, proposal, check, force=force) if write else None
     toml = scorecard_toml(proposal)
-    show(out, fmt, proposal_view(proposal, toml, written))
+    show(out, fmt, proposal_view(proposal, toml, written, check))
     if fmt == OutputFormat.TABLE:
         out.print(toml)
         out.print(f"Written to {written}" if written else "Not written (add --write).")

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 from pipefit.config.base import KeyProblem, Strict
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.qualification import (
+    POST_CONTACT_VALUES,
     POST_CONTACT_WORDS,
     SITUATION_SLIDE,
     Band,
@@ -204,6 +205,9 @@ class BandOddsConfig(Strict):
 
 class LeaksConfig(Strict):
     post_contact_words: list[str] = Field(default_factory=lambda: list(POST_CONTACT_WORDS))
+    post_contact_values: list[str] = Field(default_factory=lambda: list(POST_CONTACT_VALUES))
+    # A column is flagged by its values when post-contact values fill this share of its rows.
+    post_contact_value_share: float = Field(default=0.01, gt=0.0, le=1.0)
     almost_perfect_auc: float = Field(default=0.9, gt=0.5, le=1.0)
 
 

@@ -7,12 +7,17 @@ common among the best customers and rare among the worst earns many points; a pa
 that tells the two groups apart well earns weight. The thresholds are the typical scores
 of the best customers (Excellent), of all customers (Good) and of the worst (Risky).
 The team then edits it: it is a start, not a verdict.
+
+Points of a number follow the order the domain implies (`ParameterKind.better`: a faster
+time to value, a better needs match, a smaller buying team never score fewer points):
+the caller passes a monotone fit (isotonic regression, weighted by the customers in each
+step), so a small sample's ups and downs do not become the card's.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,7 +26,10 @@ from pipefit.domain.model import CustomerOutcome
 from pipefit.domain.qualification import BandThresholds, LeadRecord
 from pipefit.domain.scorecard import PARAMETERS, Parameter, Scorecard, ScoringInput, score_lead
 
-__all__ = ["Profile", "Proposal", "grade", "propose_scorecard"]
+__all__ = ["MonotoneFit", "Profile", "Proposal", "grade", "propose_scorecard"]
+
+# (points per step in order, customers per step, increasing?) -> the closest monotone points
+MonotoneFit = Callable[[Sequence[float], Sequence[float], bool], Sequence[float]]
 
 _SHARE = 0.25  # the top and bottom quarter of customers
 MIN_CUSTOMERS = 20
@@ -85,7 +93,9 @@ def _typical(values: Sequence[object]) -> str:
     return str(statistics.mode(present))
 
 
-def _parameter(name: str, best: Sequence[object], worst: Sequence[object]) -> Parameter:
+def _parameter(
+    name: str, best: Sequence[object], worst: Sequence[object], monotone: MonotoneFit | None
+) -> Parameter:
     kind = PARAMETERS[name]
     nb, nw = len(best), len(worst)
     missing = _share_points(sum(v is None for v in best), sum(v is None for v in worst), nb, nw)
@@ -95,18 +105,21 @@ def _parameter(name: str, best: Sequence[object], worst: Sequence[object]) -> Pa
             return Parameter(name, 0.0, steps=((0.0, 50.0),), missing=missing)
         cuts = sorted({values[int(q * (len(values) - 1))] for q in (0.25, 0.5, 0.75)})
         starts = [min(0.0, values[0]), *[c for c in cuts if c > min(0.0, values[0])]]
-        steps = []
+        points: list[float] = []
+        support: list[float] = []
         for i, start in enumerate(starts):
             end = starts[i + 1] if i + 1 < len(starts) else float("inf")
 
             def inside(v: object, lo: float = start, hi: float = end) -> bool:
                 return v is not None and lo <= float(v) < hi  # type: ignore[arg-type]
 
-            points = _share_points(
-                sum(inside(v) for v in best), sum(inside(v) for v in worst), nb, nw
-            )
-            steps.append((round(start, 2), points))
-        return Parameter(name, 0.0, steps=tuple(steps), missing=missing)
+            in_best, in_worst = sum(inside(v) for v in best), sum(inside(v) for v in worst)
+            points.append(_share_points(in_best, in_worst, nb, nw))
+            support.append(in_best + in_worst + 0.5)
+        if kind.better and monotone is not None and len(points) > 1:
+            points = [float(round(p / 5) * 5) for p in monotone(points, support, kind.better > 0)]
+        steps = tuple((round(start, 2), p) for start, p in zip(starts, points, strict=True))
+        return Parameter(name, 0.0, steps=steps, missing=missing)
     table = {
         c: _share_points(list(best).count(c), list(worst).count(c), nb, nw)
         for c in kind.choices
@@ -115,8 +128,15 @@ def _parameter(name: str, best: Sequence[object], worst: Sequence[object]) -> Pa
     return Parameter(name, 0.0, points=table or {kind.choices[0]: 50.0}, missing=missing, other=50)
 
 
-def propose_scorecard(records: Sequence[LeadRecord], lanes: LaneBook, *, now: datetime) -> Proposal:
-    """Compare the best and worst quarter of customers on every known parameter."""
+def propose_scorecard(
+    records: Sequence[LeadRecord],
+    lanes: LaneBook,
+    *,
+    now: datetime,
+    monotone: MonotoneFit | None = None,
+) -> Proposal:
+    """Compare the best and worst quarter of customers on every known parameter; numbers'
+    points are made to follow the domain's order by `monotone` when given."""
     seen: set[str] = set()
     customers: list[tuple[int, float, ScoringInput]] = []
     for r in sorted(records, key=lambda r: r.lead.created_at):
@@ -148,7 +168,7 @@ def propose_scorecard(records: Sequence[LeadRecord], lanes: LaneBook, *, now: da
     for name, kind in PARAMETERS.items():
         b_values = [kind.read(c[2]) for c in best]
         w_values = [kind.read(c[2]) for c in worst]
-        p = _parameter(name, b_values, w_values)
+        p = _parameter(name, b_values, w_values, monotone)
         separation = _separation([p.score(v) for v in b_values], [p.score(v) for v in w_values])
         parameters.append(p)
         profiles.append(Profile(name, 0.0, _typical(b_values), _typical(w_values), separation))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 from pipefit.domain.errors import ConfigError
@@ -24,6 +25,7 @@ __all__ = [
     "BANDS",
     "BANT_BLIND_SPOTS",
     "BANT_CRITERIA",
+    "POST_CONTACT_VALUES",
     "POST_CONTACT_WORDS",
     "SITUATION_SLIDE",
     "Band",
@@ -201,6 +203,47 @@ POST_CONTACT_WORDS = (
     "won",
     "lost",
     "closed",
+    # Phrases (matched as whole words in a column's name): what the last touch was.
+    "last activity",
+    "last contact",
+    "last contacted",
+    "last touch",
+    "next step",
+    "call outcome",
+    "call result",
+)
+
+# Values that record what sales did, or what happened, after first contact: a column
+# holding them (say "SMS Sent", "Had a Phone Conversation", "Unreachable") describes the
+# lead's handling, not the lead. Matched as whole words in the cleaned (lower-case) value.
+POST_CONTACT_VALUES = (
+    "sms sent",
+    "phone conversation",
+    "unreachable",
+    "not reachable",
+    "ringing",
+    "switched off",
+    "called",
+    "call back",
+    "callback",
+    "voicemail",
+    "left message",
+    "no answer",
+    "wrong number",
+    "invalid number",
+    "not interested",
+    "will revert",
+    "follow up",
+    "followed up",
+    "contacted",
+    "approached upfront",
+    "meeting booked",
+    "demo booked",
+    "proposal sent",
+    "quote sent",
+    "converted",
+    "closed by",
+    "lost to",
 )
 
 
@@ -253,6 +296,8 @@ class LeadRecord:
     open_deals: int = 0
     deal_closed_at: datetime | None = None
     customer: CustomerOutcome | None = None
+    won_amount: Decimal = Decimal(0)  # the lead's won deals, summed
+    won_currency: str | None = None
 
 
 # A lead that has not become a deal in this long is counted as one that did not convert.
@@ -262,14 +307,16 @@ CUSTOMER_MATURITY = timedelta(days=365)
 
 
 def win_label(record: LeadRecord, now: datetime) -> bool | None:
-    """Did the lead become a won deal? None while that is still open."""
+    """Did the lead become a won deal? None while that is still open.
+
+    Only what happened counts (deals won or lost, time passed without one), never the
+    lead's status: a status records a decision (pipefit's own routing among them), and a
+    model judged against its own decisions would validate itself."""
     if record.won_deals:
         return True
     if record.open_deals:
         return None
     if record.deals:
-        return False
-    if record.lead.status in ("disqualified", "nurture"):
         return False
     return False if record.lead.created_at <= now - UNCONVERTED_AFTER else None
 

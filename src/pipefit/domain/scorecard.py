@@ -70,6 +70,9 @@ class ParameterKind:
     say: Callable[[Value, ScoringInput], str]
     numeric: bool
     choices: tuple[str, ...] = ()
+    # The order DOMAIN section 5 implies for a number: +1 more is better (needs match),
+    # -1 less is better (time to value, buying team: bigger is riskier), 0 none.
+    better: int = 0
 
 
 PARAMETERS: dict[str, ParameterKind] = {
@@ -85,12 +88,14 @@ PARAMETERS: dict[str, ParameterKind] = {
         lambda i: _pct(i.lead.needs_match_pct),
         lambda v, _: f"needs match {v:.0f}%" if v is not None else "needs match unknown",
         numeric=True,
+        better=1,
     ),
     "success_criteria_fit": ParameterKind(
         "fit of the lead's own success criteria to our track record, %",
         lambda i: _pct(i.lead.success_criteria_fit_pct),
         lambda v, _: f"success criteria fit {v:.0f}%" if v is not None else "criteria unknown",
         numeric=True,
+        better=1,
     ),
     "culture": ParameterKind(
         "the account's place on the adoption curve",
@@ -104,6 +109,7 @@ PARAMETERS: dict[str, ParameterKind] = {
         lambda i: None if i.lead.buying_team_size is None else float(i.lead.buying_team_size),
         lambda v, _: f"buying team of {v:.0f}" if v is not None else "buying team unknown",
         numeric=True,
+        better=-1,
     ),
     "executive_contact": ParameterKind(
         "the contact is an executive",
@@ -143,6 +149,7 @@ PARAMETERS: dict[str, ParameterKind] = {
             else "time to value unknown"
         ),
         numeric=True,
+        better=-1,
     ),
     "references": ParameterKind(
         "share of customers in the lead's lane who agreed to be references, %",
@@ -153,6 +160,7 @@ PARAMETERS: dict[str, ParameterKind] = {
             else "no references in its lane yet"
         ),
         numeric=True,
+        better=1,
     ),
 }
 

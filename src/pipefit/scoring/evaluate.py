@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-__all__ = ["auc", "lift", "target_rate_scores"]
+__all__ = ["auc", "lift", "target_rate_scores", "top_k_sum"]
 
 
 def auc(y: np.ndarray, score: np.ndarray) -> float | None:
@@ -34,6 +34,22 @@ def lift(y: np.ndarray, score: np.ndarray, share: float) -> float | None:
     room = k - above.sum()
     positives = hits[above].sum() + hits[tied].sum() * (room / tied.sum())
     return float((positives / k) / base)
+
+
+def top_k_sum(values: np.ndarray, score: np.ndarray, k: int) -> float:
+    """The sum of `values` over the `k` best-scored leads, ties at the cut shared out in
+    proportion (what a random pick among the tied leads would give on average)."""
+    n = len(values)
+    k = min(k, n)
+    if k <= 0:
+        return 0.0
+    order = np.argsort(-score, kind="stable")
+    ranked, taken = score[order], values[order].astype(np.float64)
+    cut = ranked[k - 1]
+    above = ranked > cut
+    tied = ranked == cut
+    room = k - above.sum()
+    return float(taken[above].sum() + taken[tied].sum() * (room / tied.sum()))
 
 
 def target_rate_scores(

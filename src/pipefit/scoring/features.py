@@ -97,6 +97,8 @@ def _record(row: dict[str, Any]) -> LeadRecord:
         open_deals=int(row["open_deals"] or 0),
         deal_closed_at=row["deal_closed_at"],
         customer=customer,
+        won_amount=Decimal(int(row["won_units"] or 0)).scaleb(-4),
+        won_currency=row["won_currency"],
     )
 
 

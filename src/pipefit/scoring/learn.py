@@ -9,10 +9,10 @@ import numpy as np
 import pyarrow as pa
 
 from pipefit.domain.errors import PipefitError
-from pipefit.domain.qualification import POST_CONTACT_WORDS
+from pipefit.domain.qualification import POST_CONTACT_VALUES, POST_CONTACT_WORDS
 from pipefit.scoring.explain import band_codes, band_names, explain, odds_cuts
 from pipefit.scoring.frame import FrameSpec, plan_columns
-from pipefit.scoring.leaks import ALMOST_PERFECT, LeakWarning, find_leaks
+from pipefit.scoring.leaks import ALMOST_PERFECT, VALUE_SHARE, LeakWarning, find_leaks
 from pipefit.scoring.models import LeadModel, fit_lead_model
 
 __all__ = ["Scorer", "fit_scorer", "plan_features"]
@@ -55,6 +55,8 @@ def plan_features(
     post_contact_words: Sequence[str] = POST_CONTACT_WORDS,
     post_contact_fields: Sequence[str] = (),
     almost_perfect: float = ALMOST_PERFECT,
+    post_contact_values: Sequence[str] = POST_CONTACT_VALUES,
+    value_share: float = VALUE_SHARE,
 ) -> tuple[FrameSpec, list[LeakWarning]]:
     """The columns to learn from, with leaks found and (unless included) left out."""
     numbers, categories, excluded = plan_columns(table, target=target, exclude=list(exclude))
@@ -71,6 +73,8 @@ def plan_features(
         post_contact_words=post_contact_words,
         almost_perfect=almost_perfect,
         post_contact_fields=post_contact_fields,
+        post_contact_values=post_contact_values,
+        value_share=value_share,
     )
     kept = {i.casefold() for i in include}
     unknown = [i for i in include if i.casefold() not in {n.casefold() for n in table.column_names}]
@@ -105,6 +109,8 @@ def fit_scorer(
     """Plan the features (leaks out) and fit pipefit's model; `leaks` is a LeaksConfig."""
     words = getattr(leaks, "post_contact_words", POST_CONTACT_WORDS)
     limit = getattr(leaks, "almost_perfect_auc", ALMOST_PERFECT)
+    values = getattr(leaks, "post_contact_values", POST_CONTACT_VALUES)
+    share = getattr(leaks, "post_contact_value_share", VALUE_SHARE)
     spec, found = plan_features(
         table,
         y,
@@ -113,6 +119,8 @@ def fit_scorer(
         post_contact_words=words,
         post_contact_fields=post_contact_fields,
         almost_perfect=limit,
+        post_contact_values=values,
+        value_share=share,
     )
     model = fit_lead_model(spec.encode(table), y)
     return Scorer(spec, model, found, band_odds)

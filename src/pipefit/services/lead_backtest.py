@@ -44,6 +44,17 @@ def _teams(history: History) -> tuple[np.ndarray, int]:
     return np.array([index.get(r.owner_team or "", 0) for r in history.records]), len(names)
 
 
+def _won_revenue(history: History, result: BacktestResult) -> np.ndarray | None:
+    """Each lead's won revenue in 1/10,000 units; None (with a note) across currencies."""
+    currencies = {r.won_currency for r in history.records if r.won_currency}
+    if len(currencies) > 1:
+        result.notes.append(
+            "revenue at BANT's volume not summed: won deals are in " + ", ".join(sorted(currencies))
+        )
+        return None
+    return np.array([int(r.won_amount.scaleb(4)) for r in history.records], np.int64)
+
+
 def run_backtest(
     uow: UnitOfWork, config: QualificationConfig, *, splits: int = 4, include: Sequence[str] = ()
 ) -> BacktestResult:
@@ -75,6 +86,8 @@ def run_backtest(
         post_contact_words=config.leaks.post_contact_words,
         post_contact_fields=POST_CONTACT_FIELDS,
         almost_perfect=config.leaks.almost_perfect_auc, include=include,
+        post_contact_values=config.leaks.post_contact_values,
+        value_share=config.leaks.post_contact_value_share,
     )  # fmt: skip
     kept = {i.casefold() for i in include}
     leaky = [w.field for w in leaks if w.field.casefold() not in kept]
@@ -146,7 +159,10 @@ def run_backtest(
         MethodScores(m, np.concatenate(pooled[m]), np.concatenate(passed[m])) for m in METHODS
     ]
     test_targets = {t: y[rows] for t, y in targets.items()}
-    result.rows = method_metrics(methods, test_targets)
+    revenue = _won_revenue(history, result)
+    result.rows = method_metrics(
+        methods, test_targets, revenue=None if revenue is None else revenue[rows]
+    )
     for target, y in test_targets.items():
         ok = y >= 0
         result.curves[target] = {

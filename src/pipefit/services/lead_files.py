@@ -29,6 +29,8 @@ __all__ = ["BatchScores", "FileScores", "score_file", "score_with_model"]
 
 POSITIVE_WORDS = ("1", "true", "yes", "y", "won", "win", "converted", "success", "positive")
 MODEL_FORMAT = "pipefit-lead-model/1"
+# Beyond this many rows, the extra k folds that price the leaky fields cost more than they say.
+_WITH_LEAKS_UP_TO = 100_000
 
 
 def _target(
@@ -124,6 +126,8 @@ class FileScores:
     bands: dict[str, int] = field(default_factory=dict)
     written_to: Path | None = None
     model_saved_to: Path | None = None
+    # pipefit's k-fold ROC-AUC had the fields that may leak been kept: what leaving them out costs.
+    auc_with_leaky_fields: float | None = None
 
 
 def score_file(
@@ -142,7 +146,7 @@ def score_file(
     seed: int = 0,
 ) -> FileScores:
     """Learn from the file, compare with the baselines by k-fold ROC-AUC, and score every row."""
-    from pipefit.scoring.comparison import compare_by_folds
+    from pipefit.scoring.comparison import compare_by_folds, pipefit_by_folds
     from pipefit.scoring.design import field_pulls
     from pipefit.scoring.explain import explain
     from pipefit.scoring.learn import Scorer, plan_features
@@ -172,6 +176,8 @@ def score_file(
         include=include,
         post_contact_words=leaks_cfg.post_contact_words,
         almost_perfect=leaks_cfg.almost_perfect_auc,
+        post_contact_values=leaks_cfg.post_contact_values,
+        value_share=leaks_cfg.post_contact_value_share,
     )
     smallest = int(np.bincount(y, minlength=2).min())
     if folds and smallest < folds:
@@ -186,6 +192,22 @@ def score_file(
     oof = None
     if folds:
         aucs, oof = compare_by_folds(frame, y, folds=folds, seed=seed)
+    leaky = [w.field for w in leaks if w.field.casefold() not in {i.casefold() for i in include}]
+    with_leaks = None
+    if folds and leaky and table.num_rows <= _WITH_LEAKS_UP_TO:
+        kept, _ = plan_features(
+            table, y, target=target, exclude=exclude, include=[*include, *leaky],
+            post_contact_words=leaks_cfg.post_contact_words,
+            almost_perfect=leaks_cfg.almost_perfect_auc,
+            post_contact_values=leaks_cfg.post_contact_values,
+            value_share=leaks_cfg.post_contact_value_share,
+        )  # fmt: skip
+        with_leaks = pipefit_by_folds(kept.encode(table), y, folds=folds, seed=seed)
+    elif folds and leaky:
+        notes.append(
+            f"ROC-AUC with the fields that may leak not measured: {table.num_rows:,} rows "
+            f"(measured up to {_WITH_LEAKS_UP_TO:,})"
+        )
     clock["compare"] = time.perf_counter()
     result = FileScores(
         path=path,
@@ -199,6 +221,7 @@ def score_file(
         excluded=list(spec.excluded),
         features=spec.names,
         notes=notes,
+        auc_with_leaky_fields=with_leaks,
     )
     # The final model, fitted on every row: the reasons, and the model that is saved.
     model = fit_lead_model(frame, y, seed=seed)

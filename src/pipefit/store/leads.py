@@ -60,6 +60,7 @@ LEAD_SCHEMA = pa.schema(
         ("owner_team", _TEXT), ("deals", _INT), ("won_deals", _INT), ("open_deals", _INT),
         ("deal_closed_at", _TIME), ("won_at", _TIME), ("customer_since", _TIME),
         ("renewed", _BOOL), ("expanded", _BOOL), ("churned_at", _TIME), ("reference", _BOOL),
+        ("won_units", _INT), ("won_currency", _TEXT),
     ]
 )  # fmt: skip
 """The lead table every LeadRepository returns, in this column order (the query's)."""
@@ -67,6 +68,10 @@ LEAD_SCHEMA = pa.schema(
 
 def _query(sqlite: bool) -> str:
     money = "{} / 10000.0" if sqlite else "CAST({} AS DOUBLE PRECISION)"
+    # Won revenue in exact 1/10,000 units (SQLite stores them so already).
+    units = (
+        "COALESCE(amount, 0)" if sqlite else "CAST(round(COALESCE(amount, 0) * 10000) AS bigint)"
+    )
     lead_cols = ", ".join(f"l.{c}" for c in LEAD_TEXT)
     return f"""
 SELECT {lead_cols}, l.created_at,
@@ -77,7 +82,8 @@ SELECT {lead_cols}, l.created_at,
   c.is_executive, c.is_decision_maker, c.on_buying_committee, c.former_user,
   p.team_id AS owner_team,
   o.deals, o.won_deals, o.open_deals, o.deal_closed_at, o.won_at,
-  co.won_at AS customer_since, co.renewed, co.expanded, co.churned_at, co.reference
+  co.won_at AS customer_since, co.renewed, co.expanded, co.churned_at, co.reference,
+  COALESCE(o.won_units, 0) AS won_units, o.won_currency
 FROM leads l
 LEFT JOIN (
   SELECT lead_id, COUNT(*) AS deals,
@@ -85,7 +91,9 @@ LEFT JOIN (
     SUM(CASE WHEN outcome = 'open' THEN 1 ELSE 0 END) AS open_deals,
     MAX(closed_at) AS deal_closed_at,
     MIN(CASE WHEN outcome = 'won' THEN closed_at END) AS won_at,
-    MIN(account_id) AS deal_account
+    MIN(account_id) AS deal_account,
+    SUM(CASE WHEN outcome = 'won' THEN {units} ELSE 0 END) AS won_units,
+    MAX(CASE WHEN outcome = 'won' THEN currency END) AS won_currency
   FROM opportunities WHERE lead_id IS NOT NULL GROUP BY lead_id
 ) o ON o.lead_id = l.lead_id
 LEFT JOIN accounts a ON a.account_id = COALESCE(l.account_id, o.deal_account)
@@ -107,7 +115,7 @@ def _decode(table: pa.Table) -> pa.Table:
             col = pc.cast(col, pa.timestamp("us", tz="UTC"))
         elif name in _BOOLS:
             col = pc.cast(col, pa.bool_()) if not pa.types.is_boolean(col.type) else col
-        elif name in _INTS or name in ("deals", "won_deals", "open_deals"):
+        elif name in _INTS or name in ("deals", "won_deals", "open_deals", "won_units"):
             col = pc.cast(col, pa.int64())
         elif name in _MONEY:
             col = pc.cast(col, pa.float64())

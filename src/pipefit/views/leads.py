@@ -17,6 +17,7 @@ from pipefit.domain.scorecard import Scorecard
 from pipefit.services.lead_backtest import METHODS, BacktestResult
 from pipefit.services.lead_files import BatchScores, FileScores
 from pipefit.services.qualification import Assessment, QualifyResult
+from pipefit.services.scorecards import ProposalCheck
 from pipefit.views.shapes import Column, Fact, Kind, Table, View
 
 __all__ = [
@@ -61,6 +62,7 @@ def _file_document(result: FileScores) -> dict[str, Any]:
         "folds": result.folds,
         "auc": {k: _round(v, 4) for k, v in result.auc.items()},
         "leaky_fields": [w.field for w in result.leaks],
+        "auc_with_leaky_fields": _round(result.auc_with_leaky_fields, 4),
         "excluded": [e.name for e in result.excluded],
         "leak_warnings": [{"field": w.field, "why": w.why} for w in result.leaks],
         "exclusions": [{"field": e.name, "why": e.why} for e in result.excluded],
@@ -89,6 +91,15 @@ def file_scores_view(result: FileScores) -> View:
     if result.leaks:
         warnings = [{"field": w.field, "why": w.why} for w in result.leaks]
         tables.append(Table.of(warnings, title="Leak warnings (left out)", name="leak_warnings"))
+    notes = list(result.notes)
+    without = result.auc.get("pipefit")
+    if result.auc_with_leaky_fields is not None and without is not None:
+        notes.insert(
+            0,
+            f"pipefit's ROC-AUC is {without:.3f} without the {len(result.leaks)} fields that may "
+            f"leak and {result.auc_with_leaky_fields:.3f} with them (same folds): the difference "
+            "is what they would add, and it would not hold on new leads",
+        )
     others = [e for e in result.excluded if not e.why.startswith("may leak")]
     if others:
         left_out = [{"field": e.name, "why": e.why} for e in others]
@@ -103,7 +114,7 @@ def file_scores_view(result: FileScores) -> View:
     return View(
         title=title,
         tables=tables,
-        notes=list(result.notes),
+        notes=notes,
         document=_file_document(result),
         csv="auc" if result.auc else None,
     )
@@ -159,8 +170,27 @@ def scorecard_view(card: Scorecard) -> View:
     return _list_view(Table.of(card_rows(card), title=title))
 
 
-def proposal_view(proposal: Proposal, toml: str, written_to: str | None) -> View:
-    """Best against worst customers; the JSON also carries the card and its TOML."""
+def _check_rows(check: ProposalCheck) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = [
+        {"split": str(i + 1), **{k: v for k, v in s.__dict__.items()}}
+        for i, s in enumerate(check.splits)
+    ]
+    if check.splits:
+        means = ("auc_in_force", "auc_proposed", "lift_top20_in_force", "lift_top20_proposed")
+        rows.append(
+            {"split": "mean", "test_from": None, "test_to": None,
+             "leads": sum(s.leads for s in check.splits),
+             "successful": sum(s.successful for s in check.splits),
+             **{m: check.mean(m) for m in means}}
+        )  # fmt: skip
+    return rows
+
+
+def proposal_view(
+    proposal: Proposal, toml: str, written_to: str | None, check: ProposalCheck | None = None
+) -> View:
+    """Best against worst customers, and (given `check`) the proposal against the card in
+    force on later customers; the JSON also carries the card and its TOML."""
     t = proposal.card.thresholds
     profiles = [p.__dict__ for p in proposal.profiles]
     document = {
@@ -173,8 +203,23 @@ def proposal_view(proposal: Proposal, toml: str, written_to: str | None) -> View
         "toml": toml,
         "written_to": written_to,
     }
-    table = Table.of(profiles, title="Best vs worst customers", name="profiles")
-    return View(tables=[table], document=document)
+    tables = [Table.of(profiles, title="Best vs worst customers", name="profiles")]
+    notes: list[str] = []
+    if check is not None:
+        rows = _check_rows(check)
+        document["backtest"] = {
+            "splits": rows[:-1],
+            "mean": rows[-1] if rows else None,
+            "auc_shortfall": check.shortfall,
+            "notes": check.notes,
+        }
+        title = "Proposed vs in force: successful customers among later leads"
+        tables.append(Table.of(rows, title=title, name="backtest"))
+        notes += check.notes
+        why = check.refusal()
+        if why is not None:
+            notes.append(why.removesuffix("; not written"))
+    return View(tables=tables, notes=notes, document=document)
 
 
 # -- the backtest --------------------------------------------------------------------------

@@ -59,6 +59,7 @@ def _row(r: LeadRecord) -> dict[str, Any]:
         "expanded": customer.expanded if customer else None,
         "churned_at": customer.churned_at if customer else None,
         "reference": customer.reference if customer else None,
+        "won_units": int(r.won_amount * 10_000), "won_currency": r.won_currency,
     }  # fmt: skip
 
 

@@ -28,9 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from pipefit.domain.errors import PipefitError
 from pipefit.domain.users import UserRole
 
-__all__ = ["AccessScope", "OrgChart", "Principal", "scope_for"]
+__all__ = ["AccessDenied", "AccessScope", "OrgChart", "Principal", "scope_for"]
 
 
 @dataclass(frozen=True)
@@ -201,3 +202,7 @@ def scope_for(principal: Principal, chart: OrgChart) -> AccessScope:
         edit_presales=team,
         pay=team,
     )
+
+
+class AccessDenied(PipefitError):
+    """The login may see the record but not change it (or may not do this at all)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from typing import Annotated
 
 import typer
@@ -18,6 +19,22 @@ FACTORY = "pipefit.webapi:from_environment"
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+
+
+def check_address(host: str, port: int) -> None:
+    """Refuse, in one line, an address this machine cannot listen on (an unknown host, a
+    port in use) before the server starts, rather than after its start-up lines."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = found[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except (OSError, UnicodeError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise PipefitError(
+            f"cannot listen on {host}:{port}: {why}", field="serve.address"
+        ) from None
 
 
 @with_app
@@ -42,6 +59,7 @@ def serve(
             "so serve it with one worker or move the workspace to PostgreSQL",
             field="serve.workers",
         )
+    check_address(host, port)
     # Every worker process opens the workspace itself, from these (the factory reads them).
     os.environ["PIPEFIT_WORKSPACE"] = str(instance.workspace.root.resolve())
     os.environ["PIPEFIT_DATABASE_URL"] = url

@@ -11,7 +11,7 @@ from pipefit.domain.deal_pages import DealPage, DealPageQuery
 from pipefit.domain.model import Opportunity
 from pipefit.domain.users import ApiToken, AuditEntry, User
 
-__all__ = ["MemoryAccounts", "MemoryAudit", "MemoryDealPages", "MemoryUsers"]
+__all__ = ["MemoryAccounts", "MemoryAudit", "MemoryDealPages", "MemoryHasher", "MemoryUsers"]
 
 
 class MemoryUsers:
@@ -116,3 +116,13 @@ class MemoryAccounts:
 
     def commit(self) -> None:
         self.committed += 1
+
+
+class MemoryHasher:
+    """Stands in for argon2 (slow on purpose) in unit tests: a visible mark, not a hash."""
+
+    def hash(self, password: str) -> str:
+        return f"plain:{password}"
+
+    def verify(self, encoded: str, password: str) -> bool:
+        return encoded == f"plain:{password}"

@@ -17,6 +17,7 @@ from .workspaces import query
 
 __all__ = ["api"]  # the fixture, imported for pytest
 
+
 def deals(api: Api) -> dict[str, tuple[str | None, str | None]]:
     rows = query(api.app.workspace, select(tables.opportunities))
     return {r.opportunity_id: (r.owner_id, r.presales_id) for r in rows}

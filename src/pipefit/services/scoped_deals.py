@@ -67,16 +67,14 @@ def _decode(cursor: str) -> tuple[str, str]:
 
 
 def _sort(text: str) -> tuple[str, bool]:
-    descending = text.startswith("-")
-    key = text.lstrip("-")
+    """`created_at` or `-created_at` -> (key, descending)."""
+    key = text.strip().removeprefix("-")
     if key not in SORTS:
         raise PipefitError(
             f"deals sort by {', '.join(SORTS)} (a leading - for descending); got '{text}'",
             field="sort",
         )
-    if descending and key == "opportunity_id":
-        return key, True
-    return key, descending
+    return key, text.strip().startswith("-")
 
 
 def list_deals(

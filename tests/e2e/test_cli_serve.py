@@ -126,3 +126,14 @@ def test_a_token_is_listed_and_revoked_by_its_id(workspace: Path) -> None:
                   "-w", workspace, check=False)  # fmt: skip
     assert unknown.returncode == 1 and "no person 'emp-999'" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+def test_the_audit_log_shows_who_changed_what(workspace: Path) -> None:
+    run("user", "add", "audited@example.com", "--role", "revops", "-w", workspace)
+    entries = run_json("user", "audit", "--limit", "1", "-w", workspace, "-f", "json")
+    [latest] = entries
+    assert (latest["action"], latest["target"], latest["before"]) == (
+        "user.add", "audited@example.com", None,
+    )  # fmt: skip
+    assert latest["actor"].startswith("cli")
+    assert latest["after"]["role"] == "revops"

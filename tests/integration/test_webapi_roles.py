@@ -157,3 +157,15 @@ def test_a_statement_is_read_by_its_person_their_managers_and_comp_admins_only(
         else:
             assert answer.status_code == 404, (role, person)
             assert same_but_the_id(answer.json(), unknown.json(), person, "emp-404")
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_only_an_admin_reads_the_audit_log(api: Api, role: str) -> None:
+    answer = api.client.get("/api/audit?limit=5", headers=api.read[role])
+    if role == "admin":
+        assert answer.status_code == 200
+        entries = answer.json()
+        assert entries and {"at", "actor", "action", "target", "before", "after"} <= set(entries[0])
+        assert all("password_hash" not in str(e) for e in entries)
+    else:
+        assert answer.status_code == 403 and answer.json()["error"] == "the audit log is for admins"

@@ -149,3 +149,17 @@ def user_token(
         show(out, fmt, tokens_view(email.strip().lower(), user_tokens(accounts, email)))
     else:
         show(out, fmt, issued_token_view(issue_token(accounts, email, scope=scope, actor=_actor())))
+
+
+@user_app.command("audit")
+@with_app_and_format
+def user_audit(
+    instance: App,
+    fmt: OutputFormat,
+    limit: Annotated[int, typer.Option(help="How many of the latest entries.")] = 50,
+) -> None:
+    """The audit log, newest first: who changed what, when, before and after."""
+    from pipefit.services.users import audit_entries
+    from pipefit.views.users import audit_view
+
+    show(out, fmt, audit_view(audit_entries(instance.accounts(), limit=limit)))

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
+from pipefit.domain.access import AccessDenied, AccessScope
 from pipefit.domain.clock import Clock, utc_now
 from pipefit.domain.errors import NotFound, PipefitError
 from pipefit.domain.users import (
@@ -30,6 +31,7 @@ __all__ = [
     "IssuedToken",
     "NotAuthenticated",
     "add_user",
+    "audit_entries",
     "authenticate_token",
     "disable_user",
     "issue_token",
@@ -245,3 +247,19 @@ def authenticate_token(accounts: AccountsUnitOfWork, secret: str) -> tuple[User,
     if not hmac.compare_digest(token.token_hash, _token_hash(secret.strip())):
         raise refused
     return user, token.scope
+
+
+MAX_AUDIT = 10_000
+
+
+def audit_entries(
+    accounts: AccountsUnitOfWork, *, limit: int = 100, scope: AccessScope | None = None
+) -> list[AuditEntry]:
+    """The latest changes, newest first. Through the API (`scope` given) for admins only;
+    the CLI runs as the workspace's operator, who holds the database anyway."""
+    if scope is not None and not scope.manages_users:
+        raise AccessDenied("the audit log is for admins")
+    if not 1 <= limit <= MAX_AUDIT:
+        raise PipefitError(f"give 1 to {MAX_AUDIT} entries; got {limit}", field="limit")
+    with accounts:
+        return accounts.audit.entries(limit=limit)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipefit.domain.users import ApiToken, User
+from pipefit.domain.users import ApiToken, AuditEntry, User
 from pipefit.services.users import IssuedToken
 from pipefit.views.shapes import Fact, Kind, Table, View
 
-__all__ = ["issued_token_view", "tokens_view", "user_view", "users_view"]
+__all__ = ["audit_view", "issued_token_view", "tokens_view", "user_view", "users_view"]
 
 
 def _row(user: User) -> dict[str, object]:
@@ -68,3 +68,33 @@ def issued_token_view(issued: IssuedToken) -> View:
         document={"token": issued.secret, "token_id": t.token_id, "email": t.email,
                   "scope": str(t.scope)},
     )  # fmt: skip
+
+
+def audit_entry(entry: AuditEntry) -> dict[str, object]:
+    return {
+        "at": entry.at,
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "before": entry.before,
+        "after": entry.after,
+    }
+
+
+def _changed(entry: AuditEntry) -> str:
+    """What the change did, in one cell: the new record's values, or what differs."""
+    before, after = entry.before or {}, entry.after or {}
+    if entry.before is None:
+        return ", ".join(f"{k}: {v}" for k, v in after.items() if v is not None)
+    keys = sorted(set(before) | set(after))
+    return ", ".join(
+        f"{k}: {before.get(k)} -> {after.get(k)}" for k in keys if before.get(k) != after.get(k)
+    )
+
+
+def audit_view(entries: Sequence[AuditEntry]) -> View:
+    """The audit log, newest first; a terminal shows what changed, JSON the whole records."""
+    rows = [audit_entry(e) | {"changed": _changed(e)} for e in entries]
+    table = Table.of(rows, {"at": Kind.TIME}, name="entries",
+                     keys=["at", "actor", "action", "target", "changed"])  # fmt: skip
+    return View(title="Audit log", tables=[table], document=[audit_entry(e) for e in entries])

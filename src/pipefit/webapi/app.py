@@ -7,6 +7,7 @@ from fastapi_offline import FastAPIOffline
 
 from pipefit.bootstrap import App
 from pipefit.webapi import errors
+from pipefit.webapi.audit import router as audit
 from pipefit.webapi.opportunities import router as opportunities
 from pipefit.webapi.reports import router as reports
 
@@ -37,6 +38,7 @@ def create_app(app: App) -> FastAPI:
     errors.install(api)
     api.include_router(opportunities)
     api.include_router(reports)
+    api.include_router(audit)
     return api
 
 

@@ -33,9 +33,11 @@ from pipefit.services.imports import ImportDefaults
 from pipefit.services.ports.analytics import AnalyticsSettings
 from pipefit.services.ports.pay import StatementWriter
 from pipefit.services.workspace import prepare_database, update_database
+from pipefit.store.accounts import SqlAccounts
 from pipefit.store.analytics import COPY_FOLDER
 from pipefit.store.database import make_engine
 from pipefit.store.imports import SqlBatchLoader
+from pipefit.store.passwords import Argon2Hasher
 from pipefit.store.schema import SqlSchema
 from pipefit.store.unit_of_work import SqlUnitOfWork
 
@@ -131,6 +133,14 @@ class App:
             self.workspace.config.pipelines_by_name(),
             analytics_copy=self.workspace.root / COPY_FOLDER,
         )
+
+    def accounts(self) -> SqlAccounts:
+        """A fresh unit of work over logins, tokens, the audit log and deal pages."""
+        return SqlAccounts(self.engine)
+
+    @property
+    def password_hasher(self) -> Argon2Hasher:
+        return Argon2Hasher()
 
     @property
     def analytics_settings(self) -> AnalyticsSettings:

@@ -17,6 +17,13 @@ import pytest
 import pipefit.services.ports as ports_package
 from pipefit.config import default_config_text
 from pipefit.domain.errors import PipefitError
+from pipefit.services.ports.accounts import (
+    AccountsUnitOfWork,
+    AuditLog,
+    DealPages,
+    PasswordHasher,
+    UserRepository,
+)
 from pipefit.services.ports.analytics import AnalyticsSource
 from pipefit.services.ports.deals import DealRepository
 from pipefit.services.ports.files import ConfigFile, LeadFiles, ModelFiles
@@ -28,6 +35,13 @@ from pipefit.services.ports.status import StatusSource
 from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.ports.workspace import WorkspaceSchema
 from pipefit.store.memory import MemoryUnitOfWork
+from pipefit.store.memory.accounts import (
+    MemoryAccounts,
+    MemoryAudit,
+    MemoryDealPages,
+    MemoryHasher,
+    MemoryUsers,
+)
 from pipefit.store.memory.analytics import MemoryAnalytics
 from pipefit.store.memory.deals import MemoryDeals
 from pipefit.store.memory.files import MemoryConfigFile, MemoryLeadFiles, MemoryModelFiles
@@ -55,6 +69,11 @@ schema: WorkspaceSchema = MemorySchema()
 lead_files: LeadFiles = MemoryLeadFiles()
 model_files: ModelFiles = MemoryModelFiles()
 config_file: ConfigFile = MemoryConfigFile("")
+accounts: AccountsUnitOfWork = MemoryAccounts()
+audit: AuditLog = MemoryAudit()
+deal_pages: DealPages = MemoryDealPages()
+hasher: PasswordHasher = MemoryHasher()
+users: UserRepository = MemoryUsers()
 
 FAKES: dict[str, object] = {
     "DealRepository": deals,
@@ -73,6 +92,11 @@ FAKES: dict[str, object] = {
     "LeadFiles": lead_files,
     "ModelFiles": model_files,
     "ConfigFile": config_file,
+    "AccountsUnitOfWork": accounts,
+    "AuditLog": audit,
+    "DealPages": deal_pages,
+    "PasswordHasher": hasher,
+    "UserRepository": users,
 }
 
 

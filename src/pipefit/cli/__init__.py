@@ -18,6 +18,8 @@ from pipefit.cli.deals import activity_app, opportunity_app, pipeline_app
 from pipefit.cli.errors import report
 from pipefit.cli.leads import leads_app
 from pipefit.cli.reports import register as register_reports
+from pipefit.cli.serve import register as register_serve
+from pipefit.cli.users import user_app
 from pipefit.domain.errors import PipefitError
 
 __all__ = ["app", "main", "run"]
@@ -45,6 +47,8 @@ app.add_typer(comp_app, name="comp")
 app.add_typer(plan_app, name="plan")
 app.add_typer(leads_app, name="leads")
 register_reports(app)
+app.add_typer(user_app, name="user")
+register_serve(app)
 
 
 DEBUG = "PIPEFIT_DEBUG"

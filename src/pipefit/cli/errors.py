@@ -25,6 +25,14 @@ SHOWN_PROBLEMS = 200
 # per field; a field that several commands take under one name maps once.
 FLAGS: dict[str, str] = {
     "reason": "--reason",
+    "user.email": "EMAIL",
+    "user.role": "--role",
+    "user.person": "--person",
+    "user.password": "--password-stdin",
+    "token.scope": "--scope",
+    "token.id": "--revoke",
+    "serve.address": "--host/--port",
+    "serve.workers": "--workers",
     "actor": "--actor",
     "limit": "--limit",
     "opportunity.id": "OPPORTUNITY",

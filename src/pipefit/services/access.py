@@ -1,0 +1,33 @@
+"""The access policy's inputs read from the workspace: who stands for whom in the org
+chart, and so which rows and whose pay a login may see (`domain.access`)."""
+
+from __future__ import annotations
+
+from pipefit.domain.access import AccessScope, OrgChart, Principal, scope_for
+from pipefit.services.ports.unit_of_work import UnitOfWork
+
+__all__ = ["load_scope", "org_chart"]
+
+
+def org_chart(uow: UnitOfWork) -> OrgChart:
+    """Teams, their managers and the presales pools, as the workspace holds them."""
+    with uow:
+        people = uow.pay.people()
+        teams = uow.pay.teams()
+        members = uow.pay.pool_members()
+    pool_members: dict[str, set[str]] = {}
+    pool_covers: dict[str, set[str]] = {}
+    for m in members:
+        into = pool_covers if m.kind == "covered_rep" else pool_members
+        into.setdefault(m.pool_id, set()).add(m.person_id)
+    return OrgChart(
+        team_of={p.person_id: p.team_id for p in people},
+        manager_of_team={t.team_id: t.manager_id for t in teams},
+        pool_members={k: frozenset(v) for k, v in pool_members.items()},
+        pool_covers={k: frozenset(v) for k, v in pool_covers.items()},
+    )
+
+
+def load_scope(uow: UnitOfWork, principal: Principal) -> AccessScope:
+    """What `principal` may see and change in this workspace now."""
+    return scope_for(principal, org_chart(uow))

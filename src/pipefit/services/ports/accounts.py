@@ -1,0 +1,82 @@
+"""What the user, token, audit and scoped-list services need from storage: the logins
+(`UserRepository`), the audit log (`AuditLog`), pages of deals filtered below the query
+(`DealPages`), all in one transaction (`AccountsUnitOfWork`); and a password hasher."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from pipefit.domain.deal_pages import DealPage, DealPageQuery
+from pipefit.domain.users import ApiToken, AuditEntry, User
+
+__all__ = [
+    "AccountsUnitOfWork",
+    "AuditLog",
+    "DealPage",
+    "DealPageQuery",
+    "DealPages",
+    "PasswordHasher",
+    "UserRepository",
+]
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, encoded: str, password: str) -> bool:
+        """Whether `password` matches; False (never an error) when it does not."""
+        ...
+
+
+class UserRepository(Protocol):
+    def get(self, email: str) -> User | None: ...
+
+    def all(self) -> list[User]: ...
+
+    def add(self, user: User) -> None: ...
+
+    def update(self, user: User) -> None: ...
+
+    def add_token(self, token: ApiToken) -> None: ...
+
+    def token(self, token_id: str) -> ApiToken | None: ...
+
+    def tokens(self, email: str) -> list[ApiToken]: ...
+
+    def revoke_token(self, token_id: str, at: datetime) -> None: ...
+
+
+class AuditLog(Protocol):
+    def append(self, entry: AuditEntry) -> None: ...
+
+    def entries(self, *, limit: int = 100) -> list[AuditEntry]:
+        """The latest entries, newest first."""
+        ...
+
+
+class DealPages(Protocol):
+    def page(self, query: DealPageQuery) -> DealPage: ...
+
+
+class AccountsUnitOfWork(Protocol):
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def deal_pages(self) -> DealPages: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...

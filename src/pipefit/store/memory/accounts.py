@@ -1,0 +1,128 @@
+"""In-memory logins, tokens, audit log and deal pages, for unit tests of the services."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from pipefit.domain.deal_pages import DealPage, DealPageQuery
+from pipefit.domain.model import Opportunity
+from pipefit.domain.users import ApiToken, AuditEntry, User
+
+__all__ = ["MemoryAccounts", "MemoryAudit", "MemoryDealPages", "MemoryHasher", "MemoryUsers"]
+
+
+class MemoryUsers:
+    def __init__(self) -> None:
+        self.by_email: dict[str, User] = {}
+        self.by_token: dict[str, ApiToken] = {}
+
+    def get(self, email: str) -> User | None:
+        return self.by_email.get(email)
+
+    def all(self) -> list[User]:
+        return list(self.by_email.values())
+
+    def add(self, user: User) -> None:
+        self.by_email[user.email] = user
+
+    def update(self, user: User) -> None:
+        self.by_email[user.email] = user
+
+    def add_token(self, token: ApiToken) -> None:
+        self.by_token[token.token_id] = token
+
+    def token(self, token_id: str) -> ApiToken | None:
+        return self.by_token.get(token_id)
+
+    def tokens(self, email: str) -> list[ApiToken]:
+        return [t for t in self.by_token.values() if t.email == email]
+
+    def revoke_token(self, token_id: str, at: datetime) -> None:
+        self.by_token[token_id] = replace(self.by_token[token_id], revoked_at=at)
+
+
+class MemoryAudit:
+    def __init__(self) -> None:
+        self.log: list[AuditEntry] = []
+
+    def append(self, entry: AuditEntry) -> None:
+        self.log.append(entry)
+
+    def entries(self, *, limit: int = 100) -> list[AuditEntry]:
+        return list(reversed(self.log))[:limit]
+
+
+class MemoryDealPages:
+    """Pages over a list of deals (share the list with a MemoryDeals to see its moves)."""
+
+    def __init__(self, deals: list[Opportunity] | None = None) -> None:
+        self.deals = deals if deals is not None else []
+        self.segments: dict[str, str] = {}  # account -> segment
+
+    def page(self, query: DealPageQuery) -> DealPage:
+        def allowed(o: Opportunity) -> bool:
+            if query.owners is None:
+                return True
+            return (o.owner_id in query.owners) or (o.presales_id in query.presales)
+
+        found = [
+            o
+            for o in self.deals
+            if allowed(o)
+            and (query.owner is None or o.owner_id == query.owner)
+            and (query.stages is None or o.stage in query.stages)
+            and (query.segment is None or self.segments.get(o.account_id or "") == query.segment)
+        ]
+
+        def key(o: Opportunity) -> tuple[str, str]:
+            value = o.created_at.isoformat() if query.sort == "created_at" else o.opportunity_id
+            return (value, o.opportunity_id)
+
+        found.sort(key=key, reverse=query.descending)
+        if query.after is not None:
+            after = query.after
+            found = [o for o in found if (key(o) < after if query.descending else key(o) > after)]
+        total = sum(
+            1
+            for o in self.deals
+            if allowed(o)
+            and (query.owner is None or o.owner_id == query.owner)
+            and (query.stages is None or o.stage in query.stages)
+            and (query.segment is None or self.segments.get(o.account_id or "") == query.segment)
+        )
+        return DealPage(found[: query.limit], total, more=len(found) > query.limit)
+
+
+class MemoryAccounts:
+    def __init__(self, deals: list[Opportunity] | None = None) -> None:
+        self.users = MemoryUsers()
+        self.audit = MemoryAudit()
+        self.deal_pages = MemoryDealPages(deals)
+        self.committed = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+    def commit(self) -> None:
+        self.committed += 1
+
+
+class MemoryHasher:
+    """Stands in for argon2 (slow on purpose) in unit tests: a visible mark, not a hash."""
+
+    def hash(self, password: str) -> str:
+        return f"plain:{password}"
+
+    def verify(self, encoded: str, password: str) -> bool:
+        return encoded == f"plain:{password}"

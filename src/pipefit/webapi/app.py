@@ -1,0 +1,48 @@
+"""The FastAPI application over one workspace."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from pipefit.bootstrap import App
+from pipefit.webapi import errors
+from pipefit.webapi.audit import router as audit
+from pipefit.webapi.opportunities import router as opportunities
+from pipefit.webapi.reports import router as reports
+
+__all__ = ["create_app", "from_environment"]
+
+DESCRIPTION = """\
+pipefit's HTTP API: the same services, gates and reports as the `pipefit` command, for a
+team. Authenticate with an API token from `pipefit user token EMAIL`, sent as
+`Authorization: Bearer <token>`. What you see follows your role and the person you stand
+for: a rep their own deals, a presales engineer their pool's, a manager their subtree's,
+revops and admin everything; pay only your own, your people's as their manager, or
+everyone's as a comp admin. Errors are `{"error": ..., "field": ...}`.
+"""
+
+
+def create_app(app: App) -> FastAPI:
+    """The API over `app`'s workspace. /docs serves Swagger UI from pipefit's own files
+    (fastapi-offline's bundle): nothing is loaded from a CDN."""
+    api = FastAPIOffline(
+        title="pipefit",
+        description=DESCRIPTION,
+        version="0.1.0",
+        redoc_url=None,
+        static_url="/static/docs",
+        favicon_url="/static/docs/favicon.png",
+    )
+    api.state.pipefit = app
+    errors.install(api)
+    api.include_router(opportunities)
+    api.include_router(reports)
+    api.include_router(audit)
+    return api
+
+
+def from_environment() -> FastAPI:
+    """The API over the workspace PIPEFIT_WORKSPACE / PIPEFIT_DATABASE_URL name (what
+    `pipefit serve` sets for each worker process)."""
+    return create_app(App.open())

@@ -18,7 +18,7 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from pipefit.analytics.engine import Source, fetch, new_connection, register
+from pipefit.analytics.engine import Parquet, Source, fetch, new_connection, register
 from pipefit.analytics.relations import RELATIONS
 
 __all__ = ["EFFECTIVE_EVENTS", "effective_events", "write_effective_events"]
@@ -62,10 +62,14 @@ ORDER BY o.opportunity_id, o.seq
 
 
 def _connected(
-    logged_events: Source, corrections: Source, stages: Source, deal_pipelines: Source
+    logged_events: Source,
+    corrections: Source,
+    stages: Source,
+    deal_pipelines: Source,
+    logged_name: str = "logged_events",
 ) -> duckdb.DuckDBPyConnection:
     con = new_connection()
-    register(con, "logged_events", logged_events)
+    register(con, logged_name, logged_events)
     register(con, "corrections", corrections)
     register(con, "stages", stages)
     register(con, "deal_pipelines", deal_pipelines)
@@ -89,11 +93,37 @@ def write_effective_events(
     corrections: Source,
     stages: Source,
     deal_pipelines: Source,
+    *,
+    grown_from: tuple[Parquet, int] | None = None,
 ) -> None:
-    """The `events` relation written to the Parquet file `out` (a path of the store's)."""
-    con = _connected(logged_events, corrections, stages, deal_pipelines)
+    """The `events` relation written to the Parquet file `out` (a path of the store's).
+
+    `grown_from`: the effective log as it was when the last logged event was numbered
+    `n` (nothing else has changed since, the caller has checked): only the deals with
+    events logged after `n` are worked out again, the others' events kept as they were.
+    """
+    logged_name = "logged_events" if grown_from is None else "all_logged_events"
+    con = _connected(logged_events, corrections, stages, deal_pipelines, logged_name)
     try:
         target = "'" + out.replace("'", "''") + "'"
-        con.execute(f"COPY ({EFFECTIVE_EVENTS}) TO {target} (FORMAT parquet)")
+        query = EFFECTIVE_EVENTS
+        if grown_from is not None:
+            before, number = grown_from
+            con.execute(
+                "CREATE TEMP TABLE moved AS SELECT DISTINCT opportunity_id "
+                f"FROM all_logged_events WHERE logged > {int(number)}"
+            )
+            con.execute(
+                "CREATE VIEW logged_events AS SELECT * FROM all_logged_events "
+                "WHERE opportunity_id IN (SELECT opportunity_id FROM moved)"
+            )
+            body = EFFECTIVE_EVENTS.strip().rsplit("ORDER BY", 1)[0]
+            query = f"""
+SELECT * FROM {before.sql()}
+WHERE opportunity_id NOT IN (SELECT opportunity_id FROM moved)
+UNION ALL
+({body})
+ORDER BY opportunity_id, seq"""
+        con.execute(f"COPY ({query}) TO {target} (FORMAT parquet)")
     finally:
         con.close()

@@ -35,6 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -144,6 +145,7 @@ class SqlAnalytics:
         self._relation_copy = None if copy_folder is None else RelationCopy(copy_folder, **identity)
         self._notes: list[str] = []
         self._counts: dict[str, int] = {}
+        self._stamps: dict[str, list[object]] | None = None
 
     @property
     def last_refresh(self) -> Refresh | None:
@@ -231,12 +233,21 @@ class SqlAnalytics:
             self._counts[table] = int(self._row(f"SELECT count(*) FROM {table}")[0])
         return self._counts[table]
 
-    def _imports(self) -> list[object]:
-        found = self._row(
-            "SELECT import_id, at FROM imports "
-            "WHERE import_id = (SELECT max(import_id) FROM imports)"
-        )
-        return [int(found[0]), str(found[1])] if found else [0, ""]
+    def _imports(self, tables: Collection[str]) -> dict[str, list[object]]:
+        """Per table, the last import that inserted or updated rows of it (its number and
+        time; every import records what it wrote, in the same transaction)."""
+        if self._stamps is None:
+            self._stamps = {}
+            cursor = self._conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute("SELECT import_id, at, counts FROM imports ORDER BY import_id")
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            for number, at, counts in rows:
+                for table in _written(counts):
+                    self._stamps[table] = [int(number), str(at)]
+        return {t: self._stamps.get(t, [0, ""]) for t in sorted(tables)}
 
     def _log_key(self) -> list[object]:
         top, unnumbered = self.log_top()
@@ -247,7 +258,7 @@ class SqlAnalytics:
     def _key(self, name: str, settings: AnalyticsSettings) -> dict[str, object]:
         tables, logged = _KEYED[name]
         key: dict[str, object] = {
-            "imports": self._imports(),
+            "imports": self._imports(tables),
             "counts": {t: self._count(t) for t in tables},
         }
         if logged:
@@ -277,6 +288,7 @@ class SqlAnalytics:
     ) -> dict[str, Source]:
         self._notes = []
         self._counts = {}
+        self._stamps = None
         wanted = set(RELATIONS) if names is None else set(names)
         stages = forecast_categories(self._fetch(_STAGES, STORED_STAGES), settings)
         deals = self._copied("deals", settings, lambda: self._deals(settings))
@@ -326,13 +338,67 @@ class SqlAnalytics:
         held = self._relation_copy.held(name, key, schema)
         if held is not None:
             return Parquet.of(held)
-        table = read()
+        grown = self._grown(name, key, schema)
+        table = None
+        if grown is not None and name == "deals":
+            # Only deals with events logged since are read again (a stage move updates
+            # its deal in the same transaction as it logs the event).
+            table = self._patched_deals(*grown, settings)
+        if table is None:
+            table = read()
+        written = table
         try:
-            path = self._relation_copy.keep(name, key, lambda tmp: pq.write_table(table, tmp))
+            path = self._relation_copy.keep(name, key, lambda tmp: pq.write_table(written, tmp))
         except OSError as exc:
             self._note_uncopied(exc)
             return table
         return Parquet.of(path)
+
+    def _grown(self, name: str, key: dict[str, Any], schema: pa.Schema) -> tuple[Path, int] | None:
+        """The last copy of `name` and the last logged event it knew of, when what has
+        changed since is only that the log grew (nothing else in its key moved, the event
+        it knew as the last is still that one): its deals with new events are the only
+        ones that can differ."""
+        assert self._relation_copy is not None
+        previous = self._relation_copy.previous(name, schema)
+        if previous is None or "log" not in key:
+            return None
+        old, path = previous
+        then, now = old.get("log"), key["log"]
+        same = {k: v for k, v in old.items() if k != "log"} == {
+            k: v for k, v in key.items() if k != "log"
+        }
+        if not (same and isinstance(then, list) and len(then) == 4 and then[1] == 0):
+            return None
+        top, _, marker, corrections = then
+        if not (isinstance(top, int) and 0 < top < now[0]) or now[1] or corrections != now[3]:
+            return None
+        found = self.event_at(top)
+        return (path, top) if found is not None and list(found) == marker else None
+
+    def _patched_deals(
+        self, old_path: Path, top: int, settings: AnalyticsSettings
+    ) -> pa.Table | None:
+        """The deals of the copy at `old_path`, those with events logged after `top` read
+        again, in place (so the rows stand in the order a full read gives)."""
+        # An int formatted by this module, never user text.
+        moved = (
+            " WHERE o.opportunity_id IN "
+            f"(SELECT opportunity_id FROM stage_events WHERE logged > {int(top)})"
+        )
+        fresh = self._fetch(_DEALS + moved, RAW_DEALS)
+        fresh = fresh.append_column(
+            "amount_home", home_amounts(fresh["amount"], fresh["currency"], settings)
+        ).select(RELATIONS["deals"].names)
+        old = pq.read_table(old_path).cast(RELATIONS["deals"])
+        where = pc.index_in(old["opportunity_id"], value_set=fresh["opportunity_id"])
+        at = where.to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(~np.isnan(at)) if at.dtype.kind == "f" else np.arange(len(at))
+        if len(rows) != fresh.num_rows:
+            return None  # a deal that is not in the copy: read them all
+        indices = np.arange(old.num_rows, dtype=np.int64)
+        indices[rows] = old.num_rows + at[rows].astype(np.int64)
+        return pa.concat_tables([old, fresh]).take(pa.array(indices))
 
     def _note_uncopied(self, exc: OSError) -> None:
         folder = None if self._relation_copy is None else self._relation_copy.folder
@@ -356,23 +422,43 @@ class SqlAnalytics:
         key = {
             "log": self._log_key(),
             "stages": json.dumps(positions.to_pylist(), sort_keys=True),
-            "imports": self._imports(),
+            "imports": self._imports(["opportunities"]),
             "opportunities": self._count("opportunities"),
         }
         held = self._relation_copy.held("events", key, RELATIONS["events"])
         if held is not None:
             return Parquet.of(held)
+        grown = self._grown("events", key, RELATIONS["events"])
+        before = None if grown is None else (Parquet.of(grown[0]), grown[1])
         parts = Parquet.of(logged)
         try:
             path = self._relation_copy.keep(
                 "events",
                 key,
-                lambda tmp: write_effective_events(tmp, parts, corrections, stages, pipelines),
+                lambda tmp: write_effective_events(
+                    tmp, parts, corrections, stages, pipelines, grown_from=before
+                ),
             )
         except OSError as exc:
             self._note_uncopied(exc)
             return effective_events(parts, corrections, stages, pipelines)
         return Parquet.of(path)
+
+
+def _written(counts: object) -> list[str]:
+    """The tables an import wrote rows of, from what it recorded (every table, to be
+    safe, when the record cannot be read)."""
+    try:
+        found: Any = json.loads(counts) if isinstance(counts, str | bytes) else counts
+        return [
+            table
+            for table, written in found.items()
+            if int(written.get("inserted", 0))
+            or int(written.get("updated", 0))
+            or "inserted" not in written
+        ]
+    except (ValueError, TypeError, AttributeError):
+        return list(_COUNTED)
 
 
 def _deal_pipelines(deals: Source) -> Source:

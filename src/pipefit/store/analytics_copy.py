@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -125,7 +125,7 @@ class EventCopy:
     def _check_parts(self, parts: list[str]) -> None:
         """Every part is there with the log's columns: read from its footer only."""
         for part in parts:
-            if pq.read_schema(self.folder / part).remove_metadata() != LOGGED_EVENTS:
+            if _columns(pq.read_schema(self.folder / part)) != _columns(LOGGED_EVENTS):
                 raise pa.ArrowInvalid(f"{part} does not hold the stage log's columns")
 
     def _held(self, source: LogReader, top: int) -> tuple[int, list[str]] | str:
@@ -217,10 +217,23 @@ class RelationCopy:
         """The copy of `relation` for `key`, if there is a readable one with `schema`."""
         path = self.folder / self._name(relation, key)
         try:
-            found = pq.read_schema(path).remove_metadata()
+            found = pq.read_schema(path)
         except (OSError, pa.ArrowException):
             return None
-        return path if found == schema else None
+        return path if _columns(found) == _columns(schema) else None
+
+    def previous(self, relation: str, schema: pa.Schema) -> tuple[dict[str, Any], Path] | None:
+        """The key and file of the copy of `relation` last kept (for another state of the
+        database, when `held` finds none), for a caller that can bring it up to date."""
+        try:
+            manifest = json.loads((self.folder / f"rel-{relation}.json").read_text("utf-8"))
+            key, name = manifest["key"], str(manifest["file"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        path = self.folder / name
+        if not isinstance(key, dict) or name != self._name(relation, key):
+            return None
+        return (key, path) if self.held(relation, key, schema) == path else None
 
     def keep(self, relation: str, key: dict[str, object], write: Callable[[str], None]) -> Path:
         """Writes the copy of `relation` for `key` (`write(path)` writes the Parquet
@@ -237,6 +250,8 @@ class RelationCopy:
             Path(tmp).unlink(missing_ok=True)
             raise
         self.built.append(relation)
+        manifest = json.dumps({"key": key, "file": name})
+        _write_text(self.folder / f"rel-{relation}.json", manifest)
         # Another command may be reading an older copy right now: those go a while later.
         for stale in self.folder.glob(f"rel-{relation}-*.parquet"):
             if stale.name != name and _age(stale) > STALE_SECONDS:
@@ -249,3 +264,19 @@ def _age(path: Path) -> float:
         return time.time() - path.stat().st_mtime
     except OSError:
         return 0.0
+
+
+def _write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    try:
+        Path(tmp).write_text(text, "utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _columns(schema: pa.Schema) -> list[tuple[str, pa.DataType]]:
+    # Names and types: a writer may mark a column that holds no null as required.
+    return [(f.name, f.type) for f in schema]

@@ -8,6 +8,7 @@ Python memory."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,9 +68,21 @@ def register(
     con.execute(f'CREATE OR REPLACE VIEW "{name}" AS SELECT {columns} FROM {source.sql()}')
 
 
+# Beyond this DuckDB spills to disk rather than hold more (issue 9: a report's peak memory
+# under 3 GB with Python and Arrow; measured on the 1M-deal sample: friction peaks at
+# 2.1 GB with it, 10% slower, 2.9 GB without).
+MEMORY_LIMIT = "2GB"
+# Where it spills: the system's temporary folder, never the folder a command runs in.
+SPILL_FOLDER = Path(tempfile.gettempdir()) / "pipefit-duckdb"
+
+
 def new_connection() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection set as every report runs: UTC, bounded memory."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    spill = str(SPILL_FOLDER).replace("'", "''")
+    con.execute(f"SET temp_directory = '{spill}'")
     return con
 
 

@@ -189,3 +189,24 @@ def test_other_rates_give_other_home_amounts_from_the_same_database(
         app.close()
     euro = next(r for r in deals["deals"].to_pylist() if r["opportunity_id"] == "EURO-DEAL")
     assert euro["amount_home"] == 2000.0  # 1,000 EUR x 2
+
+
+def test_where_no_copy_can_be_written_the_relations_are_read_from_the_database_with_a_note(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    _imported(workspace, tmp_path)
+    expected, _ = _read(workspace)
+    shutil.rmtree(workspace.root / COPY_FOLDER)
+    (workspace.root / COPY_FOLDER).write_text("not a folder")  # nothing can go in it
+    app = App(workspace)
+    try:
+        with app.uow() as uow:
+            sources = uow.analytics.sources(SETTINGS)
+            notes = uow.analytics.notes()
+            tables = uow.analytics.relations(SETTINGS)
+    finally:
+        app.close()
+    assert all(isinstance(s, pa.Table) for s in sources.values())
+    assert any("could not be written" in n for n in notes)
+    for name in expected:
+        assert tables[name].equals(expected[name]), name

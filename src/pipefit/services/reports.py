@@ -19,11 +19,8 @@ from functools import cache
 from types import ModuleType
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-
 import pipefit.analytics.reports as reports_package
-from pipefit.analytics.engine import connect
+from pipefit.analytics.engine import Source, connect, fetch
 from pipefit.analytics.query import CUTS, ReportQuery
 from pipefit.analytics.relations import RELATIONS
 from pipefit.analytics.result import ReportResult
@@ -113,11 +110,14 @@ def check_query(query: ReportQuery, extra: Sequence[str] = ()) -> ReportQuery:
     return replace(query, now=now)
 
 
-def _check_as_of(query: ReportQuery, relations: Mapping[str, pa.Table]) -> None:
-    events = relations["events"]
-    if query.as_of is None or events.num_rows == 0:
+def _check_as_of(query: ReportQuery, relations: Mapping[str, Source]) -> None:
+    if query.as_of is None:
         return
-    first = pc.min(events["at"]).as_py()
+    con = connect({"events": relations["events"]})
+    try:
+        first = fetch(con, 'SELECT min("at") AS first FROM events')["first"][0].as_py()
+    finally:
+        con.close()
     if first is not None and query.as_of < first:
         raise PipefitError(
             f"nothing had happened by {query.as_of:%Y-%m-%d %H:%M} UTC: the stage log "
@@ -126,7 +126,7 @@ def _check_as_of(query: ReportQuery, relations: Mapping[str, pa.Table]) -> None:
         )
 
 
-def _run(module: Any, relations: Mapping[str, pa.Table], query: ReportQuery) -> ReportResult:
+def _run(module: Any, relations: Mapping[str, Source], query: ReportQuery) -> ReportResult:
     con = connect(relations)
     try:
         result: ReportResult = module.run(con, query)
@@ -145,9 +145,10 @@ def reads(name: str) -> frozenset[str]:
 
 def _relations(
     uow: UnitOfWork, settings: AnalyticsSettings, names: Collection[str] | None = None
-) -> tuple[dict[str, pa.Table], list[str]]:
+) -> tuple[dict[str, Source], list[str]]:
+    # Arrow tables or the store's Parquet copies, which DuckDB reads itself.
     with uow:
-        return uow.analytics.relations(settings, names), uow.analytics.notes()
+        return uow.analytics.sources(settings, names), uow.analytics.notes()
 
 
 def run_report(

@@ -3,27 +3,49 @@
 Rows come through the unit of work's own connection (inside its transaction, so every
 relation is read from one state of the database), with the driver's cursor a batch at a
 time straight into Arrow (as `store.imports` reads), never through a second copy of
-SQLite. The stage log comes through its columnar copy (`store.analytics_copy`) when the
-workspace has a folder for it: only events logged since the last read are read from the
-database. The other relations are small next to the log (one row per deal, person,
-quota, change ...) and are read whole each time.
+SQLite.
+
+When the workspace has a folder for it (`.pipefit/analytics`), the relations of millions
+of rows reach the reports as Parquet files that DuckDB reads itself (`sources`), not
+through the driver on every report:
+- the stage log as logged, through its copy (`store.analytics_copy.EventCopy`): only
+  events logged since the last read are read from the database;
+- `deals`, `leads`, `activities`, `changes`, `customers` and the effective log `events`
+  (corrections applied), each copied whole (`RelationCopy`) and keyed to the state of
+  the database it was read from. The key is made of numbers every writer moves: the
+  last import (every import, CSV or history, records one, in the same transaction as its
+  rows), the row counts of the tables pipefit's commands insert into, the last logged
+  stage event (a stage move updates its deal in the same transaction) and the count of
+  corrections (a correction updates its deal). The key is read in the same transaction
+  as the rows, so a copy is of one state of the database; a copy whose key is not the
+  database's now is never used (it is read again). The effective log is recomputed by
+  DuckDB from the log's Parquet copy, only when the log, its corrections, the stages or
+  the deals change.
+The small relations (stages, people, quotas, pools, forecast overrides) are read whole
+each time. Deleting the folder changes no figure: everything is read again. A database
+changed by hand, outside pipefit, in a way that moves none of those numbers (an UPDATE in
+a SQL shell) is not seen: delete the folder after such an edit.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from sqlalchemy import Connection
 
-from pipefit.analytics.effective import effective_events
+from pipefit.analytics.effective import effective_events, write_effective_events
+from pipefit.analytics.engine import Parquet, Source, materialize
 from pipefit.analytics.relations import RELATIONS
 from pipefit.analytics.settings import AnalyticsSettings
-from pipefit.store.analytics_copy import LOGGED_EVENTS, EventCopy, Refresh
+from pipefit.store.analytics_copy import LOGGED_EVENTS, EventCopy, Refresh, RelationCopy
 from pipefit.store.database import SCHEMA_HEAD, describe_url
 from pipefit.store.types import MONEY_SCALE
 
@@ -100,22 +122,40 @@ RAW_CUSTOMERS = pa.schema(
 _POOL_MEMBERS = "SELECT pool_id, person_id FROM pool_members WHERE kind = 'member'"
 
 
+# What moves when a relation's rows change (see the module's docstring), per relation
+# copied: the tables whose row counts are part of its key, and whether the last logged
+# event and the corrections are.
+_KEYED: dict[str, tuple[tuple[str, ...], bool]] = {
+    "deals": (("opportunities", "people", "accounts", "leads"), True),
+    "leads": (("leads", "lead_decisions", "accounts"), False),
+    "activities": (("activities",), False),
+    "changes": (("opportunity_changes",), False),
+    "customers": (("customer_outcomes", "accounts"), False),
+}
+_COUNTED = sorted({t for tables, _ in _KEYED.values() for t in tables} | {"opportunities"})
+
+
 class SqlAnalytics:
     """Works on the unit of work's connection; `copy_folder` None keeps no copy."""
 
     def __init__(self, connection: Connection, url: str, copy_folder: Path | None) -> None:
         self._conn = connection
-        self._copy = (
-            None
-            if copy_folder is None
-            else EventCopy(copy_folder, schema_head=SCHEMA_HEAD, database=describe_url(url))
-        )
+        identity = {"schema_head": SCHEMA_HEAD, "database": describe_url(url)}
+        self._copy = None if copy_folder is None else EventCopy(copy_folder, **identity)
+        self._relation_copy = None if copy_folder is None else RelationCopy(copy_folder, **identity)
         self._notes: list[str] = []
+        self._counts: dict[str, int] = {}
+        self._stamps: dict[str, list[object]] | None = None
 
     @property
     def last_refresh(self) -> Refresh | None:
         """What the copy's last refresh did (None without a copy)."""
         return None if self._copy is None else self._copy.last
+
+    @property
+    def copied(self) -> list[str]:
+        """The relations the last reads copied afresh from the database."""
+        return [] if self._relation_copy is None else list(self._relation_copy.built)
 
     @property
     def _sqlite(self) -> bool:
@@ -156,35 +196,79 @@ class SqlAnalytics:
         table = pa.Table.from_struct_array(pa.chunked_array(chunks, raw))
         return pa.table([self._typed(table[f.name], f.type) for f in schema], schema=schema)
 
-    # --- the log, for its copy (store.analytics_copy.LogReader) ----------------------
-
-    def log_top(self) -> tuple[int, int]:
+    def _row(self, sql: str) -> tuple[Any, ...]:
         cursor = self._conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(
-                "SELECT (SELECT max(logged) FROM stage_events), "
-                "(SELECT count(*) FROM stage_events WHERE logged IS NULL)"
-            )
-            top, unnumbered = cursor.fetchone() or (0, 0)
-        finally:
-            cursor.close()
-        return int(top or 0), int(unnumbered or 0)
-
-    def event_at(self, logged: int) -> tuple[str, int] | None:
-        cursor = self._conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            # An int formatted by this module, never user text.
-            cursor.execute(
-                f"SELECT opportunity_id, seq FROM stage_events WHERE logged = {int(logged)}"
-            )
+            cursor.execute(sql)
             row = cursor.fetchone()
         finally:
             cursor.close()
-        return None if row is None else (str(row[0]), int(row[1]))
+        return tuple(row) if row is not None else ()
+
+    # --- the log, for its copy (store.analytics_copy.LogReader) ----------------------
+
+    def log_top(self) -> tuple[int, int]:
+        top, unnumbered = self._row(
+            "SELECT (SELECT max(logged) FROM stage_events), "
+            "(SELECT count(*) FROM stage_events WHERE logged IS NULL)"
+        ) or (0, 0)
+        return int(top or 0), int(unnumbered or 0)
+
+    def event_at(self, logged: int) -> tuple[str, int] | None:
+        # An int formatted by this module, never user text.
+        row = self._row(
+            f"SELECT opportunity_id, seq FROM stage_events WHERE logged = {int(logged)}"
+        )
+        return None if not row else (str(row[0]), int(row[1]))
 
     def events_since(self, logged: int | None) -> pa.Table:
         where = "" if logged is None else f" WHERE logged > {int(logged)}"
         return self._fetch(_EVENTS + where, LOGGED_EVENTS)
+
+    # --- the state a copy is keyed to ----------------------------------------------
+
+    def _count(self, table: str) -> int:
+        if table not in self._counts:
+            # Table names from _KEYED, never user text.
+            self._counts[table] = int(self._row(f"SELECT count(*) FROM {table}")[0])
+        return self._counts[table]
+
+    def _imports(self, tables: Collection[str]) -> dict[str, list[object]]:
+        """Per table, the last import that inserted or updated rows of it (its number and
+        time; every import records what it wrote, in the same transaction)."""
+        if self._stamps is None:
+            self._stamps = {}
+            cursor = self._conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute("SELECT import_id, at, counts FROM imports ORDER BY import_id")
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            for number, at, counts in rows:
+                for table in _written(counts):
+                    self._stamps[table] = [int(number), str(at)]
+        return {t: self._stamps.get(t, [0, ""]) for t in sorted(tables)}
+
+    def _log_key(self) -> list[object]:
+        top, unnumbered = self.log_top()
+        marker = self.event_at(top) if top else None
+        corrections = self._count("stage_event_corrections")
+        return [top, unnumbered, list(marker) if marker else None, corrections]
+
+    def _key(self, name: str, settings: AnalyticsSettings) -> dict[str, object]:
+        tables, logged = _KEYED[name]
+        key: dict[str, object] = {
+            "imports": self._imports(tables),
+            "counts": {t: self._count(t) for t in tables},
+        }
+        if logged:
+            key["log"] = self._log_key()
+        if name == "deals":
+            key["rates"] = [
+                settings.home_currency.upper(),
+                sorted((k.upper(), str(v)) for k, v in settings.rates.items()),
+            ]
+        return key
 
     # --- the relations (services.ports.analytics.AnalyticsSource) --------------------
 
@@ -194,43 +278,193 @@ class SqlAnalytics:
     def relations(
         self, settings: AnalyticsSettings, names: Collection[str] | None = None
     ) -> dict[str, pa.Table]:
+        return {
+            name: materialize(source, RELATIONS[name])
+            for name, source in self.sources(settings, names).items()
+        }
+
+    def sources(
+        self, settings: AnalyticsSettings, names: Collection[str] | None = None
+    ) -> dict[str, Source]:
         self._notes = []
+        self._counts = {}
+        self._stamps = None
         wanted = set(RELATIONS) if names is None else set(names)
-        deals = self._fetch(_DEALS, RAW_DEALS)
-        deals = deals.append_column(
-            "amount_home", home_amounts(deals["amount"], deals["currency"], settings)
-        ).select(RELATIONS["deals"].names)
         stages = forecast_categories(self._fetch(_STAGES, STORED_STAGES), settings)
+        deals = self._copied("deals", settings, lambda: self._deals(settings))
         # The big ones (activities, leads: millions of rows) are read only when asked for.
-        readers: dict[str, Callable[[], pa.Table]] = {
+        readers: dict[str, Callable[[], Source]] = {
             "deals": lambda: deals,
             "events": lambda: self._events(deals, stages),
-            "changes": lambda: self._fetch(_CHANGES, RELATIONS["changes"]),
+            "changes": lambda: self._copied(
+                "changes", settings, lambda: self._fetch(_CHANGES, RELATIONS["changes"])
+            ),
             "stages": lambda: stages,
             "people": lambda: self._fetch(_PEOPLE, RELATIONS["people"]),
             "quotas": lambda: quota_relation(self._fetch(_QUOTAS, RAW_QUOTAS), settings),
-            "activities": lambda: self._fetch(_ACTIVITIES, RELATIONS["activities"]),
-            "leads": lambda: self._fetch(_LEADS, RELATIONS["leads"]),
-            "customers": lambda: _customers(self._fetch(_CUSTOMERS, RAW_CUSTOMERS)),
+            "activities": lambda: self._copied(
+                "activities",
+                settings,
+                lambda: self._fetch(_ACTIVITIES, RELATIONS["activities"]),
+            ),
+            "leads": lambda: self._copied(
+                "leads", settings, lambda: self._fetch(_LEADS, RELATIONS["leads"])
+            ),
+            "customers": lambda: self._copied(
+                "customers",
+                settings,
+                lambda: _customers(self._fetch(_CUSTOMERS, RAW_CUSTOMERS)),
+            ),
             "pool_members": lambda: self._fetch(_POOL_MEMBERS, RELATIONS["pool_members"]),
             "forecast_overrides": lambda: self._fetch(_OVERRIDES, RELATIONS["forecast_overrides"]),
         }
         return {name: read() for name, read in readers.items() if name in wanted}
 
-    def _events(self, deals: pa.Table, stages: pa.Table) -> pa.Table:
-        if self._copy is None:
-            logged = self.events_since(None)
-        else:
-            logged = self._copy.refresh(self)
-            refresh = self._copy.last
-            if refresh is not None and refresh.mode == "uncopied":
-                self._notes.append(f"the stage log was read whole: {refresh.reason}")
-        return effective_events(
-            logged.drop_columns(["logged"]),
-            self._fetch(_CORRECTIONS, CORRECTIONS),
-            stages,
-            deals.select(["opportunity_id", "pipeline"]),
+    def _deals(self, settings: AnalyticsSettings) -> pa.Table:
+        deals = self._fetch(_DEALS, RAW_DEALS)
+        return deals.append_column(
+            "amount_home", home_amounts(deals["amount"], deals["currency"], settings)
+        ).select(RELATIONS["deals"].names)
+
+    def _copied(
+        self, name: str, settings: AnalyticsSettings, read: Callable[[], pa.Table]
+    ) -> Source:
+        """The relation `name` from its copy for the database's state now, the copy made
+        first if there is none; read from the database when no copy can be kept."""
+        if self._relation_copy is None:
+            return read()
+        key = self._key(name, settings)
+        schema = RELATIONS[name]
+        held = self._relation_copy.held(name, key, schema)
+        if held is not None:
+            return Parquet.of(held)
+        grown = self._grown(name, key, schema)
+        table = None
+        if grown is not None and name == "deals":
+            # Only deals with events logged since are read again (a stage move updates
+            # its deal in the same transaction as it logs the event).
+            table = self._patched_deals(*grown, settings)
+        if table is None:
+            table = read()
+        written = table
+        try:
+            path = self._relation_copy.keep(name, key, lambda tmp: pq.write_table(written, tmp))
+        except OSError as exc:
+            self._note_uncopied(exc)
+            return table
+        return Parquet.of(path)
+
+    def _grown(self, name: str, key: dict[str, Any], schema: pa.Schema) -> tuple[Path, int] | None:
+        """The last copy of `name` and the last logged event it knew of, when what has
+        changed since is only that the log grew (nothing else in its key moved, the event
+        it knew as the last is still that one): its deals with new events are the only
+        ones that can differ."""
+        assert self._relation_copy is not None
+        previous = self._relation_copy.previous(name, schema)
+        if previous is None or "log" not in key:
+            return None
+        old, path = previous
+        then, now = old.get("log"), key["log"]
+        same = {k: v for k, v in old.items() if k != "log"} == {
+            k: v for k, v in key.items() if k != "log"
+        }
+        if not (same and isinstance(then, list) and len(then) == 4 and then[1] == 0):
+            return None
+        top, _, marker, corrections = then
+        if not (isinstance(top, int) and 0 < top < now[0]) or now[1] or corrections != now[3]:
+            return None
+        found = self.event_at(top)
+        return (path, top) if found is not None and list(found) == marker else None
+
+    def _patched_deals(
+        self, old_path: Path, top: int, settings: AnalyticsSettings
+    ) -> pa.Table | None:
+        """The deals of the copy at `old_path`, those with events logged after `top` read
+        again, in place (so the rows stand in the order a full read gives)."""
+        # An int formatted by this module, never user text.
+        moved = (
+            " WHERE o.opportunity_id IN "
+            f"(SELECT opportunity_id FROM stage_events WHERE logged > {int(top)})"
         )
+        fresh = self._fetch(_DEALS + moved, RAW_DEALS)
+        fresh = fresh.append_column(
+            "amount_home", home_amounts(fresh["amount"], fresh["currency"], settings)
+        ).select(RELATIONS["deals"].names)
+        old = pq.read_table(old_path).cast(RELATIONS["deals"])
+        where = pc.index_in(old["opportunity_id"], value_set=fresh["opportunity_id"])
+        at = where.to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(~np.isnan(at)) if at.dtype.kind == "f" else np.arange(len(at))
+        if len(rows) != fresh.num_rows:
+            return None  # a deal that is not in the copy: read them all
+        indices = np.arange(old.num_rows, dtype=np.int64)
+        indices[rows] = old.num_rows + at[rows].astype(np.int64)
+        return pa.concat_tables([old, fresh]).take(pa.array(indices))
+
+    def _note_uncopied(self, exc: OSError) -> None:
+        folder = None if self._relation_copy is None else self._relation_copy.folder
+        note = f"the columnar copy in {folder} could not be written ({exc.strerror or exc})"
+        if note not in self._notes:
+            self._notes.append(note)
+
+    def _events(self, deals: Source, stages: pa.Table) -> Source:
+        corrections = self._fetch(_CORRECTIONS, CORRECTIONS)
+        pipelines = _deal_pipelines(deals)
+        if self._copy is None or self._relation_copy is None:
+            return effective_events(self.events_since(None), corrections, stages, pipelines)
+        logged = self._copy.update(self)
+        refresh = self._copy.last
+        if isinstance(logged, pa.Table):
+            if refresh is not None:
+                self._notes.append(f"the stage log was read whole: {refresh.reason}")
+            return effective_events(logged, corrections, stages, pipelines)
+        # A deal's pipeline changes only by an import or when the deal is created.
+        positions = stages.select(["pipeline", "stage", "position", "category"])
+        key = {
+            "log": self._log_key(),
+            "stages": json.dumps(positions.to_pylist(), sort_keys=True),
+            "imports": self._imports(["opportunities"]),
+            "opportunities": self._count("opportunities"),
+        }
+        held = self._relation_copy.held("events", key, RELATIONS["events"])
+        if held is not None:
+            return Parquet.of(held)
+        grown = self._grown("events", key, RELATIONS["events"])
+        before = None if grown is None else (Parquet.of(grown[0]), grown[1])
+        parts = Parquet.of(logged)
+        try:
+            path = self._relation_copy.keep(
+                "events",
+                key,
+                lambda tmp: write_effective_events(
+                    tmp, parts, corrections, stages, pipelines, grown_from=before
+                ),
+            )
+        except OSError as exc:
+            self._note_uncopied(exc)
+            return effective_events(parts, corrections, stages, pipelines)
+        return Parquet.of(path)
+
+
+def _written(counts: object) -> list[str]:
+    """The tables an import wrote rows of, from what it recorded (every table, to be
+    safe, when the record cannot be read)."""
+    try:
+        found: Any = json.loads(counts) if isinstance(counts, str | bytes) else counts
+        return [
+            table
+            for table, written in found.items()
+            if int(written.get("inserted", 0))
+            or int(written.get("updated", 0))
+            or "inserted" not in written
+        ]
+    except (ValueError, TypeError, AttributeError):
+        return list(_COUNTED)
+
+
+def _deal_pipelines(deals: Source) -> Source:
+    if isinstance(deals, pa.Table):
+        return deals.select(["opportunity_id", "pipeline"])
+    return deals
 
 
 def _customers(raw: pa.Table) -> pa.Table:

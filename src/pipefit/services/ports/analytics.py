@@ -7,6 +7,7 @@ from typing import Protocol
 
 import pyarrow as pa
 
+from pipefit.analytics.engine import Source
 from pipefit.analytics.settings import AnalyticsSettings
 
 __all__ = ["AnalyticsSettings", "AnalyticsSource"]
@@ -20,6 +21,13 @@ class AnalyticsSource(Protocol):
         when None), full history, with those columns: `events` is the effective stage log
         (corrections applied), `deals` and `quotas` carry `amount_home` (null where no
         rate is known)."""
+        ...
+
+    def sources(
+        self, settings: AnalyticsSettings, names: Collection[str] | None = None
+    ) -> dict[str, Source]:
+        """The same relations, each as an Arrow table or as Parquet files holding it
+        (the store's columnar copy, which the engine reads without loading it whole)."""
         ...
 
     def notes(self) -> list[str]:

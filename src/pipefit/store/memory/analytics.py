@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pyarrow as pa
 
 from pipefit.analytics.relations import RELATIONS
@@ -22,6 +24,11 @@ class MemoryAnalytics:
         return {
             name: self.tables.get(name, schema.empty_table()) for name, schema in RELATIONS.items()
         }
+
+    def sources(
+        self, settings: AnalyticsSettings, names: Collection[str] | None = None
+    ) -> dict[str, pa.Table]:
+        return self.relations(settings)
 
     def notes(self) -> list[str]:
         return []

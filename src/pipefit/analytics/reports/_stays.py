@@ -129,23 +129,20 @@ ordered AS (
            CASE WHEN ROW_NUMBER() OVER w = 1 OR LAG(e.to_stage) OVER w <> e.to_stage
                      OR LAG(e.substate) OVER w IS DISTINCT FROM e.substate
                 THEN 1 ELSE 0 END AS substate_start
-    FROM e JOIN d ON d.opportunity_id = e.opportunity_id
+    FROM e{in_scope}
     WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e."at", e.seq)
 ),
-starts AS (
+runs AS (
+    -- a window per level (not one over both levels): each sorts only its own starts
     SELECT 'stage' AS level, opportunity_id, seq, pipeline, stage, position,
-           CAST(NULL AS VARCHAR) AS substate, category, "at"
+           CAST(NULL AS VARCHAR) AS substate, category, "at",
+           LEAD("at") OVER (PARTITION BY opportunity_id ORDER BY "at", seq) AS ended_at
     FROM ordered WHERE stage_start = 1
     UNION ALL
     SELECT 'substate' AS level, opportunity_id, seq, pipeline, stage, position,
-           substate, category, "at"
+           substate, category, "at",
+           LEAD("at") OVER (PARTITION BY opportunity_id ORDER BY "at", seq) AS ended_at
     FROM ordered WHERE substate_start = 1
-),
-runs AS (
-    SELECT s.*,
-           LEAD(s."at") OVER (PARTITION BY s.level, s.opportunity_id ORDER BY s."at", s.seq)
-               AS ended_at
-    FROM starts s
 ),
 v AS (
     SELECT {keys}r.level, r.opportunity_id, r.pipeline, r.stage, r.position, r.substate,
@@ -154,7 +151,7 @@ v AS (
                / 86400.0 AS days,
            CASE WHEN r.ended_at IS NULL THEN 1 ELSE 0 END AS is_open
            {period}
-    FROM runs r JOIN d ON d.opportunity_id = r.opportunity_id
+    FROM runs r{with_deal}
     WHERE r.category = 'open'
 )"""
 
@@ -169,7 +166,13 @@ def visits_sql(s: Scope, deal_columns: Sequence[str] = ()) -> str:
         if "period" in s.keys
         else ""
     )
+    # Every event is of a deal: over all deals as they stand, no join is needed to keep
+    # the events in scope, nor to read a deal's columns when none is asked for.
+    whole = s.query.as_of is None and not s.query.where
+    join = " JOIN d ON d.opportunity_id = {}.opportunity_id"
     return _VISITS.format(
+        in_scope="" if whole else join.format("e"),
+        with_deal="" if whole and not keys else join.format("r"),
         deals=s.deals_sql(deal_columns),
         events=events_as_of(s.query.as_of),
         keys=keys,

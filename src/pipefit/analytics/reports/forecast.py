@@ -194,6 +194,12 @@ def forecast_sql(
         for i, lower in enumerate(BANDS)
     )
     k = f"{PRIOR_DEALS!r}"
+    # the band a visit of x.days reached (its lower bound); none for a negative length
+    bucket = (
+        "CASE "
+        + " ".join(f"WHEN x.days >= {lower} THEN {lower}" for lower in sorted(BANDS, reverse=True))
+        + " END"
+    )
     zero_rows = (
         f"UNION ALL SELECT {nulls}period, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 FROM periods"
         if totals and not cuts
@@ -210,9 +216,10 @@ history (period, period_start, period_end) AS ({_spans(history, None, False)}),
 bands (lower_days, upper_days) AS (VALUES {bands}),
 moves AS (
     SELECT opportunity_id, pipeline, to_stage AS stage, category, "at",
-           LEAD("at") OVER (PARTITION BY opportunity_id ORDER BY seq) AS left_at
+           LEAD("at") OVER w AS left_at, LEAD(seq) OVER w AS next_seq
     FROM e
     WHERE from_stage IS NULL OR from_stage <> to_stage
+    WINDOW w AS (PARTITION BY opportunity_id ORDER BY seq)
 ),
 closed AS (
     SELECT opportunity_id, COALESCE(segment, '') AS segment,
@@ -220,29 +227,37 @@ closed AS (
     FROM d WHERE outcome IN ('won', 'lost')
 ),
 overall AS (SELECT (COALESCE(SUM(won), 0) + 1.0) / (COUNT(*) + 2.0) AS p FROM closed),
-visits AS (
-    SELECT m.opportunity_id, m.pipeline, m.stage, c.segment, c.won,
-           EXTRACT(EPOCH FROM (m.left_at - m."at")) / 86400.0 AS days
-    FROM moves m JOIN closed c ON c.opportunity_id = m.opportunity_id
+stays AS (
+    -- each closed deal's longest completed visit to each open stage: a deal counts once
+    -- per stage, and in every age band its longest visit reached
+    SELECT m.opportunity_id, m.pipeline, m.stage,
+           -- epochs apart, not an interval: subtracting time-zoned stamps is slow
+           MAX((EXTRACT(EPOCH FROM m.left_at) - EXTRACT(EPOCH FROM m."at")) / 86400.0) AS days
+    FROM moves m
     WHERE m.category = 'open' AND m.left_at IS NOT NULL
+      AND m.opportunity_id IN (SELECT opportunity_id FROM closed)
+    GROUP BY m.opportunity_id, m.pipeline, m.stage
+),
+banded AS (
+    SELECT x.pipeline, x.stage, c.segment, {bucket} AS lower_days,
+           COUNT(*) AS deals, SUM(c.won) AS won
+    FROM stays x JOIN closed c ON c.opportunity_id = x.opportunity_id
+    GROUP BY x.pipeline, x.stage, c.segment, {bucket}
 ),
 stage_rates AS (
-    SELECT v.pipeline, v.stage,
-           (COUNT(DISTINCT CASE WHEN v.won = 1 THEN v.opportunity_id END) + {k} * o.p)
-               / (COUNT(DISTINCT v.opportunity_id) + {k}) AS p
-    FROM visits v CROSS JOIN overall o
+    SELECT v.pipeline, v.stage, (SUM(v.won) + {k} * o.p) / (SUM(v.deals) + {k}) AS p
+    FROM banded v CROSS JOIN overall o
     GROUP BY v.pipeline, v.stage, o.p
 ),
 cell_rates AS (
     SELECT v.pipeline, v.stage, b.lower_days, v.segment,
-           (COUNT(DISTINCT CASE WHEN v.won = 1 THEN v.opportunity_id END) + {k} * s.p)
-               / (COUNT(DISTINCT v.opportunity_id) + {k}) AS p
-    FROM visits v
-    JOIN bands b ON v.days >= b.lower_days
+           (SUM(v.won) + {k} * s.p) / (SUM(v.deals) + {k}) AS p
+    FROM banded v
+    JOIN bands b ON v.lower_days >= b.lower_days
     JOIN stage_rates s ON s.pipeline = v.pipeline AND s.stage = v.stage
     GROUP BY v.pipeline, v.stage, b.lower_days, v.segment, s.p
 ),
-entered AS (SELECT opportunity_id, MAX("at") AS entered_at FROM moves GROUP BY opportunity_id),
+entered AS (SELECT opportunity_id, "at" AS entered_at FROM moves WHERE next_seq IS NULL),
 open_stages AS (
     SELECT pipeline, stage, forecast_category,
            ROW_NUMBER() OVER (PARTITION BY pipeline ORDER BY position) AS open_rank,
@@ -256,7 +271,8 @@ overrides AS (
 ),
 dg AS (SELECT {cut_cols}d.* FROM d WHERE {where}),
 aged AS (
-    SELECT g.*, EXTRACT(EPOCH FROM ({t} - COALESCE(n.entered_at, g.created_at))) / 86400.0
+    SELECT g.*, (EXTRACT(EPOCH FROM {t})
+                - EXTRACT(EPOCH FROM COALESCE(n.entered_at, g.created_at))) / 86400.0
                AS age_days,
            CASE WHEN g.expected_close < {t} THEN {t} ELSE g.expected_close END AS due
     FROM dg g LEFT JOIN entered n ON n.opportunity_id = g.opportunity_id

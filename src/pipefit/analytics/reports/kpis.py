@@ -28,6 +28,7 @@ __all__ = ["HEADLINE", "NAME", "TITLE", "chart", "run"]
 
 NAME = "kpis"
 TITLE = "Win rate, cycle, velocity, coverage, growth, churn and lifetime value"
+FLAGS = "kpi_flags"  # the temporary table of the deals in scope with their flags
 JSON_SHAPE = "summary"  # the headline figures at the top, per group under "groups"
 # What the terminal shows per group when cut (views.reports); uncut, the figures alone.
 TABLE_COLUMNS = (
@@ -112,8 +113,18 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
         definitions["period_group"] = (
             f"a deal's {period_kind}: of its close, else of its expected close"
         )
-    summary = _records(con, sql.kpi_sql(flags, (), period_kind))[0]
-    rows = con.sql(sql.kpi_sql(flags, query.by, period_kind)).to_arrow_table()
+    # The flags (a window over the whole log) are computed once and read by both tallies.
+    con.sql(f"CREATE OR REPLACE TEMP TABLE {FLAGS} AS {flags}")
+    try:
+        whole = con.sql(sql.kpi_sql(f"SELECT * FROM {FLAGS}", (), period_kind)).to_arrow_table()
+        rows = (
+            con.sql(sql.kpi_sql(f"SELECT * FROM {FLAGS}", query.by, period_kind)).to_arrow_table()
+            if query.by
+            else whole
+        )
+    finally:
+        con.sql(f"DROP TABLE IF EXISTS {FLAGS}")
+    summary: dict[str, Any] = whole.to_pylist()[0]
     if summary["won_without_amount"]:
         notes.append(
             f"{summary['won_without_amount']} won deals have no amount in the workspace "

@@ -46,21 +46,19 @@ def flags_sql(query: ReportQuery, moment: datetime, period: Period | None) -> st
 WITH
 scoped AS ({scoped_deals_sql(query)}),
 e AS ({events_as_of(query.as_of)}),
-visits AS (
-    SELECT pipeline, to_stage AS stage,
-           {_days('LEAD("at") OVER (PARTITION BY opportunity_id ORDER BY seq)', '"at"')} AS days
+linked AS (
+    -- one pass over the log: each event's visit length and whether it is the deal's last
+    SELECT opportunity_id, pipeline, to_stage AS stage, "at",
+           {_days('LEAD("at") OVER w', '"at"')} AS days,
+           LEAD(seq) OVER w AS next_seq
     FROM e
+    WINDOW w AS (PARTITION BY opportunity_id ORDER BY seq)
 ),
 p90 AS (
     SELECT pipeline, stage, percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days
-    FROM visits WHERE days IS NOT NULL GROUP BY pipeline, stage
+    FROM linked WHERE days IS NOT NULL GROUP BY pipeline, stage
 ),
-ranked AS (
-    SELECT opportunity_id, "at",
-           ROW_NUMBER() OVER (PARTITION BY opportunity_id ORDER BY seq DESC) AS back
-    FROM e
-),
-entered AS (SELECT opportunity_id, "at" AS entered_at FROM ranked WHERE back = 1)
+entered AS (SELECT opportunity_id, "at" AS entered_at FROM linked WHERE next_seq IS NULL)
 SELECT d.*,
        CASE WHEN d.outcome = 'won' THEN {_days("d.closed_at", "d.created_at")} END
            AS won_cycle_days,

@@ -156,3 +156,17 @@ def test_hubspot_notes_its_owners_and_companies_known_only_from_the_deals(
         ("Associated Company", 5),
     ]
     assert result.counts == {"opportunities": 5, "people": 3, "accounts": 5, "stage_events": 22}
+
+
+def test_a_stored_id_holding_the_unit_separator_is_still_found_among_many(
+    sqlite_workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every stored key is read at once as one text split on char(31); a key holding that
+    # character must not be split in two (it would then look unknown).
+    monkeypatch.setattr(store_imports, "WHOLE_TABLE", 0)
+    accounts = "account_id,name\nA\x1fNORTH,Northwind Traders\nA-GLOBEX,Globex\n"
+    import_files(sqlite_workspace, write(tmp_path / "a", people=PEOPLE, accounts=accounts), now=NOW)
+    opps = OPPS_HEADER + "ACME-RENEWAL-Q3,A\x1fNORTH,Discovery,48000,P-DANA,,2026-01-08,\n"
+    import_files(sqlite_workspace, write(tmp_path / "b", opportunities=opps), now=NOW)
+    stored = query(sqlite_workspace, select(opportunities.c.account_id))
+    assert [r[0] for r in stored] == ["A\x1fNORTH"]

@@ -128,22 +128,34 @@ def _places(table: pa.Table, indices: pa.Array | list[int]) -> list[tuple[str, i
 
 
 def _has_duplicates(table: pa.Table, key: list[str]) -> bool:
-    """Cheap checks first: a unique single key, or a composite key in strictly rising order."""
+    """Cheap checks first: a unique single key, or a composite key in strictly rising order.
+
+    No Python objects and, for keys in rising order (as exports usually come), no hashing
+    of millions of strings: a strictly rising column holds no value twice."""
     if len(key) == 1:
-        column = table[key[0]]
-        return bool(pc.count_distinct(column, mode="all").as_py() != table.num_rows)
+        return not _all_distinct(table[key[0]].combine_chunks())
     if len(key) == 2 and table.num_rows > 1:
         # Events usually come grouped by opportunity with rising seq: then each group is
-        # one run, and there are as many runs as distinct opportunities.
+        # one run, and the key is unique when no two runs share an opportunity.
         first, second = (table[k].combine_chunks() for k in key)
-        a0, a1 = first[:-1], first[1:]
-        same = pc.fill_null(pc.equal(a0, a1), False)
+        same = pc.fill_null(pc.equal(first[:-1], first[1:]), False)
         rising = pc.fill_null(pc.less(second[:-1], second[1:]), False)
         if pc.all(pc.or_(pc.invert(same), rising)).as_py():
-            runs = 1 + pc.sum(pc.invert(same)).as_py()
-            if runs == pc.count_distinct(first, mode="all").as_py():
+            starts = pa.concat_arrays([pa.array([True]), pc.invert(same)])
+            if _all_distinct(pc.filter(first, starts)):
                 return False
     return True
+
+
+def _all_distinct(column: pa.Array) -> bool:
+    """No value twice (and at most one null)."""
+    if len(column) < 2:
+        return True
+    if column.null_count == 0:
+        ordered = pc.fill_null(pc.less(column[:-1], column[1:]), False)
+        if pc.all(ordered).as_py():
+            return True
+    return len(pc.unique(column)) == len(column)
 
 
 def _all_places(table: pa.Table, hits: list[int]) -> str:

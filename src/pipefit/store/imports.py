@@ -62,6 +62,7 @@ def _chunks(ids: Sequence[str]) -> Iterator[list[str]]:
 # Beyond this many ids, reading every stored row and keeping the wanted ones is quicker
 # than asking for them in chunks.
 WHOLE_TABLE = 20_000
+KEY_SEPARATOR = "\x1f"  # SQLite's char(31), the ASCII unit separator
 FETCH_ROWS = 100_000
 
 # One index lookup per deal for its last event and change (quicker, on SQLite, than
@@ -109,15 +110,29 @@ class SqlImports:
         if len(ids) > WHOLE_TABLE:
             # Every stored key at once, straight into Arrow and matched there: quicker
             # than thousands of IN (...) queries.
-            keys = pa.schema([("key", pa.string())])
-            sql = f"SELECT {column.name} FROM {column.table.name}"
-            stored = self._fetch(sql, (), keys)["key"].combine_chunks()
-            return pc.is_in(ids, value_set=stored)
+            stored = self._stored_keys(column)
+            return pc.is_in(pc.cast(ids, stored.type), value_set=stored)
         found: list[str] = []
         wanted = ids.to_pylist()
         for chunk in _chunks(wanted):
             found.extend(r[0] for r in self._conn.execute(select(column).where(column.in_(chunk))))
         return pc.is_in(ids, value_set=pa.array(found, pa.string()))
+
+    def _stored_keys(self, column: Column[str]) -> pa.Array:
+        """Every stored key of a table. On SQLite they come over as one text, split by
+        Arrow: no Python object per key (a third of the time for a million)."""
+        table = column.table.name
+        if self._sqlite:
+            sql = f"SELECT count({column.name}), group_concat({column.name}, char(31)) FROM {table}"
+            count, text = self._conn.exec_driver_sql(sql).one()
+            if not count:
+                return pa.array([], pa.large_string())
+            keys = pc.split_pattern(pa.array([text], pa.large_string()), KEY_SEPARATOR)
+            if len(keys[0]) == count:  # else a key holds the separator: read them one by one
+                return keys.flatten()
+        sql = f"SELECT {column.name} FROM {table}"
+        keys = self._fetch(sql, (), pa.schema([("key", pa.large_string())]))
+        return keys["key"].combine_chunks()
 
     def holds_deals(self) -> bool:
         return (

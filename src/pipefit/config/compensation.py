@@ -20,7 +20,15 @@ from pipefit.domain.credit import CurrencyRates
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.money import RoundingRule
 from pipefit.domain.planning import Assumptions
-from pipefit.domain.plans import AttainmentBasis, Draw, Plan, PlanError, Tier, TierMode
+from pipefit.domain.plans import (
+    AttainmentBasis,
+    Draw,
+    PayFrequency,
+    Plan,
+    PlanError,
+    Tier,
+    TierMode,
+)
 from pipefit.domain.quotas import QuotaError, Ramp
 from pipefit.domain.workload import WorkloadLimits
 
@@ -55,6 +63,8 @@ class PlanConfig(Strict):
     clawback_days: int | None = None
     draw: DrawConfig | None = None
     allow_decreasing: bool = False
+    pay_frequency: PayFrequency = PayFrequency.QUARTERLY
+    true_up: bool = False
 
     def to_domain(self, name: str) -> Plan:
         return Plan(
@@ -71,6 +81,8 @@ class PlanConfig(Strict):
             else None,
             allow_decreasing=self.allow_decreasing,
             description=self.description,
+            pay_frequency=self.pay_frequency,
+            true_up=self.true_up,
         )
 
 

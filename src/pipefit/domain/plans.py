@@ -23,6 +23,7 @@ from pipefit.domain.errors import ConfigError
 __all__ = [
     "AttainmentBasis",
     "Draw",
+    "PayFrequency",
     "Plan",
     "PlanError",
     "Tier",
@@ -44,6 +45,19 @@ class TierMode(StrEnum):
 class AttainmentBasis(StrEnum):
     PERIOD = "period"  # each period stands alone
     CUMULATIVE_ANNUAL = "cumulative_annual"  # year to date, less what earlier periods paid
+
+
+class PayFrequency(StrEnum):
+    """How often a plan pays: the period each statement is computed for."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+    @property
+    def kind(self) -> str:
+        """The period kind paid (a month, a quarter, a year)."""
+        return {"monthly": "month", "quarterly": "quarter", "yearly": "year"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,10 @@ class Plan:
     draw: Draw | None = None
     allow_decreasing: bool = False
     description: str = ""
+    pay_frequency: PayFrequency = PayFrequency.QUARTERLY
+    # Year-end true-up: the last paid period of the year also pays what the year's
+    # cumulative attainment earns above what the year's periods paid.
+    true_up: bool = False
 
     def __post_init__(self) -> None:
         self._check_tiers()

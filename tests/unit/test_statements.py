@@ -180,9 +180,7 @@ def test_a_negative_quota_row_is_an_error_naming_the_plan() -> None:
         build_statement(ledger(rep_plan(), [], book=book), period("2026Q3"))
 
 
-def test_a_deal_that_churns_in_its_own_period_leaves_pay_as_if_it_had_never_been_credited() -> (
-    None
-):
+def test_a_deal_that_churns_in_its_own_period_leaves_pay_as_if_it_had_never_been_credited() -> None:
     # The case: an accelerated quarter, and a deal whose customer churned 11 days
     # after the close, in the same quarter. Rep plan, quota 100,000, 10% on-target rate.
     # With it: 130,000 -> 2,500 + 7,500 + 30,000 x 2 x 10% = 16,000.

@@ -30,6 +30,7 @@ class PayLine:
     tier: int | None = None
     rate: Decimal | None = None
     bookings: Decimal | None = None  # the bookings a tier line pays on
+    origin: str | None = None  # an adjustment: the closed period it corrects
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
+from typing import Any
 
+from pipefit.domain.closes import ClosedPay, adjustment_line, statement_fields
 from pipefit.domain.credit import CreditLine
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.ledger import Ledger, LedgerCalculator, Payee, period_share
@@ -30,7 +32,14 @@ from pipefit.domain.money import ZERO, exact
 from pipefit.domain.payout import PayLine
 from pipefit.domain.periods import KINDS, Period, period_of
 
-__all__ = ["Ledger", "Payee", "Statement", "build_statement", "period_share"]
+__all__ = [
+    "Ledger",
+    "Payee",
+    "Statement",
+    "build_statement",
+    "period_share",
+    "statement_from_record",
+]
 
 
 @dataclass(frozen=True)
@@ -81,13 +90,22 @@ class Statement:
         return credit == self.credited and pay == self.variable_pay
 
 
+def statement_from_record(data: Mapping[str, Any]) -> Statement:
+    """A statement kept at close, read back as it was paid."""
+    return Statement(**statement_fields(data))
+
+
 def build_statement(
-    ledger: Ledger, period: Period, *, closed: Mapping[Period, Statement] | None = None
+    ledger: Ledger, period: Period, *, closed: ClosedPay | None = None
 ) -> Statement:
     """The statement of `period`: of one paid period (a quarter of a quarterly plan), or
     the sum of the paid periods inside a longer one (a year of a quarterly plan: each
     quarter is that quarter's statement, tiers against that quarter's quota). `closed`:
-    statements kept when their period was closed, read back as they were paid."""
+    statements kept when their period was closed, read back as they were paid; the
+    first open paid period after them carries the adjustments to them."""
+    kept: Mapping[Period, Statement] = closed.statements if closed else {}
+    if period in kept:
+        return kept[period]
     plan, payee = ledger.payee.plan, ledger.payee
     kind = plan.pay_frequency.kind
     if KINDS.index(period.kind) > KINDS.index(kind):
@@ -97,10 +115,9 @@ def build_statement(
             f"covers a paid period or longer; {period} is part of {paid}, ask for {paid}",
             field="period",
         )
-    kept = closed or {}
     calc = LedgerCalculator(ledger, kind)
     if period.kind == kind:
-        return kept.get(period) or _paid_period(ledger, calc, period)
+        return _paid_period(ledger, calc, period, closed)
     parts: list[Statement] = []
     for part in period.parts(kind):
         if part in kept:
@@ -108,7 +125,7 @@ def build_statement(
             continue
         if payee.hired_at is not None and payee.hired_at >= part.end:
             continue  # before the hire: nothing was paid, and no quota was set
-        parts.append(_paid_period(ledger, calc, part))
+        parts.append(_paid_period(ledger, calc, part, closed))
     return _sum_of(ledger, period, parts)
 
 
@@ -153,7 +170,30 @@ def _sum_of(ledger: Ledger, period: Period, parts: list[Statement]) -> Statement
     )
 
 
-def _paid_period(ledger: Ledger, calc: LedgerCalculator, period: Period) -> Statement:
+def _adjustments(
+    ledger: Ledger, calc: LedgerCalculator, period: Period, closed: ClosedPay | None
+) -> list[PayLine]:
+    """In the first open paid period after the closes: what each closed period would now
+    pay differently (late deals, changed splits, churn recorded late)."""
+    if closed is None or closed.first_open(calc.kind) != period:
+        return []
+    lines = []
+    for origin in sorted(closed.statements, key=lambda p: p.start):
+        if origin.kind != calc.kind or origin.end > period.start or not closed.adjusts(origin):
+            continue
+        try:
+            now = _paid_period(ledger, calc, origin, None)
+        except PipefitError:
+            continue  # cannot be recomputed now (no quota any more): left as paid
+        line = adjustment_line(closed.statements[origin], now, closed)
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
+def _paid_period(
+    ledger: Ledger, calc: LedgerCalculator, period: Period, closed: ClosedPay | None
+) -> Statement:
     payee = ledger.payee
     quota, quota_notes = calc.window_quota(period)
     window = calc.window(period)
@@ -165,6 +205,7 @@ def _paid_period(ledger: Ledger, calc: LedgerCalculator, period: Period) -> Stat
     draw = calc.draw_line(period)
     if draw is not None:
         lines.append(draw)
+    lines += _adjustments(ledger, calc, period, closed)
     earlier = tuple((p.label, calc.credited(p.start_at, p.end_at)) for p in window if p != period)
     base, _ = period_share(payee.base_salary, period, payee.hired_at, ledger.rule)
     own = calc.quota(period)

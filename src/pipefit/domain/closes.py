@@ -146,10 +146,12 @@ def _reasons(paid: Any, now: Any) -> list[str]:
     for key, c in before.items():
         if key not in after:
             reasons.append(f"{c.deal.opportunity_id} is no longer credited")
-    paid_claws = {line.label for line in paid.lines if line.kind == "clawback"}
+    # A clawback's label names the deal and the churn before its first ';' (what it
+    # earned, after, moves with the period's other deals).
+    paid_claws = {line.label.split(";")[0] for line in paid.lines if line.kind == "clawback"}
     for line in now.lines:
-        if line.kind == "clawback" and line.label not in paid_claws:
-            reasons.append(f"churn recorded after the close: {line.label}")
+        if line.kind == "clawback" and line.label.split(";")[0] not in paid_claws:
+            reasons.append(f"churn recorded after the close: {line.label.split(';')[0]}")
     return reasons or ["recomputed from the current records"]
 
 

@@ -47,6 +47,7 @@ def pay_line_row(line: PayLine) -> dict[str, Any]:
         "tier": None if line.tier is None else line.tier + 1,
         "rate": line.rate,
         "bookings": line.bookings,
+        "origin": line.origin,  # an adjustment: the closed period it corrects
     }
 
 
@@ -183,7 +184,12 @@ def _csv_rows(s: Statement) -> list[dict[str, Any]]:
         for c in s.deals
     ]
     rows += [
-        {"section": line.kind, "reference": "", "label": line.label, "amount": line.amount}
+        {
+            "section": line.kind,
+            "reference": line.origin or "",
+            "label": line.label,
+            "amount": line.amount,
+        }
         for line in s.lines
     ]
     return rows

@@ -108,3 +108,24 @@ def test_a_flat_plan_just_under_a_tier_edge_reads_under_it_and_files_carry_the_e
     )
     assert s.attainment_pct == D("49.99")
     assert json.loads(shown(statement_view(s), "json"))["attainment"] == 0.49999995
+
+
+def test_a_quarter_of_a_monthly_plan_is_the_sum_of_its_three_months() -> None:
+    # Quota 100,000 a quarter: July 33,333.34, August and September 33,333.33 each
+    # (largest remainder); target 10,000 a quarter = 3,333.33 a month (on-target rate
+    # about 10%). One 40,000 deal in August: 120% of August's quota:
+    #   16,666.665 x 0.5 x 10% = 833.33; 16,666.665 x 1.5 x 10% = 2,500.00;
+    #   6,666.67 x 2 x 10% = 1,333.33 -> 4,666.66 (each line at the exact on-target rate).
+    # July and September pay 0: the quarter pays 4,666.66. Within a quarterly plan the
+    # same deal is 40% of 100,000: 40,000 x 0.5 x 10% = 2,000.
+    plan = rep_plan(pay_frequency=PayFrequency.MONTHLY)
+    deals = [deal("ACME-AUG", 40000, "2026-08-12")]
+    months = [
+        build_statement(ledger(plan, deals), period(m)) for m in ("2026-07", "2026-08", "2026-09")
+    ]
+    assert [m.variable_pay for m in months] == [D(0), D("4666.66"), D(0)]
+    quarter = build_statement(ledger(plan, deals), period("2026Q3"))
+    assert quarter.variable_pay == D("4666.66")
+    assert [p.label for p in quarter.window] == ["2026-07", "2026-08", "2026-09"]
+    quarterly = build_statement(ledger(rep_plan(), deals), period("2026Q3"))
+    assert quarterly.variable_pay == D("2000.00")

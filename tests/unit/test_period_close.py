@@ -94,3 +94,12 @@ def test_a_period_is_closed_once_and_in_order() -> None:
         assert err.value.field == "period"
         assert "\n" not in str(err.value)
     assert [c.period for c in list_closes(uow(pay))] == ["2026Q3"]
+
+
+def test_a_period_no_plan_pays_on_its_own_cannot_be_closed() -> None:
+    # The plans pay quarterly: a month's statement is refused for everyone, so closing
+    # 2026-07 would keep nothing and block the quarter; it is refused, saying why.
+    pay = company()
+    with pytest.raises(PipefitError, match=r"2026-07 cannot be closed: .*pays quarterly"):
+        close_period(uow(pay), CONFIG, "USD", "2026-07", closed_by="finance-lead", now=NOON)
+    assert list_closes(uow(pay)) == []

@@ -79,6 +79,13 @@ def close_period(
                     continue
                 shown.append(statement)
                 kept += [statement, *inside]
+        if not shown and skipped:
+            # Nothing would be kept (every plan pays over a longer period, say): no close.
+            person, _, why = skipped[0]
+            raise PipefitError(
+                f"{chosen} cannot be closed: no statement of it could be made ({person}: {why})",
+                field="period",
+            )
         total = sum((s.variable_pay for s in shown), Decimal(0))
         close = PeriodClose(chosen.label, closed_by, now or datetime.now(UTC), len(shown), total)
         uow.pay.add_period_close(close, kept)

@@ -209,3 +209,28 @@ def test_a_quota_change_refused_half_way_leaves_nothing_behind(
         )
         # no commit: leaving the block rolls the insert back
     assert source.quota_changes() == []
+
+
+def test_a_closed_quarter_is_read_back_from_the_database_exactly_as_it_was_paid(
+    workspace: Workspace, company: Path, engine: Engine
+) -> None:
+    from pipefit.services.period_close import close_period, list_closes
+
+    load(workspace, company, engine)
+    config = workspace.config.compensation
+    run = run_period(uow(workspace, engine), config, "USD", "2025Q3")
+    at = datetime(2025, 10, 3, 9, tzinfo=UTC)
+    closed = close_period(
+        uow(workspace, engine), config, "USD", "2025Q3", closed_by="finance-lead", now=at
+    )
+    assert closed.close.variable_pay == run.total_variable
+    (kept,) = list_closes(uow(workspace, engine))
+    assert (kept.period, kept.closed_by, kept.closed_at, kept.statements) == (
+        "2025Q3",
+        "finance-lead",
+        at,
+        len(run.statements),
+    )
+    again = run_period(uow(workspace, engine), config, "USD", "2025Q3")
+    # Every field, every deal and every line, read back from the stored record.
+    assert again.statements == run.statements

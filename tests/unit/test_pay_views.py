@@ -57,9 +57,9 @@ def ada_q3() -> Statement:
 
 def test_a_statement_for_scripts_carries_plain_numbers_and_iso_dates() -> None:
     document = json.loads(shown(statement_view(ada_q3()), "json"))
-    # 364,000 / 300,000 = 121.333...%: the ratio to six places, the percentage cut.
+    # 364,000 / 300,000 = 121.333...%: the ratio cut to twelve places, the percentage cut.
     assert document["credited"] == 364000
-    assert document["attainment"] == 1.213333
+    assert document["attainment"] == 1.213333333333
     assert document["attainment_pct"] == 121.33
     assert document["deals"][0]["closed_at"] == "2026-07-20T12:00:00+00:00"
     assert document["deals"][1]["credit"] == 164000

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from pipefit.domain.credit import WonDeal
 from pipefit.domain.payout import compute_payout, curve_pct
-from pipefit.domain.plans import AttainmentBasis, Plan, Tier, TierMode
+from pipefit.domain.plans import AttainmentBasis, PayFrequency, Plan, Tier, TierMode
 from pipefit.domain.statements import build_statement
 
 from .comp_factories import RULE, at, deal, ledger, period
@@ -113,6 +113,8 @@ def test_statements_add_up_to_their_totals(
         cap_pct=plan.cap_pct,
         attainment=basis,
         clawback_days=clawback,
+        # A month's statement needs a plan that pays monthly; a year sums the quarters.
+        pay_frequency=PayFrequency.MONTHLY if "-" in kind else PayFrequency.QUARTERLY,
     )
     deals: list[WonDeal] = []
     churned = {}

@@ -56,7 +56,7 @@ def test_a_deal_whose_customer_churns_within_the_window_is_clawed_back() -> None
         ("clawback", D("-4000.00")),
     ]
     assert "GLOBEX (account acc-globex churned 2026-08-01, 47 days after" in s.lines[1].label
-    assert "effective rate 10.0000% paid in 2026Q2" in s.lines[1].label
+    assert "in 2026Q2: pay with it 10,000.00 less pay without it 6,000.00" in s.lines[1].label
     assert s.variable_pay == D("1000.00")
     assert s.adds_up()
 
@@ -72,8 +72,10 @@ def test_a_churn_after_the_clawback_window_takes_nothing_back() -> None:
 
 def test_a_clawback_on_an_accelerated_quarter_takes_back_what_the_deal_earned() -> None:
     # Rep plan, quota 100,000, 10%: Q2 books 150,000 -> 2,500 + 7,500 + 50,000 x 2 x 10%
-    # = 20,000; effective rate 20,000 / 150,000 = 13.3333...%. A 30,000 deal of Q2 churns
-    # in Q3: 30,000 x 2/15 = 4,000. Q3 books nothing else: -4,000.
+    # = 20,000. Without the 30,000 deal, Q2 would have booked 120,000 -> 2,500 + 7,500 +
+    # 20,000 x 2 x 10% = 14,000. The deal earned 20,000 - 14,000 = 6,000 (all of it at the
+    # accelerator), not the quarter's average 30,000 x 20,000/150,000 = 4,000. It churns
+    # in Q3, which books nothing else: -6,000.
     deals = [
         deal("ACME", 120000, "2026-05-02", account="acc-acme"),
         deal("GLOBEX", 30000, "2026-06-15", account="acc-globex"),
@@ -83,8 +85,8 @@ def test_a_clawback_on_an_accelerated_quarter_takes_back_what_the_deal_earned() 
         ledger(rep_plan(clawback_days=90), deals, churned=churned), period("2026Q3")
     )
     assert s.lines[-1].kind == "clawback"
-    assert s.lines[-1].amount == D("-4000.00")
-    assert s.variable_pay == D("-4000.00")
+    assert s.lines[-1].amount == D("-6000.00")
+    assert s.variable_pay == D("-6000.00")
 
 
 def test_cumulative_annual_attainment_pays_the_year_to_date_less_what_was_paid() -> None:
@@ -176,3 +178,47 @@ def test_a_negative_quota_row_is_an_error_naming_the_plan() -> None:
     book.rows[period("2026Q3")] = D(-100000)  # as if stored so, past the import
     with pytest.raises(PipefitError, match=r"plan 'rep-standard' \(emp-ada\): 2026Q3: quota"):
         build_statement(ledger(rep_plan(), [], book=book), period("2026Q3"))
+
+
+def test_a_deal_that_churns_in_its_own_period_leaves_pay_as_if_it_had_never_been_credited() -> None:
+    # The case: an accelerated quarter, and a deal whose customer churned 11 days
+    # after the close, in the same quarter. Rep plan, quota 100,000, 10% on-target rate.
+    # With it: 130,000 -> 2,500 + 7,500 + 30,000 x 2 x 10% = 16,000.
+    # Without it (WAYNE 25,000): 105,000 -> 2,500 + 7,500 + 5,000 x 2 x 10% = 11,000.
+    # The clawback takes back 16,000 - 11,000 = 5,000 (at the average rate, 25,000 x
+    # 16,000/130,000 = 3,076.92, the rep would keep 1,923.08 of accelerator pay).
+    deals = [
+        deal("ACME", 105000, "2026-07-02", account="acc-acme"),
+        deal("WAYNE", 25000, "2026-08-03", account="acc-wayne"),
+    ]
+    churned = {"acc-wayne": at("2026-08-14")}
+    plan = rep_plan(clawback_days=90)
+    s = build_statement(ledger(plan, deals, churned=churned), period("2026Q3"))
+    never = build_statement(ledger(plan, deals[:1]), period("2026Q3"))
+    assert never.variable_pay == D("11000.00")
+    assert [(line.kind, line.amount) for line in s.lines][-1] == ("clawback", D("-5000.00"))
+    assert s.variable_pay == never.variable_pay
+    assert "11 days after the close" in s.lines[-1].label
+
+
+def test_two_deals_churning_in_their_own_period_take_back_together_what_they_earned() -> None:
+    # Rep plan, quota 100,000, 10%. 90,000 + 20,000 + 20,000 = 130,000 -> 16,000.
+    # Both 20,000 deals churn in the quarter, B first (07-20), then C (07-25):
+    #   B: with all 130,000 -> 16,000; without B 110,000 -> 2,500 + 7,500 + 2,000 = 12,000
+    #      -> -4,000
+    #   C: with 110,000 -> 12,000; without B and C 90,000 -> 2,500 + 6,000 = 8,500 -> -3,500
+    # Pay: 16,000 - 4,000 - 3,500 = 8,500, as if neither had been credited.
+    deals = [
+        deal("A", 90000, "2026-07-01", account="acc-a"),
+        deal("B", 20000, "2026-07-02", account="acc-b"),
+        deal("C", 20000, "2026-07-03", account="acc-c"),
+    ]
+    churned = {"acc-c": at("2026-07-25"), "acc-b": at("2026-07-20")}
+    s = build_statement(
+        ledger(rep_plan(clawback_days=90), deals, churned=churned), period("2026Q3")
+    )
+    assert [(line.kind, line.amount) for line in s.lines if line.kind == "clawback"] == [
+        ("clawback", D("-4000.00")),
+        ("clawback", D("-3500.00")),
+    ]
+    assert s.variable_pay == D("8500.00")

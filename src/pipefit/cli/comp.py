@@ -172,5 +172,53 @@ def attainment_cmd(
             out.print(f"chart written to {written}")
 
 
+@comp_app.command("close")
+@with_app_and_format
+def close(
+    instance: App,
+    fmt: OutputFormat,
+    period: PeriodOpt,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who closes it (default: the login name).")
+    ] = None,
+) -> None:
+    """Close a pay period: keep everyone's statements of it as paid (who, when).
+
+    A closed period's statements are read back, never recomputed; a later change to it
+    (a late deal, a changed split, a churn) is paid as an adjustment line in the first
+    open period. Periods close in order, each once.
+    """
+    from pipefit.services.period_close import close_period
+    from pipefit.views.closes import close_view
+
+    result = close_period(
+        instance.uow(),
+        instance.compensation,
+        instance.currency,
+        period,
+        closed_by=by or _login(),
+    )
+    show(out, fmt, close_view(result))
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return ""
+
+
+@comp_app.command("periods")
+@with_app_and_format
+def periods(instance: App, fmt: OutputFormat) -> None:
+    """Closed pay periods: which, by whom and when, with what they paid."""
+    from pipefit.services.period_close import list_closes
+    from pipefit.views.closes import closes_view
+
+    show(out, fmt, closes_view(list_closes(instance.uow())))
+
+
 # Registered last, so that `pipefit comp --help` lists the statement commands first.
 comp_plans.register(comp_app)

@@ -82,6 +82,7 @@ FLAGS: dict[str, str] = {
     "period": "--period",
     "calc.variable": "--variable",
     "calc.bookings": "--bookings",
+    "close.by": "--by",
     "quota.owner_kind": "--pool",
     "quota.amount": "--amount",
     "quota.effective_at": "--from",

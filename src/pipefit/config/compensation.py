@@ -21,7 +21,15 @@ from pipefit.domain.credit import CurrencyRates
 from pipefit.domain.errors import ConfigError
 from pipefit.domain.money import RoundingRule
 from pipefit.domain.planning import Assumptions
-from pipefit.domain.plans import AttainmentBasis, Draw, Plan, PlanError, Tier, TierMode
+from pipefit.domain.plans import (
+    AttainmentBasis,
+    Draw,
+    PayFrequency,
+    Plan,
+    PlanError,
+    Tier,
+    TierMode,
+)
 from pipefit.domain.quotas import QuotaError, Ramp
 from pipefit.domain.spiffs import Spiff, SpiffError, SpiffKind, check_spiffs
 from pipefit.domain.workload import WorkloadLimits
@@ -99,6 +107,8 @@ class PlanConfig(Strict):
     allow_decreasing: bool = False
     presales_credit: Literal["pool", "deal"] = "pool"
     spiffs: dict[str, SpiffConfig] = Field(default_factory=dict)
+    pay_frequency: PayFrequency = PayFrequency.QUARTERLY
+    true_up: bool = False
 
     def to_domain(self, name: str) -> Plan:
         return Plan(
@@ -117,6 +127,8 @@ class PlanConfig(Strict):
             description=self.description,
             spiffs=tuple(spiff.to_domain(key) for key, spiff in self.spiffs.items()),
             presales_credit=self.presales_credit,
+            pay_frequency=self.pay_frequency,
+            true_up=self.true_up,
         )
 
 

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from fractions import Fraction
 from itertools import accumulate
 
 from pipefit.domain.bonus import BonusBook
@@ -75,10 +74,6 @@ _CLOSED_AT = operator.attrgetter("deal.closed_at")
 _CREDIT = operator.attrgetter("credit")
 
 
-def _pct(value: Fraction) -> str:
-    return f"{float(value * 100):.4f}%"
-
-
 class LedgerCalculator:
     """Memoised per-period figures for one ledger (earlier periods feed later ones)."""
 
@@ -99,6 +94,7 @@ class LedgerCalculator:
         self._gross_of: dict[Period, Payout] = {}
         self._quota_of: dict[Period, ResolvedQuota | None] = {}
         self._earned_of: dict[Period, Decimal] = {}
+        self._order_of: dict[Period, list[CreditLine]] = {}
 
     def gross(self, period: Period) -> Payout:
         if period not in self._gross_of:
@@ -166,15 +162,16 @@ class LedgerCalculator:
         total = sum((amount for amount, _ in shares), ZERO)
         return total, f"year to date: {' + '.join(f'{a:,.2f}' for a, _ in shares)} = {total:,.2f}"
 
-    def _gross(self, period: Period) -> Payout:
-        """Tier and cap lines over the attainment window that ends with `period`."""
+    def _gross(self, period: Period, less: Decimal = ZERO) -> Payout:
+        """Tier and cap lines over the attainment window that ends with `period` (with
+        `less`: as if that much credit had never been credited)."""
         window = self.window(period)
         quota, _ = self.window_quota(period)
         try:
             return compute_payout(
                 self.plan,
                 quota=quota,
-                credited=self.credited(window[0].start_at, period.end_at),
+                credited=self.credited(window[0].start_at, period.end_at) - less,
                 target=self.target(period)[0],
                 rule=self.rule,
             )
@@ -211,16 +208,46 @@ class LedgerCalculator:
             )
         return lines
 
-    def effective_rate(self, period: Period) -> Fraction:
-        window = self.window(period)
-        credited = self.credited(window[0].start_at, period.end_at)
-        if credited <= 0:
-            return Fraction(0)
+    def clawed(self, credit: CreditLine) -> datetime | None:
+        """When the deal's customer churned, if within the plan's clawback window."""
+        days = self.plan.clawback_days
+        at = self.ledger.churned.get(credit.deal.account_id or "")
+        if days is None or at is None:
+            return None
+        if not timedelta(0) <= at - credit.deal.closed_at <= timedelta(days=days):
+            return None
+        return at
+
+    def _churn_order(self, paid_in: Period) -> list[CreditLine]:
+        """The period's credited deals that are clawed back, in the order they churned."""
+        if paid_in not in self._order_of:
+            hits = [(self.clawed(c), c) for c in self.deals_in(paid_in)]
+            found = [(at, c) for at, c in hits if at is not None]
+            found.sort(key=lambda x: (x[0], x[1].deal.closed_at, x[1].deal.opportunity_id))
+            self._order_of[paid_in] = [c for _, c in found]
+        return self._order_of[paid_in]
+
+    def _total_less(self, period: Period, less: Decimal) -> Decimal:
         try:
-            paid = self.gross(period).total
+            return self._gross(period, less).total if less else self.gross(period).total
         except PipefitError:
-            return Fraction(0)  # no quota then: nothing was paid on the deal
-        return exact(paid) / exact(credited)
+            return ZERO  # no quota then: nothing was paid on the deal
+
+    def earned_by(self, credit: CreditLine, paid_in: Period) -> tuple[Decimal, Decimal, Decimal]:
+        """What a clawed-back deal earned in the period it was credited: that period's pay
+        with it less its pay without it, at the tiers it was paid at. Deals of one period
+        are taken out in the order they churned (each after those before it), so the
+        clawbacks of a period add up to its pay with them less its pay without them all.
+        Returns (amount, pay with it, pay without it)."""
+        order = self._churn_order(paid_in)
+        before = ZERO
+        for other in order:
+            if other is credit:
+                break
+            before += other.credit
+        with_it = self._total_less(paid_in, before)
+        without = self._total_less(paid_in, before + credit.credit)
+        return with_it - without, with_it, without
 
     def clawbacks(self, period: Period) -> list[PayLine]:
         days = self.plan.clawback_days
@@ -236,36 +263,72 @@ class LedgerCalculator:
         hits = [c for c in self.credits[low:high] if c.deal.account_id in churned]
         for credit in hits:
             deal = credit.deal
-            at = churned[deal.account_id or ""]
-            if not start <= at < end:
-                continue
-            after = at - deal.closed_at
-            if not timedelta(0) <= after <= reach:
+            at = self.clawed(credit)
+            if at is None or not start <= at < end:
                 continue
             paid_in = period_of(deal.closed_at, self.kind)
-            rate = self.effective_rate(paid_in)
-            amount = self.rule.ratio(
-                credit.credit.as_integer_ratio()[0] * rate.numerator,
-                credit.credit.as_integer_ratio()[1] * rate.denominator,
-            )
+            amount, with_it, without = self.earned_by(credit, paid_in)
             if amount == 0:
                 continue
             lines.append(
                 PayLine(
                     "clawback",
                     f"clawback: {deal.opportunity_id} (account {deal.account_id} churned "
-                    f"{at.date()}, {after.days} days after the close on "
-                    f"{deal.closed_at.date()}, within {days}): credit {credit.credit:,.2f} "
-                    f"x effective rate {_pct(rate)} paid in {paid_in}",
+                    f"{at.date()}, {(at - deal.closed_at).days} days after the close on "
+                    f"{deal.closed_at.date()}, within {days}): credit {credit.credit:,.2f}; "
+                    f"what it earned in {paid_in}: pay with it {with_it:,.2f} less pay "
+                    f"without it {without:,.2f}",
                     -amount,
                     bookings=credit.credit,
                 )
             )
         return lines
 
+    def true_up(self, period: Period) -> PayLine | None:
+        """In a plan with a year-end true-up, the year's last paid period also pays what
+        the year's cumulative attainment earns above what the year's periods paid (never
+        less: a true-up only adds). Deals clawed back by the year's end count on neither side."""
+        if not self.plan.true_up or period.kind == "year":
+            return None
+        year = Period(period.year, "year")
+        parts = year.parts(period.kind)
+        if period != parts[-1]:
+            return None
+        deals = self.deals_in(year)
+        gone = [c for c in deals if self._clawed_by(c, year.end_at)]
+        credited = sum((c.credit for c in deals), ZERO) - sum((c.credit for c in gone), ZERO)
+        quotas = [q for q in (self.quota(p) for p in parts) if q is not None]
+        if not quotas:
+            return None
+        quota = sum((q.amount for q in quotas), ZERO)
+        payee = self.ledger.payee
+        target, _ = period_share(payee.variable_target, year, payee.hired_at, self.rule)
+        annual = compute_payout(
+            self.plan, quota=quota, credited=credited, target=target, rule=self.rule
+        ).total
+        paid = sum((line.amount for p in parts for line in self.pay_lines(p)), ZERO)
+        paid -= sum(
+            (self.earned_by(c, period_of(c.deal.closed_at, self.kind))[0] for c in gone), ZERO
+        )
+        if annual <= paid:
+            return None
+        return PayLine(
+            "true-up",
+            f"year-end true-up: {year} at cumulative attainment ({credited:,.2f} of "
+            f"{quota:,.2f}) earns {annual:,.2f}; its {period.kind}s paid {paid:,.2f}",
+            annual - paid,
+        )
+
+    def _clawed_by(self, credit: CreditLine, moment: datetime) -> bool:
+        at = self.clawed(credit)
+        return at is not None and at < moment
+
     def _earned(self, period: Period) -> Decimal:
         """What the period earned before any draw."""
         lines = self.pay_lines(period) + self.clawbacks(period)
+        true_up = self.true_up(period)
+        if true_up is not None:
+            lines.append(true_up)
         return sum((line.amount for line in lines), ZERO)
 
     def _earned_or_nothing(self, p: Period, current: Period) -> Decimal:

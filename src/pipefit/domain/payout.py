@@ -31,6 +31,7 @@ class PayLine:
     rate: Decimal | None = None
     bookings: Decimal | None = None  # the bookings a tier line pays on
     deals: tuple[str, ...] = ()  # the deals a line is about (a SPIFF's qualifying deals)
+    origin: str | None = None  # an adjustment: the closed period it corrects
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ __all__ = [
     "PRESALES_CREDIT",
     "AttainmentBasis",
     "Draw",
+    "PayFrequency",
     "Plan",
     "PlanError",
     "Tier",
@@ -49,6 +50,19 @@ class TierMode(StrEnum):
 class AttainmentBasis(StrEnum):
     PERIOD = "period"  # each period stands alone
     CUMULATIVE_ANNUAL = "cumulative_annual"  # year to date, less what earlier periods paid
+
+
+class PayFrequency(StrEnum):
+    """How often a plan pays: the period each statement is computed for."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+    @property
+    def kind(self) -> str:
+        """The period kind paid (a month, a quarter, a year)."""
+        return {"monthly": "month", "quarterly": "quarter", "yearly": "year"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -103,6 +117,10 @@ class Plan:
     description: str = ""
     spiffs: tuple[Spiff, ...] = ()  # SPIFFs and bonuses on top of the tiers (domain/spiffs)
     presales_credit: str = "pool"
+    pay_frequency: PayFrequency = PayFrequency.QUARTERLY
+    # Year-end true-up: the last paid period of the year also pays what the year's
+    # cumulative attainment earns above what the year's periods paid.
+    true_up: bool = False
 
     def __post_init__(self) -> None:
         self._check_tiers()

@@ -18,18 +18,29 @@ The variable pay is the sum of the lines, each rounded by the rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
+from typing import Any
 
 from pipefit.domain.bonus import bonus_lines
+from pipefit.domain.closes import ClosedPay, adjustment_line, statement_fields
 from pipefit.domain.credit import CreditLine
+from pipefit.domain.errors import PipefitError
 from pipefit.domain.ledger import Ledger, LedgerCalculator, Payee, period_share
 from pipefit.domain.money import ZERO, exact
 from pipefit.domain.payout import PayLine
-from pipefit.domain.periods import Period
+from pipefit.domain.periods import KINDS, Period, period_of
 
-__all__ = ["Ledger", "Payee", "Statement", "build_statement", "period_share"]
+__all__ = [
+    "Ledger",
+    "Payee",
+    "Statement",
+    "build_statement",
+    "period_share",
+    "statement_from_record",
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,7 @@ class Statement:
     lines: tuple[PayLine, ...]
     variable_pay: Decimal
     rounding: str
+    period_quota: Decimal | None = None  # the period's own quota (year to date: quota is more)
 
     @property
     def attainment(self) -> Fraction:
@@ -79,13 +91,118 @@ class Statement:
         return credit == self.credited and pay == self.variable_pay
 
 
-def build_statement(ledger: Ledger, period: Period) -> Statement:
-    calc = LedgerCalculator(ledger, period.kind)
+def statement_from_record(data: Mapping[str, Any]) -> Statement:
+    """A statement kept at close, read back as it was paid."""
+    return Statement(**statement_fields(data))
+
+
+def build_statement(
+    ledger: Ledger, period: Period, *, closed: ClosedPay | None = None
+) -> Statement:
+    """The statement of `period`: of one paid period (a quarter of a quarterly plan), or
+    the sum of the paid periods inside a longer one (a year of a quarterly plan: each
+    quarter is that quarter's statement, tiers against that quarter's quota). `closed`:
+    statements kept when their period was closed, read back as they were paid; the
+    first open paid period after them carries the adjustments to them."""
+    kept: Mapping[Period, Statement] = closed.statements if closed else {}
+    if period in kept:
+        return kept[period]
+    plan, payee = ledger.payee.plan, ledger.payee
+    kind = plan.pay_frequency.kind
+    if KINDS.index(period.kind) > KINDS.index(kind):
+        paid = period_of(period.start, kind)
+        raise PipefitError(
+            f"plan '{plan.name}' ({payee.person_id}) pays {plan.pay_frequency}: a statement "
+            f"covers a paid period or longer; {period} is part of {paid}, ask for {paid}",
+            field="period",
+        )
+    calc = LedgerCalculator(ledger, kind)
+    if period.kind == kind:
+        return _paid_period(ledger, calc, period, closed)
+    parts: list[Statement] = []
+    for part in period.parts(kind):
+        if part in kept:
+            parts.append(kept[part])
+            continue
+        if payee.hired_at is not None and payee.hired_at >= part.end:
+            continue  # before the hire: nothing was paid, and no quota was set
+        parts.append(_paid_period(ledger, calc, part, closed))
+    return _sum_of(ledger, period, parts)
+
+
+def _sum_of(ledger: Ledger, period: Period, parts: list[Statement]) -> Statement:
+    """A longer period's statement: its paid periods' lines, one after the other."""
+    payee = ledger.payee
+    frequency = payee.plan.pay_frequency
+    own = [s.quota if s.period_quota is None else s.period_quota for s in parts]
+    quota = sum(own, ZERO)
+    notes = [f"paid {frequency}: the sum of the statements of {len(parts)} {frequency.kind}s"]
+    notes += [
+        f"{s.period}: quota {q:,.2f}, variable pay {s.variable_pay:,.2f}"
+        for s, q in zip(parts, own, strict=True)
+    ]
+    lines = tuple(
+        replace(line, label=f"{s.period}: {line.label}") for s in parts for line in s.lines
+    )
+    deals = tuple(d for s in parts for d in s.deals)
+    target, target_note = period_share(payee.variable_target, period, payee.hired_at, ledger.rule)
+    base, _ = period_share(payee.base_salary, period, payee.hired_at, ledger.rule)
+    return Statement(
+        person_id=payee.person_id,
+        name=payee.name,
+        role=payee.role,
+        plan=payee.plan.name,
+        period=period,
+        currency=ledger.currency,
+        basis=str(payee.plan.attainment),
+        window=tuple(s.period for s in parts),
+        quota=quota,
+        quota_notes=tuple(notes),
+        deals=deals,
+        earlier=(),
+        credited=sum((d.credit for d in deals), ZERO),
+        variable_target=target,
+        target_note=target_note,
+        base_salary=base,
+        lines=lines,
+        variable_pay=sum((line.amount for line in lines), ZERO),
+        rounding=ledger.rule.describe(),
+        period_quota=quota,
+    )
+
+
+def _adjustments(
+    ledger: Ledger, calc: LedgerCalculator, period: Period, closed: ClosedPay | None
+) -> list[PayLine]:
+    """In the first open paid period after the closes: what each closed period would now
+    pay differently (late deals, changed splits, churn recorded late)."""
+    if closed is None or closed.first_open(calc.kind) != period:
+        return []
+    lines = []
+    for origin in sorted(closed.statements, key=lambda p: p.start):
+        if origin.kind != calc.kind or origin.end > period.start or not closed.adjusts(origin):
+            continue
+        try:
+            now = _paid_period(ledger, calc, origin, None)
+        except PipefitError:
+            continue  # cannot be recomputed now (no quota any more): left as paid
+        line = adjustment_line(closed.statements[origin], now, closed)
+        if line is not None:
+            lines.append(line)
+    return lines
+
+
+def _paid_period(
+    ledger: Ledger, calc: LedgerCalculator, period: Period, closed: ClosedPay | None
+) -> Statement:
     payee = ledger.payee
     quota, quota_notes = calc.window_quota(period)
     window = calc.window(period)
     target, target_note = calc.target(period)
     lines = calc.pay_lines(period) + calc.clawbacks(period)
+    true_up = calc.true_up(period)
+    if true_up is not None:
+        lines.append(true_up)
     draw = calc.draw_line(period)
     if draw is not None:
         lines.append(draw)
@@ -100,8 +217,10 @@ def build_statement(ledger: Ledger, period: Period) -> Statement:
         ledger.rule,
         period,
     )
+    lines += _adjustments(ledger, calc, period, closed)
     earlier = tuple((p.label, calc.credited(p.start_at, p.end_at)) for p in window if p != period)
     base, _ = period_share(payee.base_salary, period, payee.hired_at, ledger.rule)
+    own = calc.quota(period)
     return Statement(
         person_id=payee.person_id,
         name=payee.name,
@@ -122,4 +241,5 @@ def build_statement(ledger: Ledger, period: Period) -> Statement:
         lines=tuple(lines),
         variable_pay=sum((line.amount for line in lines), ZERO),
         rounding=ledger.rule.describe(),
+        period_quota=own.amount if own is not None else ZERO,
     )

@@ -76,7 +76,7 @@ def statement_for(
             f"{person_id} ({person.role}) has no plan: add compensation.roles.{person.role} "
             f"or compensation.assignments.{person_id} to pipefit.toml"
         )
-    return build_statement(book.ledger(payee), chosen)
+    return build_statement(book.ledger(payee), chosen, closed=book.closed_pay(person_id))
 
 
 @dataclass
@@ -117,7 +117,8 @@ def run_period(
                 if payee is None:
                     skipped.append((person.person_id, str(person.role), "no plan for the role"))
                     continue
-                statements.append(build_statement(book.ledger(payee), chosen))
+                closed = book.closed_pay(person.person_id)
+                statements.append(build_statement(book.ledger(payee), chosen, closed=closed))
             except PipefitError as exc:
                 skipped.append((person.person_id, str(person.role), str(exc)))
     done = time.perf_counter()

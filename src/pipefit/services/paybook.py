@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from pipefit.config.compensation import CompensationConfig
 from pipefit.domain.bonus import BonusBook, Group
+from pipefit.domain.closes import ClosedPay, PeriodClose
 from pipefit.domain.credit import CreditLine, CreditSplit, Route, credit_deals
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.model import Person, Role, Team
@@ -28,7 +29,7 @@ from pipefit.domain.plans import Plan
 from pipefit.domain.pools import PoolCoverage, PoolError, PoolTarget, pool_target
 from pipefit.domain.quotas import NoQuota, QuotaBook, QuotaChange, Ramp, ResolvedQuota
 from pipefit.domain.spiffs import DealTraits, SpiffKind
-from pipefit.domain.statements import Ledger, Payee
+from pipefit.domain.statements import Ledger, Payee, Statement
 from pipefit.services.ports.pay import CompensationSource
 
 __all__ = ["PayBook", "bulk_objects", "credit_basis", "load_book", "load_org"]
@@ -56,6 +57,9 @@ class PayBook:
     churned: dict[str, datetime]
     credits: dict[str, list[CreditLine]] = field(default_factory=dict)
     traits: dict[str, DealTraits] = field(default_factory=dict)  # read when a plan has SPIFFs
+    closes: list[PeriodClose] = field(default_factory=list)
+    closed: dict[str, dict[Period, Statement]] = field(default_factory=dict)
+    adjust_from: date | None = None
     span: tuple[datetime, datetime] | None = None
     deals_read: int = 0
     _books: dict[tuple[str, str, int | None], QuotaBook] = field(default_factory=dict)
@@ -210,6 +214,12 @@ class PayBook:
         if basis == "team":
             return team
         return own.resolve
+
+    def closed_pay(self, person_id: str) -> ClosedPay | None:
+        """A person's statements kept at close, and the closes (None before any)."""
+        if not self.closes:
+            return None
+        return ClosedPay(self.closed.get(person_id, {}), self.closes, self.adjust_from)
 
     def ledger(self, payee: Payee) -> Ledger:
         return Ledger(
@@ -407,6 +417,14 @@ def _load_book(
     book = load_org(source, config, currency)
     used = [p for p in (book.plan_of(person) for person in book.people.values()) if p]
     book.span = _span(period, used)
+    book.closes = source.period_closes()
+    if book.closes:
+        # Closed periods of this year and the last are recomputed for adjustments: read
+        # their deals too (and as far back as their clawbacks and years to date reach).
+        book.adjust_from = date(period.year - 1, 1, 1)
+        book.span = _span(Period(period.year - 1, "year"), used)[0], book.span[1]
+        for kept in source.closed_statements(only):
+            book.closed.setdefault(kept.person_id, {})[kept.period] = kept
     splits: dict[str, list[CreditSplit]] = defaultdict(list)
     for split in source.credit_splits():
         splits[split.opportunity_id].append(split)

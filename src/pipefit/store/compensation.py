@@ -3,7 +3,8 @@ credit splits, churned customers, and closed-won deals (read in bulk through ADB
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,10 +13,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, Engine, Table, and_, exists, insert, or_, select
 
+from pipefit.domain.closes import PeriodClose, statement_record
 from pipefit.domain.credit import CreditSplit, WonDeal
 from pipefit.domain.model import Person, Pool, PoolMember, Quota, Role, Team
 from pipefit.domain.quotas import QuotaChange
 from pipefit.domain.spiffs import DealTraits
+from pipefit.domain.statements import Statement, statement_from_record
 from pipefit.store import tables as t
 from pipefit.store.bulk import adbc_connection
 from pipefit.store.database import normalise_url
@@ -235,6 +238,52 @@ class SqlCompensation:
             change.recorded_at,
             int(key[0]) if key else None,
         )
+
+    def period_closes(self) -> list[PeriodClose]:
+        return sorted(
+            (
+                PeriodClose(r.period, r.closed_by, r.closed_at, r.statements, r.variable_pay)
+                for r in self._rows(t.period_closes)
+            ),
+            key=lambda c: c.closed.start,
+        )
+
+    def closed_statements(self, person_id: str | None = None) -> list[Statement]:
+        """Statements kept at close (one person's, or everyone's)."""
+        query = select(t.closed_statements.c.body)
+        if person_id is not None:
+            query = query.where(t.closed_statements.c.person_id == person_id)
+        if self._conn is not None:
+            bodies = [r.body for r in self._conn.execute(query)]
+        else:
+            with self._engine.connect() as conn:
+                bodies = [r.body for r in conn.execute(query)]
+        return [statement_from_record(json.loads(body)) for body in bodies]
+
+    def add_period_close(self, close: PeriodClose, statements: Sequence[Statement]) -> None:
+        """Keep a close and its statements in the unit of work's transaction."""
+        if self._conn is None:
+            raise RuntimeError("pay records are written through a unit of work")
+        self._conn.execute(
+            insert(t.period_closes).values(
+                period=close.period,
+                closed_by=close.closed_by,
+                closed_at=close.closed_at,
+                statements=close.statements,
+                variable_pay=close.variable_pay,
+            )
+        )
+        rows = [
+            {
+                "period": s.period.label,
+                "person_id": s.person_id,
+                "closed_period": close.period,
+                "body": json.dumps(statement_record(s), sort_keys=True),
+            }
+            for s in statements
+        ]
+        if rows:
+            self._conn.execute(insert(t.closed_statements), rows)
 
     def credit_splits(self) -> list[CreditSplit]:
         return [

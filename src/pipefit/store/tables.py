@@ -374,3 +374,24 @@ ENTITY_TABLES: dict[str, tuple[Table, tuple[str, ...]]] = {
     "quotas": (quotas, ("owner_kind", "owner_id", "period")),
     "credit_splits": (credit_splits, ("opportunity_id", "person_id", "kind")),
 }
+
+period_closes = Table(
+    "period_closes",
+    metadata,
+    # A pay period closed (pipefit comp close): its statements are kept as paid.
+    Column("period", String(10), primary_key=True),
+    Column("closed_by", String(ID), nullable=False),
+    Column("closed_at", UtcDateTime, nullable=False),
+    Column("statements", Integer, nullable=False),
+    Column("variable_pay", Money, nullable=False),
+)
+
+closed_statements = Table(
+    "closed_statements",
+    metadata,
+    # One person's statement of a closed period as it was paid (JSON; every amount as text).
+    Column("period", String(10), primary_key=True),
+    Column("person_id", String(ID), primary_key=True),
+    Column("closed_period", String(10), nullable=False, index=True),
+    Column("body", Text, nullable=False),
+)

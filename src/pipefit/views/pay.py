@@ -251,6 +251,7 @@ PLAN_COLUMNS = (
     Column("tiers"),
     Column("at_100_pct_pays", Kind.PCT, "at 100% pays (% of target)"),
     Column("attainment"),
+    Column("pay_frequency", Kind.TEXT, "paid"),
     Column("clawback_days", Kind.INT),
     Column("draw", Kind.MONEY, "draw (a month)"),
 )
@@ -279,6 +280,8 @@ def plans_view(config: CompensationConfig) -> View:
             "tiers": plan.describe() + _extras(plan),
             "at_100_pct_pays": _percent(plan.pays_at_target()),
             "attainment": str(plan.attainment),
+            "pay_frequency": str(plan.pay_frequency)
+            + (" + year-end true-up" if plan.true_up else ""),
             "clawback_days": plan.clawback_days,
             "draw": None if plan.draw is None else plan.draw.monthly,
         }

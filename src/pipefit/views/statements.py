@@ -8,7 +8,7 @@ templates `statement.html.j2` and `statements_index.html.j2`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
@@ -35,7 +35,7 @@ __all__ = [
     "summary_table",
 ]
 
-_RATIO_STEP = Decimal("0.000001")
+_RATIO_STEP = Decimal("1e-12")
 
 
 def pay_line_row(line: PayLine) -> dict[str, Any]:
@@ -48,12 +48,29 @@ def pay_line_row(line: PayLine) -> dict[str, Any]:
         "rate": line.rate,
         "bookings": line.bookings,
         "deals": list(line.deals),
+        "origin": line.origin,  # an adjustment: the closed period it corrects
     }
 
 
 def ratio(value: Fraction) -> Decimal:
-    """An exact ratio as a decimal to six places (1.3 for 130%)."""
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(_RATIO_STEP)
+    """An exact ratio as a decimal (0.49999995 for 99,999.99 / 200,000; 1.3 for 130%).
+
+    Exact whenever it has a finite decimal form (every ratio of cents over a quota of
+    whole units does); otherwise cut (never rounded up, so never across a tier's edge)
+    to 12 places."""
+    n, d = value.numerator, value.denominator
+    rest = d
+    for factor in (2, 5):
+        while rest % factor == 0:
+            rest //= factor
+    if rest == 1:
+        with localcontext() as ctx:
+            ctx.prec = max(28, len(str(n)) + len(str(d)) + 2)
+            exact = (Decimal(n) / Decimal(d)).normalize()
+            return exact.quantize(Decimal(1)) if exact == exact.to_integral_value() else exact
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return (Decimal(n) / Decimal(d)).quantize(_RATIO_STEP, rounding=ROUND_DOWN)
 
 
 def _basis(s: Statement) -> str:
@@ -172,7 +189,8 @@ def _csv_rows(s: Statement) -> list[dict[str, Any]]:
     rows += [
         {
             "section": line.kind,
-            "reference": " ".join(line.deals),
+            # an adjustment names the closed period it corrects; a SPIFF line its deals
+            "reference": line.origin or " ".join(line.deals),
             "label": line.label,
             "amount": line.amount,
         }
@@ -281,12 +299,16 @@ SUMMARY_COLUMNS = (
 )
 
 
+_EXACT = Column("attainment", Kind.RATIO)
+
+
 def summary_row(s: Statement) -> dict[str, Any]:
     return {
         **_whose(s),
         "quota": s.quota,
         "credited": s.credited,
         "attainment_pct": s.attainment_pct,
+        "attainment": ratio(s.attainment),  # the exact ratio, for files
         "deals": len(s.deals),
         "variable_target": s.variable_target,
         "variable_pay": s.variable_pay,
@@ -324,7 +346,9 @@ class StatementDocuments:
     """The documents of a run's files, for the file writer (`io.statement_files`)."""
 
     def summary_csv(self, statements: Sequence[Statement]) -> str:
-        return table_csv(summary_table(statements))
+        """The summary table, with the exact attainment ratio beside the shown percent."""
+        shown = summary_table(statements)
+        return table_csv(Table((*shown.columns, _EXACT), shown.rows, None, shown.name))
 
     def page_name(self, person_id: str) -> str:
         return page_name(person_id)

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from pipefit.domain.closes import PeriodClose
 from pipefit.domain.credit import CreditSplit, WonDeal
 from pipefit.domain.model import Person, Pool, PoolMember, Quota, Team
 from pipefit.domain.quotas import QuotaChange
@@ -36,6 +37,18 @@ class CompensationSource(Protocol):
     def add_quota_change(self, change: QuotaChange) -> QuotaChange: ...
 
     def credit_splits(self) -> list[CreditSplit]: ...
+
+    def period_closes(self) -> list[PeriodClose]:
+        """Every closed pay period, earliest first."""
+        ...
+
+    def closed_statements(self, person_id: str | None = None) -> list[Statement]:
+        """The statements kept when their periods were closed (one person's, or all)."""
+        ...
+
+    def add_period_close(self, close: PeriodClose, statements: Sequence[Statement]) -> None:
+        """Keep a close and its statements (committed with the unit of work)."""
+        ...
 
     def churns(self) -> dict[str, datetime]:
         """Account id -> when the customer churned."""

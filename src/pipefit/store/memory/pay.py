@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from pipefit.domain.closes import PeriodClose, statement_record
 from pipefit.domain.credit import CreditSplit, WonDeal
 from pipefit.domain.model import Person, Pool, PoolMember, Quota, Team
 from pipefit.domain.quotas import QuotaChange
 from pipefit.domain.spiffs import DealTraits
+from pipefit.domain.statements import Statement, statement_from_record
 
 __all__ = ["MemoryCompensation"]
 
@@ -26,6 +28,24 @@ class MemoryCompensation:
     churn_map: dict[str, datetime] = field(default_factory=dict)
     deal_list: list[WonDeal] = field(default_factory=list)
     traits_map: dict[str, DealTraits] = field(default_factory=dict)
+    close_list: list[PeriodClose] = field(default_factory=list)
+    # (period, person) -> the statement as a record, as the database keeps it
+    closed_map: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)
+
+    def period_closes(self) -> list[PeriodClose]:
+        return sorted(self.close_list, key=lambda c: c.closed.start)
+
+    def closed_statements(self, person_id: str | None = None) -> list[Statement]:
+        return [
+            statement_from_record(record)
+            for (_, person), record in self.closed_map.items()
+            if person_id is None or person == person_id
+        ]
+
+    def add_period_close(self, close: PeriodClose, statements: Sequence[Statement]) -> None:
+        self.close_list.append(close)
+        for s in statements:
+            self.closed_map[(s.period.label, s.person_id)] = statement_record(s)
 
     def people(self) -> list[Person]:
         return list(self.people_list)

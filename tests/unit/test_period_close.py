@@ -103,3 +103,16 @@ def test_a_period_no_plan_pays_on_its_own_cannot_be_closed() -> None:
     with pytest.raises(PipefitError, match=r"2026-07 cannot be closed: .*pays quarterly"):
         close_period(uow(pay), CONFIG, "USD", "2026-07", closed_by="finance-lead", now=NOON)
     assert list_closes(uow(pay)) == []
+
+
+def test_a_spiff_line_kept_at_close_reads_back_with_its_deals() -> None:
+    from pipefit.domain.closes import line_from_record, line_record
+    from pipefit.domain.payout import PayLine
+
+    # A SPIFF line names its qualifying deals; read back from the close, it still does.
+    line = PayLine(
+        "spiff", "q1-smb-logos: 2 deals x 500.00", Decimal("1000.00"), deals=("o1", "o2")
+    )
+    kept = line_from_record(line_record(line))
+    assert kept == line
+    assert kept.deals == ("o1", "o2")

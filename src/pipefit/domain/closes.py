@@ -148,9 +148,11 @@ def _reasons(paid: Any, now: Any) -> list[str]:
             reasons.append(f"{c.deal.opportunity_id} is no longer credited")
     # A clawback's label names the deal and the churn before its first ';' (what it
     # earned, after, moves with the period's other deals).
-    paid_claws = {line.label.split(";")[0] for line in paid.lines if line.kind == "clawback"}
+    # SPIFF clawbacks (a deal giving back what it earned from a SPIFF) count as churn too.
+    claws = ("clawback", "spiff clawback")
+    paid_claws = {line.label.split(";")[0] for line in paid.lines if line.kind in claws}
     for line in now.lines:
-        if line.kind == "clawback" and line.label.split(";")[0] not in paid_claws:
+        if line.kind in claws and line.label.split(";")[0] not in paid_claws:
             reasons.append(f"churn recorded after the close: {line.label.split(';')[0]}")
     return reasons or ["recomputed from the current records"]
 

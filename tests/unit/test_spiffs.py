@@ -183,3 +183,29 @@ def test_a_rep_with_half_of_a_split_deal_earns_half_of_a_per_deal_spiff() -> Non
     (line,) = of_kind(s, "spiff")
     assert (line.deals, line.amount) == (("A2", "A6", "A7"), D("1000.00"))
     assert "3 qualifying deals x 500.00 = 1,250.00, capped at 1,000.00 a period" in line.label
+
+
+def test_a_year_of_a_quarterly_plan_pays_each_quarters_spiff_under_that_quarters_cap() -> None:
+    # The year is the sum of its quarters: Q1's SPIFF line is Q1's (A2 500 + A6 500, A7
+    # past the 1,000 cap of the quarter), labelled with the quarter; Q2-Q4 have none.
+    year = statement((NEW_LOGO_SMB,), "2026")
+    (line,) = of_kind(year, "spiff")
+    assert line.label.startswith("2026Q1: ")
+    assert line.deals == ("A2", "A6", "A7")
+    assert line.amount == D("1000.00")
+    quarter = statement((NEW_LOGO_SMB,), "2026Q1")
+    assert of_kind(quarter, "spiff")[0].amount == line.amount
+    assert year.adds_up()
+
+
+def test_a_monthly_plan_caps_a_spiff_per_month() -> None:
+    from pipefit.domain.plans import PayFrequency
+
+    # Paid monthly, the 1,000 cap is a month's: February A2 500; March A6 500 + A7 500 =
+    # 1,000 (fits). So Q1 pays 1,500, where a quarterly plan pays 1,000.
+    plan = rep_plan(spiffs=(NEW_LOGO_SMB,), clawback_days=90, pay_frequency=PayFrequency.MONTHLY)
+    base = replace(ledger(plan, DEALS), bonus=BonusBook(TRAITS, {}))
+    q1 = build_statement(base, period("2026Q1"))
+    spiff = of_kind(q1, "spiff")
+    assert [x.amount for x in spiff] == [D("500.00"), D("1000.00")]
+    assert [x.label.split(":")[0] for x in spiff] == ["2026-02", "2026-03"]

@@ -22,7 +22,9 @@ START, END = "<!-- results:start -->", "<!-- results:end -->"
 def _run(script: str, *args: str) -> dict[str, object]:
     out = subprocess.run(
         [sys.executable, str(HERE / script), "--json", *args],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     figures: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
     return figures
@@ -60,8 +62,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--opportunities", type=int, default=1_000_000)
     args = parser.parse_args()
-    command = "make bench" if args.opportunities == 1_000_000 else (
-        f".venv/bin/python benchmarks/run.py --opportunities {args.opportunities}"
+    command = (
+        "make bench"
+        if args.opportunities == 1_000_000
+        else (f".venv/bin/python benchmarks/run.py --opportunities {args.opportunities}")
     )
     imp = _run("import_1m.py", "--opportunities", str(args.opportunities))
     phases = imp["phases"]

@@ -17,6 +17,7 @@ from pipefit.analytics.engine import connect
 from pipefit.analytics.query import ReportQuery
 from pipefit.analytics.relations import RELATIONS
 from pipefit.analytics.reports import kpis, pairs
+from tests.conftest import skip_or_fail
 
 pytestmark = pytest.mark.realdata
 
@@ -58,7 +59,7 @@ def _deals(folder: Path) -> pa.Table:
 def maven(shared_data: Path) -> pa.Table:
     folder = shared_data / "maven_crm_sales_opportunities"
     if not folder.exists():
-        pytest.skip("Maven files not in ../shared/data")
+        skip_or_fail("Maven files not in ../shared/data")
     return pa.Table.from_pylist(_deals(folder).to_pylist(), schema=RELATIONS["deals"])
 
 

@@ -11,6 +11,7 @@ import pytest
 from pipefit.analytics.result import ReportResult
 from pipefit.config import Workspace
 from pipefit.sample import FILES, generate
+from tests.conftest import skip_or_fail
 
 from .reports_data import DATA_END, differences, open_reports
 from .test_import_salesforce import FOLDER as SALESFORCE
@@ -65,7 +66,7 @@ def test_every_report_is_the_same_on_postgresql_for_the_salesforce_export(
 ) -> None:
     folder = shared_data / SALESFORCE
     if not folder.exists():
-        pytest.skip(f"{SALESFORCE} not in ../shared/data")
+        skip_or_fail(f"{SALESFORCE} not in ../shared/data")
     sqlite, postgres = both(
         tmp_path, fresh_postgres_url, salesforce_files(folder), fmt="salesforce"
     )

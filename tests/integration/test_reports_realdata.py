@@ -12,6 +12,7 @@ import pytest
 from pipefit.analytics.result import ReportResult
 from pipefit.api import open_workspace
 from pipefit.config import Workspace
+from tests.conftest import skip_or_fail
 
 from .test_import_maven import FOLDER as MAVEN
 from .test_import_maven import maven_files
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.realdata
 
 def imported(folder: Path, files: list[Path], root: Path, fmt: str) -> Workspace:
     if not folder.exists():
-        pytest.skip(f"{folder.name} not in ../shared/data")
+        skip_or_fail(f"{folder.name} not in ../shared/data")
     workspace = new_workspace(root)
     import_files(workspace, files, fmt=fmt)
     return workspace

@@ -1,0 +1,299 @@
+"""Load test of `pipefit serve` (issue 11): concurrent users over the 1M-opportunity company.
+
+For SQLite (one worker) and PostgreSQL (several workers), it starts `pipefit serve` on a
+loopback port and, in the same run, a bare FastAPI endpoint on the same uvicorn settings
+as the reference. Then `--users` asynchronous clients (50 by default) each loop for
+`--seconds` (60 by default) over the scenario: the pipeline board, the lead queue and one
+dashboard, as a revops user (who sees every deal, the heaviest scope). Every response that
+is not a 2xx, and every transport error, counts as an error. It prints, per target and
+per page, the request count, errors and p50 / p95 / p99 latency in milliseconds.
+
+Until the pages exist, a page that answers 404 is replaced by the JSON endpoint that
+serves the same data (`/api/opportunities`, `/api/leads`, `/api/reports/kpis`), and the
+row says so.
+
+Usage: `.venv/bin/python benchmarks/load_web.py [--seconds 60] [--users 50] [--only sqlite]`
+(the workspace is prepared by reports_1m.py's `prepare` in $PIPEFIT_BENCH_DIR; PostgreSQL
+is a throwaway server of scripts/postgres.sh on its own port and folder, stopped after).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx2 as httpx
+from common import WORK, machine
+from reports_1m import prepare
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_PORT = 54339
+PG_DIR = WORK / "load-postgres"
+EMAIL = "load-revops@example.com"
+PASSWORD = "load-test-password-1"
+
+# (name, page, JSON fallback with the same data)
+SCENARIO = [
+    ("board", "/board", "/api/opportunities?limit=50"),
+    ("lead queue", "/leads", "/api/leads?limit=50"),
+    ("dashboard", "/dashboards/kpis", "/api/reports/kpis"),
+]
+
+BARE_APP = """
+from fastapi import FastAPI
+app = FastAPI()
+@app.get("/ping")
+def ping() -> dict[str, bool]:
+    return {"ok": True}
+"""
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str = ""
+
+    def record(self, seconds: float, error: str | None) -> None:
+        self.latencies.append(seconds)
+        if error is not None:
+            self.errors += 1
+            self.first_error = self.first_error or error
+
+    def quantile_ms(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        # Nearest rank: the smallest latency with at least q of the requests at or below it.
+        rank = max(1, -(-len(ordered) * q // 1))
+        return round(ordered[int(rank) - 1] * 1000, 1)
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "requests": len(self.latencies),
+            "errors": self.errors,
+            "p50_ms": self.quantile_ms(0.50),
+            "p95_ms": self.quantile_ms(0.95),
+            "p99_ms": self.quantile_ms(0.99),
+            "first_error": self.first_error,
+        }
+
+
+def _pipefit(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "pipefit.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"pipefit {' '.join(args)} failed:\n{out.stderr}")
+    return out.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server at {url} exited with {process.returncode}")
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise SystemExit(f"the server at {url} did not answer within {seconds:.0f} s")
+
+
+@contextmanager
+def _server(command: list[str], probe: str, env: dict[str, str] | None = None) -> Iterator[None]:
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=WORK
+    )
+    try:
+        _wait_until_up(probe, process)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _login(workspace_args: list[str]) -> str:
+    """A revops login and a read token for it (added once per database)."""
+    listed = _pipefit("user", "list", "-f", "json", *workspace_args)
+    if EMAIL not in listed:
+        _pipefit("user", "add", EMAIL, "--role", "revops", "--password-stdin", *workspace_args,
+                 stdin=PASSWORD + "\n")  # fmt: skip
+    printed = _pipefit("user", "token", EMAIL, "--scope", "read", *workspace_args)
+    return next(line.split()[-1] for line in printed.splitlines() if line.startswith("Token:"))
+
+
+def _paths(base: str, token: str) -> list[tuple[str, str, str]]:
+    """The scenario's pages, each replaced by its JSON endpoint while the page is not built."""
+    headers = {"Authorization": f"Bearer {token}"}
+    chosen = []
+    for name, page, fallback in SCENARIO:
+        status = httpx.get(base + page, headers=headers, timeout=120).status_code
+        if status == 404:
+            chosen.append((name, fallback, f"{fallback} (page {page} not built)"))
+        else:
+            chosen.append((name, page, page))
+    return chosen
+
+
+async def _hammer(
+    base: str, paths: list[tuple[str, str]], headers: dict[str, str], users: int, seconds: float
+) -> dict[str, Tally]:
+    tallies = {name: Tally() for name, _ in paths}
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+
+    async def user(offset: int) -> None:
+        client = httpx.AsyncClient(base_url=base, headers=headers, timeout=30, limits=limits)
+        async with client as c:
+            turn = offset
+            while time.monotonic() < deadline:
+                name, path = paths[turn % len(paths)]
+                turn += 1
+                start = time.perf_counter()
+                error: str | None = None
+                try:
+                    response = await c.get(path)
+                    if not 200 <= response.status_code < 300:
+                        error = f"{path}: HTTP {response.status_code}"
+                except httpx.HTTPError as exc:
+                    error = f"{path}: {type(exc).__name__}"
+                tallies[name].record(time.perf_counter() - start, error)
+
+    await asyncio.gather(*(user(i) for i in range(users)))
+    return tallies
+
+
+def _measure(label: str, base: str, token: str, users: int, seconds: float) -> dict[str, object]:
+    chosen = _paths(base, token)
+    print(f"{label}: {users} users for {seconds:.0f} s over "
+          f"{', '.join(shown for _, _, shown in chosen)}", file=sys.stderr)  # fmt: skip
+    headers = {"Authorization": f"Bearer {token}"}
+    tallies = asyncio.run(_hammer(base, [(n, p) for n, p, _ in chosen], headers, users, seconds))
+    return {name: {**tallies[name].figures(), "path": shown} for name, _, shown in chosen}
+
+
+def _bare(users: int, seconds: float, workers: int) -> dict[str, object]:
+    folder = WORK / "load-bare"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "bare_app.py").write_text(BARE_APP)
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+               "--app-dir", str(folder)]  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    with _server(command, base + "/ping"):
+        tallies = asyncio.run(_hammer(base, [("bare", "/ping")], {}, users, seconds))
+    return tallies["bare"].figures()
+
+
+def _serve(workspace_args: list[str], workers: int) -> tuple[list[str], str]:
+    port = _free_port()
+    command = [sys.executable, "-m", "pipefit.cli", "serve", "--port", str(port),
+               "--workers", str(workers), *workspace_args]  # fmt: skip
+    return command, f"http://127.0.0.1:{port}"
+
+
+def _sqlite(workspace: Path, users: int, seconds: float) -> dict[str, object]:
+    args = ["-w", str(workspace)]
+    token = _login(args)
+    command, base = _serve(args, 1)
+    with _server(command, base + "/docs"):
+        pages = _measure("SQLite, 1 worker", base, token, users, seconds)
+    return {"workers": 1, "pages": pages, "bare": _bare(users, seconds, 1)}
+
+
+def _pg_env() -> dict[str, str]:
+    return {**os.environ, "PIPEFIT_PG_DIR": str(PG_DIR), "PIPEFIT_PG_PORT": str(PG_PORT)}
+
+
+def _postgres(workspace: Path, users: int, seconds: float, workers: int) -> dict[str, object]:
+    script = str(ROOT / "scripts" / "postgres.sh")
+    subprocess.run(["bash", script, "start"], check=True, env=_pg_env())
+    try:
+        url = f"postgresql://postgres@127.0.0.1:{PG_PORT}/pipefit_test"
+        args = ["-w", str(workspace), "--db", url]
+        marker = PG_DIR / ".loaded"
+        if not marker.exists():
+            print("loading the company into PostgreSQL ...", file=sys.stderr)
+            data = next(WORK.glob("company-1000000-*"))
+            names = ["teams", "people", "accounts", "contacts", "leads"]
+            _pipefit("import", *(str(data / f"{n}.csv") for n in names), *args)
+            deals = ["opportunities", "stage_events"]
+            _pipefit("import", *(str(data / f"{n}.csv") for n in deals), *args)
+            marker.touch()
+        token = _login(args)
+        command, base = _serve(args, workers)
+        with _server(command, base + "/docs"):
+            pages = _measure(f"PostgreSQL, {workers} workers", base, token, users, seconds)
+        return {"workers": workers, "pages": pages, "bare": _bare(users, seconds, workers)}
+    finally:
+        subprocess.run(["bash", script, "stop"], check=False, env=_pg_env())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--workers", type=int, default=2, help="PostgreSQL worker processes")
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+
+    reports_workspace = prepare(1_000_000, 7)
+    workspace = WORK / "load-workspace"
+    if not (workspace / "pipefit.db").exists():
+        # A copy, so that the logins this test adds never touch the reports benchmark's data.
+        shutil.copytree(reports_workspace, workspace, ignore=shutil.ignore_patterns(".ready-*"))
+    figures: dict[str, object] = {"users": args.users, "seconds": args.seconds,
+                                  "machine": machine()}  # fmt: skip
+    if args.only != "postgresql":
+        figures["sqlite"] = _sqlite(workspace, args.users, args.seconds)
+    if args.only != "sqlite":
+        figures["postgresql"] = _postgres(workspace, args.users, args.seconds, args.workers)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    print(f"load: {args.users} users for {args.seconds:.0f} s each ({machine()})")
+    for engine in ("sqlite", "postgresql"):
+        if engine not in figures:
+            continue
+        result = figures[engine]
+        assert isinstance(result, dict)
+        rows = {**result["pages"], "bare FastAPI endpoint": result["bare"]}
+        print(f"  {engine} ({result['workers']} worker(s)):")
+        for name, r in rows.items():
+            print(
+                f"    {name:<22} {r['requests']:>7} requests {r['errors']:>5} errors  "
+                f"p50 {r['p50_ms']:>8} ms  p95 {r['p95_ms']:>8} ms  p99 {r['p99_ms']:>8} ms"
+                f"  {r.get('path', '')} {r['first_error']}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -65,7 +65,9 @@ def lead_queue(
     return [QueuedLead(a, latest.get(a.record.lead.lead_id)) for a in found[:limit]]
 
 
-def _routable(uow: UnitOfWork, config: QualificationConfig, scope: AccessScope, lead_id: str) -> str:
+def _routable(
+    uow: UnitOfWork, config: QualificationConfig, scope: AccessScope, lead_id: str
+) -> str:
     """The lead's id if the login may route it; a lead it may not see is not found."""
     wanted = lead_id.strip()
     with uow:

@@ -60,9 +60,7 @@ def evidence_form(
         if status_of(wrong) in (403, 404):
             raise
         return _page(request, app, login, opportunity_id, error=wrong.message, status=422)
-    return redirect(
-        request, f"/deals/{opportunity_id}", flash=f"Evidence recorded: {done.kind}"
-    )
+    return redirect(request, f"/deals/{opportunity_id}", flash=f"Evidence recorded: {done.kind}")
 
 
 @router.post("/deals/{opportunity_id}/forecast")

@@ -56,9 +56,7 @@ def chromium_executable() -> str:
     named = os.environ.get("PIPEFIT_CHROMIUM", "").strip()
     found = named or shutil.which("chromium") or shutil.which("chromium-browser")
     if not found or not Path(found).exists():
-        skip_or_fail(
-            "chromium is not installed (make test installs it: apt-get install chromium)"
-        )
+        skip_or_fail("chromium is not installed (make test installs it: apt-get install chromium)")
     return found
 
 

@@ -132,7 +132,9 @@ def test_with_javascript_off_the_board_reads_and_a_refusal_still_shows(
         context.close()
 
 
-def test_the_board_fits_a_phone_screen(browser: Browser, live_server: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_the_board_fits_a_phone_screen(
+    browser: Browser, live_server: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844})
     page = context.new_page()
     try:

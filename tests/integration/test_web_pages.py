@@ -251,3 +251,17 @@ def test_the_navigation_follows_the_role(web: Web) -> None:
         assert f'href="{link}"' in rep and f'href="{link}"' in admin
     assert 'href="/import"' in admin and 'href="/import"' not in rep
     assert 'href="/capacity"' not in rep
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_a_roles_lead_queue_lists_only_leads_it_may_see(web: Web, role: str) -> None:
+    _, person, owners, supported, _ = ROLES[role]
+    lead_owners = {r.lead_id: r.owner_id for r in query(web.app.workspace, select(tables.leads))}
+    browser = web.logged_in(role)
+    for status in ("", "new", "qualified"):
+        page = browser.get(f"/leads?status={status}")
+        assert page.status_code == 200
+        for lead in re.findall(r'data-lead="([^"]+)"', page.text):
+            owner = lead_owners[lead]
+            # The policy's lead owners: the deal owners' sets, and a presales engineer's own.
+            assert owners is None or owner in owners or owner == person, (role, lead, owner)

@@ -123,7 +123,7 @@ def test_with_javascript_off_the_board_reads_and_a_refusal_still_shows(
         login(page, USERS["manager"][0])
         assert page.locator("li.card").count() > 0
         deal = _open_deal_of(served_workspace, "emp-007")
-        page.goto(f"/board?owner=emp-007")
+        page.goto("/board?owner=emp-007")
         card = page.locator(f"#card-{deal}")
         card.get_by_label(f"Move {deal} to").select_option(TARGET)
         card.get_by_role("button", name="Move").click()  # a plain form post, answered 409

@@ -255,7 +255,7 @@ def test_the_navigation_follows_the_role(web: Web) -> None:
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_a_roles_lead_queue_lists_only_leads_it_may_see(web: Web, role: str) -> None:
-    _, person, owners, supported, _ = ROLES[role]
+    _, person, owners, _, _ = ROLES[role]
     lead_owners = {r.lead_id: r.owner_id for r in query(web.app.workspace, select(tables.leads))}
     browser = web.logged_in(role)
     for status in ("", "new", "qualified"):

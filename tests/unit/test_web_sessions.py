@@ -129,3 +129,23 @@ def test_a_logged_out_or_expired_session_opens_nothing() -> None:
     with pytest.raises(NotAuthenticated):
         session_login(accounts, opened.secret, clock=lambda: at(6))
     assert accounts.audit.log[-1].action == "session.logout"
+
+
+def test_disabling_or_resetting_a_user_ends_their_web_sessions_for_good() -> None:
+    from pipefit.services.users import disable_user, reset_password
+
+    accounts = accounts_with(ANA)
+    hasher = MemoryHasher()
+    first = log_in(accounts, hasher, ANA.email, "right-password", client=None, clock=lambda: T0)
+    disable_user(accounts, ANA.email, actor="admin", clock=lambda: at(1))
+    reset_password(
+        accounts, hasher, ANA.email, "right-password", actor="admin", clock=lambda: at(2)
+    )
+    with pytest.raises(NotAuthenticated):  # enabled again, but that session stays ended
+        session_login(accounts, first.secret, clock=lambda: at(3))
+    second = log_in(accounts, hasher, ANA.email, "right-password", client=None, clock=lambda: at(4))
+    reset_password(
+        accounts, hasher, ANA.email, "a-new-password", actor="admin", clock=lambda: at(5)
+    )
+    with pytest.raises(NotAuthenticated):
+        session_login(accounts, second.secret, clock=lambda: at(6))

@@ -54,6 +54,9 @@ def _page(request: Request, message: str, status: int, headers: Any = None) -> R
         if request.headers.get("hx-request") == "true":
             return Response(status_code=401, headers={"HX-Redirect": url})
         return RedirectResponse(url, status_code=303)
+    if request.headers.get("hx-request") == "true":  # into the part of the page it targets
+        return render(request, "_error.html", status_code=status, headers=headers,
+                      message=message)  # fmt: skip
     return render(request, "error.html", status_code=status, headers=headers,
                   status=status, message=message)  # fmt: skip
 

@@ -5,7 +5,8 @@ report's rule (`domain.board`)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import threading
+from datetime import datetime, timedelta
 
 from pipefit.analytics.query import ReportQuery
 from pipefit.domain.access import AccessScope
@@ -16,17 +17,20 @@ from pipefit.services.ports.analytics import AnalyticsSettings
 from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.reports import run_report
 
-__all__ = ["PER_COLUMN", "pipeline_board", "stage_clock"]
+__all__ = ["PER_COLUMN", "StageClock", "pipeline_board", "stage_clock"]
 
-PER_COLUMN = 40  # cards drawn per column; the count and total cover them all
+PER_COLUMN = 25  # cards drawn per column; the count and total cover them all
 TIME_IN_STAGE = "time-in-stage"
+
+
+Entered = dict[str, tuple[str, datetime]]  # deal -> (its stage, when it entered it)
 
 
 def stage_clock(
     uow: UnitOfWork, settings: AnalyticsSettings, now: datetime
-) -> tuple[dict[tuple[str, str], StageStat], dict[str, float]]:
-    """Each stage's p90 of completed visits (over every deal), and each open deal's time
-    in its current stage so far: the time-in-stage report's figures, which the friction
+) -> tuple[dict[tuple[str, str], StageStat], Entered]:
+    """Each stage's p90 of completed visits (over every deal), and when each open deal
+    entered its current stage: the time-in-stage report's figures, which the friction
     report's stalled rule reads too."""
     stages = run_report(uow, TIME_IN_STAGE, ReportQuery(now=now), settings).rows.to_pylist()
     stats = {
@@ -35,11 +39,32 @@ def stage_clock(
         if r.get("level") == "stage"
     }
     per_deal = run_report(uow, TIME_IN_STAGE, ReportQuery(by=("deal",), now=now), settings)
-    days: dict[str, float] = {}
+    entered: Entered = {}
     for r in per_deal.rows.to_pylist():
         if r.get("open_days"):
-            days[r["opportunity_id"]] = float(r["open_days"])
-    return stats, days
+            entered[r["opportunity_id"]] = (r["stage"], now - timedelta(days=r["open_days"]))
+    return stats, entered
+
+
+class StageClock:
+    """`stage_clock`, kept for `ttl` in one process: the p90s change slowly, and a deal's
+    time in its stage runs on from when it entered it. A deal moved since is shown as
+    just moved (its stage no longer the one kept). Each worker process keeps its own."""
+
+    def __init__(self, ttl: timedelta = timedelta(seconds=60)) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._kept: tuple[datetime, dict[tuple[str, str], StageStat], Entered] | None = None
+
+    def read(
+        self, uow: UnitOfWork, settings: AnalyticsSettings, now: datetime
+    ) -> tuple[dict[tuple[str, str], StageStat], Entered]:
+        with self._lock:  # one computation at a time; the others wait for its result
+            kept = self._kept
+            if kept is None or not timedelta(0) <= now - kept[0] < self.ttl:
+                stats, entered = stage_clock(uow, settings, now)
+                kept = self._kept = (now, stats, entered)
+            return kept[1], kept[2]
 
 
 def pipeline_board(
@@ -53,6 +78,7 @@ def pipeline_board(
     segment: str | None = None,
     per_column: int = PER_COLUMN,
     clock: Clock = utc_now,
+    kept: StageClock | None = None,
 ) -> Board:
     """The board as `scope` may see it; the filters' choices are what it may see."""
     now = clock()
@@ -64,13 +90,22 @@ def pipeline_board(
     owners = sorted({d.opportunity.owner_id for d in visible if d.opportunity.owner_id})
     engineers = sorted({d.opportunity.presales_id for d in visible if d.opportunity.presales_id})
     segments = sorted({d.segment for d in visible if d.segment})
-    kept = [
+    chosen = [
         d
         for d in visible
         if (not owner or d.opportunity.owner_id == owner)
         and (not presales or d.opportunity.presales_id == presales)
         and (not segment or d.segment == segment)
     ]
-    stats, days = stage_clock(uow, settings, now) if kept else ({}, {})
-    lanes = build_lanes(kept, pipelines, stats, days, per_column=per_column)
+    stats: dict[tuple[str, str], StageStat] = {}
+    entered: Entered = {}
+    if chosen:
+        stats, entered = (kept or StageClock()).read(uow, settings, now)
+    days: dict[str, float] = {}
+    for d in chosen:
+        o = d.opportunity
+        stage, since = entered.get(o.opportunity_id, (None, now))
+        if stage == o.stage:  # else it moved since the clock was read: just now
+            days[o.opportunity_id] = (now - since).total_seconds() / 86400
+    lanes = build_lanes(chosen, pipelines, stats, days, per_column=per_column)
     return Board(lanes, owners, engineers, segments, names)

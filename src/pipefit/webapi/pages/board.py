@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from fastapi import APIRouter, Form, Query, Request, Response
 
 from pipefit.domain.errors import ConflictError, PipefitError
-from pipefit.services.board import pipeline_board
+from pipefit.services.board import StageClock, pipeline_board
 from pipefit.services.scoped_deals import MoveRefused, move_deal
 from pipefit.webapi.auth import CurrentLogin, Workspace
 from pipefit.webapi.errors import status_of
@@ -21,6 +21,15 @@ __all__ = ["router"]
 router = APIRouter()
 
 Filter = Annotated[str | None, Query(max_length=100)]
+
+
+def stage_clock_of(request: Request) -> StageClock:
+    """The process's kept stage clock (p90s and stage entries, a minute at most old)."""
+    state = request.app.state
+    if getattr(state, "stage_clock", None) is None:
+        state.stage_clock = StageClock()
+    kept: StageClock = state.stage_clock
+    return kept
 
 
 def _filters(owner: str | None, presales: str | None, segment: str | None) -> dict[str, str]:
@@ -34,7 +43,7 @@ def _board_page(
     board = pipeline_board(
         app.uow(), app.accounts(), login.scope, app.analytics_settings,
         owner=filters.get("owner"), presales=filters.get("presales"),
-        segment=filters.get("segment"),
+        segment=filters.get("segment"), kept=stage_clock_of(request),
     )  # fmt: skip
     back = "/board" + (f"?{urlencode(filters)}" if filters else "")
     shown = {

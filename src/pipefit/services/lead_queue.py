@@ -54,6 +54,8 @@ def lead_queue(
     """Leads with `status` (default: those waiting to be qualified) that the login may
     see, best score first."""
     statuses = [status] if status else list(config.routing.qualify_statuses)
+    if scope.lead_owners is not None and not scope.lead_owners:
+        return []  # a login that stands for no one sees no lead: nothing to read
     found = [
         a
         for a in assess_waiting(uow, config, statuses=statuses)

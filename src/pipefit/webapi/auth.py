@@ -61,7 +61,9 @@ def login(
     if credentials is not None and credentials.scheme.lower() == "bearer":
         user, token_scope = authenticate_token(app.accounts(), credentials.credentials)
         principal = Principal(user.email, user.role, user.person_id)
-        return Login(load_scope(app.uow(), principal), token_scope)
+        by_token = Login(load_scope(app.uow(), principal), token_scope)
+        request.state.pipefit_login = by_token  # pages' layouts read it (webapi.templating)
+        return by_token
     secret = request.cookies.get(SESSION_COOKIE)
     if not secret:
         raise NotAuthenticated(

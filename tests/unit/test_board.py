@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from pipefit.domain.board import BoardDeal, StageStat, build_lanes, is_stalled
+from pipefit.domain.board import BoardDeal, ColumnFigures, StageStat, build_lanes, is_stalled
 from pipefit.domain.model import Category, Opportunity
 from pipefit.domain.pipeline import Pipeline, Stage
 
@@ -43,7 +43,14 @@ def test_columns_count_every_open_deal_and_total_their_amounts_per_currency() ->
     ]
     days = {"a": 3.0, "b": 12.0, "c": 1.0, "d": 30.0, "f": 2.0}
     stats = {("inbound", "Discovery"): StageStat(10.0, 5)}
-    lanes = build_lanes(deals, {"inbound": PIPELINE}, stats, days, per_column=2)
+    # The store's figures for these deals, by hand: smb Discovery holds a, b, d in USD
+    # (two priced: 1000.10 + 250.05 = 1250.15) and c in EUR; enterprise Evaluation f.
+    figures = [
+        ColumnFigures("inbound", "smb", "Discovery", "USD", 3, 2, Decimal("1250.15")),
+        ColumnFigures("inbound", "smb", "Discovery", "EUR", 1, 1, Decimal("99.99")),
+        ColumnFigures("inbound", "enterprise", "Evaluation", "USD", 1, 1, Decimal("5.00")),
+    ]
+    lanes = build_lanes(figures, deals, {"inbound": PIPELINE}, stats, days, per_column=2)
     assert [(lane.segment, [c.stage for c in lane.columns]) for lane in lanes] == [
         ("enterprise", ["Discovery", "Evaluation"]),
         ("smb", ["Discovery", "Evaluation"]),

@@ -21,8 +21,10 @@ from pipefit.domain.pipeline import Pipeline
 __all__ = [
     "Board",
     "BoardDeal",
+    "BoardQuery",
     "Card",
     "Column",
+    "ColumnFigures",
     "DealParties",
     "Lane",
     "StageStat",
@@ -35,6 +37,32 @@ __all__ = [
 class BoardDeal:
     opportunity: Opportunity
     segment: str | None
+
+
+@dataclass(frozen=True)
+class BoardQuery:
+    """The access filter (`owners` None: every deal; else deals owned by one of `owners`
+    or supported by one of `presales`) and the board's own filters."""
+
+    owners: frozenset[str] | None
+    presales: frozenset[str] = frozenset()
+    owner: str | None = None
+    presales_id: str | None = None
+    segment: str | None = None
+
+
+@dataclass(frozen=True)
+class ColumnFigures:
+    """One column's open deals in one currency: how many, and their amounts summed
+    (`priced` of them have an amount)."""
+
+    pipeline: str
+    segment: str | None
+    stage: str
+    currency: str
+    count: int
+    priced: int
+    amount: Decimal
 
 
 @dataclass(frozen=True)
@@ -98,20 +126,16 @@ def is_stalled(days: float | None, stat: StageStat | None) -> bool:
     return stat.visits >= MIN_STALL_VISITS and days > stat.p90_days
 
 
-def _column(stage: str, cards: list[Card], per_column: int) -> Column:
-    totals: dict[str, Decimal] = {}
-    unpriced = 0
-    for c in cards:
-        o = c.opportunity
-        if o.amount is None:
-            unpriced += 1
-            continue
-        totals[o.currency] = totals.get(o.currency, Decimal(0)) + o.amount
+def _column(stage: str, figures: list[ColumnFigures], cards: list[Card], per_column: int) -> Column:
+    totals = {f.currency: f.amount for f in sorted(figures, key=lambda f: f.currency) if f.priced}
+    count = sum(f.count for f in figures)
+    unpriced = count - sum(f.priced for f in figures)
     ordered = sorted(cards, key=lambda c: (-(c.days_in_stage or 0.0), c.opportunity.opportunity_id))
-    return Column(stage, ordered[:per_column], len(cards), dict(sorted(totals.items())), unpriced)
+    return Column(stage, ordered[:per_column], count, totals, unpriced)
 
 
 def build_lanes(
+    figures: Iterable[ColumnFigures],
     deals: Iterable[BoardDeal],
     pipelines: Mapping[str, Pipeline],
     stats: Mapping[tuple[str, str], StageStat],
@@ -119,27 +143,33 @@ def build_lanes(
     *,
     per_column: int,
 ) -> list[Lane]:
-    """Open deals grouped by pipeline and segment, in columns of the pipeline's open
-    stages (in order, empty ones too); a deal of a stage the pipeline lacks is left out
-    of the columns rather than guessed into one."""
-    grouped: dict[tuple[str, str | None], dict[str, list[Card]]] = {}
+    """Columns of the pipeline's open stages (in order, empty ones too) per pipeline and
+    segment, counted and totalled from `figures` (every open deal), holding the cards of
+    `deals` (those drawn). Deals of a pipeline or stage the workspace lacks are left out
+    rather than guessed into a column."""
+    counted: dict[tuple[str, str | None], dict[str, list[ColumnFigures]]] = {}
+    for f in figures:
+        if f.pipeline in pipelines:
+            counted.setdefault((f.pipeline, f.segment), {}).setdefault(f.stage, []).append(f)
+    drawn: dict[tuple[str, str | None, str], list[Card]] = {}
     for d in deals:
         o = d.opportunity
-        if o.outcome is not Category.OPEN or o.pipeline not in pipelines:
+        if o.outcome is not Category.OPEN:
             continue
         days = days_in_stage.get(o.opportunity_id)
         stat = stats.get((o.pipeline, o.stage))
         card = Card(o, d.segment, days, stat.p90_days if stat else None, is_stalled(days, stat))
-        grouped.setdefault((o.pipeline, d.segment), {}).setdefault(o.stage, []).append(card)
+        drawn.setdefault((o.pipeline, d.segment, o.stage), []).append(card)
     lanes = []
     for (name, segment), by_stage in sorted(
-        grouped.items(), key=lambda k: (k[0][0], k[0][1] or "")
+        counted.items(), key=lambda k: (k[0][0], k[0][1] or "")
     ):
         pipeline = pipelines[name]
         columns = [
-            _column(s.name, by_stage.get(s.name, []), per_column)
+            _column(s.name, by_stage.get(s.name, []), drawn.get((name, segment, s.name), []),
+                    per_column)
             for s in pipeline.stages
             if s.category is Category.OPEN
-        ]
+        ]  # fmt: skip
         lanes.append(Lane(name, segment, columns, [s.name for s in pipeline.stages]))
     return lanes

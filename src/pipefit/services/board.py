@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from pipefit.analytics.query import ReportQuery
 from pipefit.domain.access import AccessScope
-from pipefit.domain.board import Board, StageStat, build_lanes
+from pipefit.domain.board import Board, BoardQuery, StageStat, build_lanes
 from pipefit.domain.clock import Clock, utc_now
 from pipefit.services.ports.accounts import AccountsUnitOfWork
 from pipefit.services.ports.analytics import AnalyticsSettings
@@ -80,32 +80,29 @@ def pipeline_board(
     clock: Clock = utc_now,
     kept: StageClock | None = None,
 ) -> Board:
-    """The board as `scope` may see it; the filters' choices are what it may see."""
+    """The board as `scope` may see it; the filters' choices are what it may see. Each
+    column is counted and totalled over all its deals; its `per_column` oldest deals are
+    drawn, the longest in the stage first."""
     now = clock()
+    query = BoardQuery(
+        scope.deal_owners, scope.deal_presales, owner or None, presales or None, segment or None
+    )
     with accounts:
-        visible = accounts.board.open_deals(scope.deal_owners, scope.deal_presales)
+        figures = accounts.board.figures(query)
+        drawn = accounts.board.oldest(query, per_column) if figures else []
+        owners, engineers, segments = accounts.board.choices(query)
     with uow:
         pipelines = uow.deals.pipelines()
         names = {p.person_id: p.name for p in uow.pay.people() if scope.sees_person(p.person_id)}
-    owners = sorted({d.opportunity.owner_id for d in visible if d.opportunity.owner_id})
-    engineers = sorted({d.opportunity.presales_id for d in visible if d.opportunity.presales_id})
-    segments = sorted({d.segment for d in visible if d.segment})
-    chosen = [
-        d
-        for d in visible
-        if (not owner or d.opportunity.owner_id == owner)
-        and (not presales or d.opportunity.presales_id == presales)
-        and (not segment or d.segment == segment)
-    ]
     stats: dict[tuple[str, str], StageStat] = {}
     entered: Entered = {}
-    if chosen:
+    if drawn:
         stats, entered = (kept or StageClock()).read(uow, settings, now)
     days: dict[str, float] = {}
-    for d in chosen:
+    for d in drawn:
         o = d.opportunity
         stage, since = entered.get(o.opportunity_id, (None, now))
         if stage == o.stage:  # else it moved since the clock was read: just now
             days[o.opportunity_id] = (now - since).total_seconds() / 86400
-    lanes = build_lanes(chosen, pipelines, stats, days, per_column=per_column)
+    lanes = build_lanes(figures, drawn, pipelines, stats, days, per_column=per_column)
     return Board(lanes, owners, engineers, segments, names)

@@ -4,11 +4,12 @@ their account's segment (the board), and a deal's account and buying committee."
 from __future__ import annotations
 
 from dataclasses import fields
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, false, or_, select
+from sqlalchemy import ColumnElement, Connection, false, func, or_, select
 
-from pipefit.domain.board import BoardDeal, DealParties
+from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
 from pipefit.domain.model import Account, Category, Contact, Opportunity
 from pipefit.store.deals import OPPORTUNITY_FIELDS
 from pipefit.store.tables import accounts, contacts, opportunities
@@ -29,26 +30,86 @@ class SqlBoard:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
 
-    def open_deals(
-        self, owners: frozenset[str] | None, presales: frozenset[str]
-    ) -> list[BoardDeal]:
-        """Open deals owned by one of `owners` or supported by one of `presales` (every
-        open deal when `owners` is None): the access filter is in the WHERE clause."""
+    @staticmethod
+    def _where(query: BoardQuery, *, filters: bool = True) -> list[ColumnElement[bool]]:
+        """Open deals within the access filter (in the WHERE clause, so no count or card
+        can include a deal outside it), and the board's filters."""
         o = opportunities.c
-        query = (
-            select(opportunities, accounts.c.segment.label("account_segment"))
-            .select_from(opportunities.outerjoin(accounts, accounts.c.account_id == o.account_id))
-            .where(o.outcome == str(Category.OPEN))
-        )
-        if owners is not None:
+        where: list[ColumnElement[bool]] = [o.outcome == str(Category.OPEN)]
+        if query.owners is not None:
             allowed: list[ColumnElement[bool]] = []
-            if owners:
-                allowed.append(o.owner_id.in_(sorted(owners)))
-            if presales:
-                allowed.append(o.presales_id.in_(sorted(presales)))
-            query = query.where(or_(*allowed) if allowed else false())
-        rows = self._conn.execute(query.order_by(o.opportunity_id))
+            if query.owners:
+                allowed.append(o.owner_id.in_(sorted(query.owners)))
+            if query.presales:
+                allowed.append(o.presales_id.in_(sorted(query.presales)))
+            where.append(or_(*allowed) if allowed else false())
+        if filters and query.owner:
+            where.append(o.owner_id == query.owner)
+        if filters and query.presales_id:
+            where.append(o.presales_id == query.presales_id)
+        if filters and query.segment:
+            where.append(accounts.c.segment == query.segment)
+        return where
+
+    _JOINED = opportunities.outerjoin(accounts, accounts.c.account_id == opportunities.c.account_id)
+
+    def figures(self, query: BoardQuery) -> list[ColumnFigures]:
+        o = opportunities.c
+        segment = accounts.c.segment
+        rows = self._conn.execute(
+            select(
+                o.pipeline, segment, o.stage, o.currency, func.count().label("n"),
+                func.count(o.amount).label("priced"), func.sum(o.amount).label("amount"),
+            )
+            .select_from(self._JOINED)
+            .where(*self._where(query))
+            .group_by(o.pipeline, segment, o.stage, o.currency)
+        )  # fmt: skip
+        return [
+            ColumnFigures(
+                r.pipeline, r.segment, r.stage, r.currency, int(r.n), int(r.priced),
+                r.amount if r.amount is not None else Decimal(0),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def oldest(self, query: BoardQuery, per_column: int) -> list[BoardDeal]:
+        """The `per_column` oldest open deals of each column (pipeline, segment, stage):
+        those likeliest to have been there longest, to draw as cards."""
+        o = opportunities.c
+        rank = (
+            func.row_number()
+            .over(
+                partition_by=(o.pipeline, accounts.c.segment, o.stage),
+                order_by=(o.created_at, o.opportunity_id),
+            )
+            .label("rank")
+        )
+        ranked = (
+            select(opportunities, accounts.c.segment.label("account_segment"), rank)
+            .select_from(self._JOINED)
+            .where(*self._where(query))
+            .subquery()
+        )
+        rows = self._conn.execute(
+            select(ranked).where(ranked.c.rank <= per_column).order_by(ranked.c.opportunity_id)
+        )
         return [BoardDeal(_opportunity(r._mapping), r.account_segment) for r in rows]
+
+    def choices(self, query: BoardQuery) -> tuple[list[str], list[str], list[str]]:
+        """The owners, presales engineers and segments of the open deals the access
+        filter lets through (the filters' choices: nothing the login may not see)."""
+        o = opportunities.c
+        where = self._where(query, filters=False)
+
+        def distinct(column: Any) -> list[str]:
+            found = self._conn.execute(
+                select(column).select_from(self._JOINED).where(*where, column.is_not(None))
+                .distinct()
+            )  # fmt: skip
+            return sorted(str(v) for (v,) in found)
+
+        return distinct(o.owner_id), distinct(o.presales_id), distinct(accounts.c.segment)
 
     def parties(self, account_id: str | None) -> DealParties:
         if account_id is None:

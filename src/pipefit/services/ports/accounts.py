@@ -8,7 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from pipefit.domain.board import BoardDeal, DealParties
+from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
 from pipefit.domain.users import ApiToken, AuditEntry, User
 from pipefit.domain.web_sessions import FailureCount, WebSession
@@ -93,10 +93,15 @@ class DealPages(Protocol):
 
 
 class BoardReader(Protocol):
-    def open_deals(
-        self, owners: frozenset[str] | None, presales: frozenset[str]
-    ) -> list[BoardDeal]:
-        """Open deals within the access filter (owners None: all), with their segment."""
+    """Open deals within the access filter, for the board: figures per column, the cards
+    to draw, and the filters' choices."""
+
+    def figures(self, query: BoardQuery) -> list[ColumnFigures]: ...
+
+    def oldest(self, query: BoardQuery, per_column: int) -> list[BoardDeal]: ...
+
+    def choices(self, query: BoardQuery) -> tuple[list[str], list[str], list[str]]:
+        """Owners, presales engineers and segments of the open deals seen (sorted)."""
         ...
 
     def parties(self, account_id: str | None) -> DealParties: ...

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
-from pipefit.domain.board import BoardDeal, DealParties
+from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
 from pipefit.domain.model import Category, Opportunity
 from pipefit.domain.users import ApiToken, AuditEntry, User
@@ -154,15 +155,58 @@ class MemoryBoard:
     def __init__(self, pages: MemoryDealPages) -> None:
         self.pages = pages
 
-    def open_deals(
-        self, owners: frozenset[str] | None, presales: frozenset[str]
-    ) -> list[BoardDeal]:
+    def _seen(self, query: BoardQuery, *, filters: bool = True) -> list[BoardDeal]:
+        found = []
+        for o in sorted(self.pages.deals, key=lambda d: d.opportunity_id):
+            segment = self.pages.segments.get(o.account_id or "")
+            allowed = (
+                query.owners is None
+                or o.owner_id in query.owners
+                or (o.presales_id in query.presales)
+            )
+            wanted = not filters or (
+                (not query.owner or o.owner_id == query.owner)
+                and (not query.presales_id or o.presales_id == query.presales_id)
+                and (not query.segment or segment == query.segment)
+            )
+            if o.outcome is Category.OPEN and allowed and wanted:
+                found.append(BoardDeal(o, segment))
+        return found
+
+    def figures(self, query: BoardQuery) -> list[ColumnFigures]:
+        groups: dict[tuple[str, str | None, str, str], list[Opportunity]] = {}
+        for d in self._seen(query):
+            o = d.opportunity
+            groups.setdefault((o.pipeline, d.segment, o.stage, o.currency), []).append(o)
         return [
-            BoardDeal(o, self.pages.segments.get(o.account_id or ""))
-            for o in sorted(self.pages.deals, key=lambda d: d.opportunity_id)
-            if o.outcome is Category.OPEN
-            and (owners is None or o.owner_id in owners or o.presales_id in presales)
+            ColumnFigures(
+                p, seg, st, cur, len(os), sum(1 for o in os if o.amount is not None),
+                sum((o.amount for o in os if o.amount is not None), Decimal(0)),
+            )
+            for (p, seg, st, cur), os in groups.items()
+        ]  # fmt: skip
+
+    def oldest(self, query: BoardQuery, per_column: int) -> list[BoardDeal]:
+        columns: dict[tuple[str, str | None, str], list[BoardDeal]] = {}
+        for d in self._seen(query):
+            o = d.opportunity
+            columns.setdefault((o.pipeline, d.segment, o.stage), []).append(d)
+        kept = [
+            d
+            for ds in columns.values()
+            for d in sorted(
+                ds, key=lambda d: (d.opportunity.created_at, d.opportunity.opportunity_id)
+            )[:per_column]
         ]
+        return sorted(kept, key=lambda d: d.opportunity.opportunity_id)
+
+    def choices(self, query: BoardQuery) -> tuple[list[str], list[str], list[str]]:
+        seen = self._seen(query, filters=False)
+        return (
+            sorted({d.opportunity.owner_id for d in seen if d.opportunity.owner_id}),
+            sorted({d.opportunity.presales_id for d in seen if d.opportunity.presales_id}),
+            sorted({d.segment for d in seen if d.segment}),
+        )
 
     def parties(self, account_id: str | None) -> DealParties:
         return DealParties(None, [])

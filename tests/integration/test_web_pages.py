@@ -265,3 +265,14 @@ def test_a_roles_lead_queue_lists_only_leads_it_may_see(web: Web, role: str) -> 
             owner = lead_owners[lead]
             # The policy's lead owners: the deal owners' sets, and a presales engineer's own.
             assert owners is None or owner in owners or owner == person, (role, lead, owner)
+
+
+def test_the_queue_judges_leads_as_the_assess_command_does_best_score_first(web: Web) -> None:
+    from pipefit.services.qualification import assess_waiting
+
+    config = web.app.workspace.config.qualification
+    judged = assess_waiting(web.app.uow(), config, statuses=config.routing.qualify_statuses)
+    expected = [a.record.lead.lead_id for a in sorted(
+        judged, key=lambda a: (-a.card.score, a.record.lead.lead_id))]  # fmt: skip
+    page = web.logged_in("admin").get("/leads").text
+    assert re.findall(r'data-lead="([^"]+)"', page) == expected

@@ -11,18 +11,28 @@ reps their pool covers, as qualification is their work (DOMAIN 1).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.access import AccessDenied, AccessScope
 from pipefit.domain.clock import Clock, utc_now
 from pipefit.domain.errors import NotFound
+from pipefit.domain.lanes import build_lane_book
 from pipefit.domain.routing import LeadDecision
 from pipefit.domain.users import AuditEntry
 from pipefit.services.lead_decisions import override_lead
 from pipefit.services.ports.accounts import AccountsUnitOfWork
 from pipefit.services.ports.unit_of_work import UnitOfWork
-from pipefit.services.qualification import Assessment, QualifyResult, assess_waiting, qualify_leads
+from pipefit.services.qualification import (
+    Assessment,
+    QualifyResult,
+    assess,
+    data_as_of,
+    qualify_leads,
+)
 
 __all__ = ["QueuedLead", "decide_lead", "lead_queue", "qualify_lead", "routes_leads"]
 
@@ -53,14 +63,26 @@ def lead_queue(
 ) -> list[QueuedLead]:
     """Leads with `status` (default: those waiting to be qualified) that the login may
     see, best score first."""
+    from pipefit.scoring.features import lead_records
+
     statuses = [status] if status else list(config.routing.qualify_statuses)
     if scope.lead_owners is not None and not scope.lead_owners:
         return []  # a login that stands for no one sees no lead: nothing to read
-    found = [
-        a
-        for a in assess_waiting(uow, config, statuses=statuses)
-        if scope.sees_lead(a.record.lead.owner_id)
-    ]
+    with uow:
+        table = uow.leads.lead_table()
+        customers = uow.leads.customers()
+    # As `assess_waiting` judges them (the lanes as of the data's newest record), but only
+    # the leads asked for and seen are turned into records: the rest are never read.
+    now = datetime.now(UTC)
+    moment = min(now, data_as_of(table) or now)
+    lanes = build_lane_book(
+        customers, as_of=moment, min_customers=config.scorecard.min_lane_customers
+    )
+    wanted = pc.is_in(table.column("status"), pa.array(statuses, pa.string()))
+    if scope.lead_owners is not None:
+        owned = pa.array(sorted(scope.lead_owners), pa.string())
+        wanted = pc.and_(wanted, pc.is_in(table.column("owner_id"), owned))
+    found = assess(config, lanes, lead_records(table.filter(pc.fill_null(wanted, False))))
     with uow:
         latest = uow.leads.latest_decisions()
     found.sort(key=lambda a: (-a.card.score, a.record.lead.lead_id))

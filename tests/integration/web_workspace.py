@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from pipefit.bootstrap import App
@@ -25,11 +26,11 @@ PASSWORD = "correct horse battery staple"
 @dataclass
 class Web:
     app: App
-    api: object  # the FastAPI application
+    api: FastAPI
 
     def client(self) -> TestClient:
         """A new browser: no cookies yet."""
-        return TestClient(self.api, base_url="https://testserver", raise_server_exceptions=False)  # type: ignore[arg-type]
+        return TestClient(self.api, base_url="https://testserver", raise_server_exceptions=False)
 
     def logged_in(self, role: str) -> TestClient:
         browser = self.client()

@@ -20,8 +20,11 @@ from pipefit.domain.errors import PipefitError
 from pipefit.services.ports.accounts import (
     AccountsUnitOfWork,
     AuditLog,
+    BoardReader,
     DealPages,
+    LoginFailures,
     PasswordHasher,
+    SessionRepository,
     UserRepository,
 )
 from pipefit.services.ports.analytics import AnalyticsSource
@@ -38,8 +41,11 @@ from pipefit.store.memory import MemoryUnitOfWork
 from pipefit.store.memory.accounts import (
     MemoryAccounts,
     MemoryAudit,
+    MemoryBoard,
     MemoryDealPages,
     MemoryHasher,
+    MemoryLoginFailures,
+    MemorySessions,
     MemoryUsers,
 )
 from pipefit.store.memory.analytics import MemoryAnalytics
@@ -74,6 +80,9 @@ audit: AuditLog = MemoryAudit()
 deal_pages: DealPages = MemoryDealPages()
 hasher: PasswordHasher = MemoryHasher()
 users: UserRepository = MemoryUsers()
+sessions: SessionRepository = MemorySessions()
+login_failures: LoginFailures = MemoryLoginFailures()
+board: BoardReader = MemoryBoard(MemoryDealPages())
 
 FAKES: dict[str, object] = {
     "DealRepository": deals,
@@ -97,6 +106,9 @@ FAKES: dict[str, object] = {
     "DealPages": deal_pages,
     "PasswordHasher": hasher,
     "UserRepository": users,
+    "SessionRepository": sessions,
+    "LoginFailures": login_failures,
+    "BoardReader": board,
 }
 
 

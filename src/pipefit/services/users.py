@@ -119,16 +119,17 @@ def list_users(accounts: AccountsUnitOfWork) -> list[User]:
 def disable_user(
     accounts: AccountsUnitOfWork, email: str, *, actor: str, clock: Clock = utc_now
 ) -> User:
-    """A disabled user can no longer log in or use any of their tokens (kept for the log)."""
+    """A disabled user can no longer log in or use any of their tokens (kept for the log);
+    their web sessions end (and stay ended if they are enabled again)."""
     address = normalise_email(email)
     with accounts:
         before = _user(accounts, address)
         after = replace(before, disabled=True)
+        now = clock()
         accounts.users.update(after)
+        accounts.sessions.revoke_all(address, now)
         accounts.audit.append(
-            AuditEntry(
-                actor, clock(), "user.disable", address, user_record(before), user_record(after)
-            )
+            AuditEntry(actor, now, "user.disable", address, user_record(before), user_record(after))
         )
         accounts.commit()
     return after
@@ -143,17 +144,18 @@ def reset_password(
     actor: str,
     clock: Clock = utc_now,
 ) -> User:
-    """A new password; the user is enabled again (resetting is how an admin lets one back)."""
+    """A new password; the user is enabled again (resetting is how an admin lets one back).
+    Their web sessions end: whoever held one must log in with the new password."""
     address = normalise_email(email)
     encoded = hasher.hash(check_password(password))
     with accounts:
         before = _user(accounts, address)
         after = replace(before, password_hash=encoded, disabled=False)
+        now = clock()
         accounts.users.update(after)
+        accounts.sessions.revoke_all(address, now)
         accounts.audit.append(
-            AuditEntry(
-                actor, clock(), "user.reset", address, user_record(before), user_record(after)
-            )
+            AuditEntry(actor, now, "user.reset", address, user_record(before), user_record(after))
         )
         accounts.commit()
     return after

@@ -1,4 +1,5 @@
-"""The tables of logins, API tokens and the audit log (migration 0008)."""
+"""The tables of logins, API tokens and the audit log (migration 0008), web sessions and
+failed-login counters (0010)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy import JSON, Boolean, Column, Index, Integer, String, Table, Tex
 from pipefit.store.tables import ID, metadata
 from pipefit.store.types import UtcDateTime
 
-__all__ = ["api_tokens", "audit_log", "users"]
+__all__ = ["api_tokens", "audit_log", "login_failures", "users", "web_sessions"]
 
 EMAIL = 254
 
@@ -44,4 +45,24 @@ audit_log = Table(
     Column("before", JSON),
     Column("after", JSON),
     Index("ix_audit_log_at", "at"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("email", String(EMAIL), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("client", String(100)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failed_at", UtcDateTime, nullable=False),
 )

@@ -1,4 +1,4 @@
-"""Logins, tokens, the audit log and access-filtered pages of deals, on one connection
+"""Logins, tokens, web sessions, the audit log and access-filtered pages of deals, on one connection
 and one transaction (`SqlAccounts`, the SQL `AccountsUnitOfWork`)."""
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from pipefit.domain.deal_pages import DealPage, DealPageQuery
 from pipefit.domain.model import Category, Opportunity
 from pipefit.domain.users import ApiToken, AuditEntry, Scope, User, UserRole
 from pipefit.store.account_tables import api_tokens, audit_log, users
+from pipefit.store.board import SqlBoard
 from pipefit.store.deals import OPPORTUNITY_FIELDS
 from pipefit.store.tables import accounts, opportunities
+from pipefit.store.web_sessions import SqlLoginFailures, SqlSessions
 
 __all__ = ["SqlAccounts", "SqlAudit", "SqlDealPages", "SqlUsers"]
 
@@ -186,6 +188,9 @@ class SqlAccounts:
         self.users = SqlUsers(self._connection)
         self.audit = SqlAudit(self._connection)
         self.deal_pages = SqlDealPages(self._connection)
+        self.sessions = SqlSessions(self._connection)
+        self.login_failures = SqlLoginFailures(self._connection)
+        self.board = SqlBoard(self._connection)
         return self
 
     def __exit__(

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from pipefit.bootstrap import App
 from pipefit.webapi import errors
 from pipefit.webapi.audit import router as audit
 from pipefit.webapi.opportunities import router as opportunities
+from pipefit.webapi.pages import router as pages
 from pipefit.webapi.reports import router as reports
+from pipefit.webapi.sessions import secure_cookies_from_environment
+from pipefit.webapi.templating import STATIC
 
 __all__ = ["create_app", "from_environment"]
 
@@ -23,9 +27,11 @@ everyone's as a comp admin. Errors are `{"error": ..., "field": ...}`.
 """
 
 
-def create_app(app: App) -> FastAPI:
-    """The API over `app`'s workspace. /docs serves Swagger UI from pipefit's own files
-    (fastapi-offline's bundle): nothing is loaded from a CDN."""
+def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
+    """The API and the web pages over `app`'s workspace. /docs serves Swagger UI from
+    pipefit's own files (fastapi-offline's bundle) and the pages' CSS and htmx come from
+    /static: nothing is loaded from a CDN. `secure_cookies` (default: the environment,
+    `webapi.sessions`) marks the session cookie Secure."""
     api = FastAPIOffline(
         title="pipefit",
         description=DESCRIPTION,
@@ -35,10 +41,15 @@ def create_app(app: App) -> FastAPI:
         favicon_url="/static/docs/favicon.png",
     )
     api.state.pipefit = app
+    api.state.secure_cookies = (
+        secure_cookies_from_environment() if secure_cookies is None else secure_cookies
+    )
     errors.install(api)
     api.include_router(opportunities)
     api.include_router(reports)
     api.include_router(audit)
+    api.include_router(pages)
+    api.mount("/static", StaticFiles(directory=STATIC), name="static")
     return api
 
 

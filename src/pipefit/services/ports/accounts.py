@@ -8,16 +8,21 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
 from pipefit.domain.users import ApiToken, AuditEntry, User
+from pipefit.domain.web_sessions import FailureCount, WebSession
 
 __all__ = [
     "AccountsUnitOfWork",
     "AuditLog",
+    "BoardReader",
     "DealPage",
     "DealPageQuery",
     "DealPages",
+    "LoginFailures",
     "PasswordHasher",
+    "SessionRepository",
     "UserRepository",
 ]
 
@@ -56,8 +61,50 @@ class AuditLog(Protocol):
         ...
 
 
+class SessionRepository(Protocol):
+    """Web sessions, by the hash of their secret."""
+
+    def add(self, session: WebSession) -> None: ...
+
+    def get(self, session_id: str) -> WebSession | None: ...
+
+    def revoke(self, session_id: str, at: datetime) -> None: ...
+
+    def revoke_all(self, email: str, at: datetime) -> int:
+        """Revoke every active session of a login; how many were."""
+        ...
+
+
+class LoginFailures(Protocol):
+    """Failed logins per key (an email, a client), shared by every worker process."""
+
+    def get(self, key: str) -> FailureCount | None: ...
+
+    def record(self, key: str, at: datetime, *, forget_before: datetime) -> FailureCount:
+        """One more failure (the count starts again if the last was before
+        `forget_before`), counted atomically so concurrent workers lose none."""
+        ...
+
+    def clear(self, key: str) -> None: ...
+
+
 class DealPages(Protocol):
     def page(self, query: DealPageQuery) -> DealPage: ...
+
+
+class BoardReader(Protocol):
+    """Open deals within the access filter, for the board: figures per column, the cards
+    to draw, and the filters' choices."""
+
+    def figures(self, query: BoardQuery) -> list[ColumnFigures]: ...
+
+    def oldest(self, query: BoardQuery, per_column: int) -> list[BoardDeal]: ...
+
+    def choices(self, query: BoardQuery) -> tuple[list[str], list[str], list[str]]:
+        """Owners, presales engineers and segments of the open deals seen (sorted)."""
+        ...
+
+    def parties(self, account_id: str | None) -> DealParties: ...
 
 
 class AccountsUnitOfWork(Protocol):
@@ -69,6 +116,15 @@ class AccountsUnitOfWork(Protocol):
 
     @property
     def deal_pages(self) -> DealPages: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def login_failures(self) -> LoginFailures: ...
+
+    @property
+    def board(self) -> BoardReader: ...
 
     def __enter__(self) -> Self: ...
 

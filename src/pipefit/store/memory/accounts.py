@@ -4,14 +4,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Self
 
+from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
-from pipefit.domain.model import Opportunity
+from pipefit.domain.model import Category, Opportunity
 from pipefit.domain.users import ApiToken, AuditEntry, User
+from pipefit.domain.web_sessions import FailureCount, WebSession
 
-__all__ = ["MemoryAccounts", "MemoryAudit", "MemoryDealPages", "MemoryHasher", "MemoryUsers"]
+__all__ = [
+    "MemoryAccounts",
+    "MemoryAudit",
+    "MemoryBoard",
+    "MemoryDealPages",
+    "MemoryHasher",
+    "MemoryLoginFailures",
+    "MemorySessions",
+    "MemoryUsers",
+]
 
 
 class MemoryUsers:
@@ -96,11 +108,118 @@ class MemoryDealPages:
         return DealPage(found[: query.limit], total, more=len(found) > query.limit)
 
 
+class MemorySessions:
+    def __init__(self) -> None:
+        self.by_id: dict[str, WebSession] = {}
+
+    def add(self, session: WebSession) -> None:
+        self.by_id[session.session_id] = session
+
+    def get(self, session_id: str) -> WebSession | None:
+        return self.by_id.get(session_id)
+
+    def revoke(self, session_id: str, at: datetime) -> None:
+        found = self.by_id.get(session_id)
+        if found is not None and found.revoked_at is None:
+            self.by_id[session_id] = replace(found, revoked_at=at)
+
+    def revoke_all(self, email: str, at: datetime) -> int:
+        mine = [s for s in self.by_id.values() if s.email == email and s.revoked_at is None]
+        for s in mine:
+            self.by_id[s.session_id] = replace(s, revoked_at=at)
+        return len(mine)
+
+
+class MemoryLoginFailures:
+    def __init__(self) -> None:
+        self.counts: dict[str, FailureCount] = {}
+
+    def get(self, key: str) -> FailureCount | None:
+        return self.counts.get(key)
+
+    def record(self, key: str, at: datetime, *, forget_before: datetime) -> FailureCount:
+        found = self.counts.get(key)
+        failures = (
+            1 if found is None or found.last_failed_at < forget_before else found.failures + 1
+        )
+        self.counts[key] = FailureCount(key, failures, at)
+        return self.counts[key]
+
+    def clear(self, key: str) -> None:
+        self.counts.pop(key, None)
+
+
+class MemoryBoard:
+    """Open deals of a MemoryDealPages (its list and segments)."""
+
+    def __init__(self, pages: MemoryDealPages) -> None:
+        self.pages = pages
+
+    def _seen(self, query: BoardQuery, *, filters: bool = True) -> list[BoardDeal]:
+        found = []
+        for o in sorted(self.pages.deals, key=lambda d: d.opportunity_id):
+            segment = self.pages.segments.get(o.account_id or "")
+            allowed = (
+                query.owners is None
+                or o.owner_id in query.owners
+                or (o.presales_id in query.presales)
+            )
+            wanted = not filters or (
+                (not query.owner or o.owner_id == query.owner)
+                and (not query.presales_id or o.presales_id == query.presales_id)
+                and (not query.segment or segment == query.segment)
+            )
+            if o.outcome is Category.OPEN and allowed and wanted:
+                found.append(BoardDeal(o, segment))
+        return found
+
+    def figures(self, query: BoardQuery) -> list[ColumnFigures]:
+        groups: dict[tuple[str, str | None, str, str], list[Opportunity]] = {}
+        for d in self._seen(query):
+            o = d.opportunity
+            groups.setdefault((o.pipeline, d.segment, o.stage, o.currency), []).append(o)
+        return [
+            ColumnFigures(
+                p, seg, st, cur, len(os), sum(1 for o in os if o.amount is not None),
+                sum((o.amount for o in os if o.amount is not None), Decimal(0)),
+            )
+            for (p, seg, st, cur), os in groups.items()
+        ]  # fmt: skip
+
+    def oldest(self, query: BoardQuery, per_column: int) -> list[BoardDeal]:
+        columns: dict[tuple[str, str | None, str], list[BoardDeal]] = {}
+        for d in self._seen(query):
+            o = d.opportunity
+            columns.setdefault((o.pipeline, d.segment, o.stage), []).append(d)
+        kept = [
+            d
+            for ds in columns.values()
+            for d in sorted(
+                ds, key=lambda d: (d.opportunity.created_at, d.opportunity.opportunity_id)
+            )[:per_column]
+        ]
+        return sorted(kept, key=lambda d: d.opportunity.opportunity_id)
+
+    def choices(self, query: BoardQuery) -> tuple[list[str], list[str], list[str]]:
+        seen = self._seen(query, filters=False)
+        return (
+            sorted({d.opportunity.owner_id for d in seen if d.opportunity.owner_id}),
+            sorted({d.opportunity.presales_id for d in seen if d.opportunity.presales_id}),
+            sorted({d.segment for d in seen if d.segment}),
+        )
+
+    def parties(self, account_id: str | None) -> DealParties:
+        return DealParties(None, [])
+
+
 class MemoryAccounts:
     def __init__(self, deals: list[Opportunity] | None = None) -> None:
         self.users = MemoryUsers()
         self.audit = MemoryAudit()
         self.deal_pages = MemoryDealPages(deals)
+        self.sessions = MemorySessions()
+        self.login_failures = MemoryLoginFailures()
+        self.board = MemoryBoard(self.deal_pages)
         self.committed = 0
 
     def __enter__(self) -> Self:

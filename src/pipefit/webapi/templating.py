@@ -1,0 +1,104 @@
+"""Server-rendered pages: the Jinja2 templates of `webapi/templates` and the helper that
+renders one with what every page's layout needs (the login, its CSRF token, a flash).
+
+A page template `{% extends "layout.html" %}` and fills the blocks `title`, `content` and
+`scripts`. The layout reads the login from `request.state.pipefit_login` (set by the
+`CurrentLogin` dependency), so any page that took `CurrentLogin` gets the navigation for
+its role and the CSRF token for its forms (`{{ csrf_field() }}`) and for htmx (sent as
+the X-CSRF-Token header from the body's `hx-headers`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from pipefit.webapi.sessions import FLASH_COOKIE, set_flash
+
+__all__ = ["STATIC", "TEMPLATES", "redirect", "render", "templates"]
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+def _context(request: Request) -> dict[str, Any]:
+    login = getattr(request.state, "pipefit_login", None)
+    token = login.csrf_token if login is not None else None
+
+    def csrf_field() -> Markup:
+        return Markup('<input type="hidden" name="csrf_token" value="{}">').format(
+            escape(token or "")
+        )
+
+    return {
+        "login": login,
+        "csrf_token": token,
+        "csrf_field": csrf_field,
+        "flash": request.cookies.get(FLASH_COOKIE),
+    }
+
+
+templates = Jinja2Templates(directory=str(TEMPLATES), context_processors=[_context])
+
+
+def days(value: float | None) -> str:
+    """A duration in days as a person reads it: minutes, hours or days."""
+    if value is None:
+        return "just now"
+    if value < 1 / 24:
+        return f"{value * 1440:.0f} min"
+    if value < 1:
+        return f"{value * 24:.1f} h"
+    return f"{value:.1f} days"
+
+
+def money(value: Decimal | None, currency: str | None = None) -> str:
+    """An amount to the cent with thousands separators (display only; never parsed)."""
+    if value is None:
+        return "no amount"
+    text = f"{value:,.2f}"
+    return f"{currency} {text}" if currency else text
+
+
+templates.env.filters["days"] = days
+templates.env.filters["money"] = money
+
+
+def render(
+    request: Request, name: str, status_code: int = 200, headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:  # fmt: skip
+    """The page `name`; a flash shown on it is cleared."""
+    response = templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=headers
+    )
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def redirect(request: Request, url: str, flash: str | None = None) -> Response:
+    """See Other to `url` (after a form post), with a message for the next page. An htmx
+    request is told to navigate itself (HX-Redirect), a plain form follows the 303."""
+    response: Response
+    if request.headers.get("hx-request") == "true":
+        response = Response(status_code=204, headers={"HX-Redirect": url})
+    else:
+        response = RedirectResponse(url, status_code=303)
+    if flash:
+        set_flash(request, response, flash)
+    return response
+
+
+def login_url(request: Request) -> str:
+    """/login, asked to come back to this page after."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/login?next={quote(here, safe='')}"

@@ -79,7 +79,7 @@ def test_a_deal_out_of_a_roles_sight_is_not_found_word_for_word_as_an_unknown_on
         move = api.client.post(
             f"/api/opportunities/{hidden}/moves",
             headers=api.write[role],
-            json={"stage": "Discovery"},
+            json={"stage": "Discovery", "version": 0},
         )
         assert move.status_code == 404
         assert same_but_the_id(move.json(), unknown.json(), hidden, "opp-99999")
@@ -96,7 +96,8 @@ def test_a_role_moves_only_what_it_may_change(api: Api, role: str) -> None:
         current = api.client.get(f"/api/opportunities/{deal_id}", headers=api.read[role]).json()
         answer = api.client.post(
             f"/api/opportunities/{deal_id}/moves", headers=api.write[role],
-            json={"stage": current["opportunity"]["stage"]},
+            json={"stage": current["opportunity"]["stage"],
+                  "version": current["opportunity"]["version"]},
         )  # fmt: skip
         if role == "comp_admin" or (role == "presales" and support != person):
             assert answer.status_code == 403, (role, deal_id, answer.text)

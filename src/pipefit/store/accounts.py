@@ -15,6 +15,7 @@ from pipefit.domain.model import Category, Opportunity
 from pipefit.domain.users import ApiToken, AuditEntry, Scope, User, UserRole
 from pipefit.store.account_tables import api_tokens, audit_log, users
 from pipefit.store.deals import OPPORTUNITY_FIELDS
+from pipefit.store.records import SqlRecords
 from pipefit.store.tables import accounts, opportunities
 
 __all__ = ["SqlAccounts", "SqlAudit", "SqlDealPages", "SqlUsers"]
@@ -186,6 +187,7 @@ class SqlAccounts:
         self.users = SqlUsers(self._connection)
         self.audit = SqlAudit(self._connection)
         self.deal_pages = SqlDealPages(self._connection)
+        self.records = SqlRecords(self._connection)
         return self
 
     def __exit__(

@@ -9,6 +9,8 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
+from pipefit.domain.model import Lead
+from pipefit.domain.record_pages import RecordPage, RecordQuery
 from pipefit.domain.users import ApiToken, AuditEntry, User
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "DealPageQuery",
     "DealPages",
     "PasswordHasher",
+    "RecordPages",
     "UserRepository",
 ]
 
@@ -60,6 +63,16 @@ class DealPages(Protocol):
     def page(self, query: DealPageQuery) -> DealPage: ...
 
 
+class RecordPages(Protocol):
+    def page(self, query: RecordQuery) -> RecordPage:
+        """Accounts, contacts, leads or hand-offs, filtered by the login's visibility."""
+        ...
+
+    def add_lead(self, lead: Lead) -> None:
+        """A new lead; ConflictError when its id is taken."""
+        ...
+
+
 class AccountsUnitOfWork(Protocol):
     @property
     def users(self) -> UserRepository: ...
@@ -69,6 +82,9 @@ class AccountsUnitOfWork(Protocol):
 
     @property
     def deal_pages(self) -> DealPages: ...
+
+    @property
+    def records(self) -> RecordPages: ...
 
     def __enter__(self) -> Self: ...
 

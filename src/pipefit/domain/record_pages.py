@@ -50,8 +50,9 @@ LISTINGS: dict[str, Listing] = {
 
 @dataclass(frozen=True)
 class Visibility:
-    """The rows a login sees, as sets of people (None: every row). Accounts and contacts
-    carry no owner: they are seen through the deals and leads that are."""
+    """The rows a login sees, as sets of people (None: every row). A lead is seen when one
+    of `lead_owners` owns it or was handed it. Accounts and contacts carry no owner: they
+    are seen through the deals and leads that are."""
 
     deal_owners: frozenset[str] | None
     deal_presales: frozenset[str] = frozenset()

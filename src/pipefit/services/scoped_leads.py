@@ -158,8 +158,8 @@ def override_decision(
     """The login's decision replaces the one in force (both stay on record); a hand-off
     names the rep, nurturing a re-entry date, disqualifying a reason. Written with its
     audit entry in one transaction."""
-    row = _seen(accounts, scope, lead_id)
-    if not scope.edits_lead(row.get("owner_id")):
+    row = _seen(accounts, scope, lead_id)  # seen: owned by, or handed to, its people
+    if not scope.routes_leads:
         raise AccessDenied(f"{scope.principal.email} may read {row['lead_id']} but not route it")
     target = clean_id(to_id, field="override.to", what="a rep's person id") if to_id else None
     moment = clock()

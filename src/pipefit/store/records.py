@@ -50,7 +50,12 @@ def _seen_deals(v: Visibility) -> ColumnElement[bool]:
 
 
 def _seen_leads(v: Visibility) -> ColumnElement[bool]:
-    return true() if v.lead_owners is None else _in(leads.c.owner_id, v.lead_owners)
+    """Leads owned by the login's people, or handed off to one of them (a lead qualified
+    by presales becomes the rep's when handed over)."""
+    if v.lead_owners is None:
+        return true()
+    handed = select(handoffs.c.lead_id).where(_in(handoffs.c.to_id, v.lead_owners))
+    return or_(_in(leads.c.owner_id, v.lead_owners), leads.c.lead_id.in_(handed))
 
 
 def _seen_accounts(v: Visibility) -> CompoundSelect[Any]:

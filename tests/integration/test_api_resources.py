@@ -24,9 +24,7 @@ def walk(api: Api, url: str, headers: dict[str, str]) -> tuple[list[dict[str, An
     cursor, total = None, None
     joiner = "&" if "?" in url else "?"
     while True:
-        page = api.client.get(
-            url + (f"{joiner}cursor={cursor}" if cursor else ""), headers=headers
-        )
+        page = api.client.get(url + (f"{joiner}cursor={cursor}" if cursor else ""), headers=headers)
         assert page.status_code == 200, page.text
         body = page.json()
         found += body["items"]
@@ -238,7 +236,9 @@ def test_quotas_and_plans_show_only_the_pay_one_may_read(api: Api) -> None:
     assert bad.status_code == 422 and bad.json()["field"] == "period"
     plans = api.client.get("/api/plans", headers=api.read["sales_rep"]).json()
     assert [p["name"] for p in plans] == ["rep-standard"]
-    assert api.client.get("/api/plans/rep-standard", headers=api.read["sales_rep"]).status_code == 200
+    assert (
+        api.client.get("/api/plans/rep-standard", headers=api.read["sales_rep"]).status_code == 200
+    )
     hidden = api.client.get("/api/plans/presales-standard", headers=api.read["sales_rep"])
     unknown = api.client.get("/api/plans/nope", headers=api.read["sales_rep"])
     assert hidden.status_code == unknown.status_code == 404

@@ -36,6 +36,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(None))  # ty
 def served(api: Api) -> Any:
     return create_app(api.app)
 
+
 BOUNDED = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -206,17 +206,21 @@ def expected_accounts(api: Api, role: str) -> set[str]:
 
 
 def every(api: Api, url: str, headers: dict[str, str], key: str) -> tuple[set[str], int]:
+    """The `key` of every item of a list, page by page (no row twice: a hand-off is one
+    lead at one time), and the total the first page announced."""
     found: list[str] = []
+    rows: list[tuple[str, str]] = []
     cursor, total = None, None
     while True:
         page = api.client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=headers)
         assert page.status_code == 200, page.text
         body = page.json()
         found += [item[key] for item in body["items"]]
+        rows += [(item[key], item.get("at", "")) for item in body["items"]]
         total = body["total"] if total is None else total
         cursor = body["next_cursor"]
         if cursor is None:
-            assert len(found) == len(set(found))  # no row twice across pages
+            assert len(rows) == len(set(rows))  # no row twice across pages
             return set(found), total
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from pipefit.sample import FILES
@@ -301,3 +302,32 @@ def test_an_upload_is_imported_all_or_nothing_with_row_level_errors(api: Api) ->
         files=[("files", ("opportunities.csv", bad, "text/csv"))],
     )  # fmt: skip
     assert rep.status_code == 403
+
+
+def test_a_move_whose_audit_entry_cannot_be_written_is_not_kept_either(api: Api) -> None:
+    """The move and its audit entry are one transaction: one without the other is never
+    left behind."""
+    from pipefit.services.deals import advance_stage
+
+    def broken_audit(*_: object) -> Any:
+        raise RuntimeError("the audit log's disk is full")
+
+    deal = api.client.get("/api/opportunities?stage=Discovery&limit=1", headers=api.read["admin"])
+    before = deal.json()["items"][0]
+    events = len(
+        query(
+            api.app.workspace,
+            select(tables.stage_events).where(
+                tables.stage_events.c.opportunity_id == before["opportunity_id"]
+            ),
+        )
+    )
+    with pytest.raises(RuntimeError, match="disk is full"):  # the gate let it through
+        advance_stage(api.app.uow(), before["opportunity_id"], "Closed lost", reason="budget cut",
+                      audit=broken_audit)  # fmt: skip
+    after = api.client.get(
+        f"/api/opportunities/{before['opportunity_id']}", headers=api.read["admin"]
+    ).json()
+    assert after["opportunity"]["version"] == before["version"]
+    assert after["opportunity"]["stage"] == "Discovery"
+    assert len(after["timeline"]) == events

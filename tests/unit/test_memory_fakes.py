@@ -22,6 +22,7 @@ from pipefit.services.ports.accounts import (
     AuditLog,
     DealPages,
     PasswordHasher,
+    RecordPages,
     UserRepository,
 )
 from pipefit.services.ports.analytics import AnalyticsSource
@@ -40,6 +41,7 @@ from pipefit.store.memory.accounts import (
     MemoryAudit,
     MemoryDealPages,
     MemoryHasher,
+    MemoryRecords,
     MemoryUsers,
 )
 from pipefit.store.memory.analytics import MemoryAnalytics
@@ -72,6 +74,7 @@ config_file: ConfigFile = MemoryConfigFile("")
 accounts: AccountsUnitOfWork = MemoryAccounts()
 audit: AuditLog = MemoryAudit()
 deal_pages: DealPages = MemoryDealPages()
+records: RecordPages = MemoryRecords()
 hasher: PasswordHasher = MemoryHasher()
 users: UserRepository = MemoryUsers()
 
@@ -95,6 +98,7 @@ FAKES: dict[str, object] = {
     "AccountsUnitOfWork": accounts,
     "AuditLog": audit,
     "DealPages": deal_pages,
+    "RecordPages": records,
     "PasswordHasher": hasher,
     "UserRepository": users,
 }

@@ -145,6 +145,13 @@ def test_an_override_hands_a_lead_off_with_a_note_and_both_decisions_stay(api: A
     assert after[0]["note"] == "ACME asked for Ana by name"
     handed, _ = walk(api, "/api/handoffs?lead_id=lead-005&sort=-at", ops)
     assert handed[0]["to_id"] == "emp-004"
+    again = api.client.post(
+        "/api/leads/lead-005/handoffs", headers=ops, json={"to": "emp-005", "note": "Ana is away"}
+    )
+    assert again.status_code == 201, again.text
+    assert again.json()["decision"] == "handoff" and again.json()["overrides"] is not None
+    handed, total = walk(api, "/api/handoffs?lead_id=lead-005&sort=-at", ops)
+    assert handed[0]["to_id"] == "emp-005" and total == len(handed)
     comp = api.client.post(
         "/api/leads/lead-005/overrides", headers=api.write["comp_admin"],
         json={"decision": "handoff", "to": "emp-003"},

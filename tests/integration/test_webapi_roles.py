@@ -260,6 +260,7 @@ def test_a_record_out_of_a_roles_sight_is_not_found_word_for_word_as_an_unknown_
     api: Api, role: str
 ) -> None:
     headers = api.write[role]
+    person = ROLES[role][1]
     all_leads = {r.lead_id for r in query(api.app.workspace, select(tables.leads))}
     all_accounts = {r.account_id for r in query(api.app.workspace, select(tables.accounts))}
     hidden_leads = sorted(all_leads - expected_leads(api, role))[:3]
@@ -283,6 +284,11 @@ def test_a_record_out_of_a_roles_sight_is_not_found_word_for_word_as_an_unknown_
         )  # fmt: skip
         assert override.status_code == 404
         assert same_but_the_id(override.json(), unknown["lead"], lead, "lead-404")
+        handoff = api.client.post(
+            f"/api/leads/{lead}/handoffs", headers=headers, json={"to": person or "emp-003"}
+        )
+        assert handoff.status_code == 404
+        assert same_but_the_id(handoff.json(), unknown["lead"], lead, "lead-404")
     for account in hidden_accounts:
         answer = api.client.get(f"/api/accounts/{account}", headers=headers)
         assert answer.status_code == 404

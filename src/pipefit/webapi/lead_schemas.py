@@ -15,6 +15,7 @@ from pipefit.webapi.schemas import money
 
 __all__ = [
     "DecisionOut",
+    "HandoffIn",
     "HandoffOut",
     "HandoffPage",
     "LeadIn",
@@ -209,6 +210,15 @@ class OverrideIn(BaseModel):
     note: str | None = Field(
         None, description="Why (needed to disqualify; kept with the decision).", max_length=2000
     )
+
+
+class HandoffIn(BaseModel):
+    """A lead handed to a rep, in place of the decision in force."""
+
+    to: str = Field(
+        description="The rep to hand it to (a person id).", min_length=1, max_length=100
+    )
+    note: str | None = Field(None, description="Why (kept with the decision).", max_length=2000)
 
 
 class HandoffOut(BaseModel):

@@ -11,6 +11,7 @@ from pipefit.services.scoped_records import get_record, list_records
 from pipefit.webapi.auth import CurrentLogin, Workspace, WritingLogin
 from pipefit.webapi.lead_schemas import (
     DecisionOut,
+    HandoffIn,
     HandoffOut,
     HandoffPage,
     LeadIn,
@@ -143,6 +144,28 @@ def override_lead(
     made = override_decision(
         app.uow(), app.accounts(), login.scope, lead_id, decision=body.decision,
         to_id=body.to, until=body.until, note=body.note,
+    )  # fmt: skip
+    return DecisionOut.of(made)
+
+
+@router.post(
+    "/api/leads/{lead_id}/handoffs",
+    response_model=DecisionOut,
+    status_code=201,
+    responses={
+        **UNSEEN,
+        403: {"model": ErrorBody, "description": "You may read this lead but not route it."},
+        422: {"model": ErrorBody, "description": "No decision to override yet."},
+    },
+)
+def hand_off_lead(
+    app: Workspace, login: WritingLogin, lead_id: LeadId, body: HandoffIn
+) -> DecisionOut:
+    """Hand the lead to a rep now: an override with decision handoff, recorded as a
+    hand-off from its qualifier to the rep. Written to the audit log."""
+    made = override_decision(
+        app.uow(), app.accounts(), login.scope, lead_id, decision="handoff", to_id=body.to,
+        note=body.note,
     )  # fmt: skip
     return DecisionOut.of(made)
 

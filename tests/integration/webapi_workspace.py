@@ -14,7 +14,9 @@ The sample's org chart, as `pipefit generate --seed 7` writes it (checked by
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -60,12 +62,13 @@ def role_of(name: str) -> str:
     return "sales_rep" if name == "peer_rep" else name
 
 
-@pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    root = tmp_path_factory.mktemp("api")
+@contextmanager
+def open_api(root: Path, database_url: str | None = None) -> Iterator[Api]:
+    """The sample company in a workspace under `root` (on `database_url`, else SQLite),
+    one login per role, and the API over it."""
     folder = root / "sample"
     generate(folder, opportunities=300, seed=7)
-    workspace = new_workspace(root / "ws")
+    workspace = new_workspace(root / "ws", database_url)
     import_files(workspace, [folder / name for name in FILES])
     app = App(workspace)
     read: dict[str, dict[str, str]] = {}
@@ -76,6 +79,14 @@ def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
         for scope, into in (("read", read), ("write", write)):
             secret = issue_token(app.accounts(), email, scope=scope, actor="test").secret
             into[name] = {"Authorization": f"Bearer {secret}"}
-    with TestClient(create_app(app), raise_server_exceptions=False) as client:
-        yield Api(client, app, read, write)
-    app.close()
+    try:
+        with TestClient(create_app(app), raise_server_exceptions=False) as client:
+            yield Api(client, app, read, write)
+    finally:
+        app.close()
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    with open_api(tmp_path_factory.mktemp("api")) as opened:
+        yield opened

@@ -24,6 +24,7 @@ from pipefit.services.ports.accounts import (
     DealPages,
     LoginFailures,
     PasswordHasher,
+    RecordPages,
     SessionRepository,
     UserRepository,
 )
@@ -45,6 +46,7 @@ from pipefit.store.memory.accounts import (
     MemoryDealPages,
     MemoryHasher,
     MemoryLoginFailures,
+    MemoryRecords,
     MemorySessions,
     MemoryUsers,
 )
@@ -78,6 +80,7 @@ config_file: ConfigFile = MemoryConfigFile("")
 accounts: AccountsUnitOfWork = MemoryAccounts()
 audit: AuditLog = MemoryAudit()
 deal_pages: DealPages = MemoryDealPages()
+records: RecordPages = MemoryRecords()
 hasher: PasswordHasher = MemoryHasher()
 users: UserRepository = MemoryUsers()
 sessions: SessionRepository = MemorySessions()
@@ -104,6 +107,7 @@ FAKES: dict[str, object] = {
     "AccountsUnitOfWork": accounts,
     "AuditLog": audit,
     "DealPages": deal_pages,
+    "RecordPages": records,
     "PasswordHasher": hasher,
     "UserRepository": users,
     "SessionRepository": sessions,

@@ -77,7 +77,7 @@ def test_a_refused_move_names_the_missing_evidence_and_writes_nothing() -> None:
         move_deal(uow, accounts, RAE, "ACME-1", "Evaluation", expected_version=0, clock=lambda: NOW)
     kinds = {(m["gate"], m["kind"]) for m in refused.value.missing}
     assert ("entry", "meeting_accepted") in kinds
-    assert accounts.audit.entries() == []
+    assert uow.audit.entries() == [] and accounts.audit.entries() == []
 
 
 def test_a_move_with_the_evidence_is_audited_and_a_stale_version_is_a_conflict() -> None:
@@ -95,7 +95,7 @@ def test_a_move_with_the_evidence_is_audited_and_a_stale_version_is_a_conflict()
         uow, accounts, RAE, "ACME-1", "Evaluation", expected_version=0, clock=lambda: NOW
     )
     assert move.opportunity.stage == "Evaluation"
-    [entry] = accounts.audit.entries()
+    [entry] = uow.audit.entries()  # written in the move's own transaction
     assert (entry.actor, entry.action, entry.target) == (
         "rae@example.com",
         "opportunity.move",

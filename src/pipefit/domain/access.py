@@ -117,6 +117,15 @@ class AccessScope:
     def sees_lead(self, owner_id: str | None) -> bool:
         return self.lead_owners is None or (owner_id is not None and owner_id in self.lead_owners)
 
+    @property
+    def routes_leads(self) -> bool:
+        """Leads are routed by whoever sees them (a presales engineer qualifies their
+        reps' leads), comp admins aside: they read, never change."""
+        return self.principal.role is not UserRole.COMP_ADMIN
+
+    def edits_lead(self, owner_id: str | None) -> bool:
+        return self.routes_leads and self.sees_lead(owner_id)
+
     def sees_person(self, person_id: str) -> bool:
         return self.people is None or person_id in self.people
 

@@ -9,13 +9,14 @@ stage log as its corrections leave it.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
 from pipefit.domain.clock import Clock, refuse_future, utc_now
 from pipefit.domain.corrections import Correction, check_corrector, decide_correction
-from pipefit.domain.errors import PipefitError
+from pipefit.domain.errors import ConflictError, PipefitError
 from pipefit.domain.evidence import PARTIES, check_kind, check_purpose, nearest
 from pipefit.domain.forecast_category import ForecastOverride, decide_forecast_override
 from pipefit.domain.model import (
@@ -33,18 +34,23 @@ from pipefit.domain.pipeline import (
     decide_move,
 )
 from pipefit.domain.stage_log import StageLog, TimedEvent, timed_history
+from pipefit.domain.users import AuditEntry
 from pipefit.services.ports.deals import DealRepository
 from pipefit.services.ports.unit_of_work import UnitOfWork
 
 __all__ = [
     "DealHistory",
     "DealList",
+    "StaleVersion",
     "add_activity",
     "advance_stage",
+    "check_version",
     "correct_stage_event",
     "create_opportunity",
     "deal_history",
+    "edit_opportunity",
     "list_opportunities",
+    "set_forecast_category",
     "show_pipeline",
 ]
 
@@ -211,8 +217,10 @@ def add_activity(
     actor_id: str | None = None,
     note: str | None = None,
     clock: Clock = utc_now,
+    audit: Callable[[Activity], AuditEntry] | None = None,
 ) -> Activity:
-    """Record evidence on a deal (a meeting booked, accepted by the prospect, a demo held)."""
+    """Record evidence on a deal (a meeting booked, accepted by the prospect, a demo held);
+    `audit` makes its audit entry, written in the same transaction."""
     deal_id = _deal_id(opportunity_id)
     party = by.strip().lower() if by is not None else None
     if party is not None and party not in PARTIES:
@@ -240,6 +248,8 @@ def add_activity(
             note=note,
         )
         uow.deals.add_activity(activity)
+        if audit is not None:
+            uow.audit.append(audit(activity))
         uow.commit()
     return activity
 
@@ -254,8 +264,12 @@ def advance_stage(
     actor_id: str | None = None,
     reason: str | None = None,
     clock: Clock = utc_now,
+    expected_version: int | None = None,
+    audit: Callable[[Opportunity, Move], AuditEntry] | None = None,
 ) -> Move:
-    """Move a deal, if its gates allow. Decided on a snapshot; written only if unchanged.
+    """Move a deal, if its gates allow. Decided on a snapshot; written only if unchanged
+    (and only if still at `expected_version`, when given). `audit` makes the move's audit
+    entry from the deal before and the move: written in the move's own transaction.
 
     The move is checked against the corrected stage log: a voided event is no change, a
     corrected one counts at its true time.
@@ -264,6 +278,7 @@ def advance_stage(
     actor = _optional_id(actor_id, field="actor", what="who made the move")
     with uow:
         opportunity = uow.deals.get(deal_id)
+        check_version(opportunity, expected_version)
         log = StageLog.of(uow.deals.events(deal_id), uow.deals.corrections(deal_id))
         evidence = uow.deals.activities(deal_id)
         pipeline = _pipeline_of(uow.deals, opportunity)
@@ -290,6 +305,8 @@ def advance_stage(
     # A second block: the version check, not a held lock, keeps concurrent moves apart.
     with uow:
         uow.deals.save_move(opportunity.version, move.opportunity, move.event)
+        if audit is not None:
+            uow.audit.append(audit(opportunity, move))
         uow.commit()
     return move
 
@@ -343,19 +360,88 @@ def set_forecast_category(
     actor_id: str | None,
     note: str | None = None,
     clock: Clock = utc_now,
+    expected_version: int | None = None,
+    audit: Callable[[Opportunity, ForecastOverride], AuditEntry] | None = None,
 ) -> ForecastOverride:
     """Set an open deal's forecast category by hand, with who and when; earlier ones are
-    kept (a forecast replayed to a past date reads the category in force then)."""
+    kept (a forecast replayed to a past date reads the category in force then). The deal's
+    version is bumped (it changed), so a change decided on the old one is a conflict."""
     deal_id = _deal_id(opportunity_id)
     with uow:
         opportunity = uow.deals.get(deal_id)
+        check_version(opportunity, expected_version)
         earlier = len(uow.deals.forecast_overrides(deal_id))
         override = decide_forecast_override(
             opportunity, category, actor_id=actor_id, note=note, earlier=earlier, now=clock()
         )
+        uow.deals.save_edit(
+            opportunity.version, replace(opportunity, version=opportunity.version + 1)
+        )
         uow.deals.add_forecast_override(override)
+        if audit is not None:
+            uow.audit.append(audit(opportunity, override))
         uow.commit()
     return override
+
+
+class StaleVersion(ConflictError):
+    """A change decided on a version of the deal that is no longer its own."""
+
+    def __init__(self, message: str, *, current: int) -> None:
+        super().__init__(message, field="version")
+        self.current = current
+
+
+def check_version(opportunity: Opportunity, expected: int | None) -> None:
+    """A change decided on `expected` (when given) must find the deal still there."""
+    if expected is not None and expected != opportunity.version:
+        raise StaleVersion(
+            f"{opportunity.opportunity_id} is at version {opportunity.version}, not "
+            f"{expected}: someone changed it since it was read; reload it and decide again",
+            current=opportunity.version,
+        )
+
+
+def edit_opportunity(
+    uow: UnitOfWork,
+    opportunity_id: str,
+    *,
+    expected_version: int | None,
+    changes: dict[str, object],
+    audit: Callable[[Opportunity, Opportunity], AuditEntry] | None = None,
+) -> Opportunity:
+    """Change a deal's name, amount or product (the keys of `changes`; None clears a
+    name or product), only if it is still at `expected_version`; the version is bumped."""
+    deal_id = _deal_id(opportunity_id)
+    unknown = sorted(set(changes) - EDITABLE)
+    if unknown:
+        raise PipefitError(
+            f"only {', '.join(sorted(EDITABLE))} of a deal can be edited here; not "
+            f"{', '.join(unknown)}",
+            field=f"opportunity.{unknown[0]}",
+        )
+    amount = changes.get("amount")
+    if amount is not None and (not isinstance(amount, Decimal) or amount < 0):
+        raise PipefitError(
+            f"an amount is a number of 0 or more, not {amount}", field="opportunity.amount"
+        )
+    if "name" in changes and changes["name"] is not None:
+        name = str(changes["name"]).strip()
+        if not name:
+            raise PipefitError("a deal's name cannot be blank", field="opportunity.name")
+        changes = {**changes, "name": name}
+    with uow:
+        before = uow.deals.get(deal_id)
+        check_version(before, expected_version)
+        after = replace(before, **changes, version=before.version + 1)  # type: ignore[arg-type]
+        uow.deals.save_edit(before.version, after)
+        if audit is not None:
+            uow.audit.append(audit(before, after))
+        uow.commit()
+    return after
+
+
+EDITABLE = frozenset({"name", "amount", "product"})
 
 
 @dataclass(frozen=True)

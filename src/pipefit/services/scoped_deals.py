@@ -5,22 +5,32 @@ existence does not leak. Moves write the audit log."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pipefit.domain.access import AccessDenied, AccessScope
 from pipefit.domain.clock import Clock, utc_now
 from pipefit.domain.deal_pages import SORTS, DealPage, DealPageQuery
 from pipefit.domain.errors import ConflictError, GateRefused, NotFound, PipefitError
+from pipefit.domain.forecast_category import ForecastOverride
 from pipefit.domain.gate_report import missing_evidence
-from pipefit.domain.model import Opportunity, clean_id
+from pipefit.domain.model import Activity, Opportunity, clean_id
 from pipefit.domain.pipeline import Move
 from pipefit.domain.users import AuditEntry
-from pipefit.services.deals import DealHistory, _stage_names, advance_stage, deal_history
+from pipefit.services.deals import (
+    DealHistory,
+    StaleVersion,
+    _stage_names,
+    add_activity,
+    advance_stage,
+    check_version,
+    deal_history,
+    edit_opportunity,
+    set_forecast_category,
+)
+from pipefit.services.pages import MAX_PAGE, check_limit, decode_cursor, encode_cursor, parse_sort
 from pipefit.services.ports.accounts import AccountsUnitOfWork
 from pipefit.services.ports.unit_of_work import UnitOfWork
 
@@ -28,12 +38,15 @@ __all__ = [
     "MAX_PAGE",
     "DealListing",
     "MoveRefused",
+    "VersionRequired",
+    "add_deal_activity",
+    "deal_activities",
+    "edit_deal",
     "list_deals",
     "move_deal",
+    "override_forecast",
     "read_deal",
 ]
-
-MAX_PAGE = 500
 
 
 class MoveRefused(GateRefused):
@@ -46,35 +59,14 @@ class MoveRefused(GateRefused):
         self.missing = missing
 
 
+class VersionRequired(PipefitError):
+    """A change sent without the version it was decided on."""
+
+
 @dataclass(frozen=True)
 class DealListing:
     page: DealPage
     next_cursor: str | None
-
-
-def _encode(after: tuple[str, str]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(after)).encode()).decode()
-
-
-def _decode(cursor: str) -> tuple[str, str]:
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        value = None
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-        raise PipefitError("the cursor is not one this list handed out", field="cursor")
-    return value[0], value[1]
-
-
-def _sort(text: str) -> tuple[str, bool]:
-    """`created_at` or `-created_at` -> (key, descending)."""
-    key = text.strip().removeprefix("-")
-    if key not in SORTS:
-        raise PipefitError(
-            f"deals sort by {', '.join(SORTS)} (a leading - for descending); got '{text}'",
-            field="sort",
-        )
-    return key, text.strip().startswith("-")
 
 
 def list_deals(
@@ -91,9 +83,9 @@ def list_deals(
 ) -> DealListing:
     """One page of the deals the login may see, filtered and sorted; `next_cursor` fetches
     the next page (None on the last)."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise PipefitError(f"a page holds 1 to {MAX_PAGE} deals; got {limit}", field="limit")
-    key, descending = _sort(sort)
+    check_limit(limit, "deals")
+    key, descending = parse_sort(sort, SORTS, "deals")
+    order = f"deals:{'-' if descending else ''}{key}"
     who = clean_id(owner, field="owner", what="an owner's person id") if owner else None
     stages = None
     if stage is not None:
@@ -107,7 +99,7 @@ def list_deals(
         segment=segment.strip() if segment else None,
         sort=key,
         descending=descending,
-        after=_decode(cursor) if cursor else None,
+        after=decode_cursor(cursor, order, time=key == "created_at") if cursor else None,
         limit=limit,
     )
     with accounts:
@@ -116,7 +108,7 @@ def list_deals(
     if page.more and page.opportunities:
         last = page.opportunities[-1]
         value = last.created_at.isoformat() if key == "created_at" else last.opportunity_id
-        next_cursor = _encode((value, last.opportunity_id))
+        next_cursor = encode_cursor(order, value, last.opportunity_id)
     return DealListing(page, next_cursor)
 
 
@@ -147,6 +139,36 @@ def _state(o: Opportunity) -> dict[str, Any]:
     }
 
 
+def _changeable(uow: UnitOfWork, scope: AccessScope, opportunity_id: str) -> Opportunity:
+    """The deal, if the login may change it: unseen is not found, seen only is denied."""
+    opportunity = _seen(uow, scope, opportunity_id)
+    if not scope.edits_deal(opportunity.owner_id, opportunity.presales_id):
+        raise AccessDenied(
+            f"{scope.principal.email} may read {opportunity.opportunity_id} but not change it"
+        )
+    return opportunity
+
+
+def _current(uow: UnitOfWork, deal_id: str, lost: ConflictError) -> StaleVersion:
+    """A change that lost a race (the deal was written meanwhile) as a stale version,
+    with the version the deal is at now."""
+    if isinstance(lost, StaleVersion):
+        return lost
+    with uow:
+        now = uow.deals.get(deal_id).version
+    return StaleVersion(lost.message, current=now)
+
+
+def _required(version: int | None) -> int:
+    if version is None:
+        raise VersionRequired(
+            "send the deal's version as you read it (If-Match, or a version field): a "
+            "change made meanwhile by someone else must not be overwritten unseen",
+            field="version",
+        )
+    return version
+
+
 def move_deal(
     uow: UnitOfWork,
     accounts: AccountsUnitOfWork,
@@ -159,26 +181,33 @@ def move_deal(
     reason: str | None = None,
     at: datetime | None = None,
     clock: Clock = utc_now,
+    version_required: bool = False,
 ) -> Move:
     """Move a deal the login may change, through the same gates as everywhere; a stale
-    `expected_version` is a conflict; the move is written to the audit log."""
-    opportunity = _seen(uow, scope, opportunity_id)
+    `expected_version` is a conflict (a missing one too, when `version_required`). The
+    move and its audit entry are written in one transaction."""
+    del accounts  # the audit log is written in the move's own unit of work
+    opportunity = _changeable(uow, scope, opportunity_id)
     deal_id = opportunity.opportunity_id
-    if not scope.edits_deal(opportunity.owner_id, opportunity.presales_id):
-        raise AccessDenied(f"{scope.principal.email} may read {deal_id} but not change it")
-    if expected_version is not None and expected_version != opportunity.version:
-        raise ConflictError(
-            f"{deal_id} is at version {opportunity.version}, not {expected_version}: someone "
-            "changed it since it was read; reload it and decide again",
-            field="version",
-        )
+    if version_required:
+        _required(expected_version)
+    check_version(opportunity, expected_version)
     actor = scope.principal.person_id or scope.principal.email[:100]
     now = clock()
-    try:
-        move = advance_stage(
-            uow, deal_id, target, at=at, substate=substate, actor_id=actor, reason=reason,
-            clock=lambda: now,
+
+    def audit(before: Opportunity, move: Move) -> AuditEntry:
+        return AuditEntry(
+            scope.principal.email, now, "opportunity.move", deal_id,
+            _state(before), _state(move.opportunity),
         )  # fmt: skip
+
+    try:
+        return advance_stage(
+            uow, deal_id, target, at=at, substate=substate, actor_id=actor, reason=reason,
+            clock=lambda: now, expected_version=expected_version, audit=audit,
+        )  # fmt: skip
+    except ConflictError as lost:
+        raise _current(uow, deal_id, lost) from None
     except GateRefused as refused:
         with uow:
             evidence = uow.deals.activities(deal_id)
@@ -190,12 +219,110 @@ def move_deal(
             else []
         )
         raise MoveRefused(refused.message, field=refused.field, missing=missing) from None
-    with accounts:
-        accounts.audit.append(
-            AuditEntry(
-                scope.principal.email, now, "opportunity.move", deal_id,
-                _state(opportunity), _state(move.opportunity),
-            )
+
+
+def edit_deal(
+    uow: UnitOfWork,
+    scope: AccessScope,
+    opportunity_id: str,
+    *,
+    expected_version: int | None,
+    changes: dict[str, object],
+    clock: Clock = utc_now,
+) -> Opportunity:
+    """Change a deal's name, amount or product: only a login that may change the deal,
+    only with the version it read (a stale one is a conflict), written with its audit
+    entry in one transaction."""
+    opportunity = _changeable(uow, scope, opportunity_id)
+    version = _required(expected_version)
+
+    def audit(before: Opportunity, after: Opportunity) -> AuditEntry:
+        return AuditEntry(
+            scope.principal.email, clock(), "opportunity.edit", before.opportunity_id,
+            {k: _plain(getattr(before, k)) for k in (*sorted(changes), "version")},
+            {k: _plain(getattr(after, k)) for k in (*sorted(changes), "version")},
         )  # fmt: skip
-        accounts.commit()
-    return move
+
+    try:
+        return edit_opportunity(
+            uow, opportunity.opportunity_id, expected_version=version, changes=changes,
+            audit=audit,
+        )  # fmt: skip
+    except ConflictError as lost:
+        raise _current(uow, opportunity.opportunity_id, lost) from None
+
+
+def _plain(value: object) -> object:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def override_forecast(
+    uow: UnitOfWork,
+    scope: AccessScope,
+    opportunity_id: str,
+    category: str,
+    *,
+    expected_version: int | None,
+    note: str | None = None,
+    clock: Clock = utc_now,
+) -> tuple[ForecastOverride, int]:
+    """Set a deal's forecast category by hand (who: the login's person, else its email),
+    only with the version read; the override and the deal's new version."""
+    opportunity = _changeable(uow, scope, opportunity_id)
+    version = _required(expected_version)
+    actor = scope.principal.person_id or scope.principal.email[:100]
+
+    def audit(before: Opportunity, made: ForecastOverride) -> AuditEntry:
+        return AuditEntry(
+            scope.principal.email, made.at, "opportunity.forecast_category",
+            before.opportunity_id, {"version": before.version},
+            {"category": made.category, "note": made.note, "version": before.version + 1},
+        )  # fmt: skip
+
+    try:
+        made = set_forecast_category(
+            uow, opportunity.opportunity_id, category, actor_id=actor, note=note, clock=clock,
+            expected_version=version, audit=audit,
+        )  # fmt: skip
+    except ConflictError as lost:
+        raise _current(uow, opportunity.opportunity_id, lost) from None
+    return made, version + 1
+
+
+def deal_activities(uow: UnitOfWork, scope: AccessScope, opportunity_id: str) -> list[Activity]:
+    """The activities of a deal the login may see, oldest first."""
+    opportunity = _seen(uow, scope, opportunity_id)
+    with uow:
+        found = uow.deals.activities(opportunity.opportunity_id)
+    return sorted(found, key=lambda a: (a.at, a.activity_id))
+
+
+def add_deal_activity(
+    uow: UnitOfWork,
+    scope: AccessScope,
+    opportunity_id: str,
+    kind: str,
+    *,
+    at: datetime | None = None,
+    purpose: str | None = None,
+    by: str | None = None,
+    note: str | None = None,
+    clock: Clock = utc_now,
+) -> Activity:
+    """Record evidence on a deal the login may change (by: the login's person), written
+    with its audit entry in one transaction."""
+    opportunity = _changeable(uow, scope, opportunity_id)
+    actor = scope.principal.person_id or scope.principal.email[:100]
+
+    def audit(activity: Activity) -> AuditEntry:
+        return AuditEntry(
+            scope.principal.email, clock(), "opportunity.activity",
+            opportunity.opportunity_id, None,
+            {"activity_id": activity.activity_id, "kind": activity.kind,
+             "at": activity.at.isoformat(), "purpose": activity.purpose, "by": activity.by},
+        )  # fmt: skip
+
+    return add_activity(
+        uow, opportunity.opportunity_id, kind, at=at, purpose=purpose, by=by,
+        actor_id=actor, note=note, clock=clock, audit=audit,
+    )  # fmt: skip

@@ -16,6 +16,7 @@ from pipefit.domain.users import ApiToken, AuditEntry, Scope, User, UserRole
 from pipefit.store.account_tables import api_tokens, audit_log, users
 from pipefit.store.board import SqlBoard
 from pipefit.store.deals import OPPORTUNITY_FIELDS
+from pipefit.store.records import SqlRecords
 from pipefit.store.tables import accounts, opportunities
 from pipefit.store.web_sessions import SqlLoginFailures, SqlSessions
 
@@ -191,6 +192,7 @@ class SqlAccounts:
         self.sessions = SqlSessions(self._connection)
         self.login_failures = SqlLoginFailures(self._connection)
         self.board = SqlBoard(self._connection)
+        self.records = SqlRecords(self._connection)
         return self
 
     def __exit__(

@@ -172,6 +172,9 @@ class SqlDeals:
     def save_move(self, expected_version: int, opportunity: Opportunity, event: StageEvent) -> None:
         self._save(expected_version, opportunity, lambda: self._log(event))
 
+    def save_edit(self, expected_version: int, opportunity: Opportunity) -> None:
+        self._save(expected_version, opportunity, lambda: None)
+
     def save_correction(
         self, expected_version: int, opportunity: Opportunity, correction: StageEventCorrection
     ) -> None:

@@ -9,6 +9,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from pipefit.domain.pipeline import Pipeline
+from pipefit.store.accounts import SqlAudit
 from pipefit.store.analytics import SqlAnalytics
 from pipefit.store.compensation import SqlCompensation
 from pipefit.store.deals import SqlDeals
@@ -52,6 +53,7 @@ class SqlUnitOfWork:
         self.status = SqlStatus(self._connection)
         self.leads = SqlLeads(self._connection, self._url)
         self.analytics = SqlAnalytics(self._connection, self._url, self._analytics_copy)
+        self.audit = SqlAudit(self._connection)
         return self
 
     def __exit__(

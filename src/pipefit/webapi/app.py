@@ -8,9 +8,13 @@ from fastapi_offline import FastAPIOffline
 
 from pipefit.bootstrap import App
 from pipefit.webapi import errors
+from pipefit.webapi.accounts import router as accounts
 from pipefit.webapi.audit import router as audit
+from pipefit.webapi.imports import router as imports
+from pipefit.webapi.leads import router as leads
 from pipefit.webapi.opportunities import router as opportunities
 from pipefit.webapi.pages import router as pages
+from pipefit.webapi.pay import router as pay
 from pipefit.webapi.reports import router as reports
 from pipefit.webapi.sessions import secure_cookies_from_environment
 from pipefit.webapi.templating import STATIC
@@ -46,7 +50,11 @@ def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
     )
     errors.install(api)
     api.include_router(opportunities)
+    api.include_router(accounts)
+    api.include_router(leads)
     api.include_router(reports)
+    api.include_router(pay)
+    api.include_router(imports)
     api.include_router(audit)
     api.include_router(pages)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")

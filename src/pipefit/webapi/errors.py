@@ -15,7 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pipefit.domain.access import AccessDenied
 from pipefit.domain.errors import ConflictError, GateRefused, NotFound, PipefitError
-from pipefit.services.scoped_deals import MoveRefused
+from pipefit.domain.imports import ImportRejected
+from pipefit.services.deals import StaleVersion
+from pipefit.services.scoped_deals import MoveRefused, VersionRequired
 from pipefit.services.users import NotAuthenticated
 from pipefit.services.web_sessions import LoginThrottled
 
@@ -35,6 +37,8 @@ def status_of(error: PipefitError) -> int:
         return 409
     if isinstance(error, LoginThrottled):
         return 429
+    if isinstance(error, VersionRequired):
+        return 428
     return 422
 
 
@@ -72,6 +76,14 @@ async def _pipefit(request: Request, exc: Exception) -> Response:
         extra["missing"] = exc.missing
     if isinstance(exc, ConflictError):
         extra["conflict"] = True
+    if isinstance(exc, StaleVersion):
+        extra["current_version"] = exc.current
+    if isinstance(exc, ImportRejected):
+        extra["errors"] = [
+            {"file": e.file, "row": e.row, "column": e.column, "value": e.value,
+             "message": e.message}
+            for e in exc.errors
+        ]  # fmt: skip
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
     if isinstance(exc, LoginThrottled):
         headers = {"Retry-After": str(exc.retry_after)}

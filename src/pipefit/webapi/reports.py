@@ -18,22 +18,23 @@ from pipefit.views.statements import statement_view
 from pipefit.webapi.auth import CurrentLogin, Workspace
 from pipefit.webapi.schemas import ErrorBody
 
-__all__ = ["router"]
+__all__ = ["moment", "router"]
 
 router = APIRouter(prefix="/api", tags=["reports and pay"])
 
 
-def _moment(text: str | None) -> datetime | None:
+def moment(text: str | None) -> datetime | None:
+    """An `as_of` as sent: a date or a time, UTC unless it says otherwise."""
     if text is None or not text.strip():
         return None
     try:
-        moment = datetime.fromisoformat(text.strip())
+        at = datetime.fromisoformat(text.strip())
     except ValueError:
         raise PipefitError(
             f"'{text}' is not a date or time (2026-06-30 or 2026-06-30T12:00:00Z)",
             field="as_of",
         ) from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def _where(values: list[str]) -> dict[str, tuple[str, ...]]:
@@ -81,7 +82,7 @@ def get_report(
         raise NotFound(f"no report '{name}'; the reports are: "
                            f"{', '.join(report_registry.names())}", field="report")  # fmt: skip
     query = ReportQuery(
-        as_of=_moment(as_of),
+        as_of=moment(as_of),
         by=tuple(b.strip() for b in by or []),
         where=_where(where or []),
         period=period,

@@ -3,23 +3,63 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel, Field
 
+from pipefit.domain.errors import PipefitError
+from pipefit.domain.forecast_category import ForecastOverride
 from pipefit.domain.model import Activity, Opportunity
 from pipefit.domain.pipeline import Move
 from pipefit.domain.stage_log import TimedEvent
 from pipefit.services.deals import DealHistory
+from pipefit.services.pages import MAX_PAGE
 
 __all__ = [
+    "ActivityIn",
+    "Cursor",
     "DealDetail",
+    "EditRequest",
     "ErrorBody",
+    "EvidenceOut",
+    "ForecastRequest",
+    "ForecastResult",
+    "ImportProblem",
+    "Limit",
     "MoveRequest",
     "MoveResult",
     "OpportunityOut",
     "OpportunityPage",
+    "etag",
+    "money",
+    "version_of",
 ]
+
+Cursor = Annotated[
+    str | None,
+    Query(description="The `next_cursor` of the previous page (opaque; omit for the first)."),
+]
+Limit = Annotated[int, Query(description=f"Rows per page (1 to {MAX_PAGE}).", ge=1, le=MAX_PAGE)]
+
+
+def money(value: Decimal | None) -> float | None:
+    """An exact amount as a JSON number (4 decimals at most: one float holds it exactly
+    enough to print back the same digits)."""
+    return float(value) if value is not None else None
+
+
+class ImportProblem(BaseModel):
+    """One rejected value, line or file of an import."""
+
+    file: str = Field(description="The file, as uploaded.")
+    row: int | None = Field(
+        description="The line the row starts on (the header is line 1); null: the whole file."
+    )
+    column: str | None = Field(description="The file's own column name; null: the whole row.")
+    value: str | None = Field(description="The value refused, as the file holds it.")
+    message: str = Field(description="What is wrong with it.")
 
 
 class ErrorBody(BaseModel):
@@ -36,6 +76,12 @@ class ErrorBody(BaseModel):
     )
     conflict: bool | None = Field(
         None, description="True when someone else changed the record first: reload, retry."
+    )
+    current_version: int | None = Field(
+        None, description="With a conflict on a deal: its version now (reload it at that)."
+    )
+    errors: list[ImportProblem] | None = Field(
+        None, description="For a refused import: every problem found, none left out."
     )
 
 
@@ -149,8 +195,8 @@ class MoveRequest(BaseModel):
     stage: str = Field(description="The target stage (case-insensitive).", min_length=1)
     version: int | None = Field(
         None,
-        description="The deal's version as you read it; if it changed since, the move is a "
-        "409 conflict. Omit it to move whatever the version.",
+        description="The deal's version as you read it (or send it as If-Match); if it "
+        "changed since, the move is a 409 conflict. One of the two is required.",
     )
     substate: str | None = Field(None, description="A sub-state within the target stage.")
     reason: str | None = Field(None, description="Why (needed to close a deal as lost).")
@@ -168,3 +214,90 @@ class MoveResult(BaseModel):
     @classmethod
     def of(cls, m: Move) -> MoveResult:
         return cls(kind=m.kind, opportunity=OpportunityOut.of(m.opportunity))
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def version_of(if_match: str | None, field: int | None) -> int | None:
+    """The version a change was decided on: If-Match (an ETag this API gave, weak or
+    strong) or the body's `version`; both, they must agree."""
+    if if_match is None or not if_match.strip():
+        return field
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 18:
+        raise PipefitError(
+            f'If-Match holds {if_match!r}: send the ETag of the deal as read (e.g. "3")',
+            field="version",
+        )
+    version = int(text)
+    if field is not None and field != version:
+        raise PipefitError(
+            f"If-Match says version {version} and the body {field}: send one", field="version"
+        )
+    return version
+
+
+class EditRequest(BaseModel):
+    """A change to a deal's own fields (send only those that change)."""
+
+    name: str | None = Field(None, description="Its new name.", min_length=1, max_length=500)
+    amount: Decimal | None = Field(
+        None, description="Its new amount in its currency (0 or more, cents at most).",
+        ge=0, le=Decimal("99999999999999"), decimal_places=2,
+    )  # fmt: skip
+    product: str | None = Field(None, description="The product sold (null clears it).")
+    version: int | None = Field(
+        None, description="The deal's version as you read it (or send it as If-Match)."
+    )
+
+
+class ForecastRequest(BaseModel):
+    """A forecast category set by hand on an open deal."""
+
+    category: str = Field(
+        description="pipeline, best_case, commit or omitted.", min_length=1, max_length=40
+    )
+    note: str | None = Field(None, description="Why (kept with the override).", max_length=2000)
+    version: int | None = Field(
+        None, description="The deal's version as you read it (or send it as If-Match)."
+    )
+
+
+class ForecastResult(BaseModel):
+    """The override as recorded."""
+
+    opportunity_id: str = Field(description="The deal.")
+    seq: int = Field(description="The override's number on the deal, from 1.")
+    category: str = Field(description="The category in force from now.")
+    at: datetime = Field(description="When (UTC).")
+    actor_id: str = Field(description="Who set it (a person id, or a login's email).")
+    note: str | None = Field(description="Why.")
+    version: int = Field(description="The deal's version after it.")
+
+    @classmethod
+    def of(cls, o: ForecastOverride, version: int) -> ForecastResult:
+        return cls(
+            opportunity_id=o.opportunity_id, seq=o.seq, category=o.category, at=o.at,
+            actor_id=o.actor_id, note=o.note, version=version,
+        )  # fmt: skip
+
+
+class ActivityIn(BaseModel):
+    """Evidence to record on a deal."""
+
+    kind: str = Field(
+        description="meeting_booked, meeting_accepted, demo_held, proposal_sent, ...",
+        min_length=1, max_length=40,
+    )  # fmt: skip
+    at: datetime | None = Field(
+        None, description="When it happened (ISO 8601; default: now). Never in the future."
+    )
+    purpose: str | None = Field(
+        None, description="The meeting's purpose (discovery, evaluation, ...).", max_length=40
+    )
+    by: str | None = Field(
+        None, description="Who accepted or did it: prospect, rep or presales.", max_length=20
+    )
+    note: str | None = Field(None, description="A free note.", max_length=2000)

@@ -10,6 +10,8 @@ from typing import Protocol, Self
 
 from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
+from pipefit.domain.model import Lead
+from pipefit.domain.record_pages import RecordPage, RecordQuery
 from pipefit.domain.users import ApiToken, AuditEntry, User
 from pipefit.domain.web_sessions import FailureCount, WebSession
 
@@ -22,6 +24,7 @@ __all__ = [
     "DealPages",
     "LoginFailures",
     "PasswordHasher",
+    "RecordPages",
     "SessionRepository",
     "UserRepository",
 ]
@@ -107,6 +110,16 @@ class BoardReader(Protocol):
     def parties(self, account_id: str | None) -> DealParties: ...
 
 
+class RecordPages(Protocol):
+    def page(self, query: RecordQuery) -> RecordPage:
+        """Accounts, contacts, leads or hand-offs, filtered by the login's visibility."""
+        ...
+
+    def add_lead(self, lead: Lead) -> None:
+        """A new lead; ConflictError when its id is taken."""
+        ...
+
+
 class AccountsUnitOfWork(Protocol):
     @property
     def users(self) -> UserRepository: ...
@@ -125,6 +138,9 @@ class AccountsUnitOfWork(Protocol):
 
     @property
     def board(self) -> BoardReader: ...
+
+    @property
+    def records(self) -> RecordPages: ...
 
     def __enter__(self) -> Self: ...
 

@@ -51,6 +51,11 @@ class DealRepository(Protocol):
         """Write the move only if nobody changed the deal since `expected_version` was read."""
         ...
 
+    def save_edit(self, expected_version: int, opportunity: Opportunity) -> None:
+        """Write the deal's new fields (its version bumped by the caller), only if nobody
+        changed it since `expected_version` was read."""
+        ...
+
     def save_correction(
         self, expected_version: int, opportunity: Opportunity, correction: StageEventCorrection
     ) -> None:

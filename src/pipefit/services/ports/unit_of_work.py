@@ -15,6 +15,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from pipefit.services.ports.accounts import AuditLog
 from pipefit.services.ports.analytics import AnalyticsSource
 from pipefit.services.ports.deals import DealRepository
 from pipefit.services.ports.history import HistorySource
@@ -50,6 +51,12 @@ class UnitOfWork(Protocol):
 
     @property
     def analytics(self) -> AnalyticsSource: ...
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit log, in this unit's transaction: a change and its record of who made
+        it are kept or dropped together."""
+        ...
 
     def __enter__(self) -> Self: ...
 

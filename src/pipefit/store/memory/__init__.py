@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Self
 
 from pipefit.domain.pipeline import Pipeline
+from pipefit.store.memory.accounts import MemoryAudit
 from pipefit.store.memory.analytics import MemoryAnalytics
 from pipefit.store.memory.deals import MemoryDeals
 from pipefit.store.memory.history import MemoryHistory
@@ -31,6 +32,7 @@ class MemoryUnitOfWork:
         leads: MemoryLeads | None = None,
         history: MemoryHistory | None = None,
         analytics: MemoryAnalytics | None = None,
+        audit: MemoryAudit | None = None,
     ) -> None:
         self.deals = deals or MemoryDeals(pipelines or {})
         self.pay = pay or MemoryCompensation()
@@ -39,6 +41,7 @@ class MemoryUnitOfWork:
         self.leads = leads or MemoryLeads()
         self.history = history or MemoryHistory()
         self.analytics = analytics or MemoryAnalytics()
+        self.audit = audit or MemoryAudit()
         self.committed = 0
         self.rolled_back = 0
 

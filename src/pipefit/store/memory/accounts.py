@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from decimal import Decimal
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
-from pipefit.domain.model import Category, Opportunity
+from pipefit.domain.errors import ConflictError
+from pipefit.domain.model import Category, Lead, Opportunity
+from pipefit.domain.record_pages import RecordPage, RecordQuery
 from pipefit.domain.users import ApiToken, AuditEntry, User
 from pipefit.domain.web_sessions import FailureCount, WebSession
 
@@ -21,6 +23,7 @@ __all__ = [
     "MemoryDealPages",
     "MemoryHasher",
     "MemoryLoginFailures",
+    "MemoryRecords",
     "MemorySessions",
     "MemoryUsers",
 ]
@@ -212,6 +215,53 @@ class MemoryBoard:
         return DealParties(None, [])
 
 
+class MemoryRecords:
+    """Records as plain rows per list ("accounts", "leads", ...). Leads are seen by their
+    owner; accounts, contacts and hand-offs through the leads seen (deals aside)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict[str, Any]]] = {}
+
+    def page(self, query: RecordQuery) -> RecordPage:
+        listing, v = query.listing, query.visibility
+        leads = self.rows.get("leads", [])
+        seen = [r for r in leads if v.lead_owners is None or r.get("owner_id") in v.lead_owners]
+        link = {
+            "accounts": ("account_id", {r.get("account_id") for r in seen}),
+            "contacts": ("contact_id", {r.get("contact_id") for r in seen}),
+            "handoffs": ("lead_id", {r.get("lead_id") for r in seen}),
+            "leads": ("lead_id", {r.get("lead_id") for r in seen}),
+        }[listing.name]
+        found = [
+            r
+            for r in self.rows.get(listing.name, [])
+            if (v.everything or r.get(link[0]) in link[1])
+            and all(str(r.get(k)) == value for k, value in query.filters.items())
+        ]
+        sort = query.sort or listing.sorts[0]
+
+        def key(r: dict[str, Any]) -> tuple[str, str]:
+            value = r[sort]
+            text = value.isoformat() if isinstance(value, datetime) else str(value)
+            return (text, str(r[listing.key]))
+
+        found.sort(key=key, reverse=query.descending)
+        total = len(found)
+        if query.after is not None:
+            after = query.after
+            found = [r for r in found if (key(r) < after if query.descending else key(r) > after)]
+        return RecordPage(found[: query.limit], total, more=len(found) > query.limit)
+
+    def add_lead(self, lead: Lead) -> None:
+        rows = self.rows.setdefault("leads", [])
+        if any(r["lead_id"] == lead.lead_id for r in rows):
+            raise ConflictError(f"lead '{lead.lead_id}' already exists", field="lead.id")
+        values = asdict(lead)
+        values["lead_source"] = values.pop("source")
+        values["status"] = str(lead.status)
+        rows.append(values)
+
+
 class MemoryAccounts:
     def __init__(self, deals: list[Opportunity] | None = None) -> None:
         self.users = MemoryUsers()
@@ -220,6 +270,7 @@ class MemoryAccounts:
         self.sessions = MemorySessions()
         self.login_failures = MemoryLoginFailures()
         self.board = MemoryBoard(self.deal_pages)
+        self.records = MemoryRecords()
         self.committed = 0
 
     def __enter__(self) -> Self:

@@ -97,6 +97,9 @@ class MemoryDeals:
         self._update(expected_version, opportunity)
         self.stage_events.setdefault(opportunity.opportunity_id, []).append(event)
 
+    def save_edit(self, expected_version: int, opportunity: Opportunity) -> None:
+        self._update(expected_version, opportunity)
+
     def save_correction(
         self, expected_version: int, opportunity: Opportunity, correction: StageEventCorrection
     ) -> None:

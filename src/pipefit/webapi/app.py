@@ -9,6 +9,7 @@ from pipefit.bootstrap import App
 from pipefit.webapi import errors
 from pipefit.webapi.audit import router as audit
 from pipefit.webapi.opportunities import router as opportunities
+from pipefit.webapi.pages_dash import install as install_pages
 from pipefit.webapi.reports import router as reports
 
 __all__ = ["create_app", "from_environment"]
@@ -39,6 +40,7 @@ def create_app(app: App) -> FastAPI:
     api.include_router(opportunities)
     api.include_router(reports)
     api.include_router(audit)
+    install_pages(api)
     return api
 
 

@@ -7,13 +7,17 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from pipefit.webapi.pages_dash.actions import router as actions
 from pipefit.webapi.pages_dash.dashboards import router as dashboards
 from pipefit.webapi.pages_dash.rendering import STATIC
+from pipefit.webapi.pages_dash.statements import router as statements
 
 __all__ = ["install", "router"]
 
 router = APIRouter()
 router.include_router(dashboards)
+router.include_router(statements)
+router.include_router(actions)  # every form that changes something
 
 
 def install(api: FastAPI) -> None:

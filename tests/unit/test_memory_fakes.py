@@ -26,6 +26,7 @@ from pipefit.services.ports.accounts import (
 )
 from pipefit.services.ports.analytics import AnalyticsSource
 from pipefit.services.ports.deals import DealRepository
+from pipefit.services.ports.disputes import DisputeRepository, DisputesUnitOfWork
 from pipefit.services.ports.files import ConfigFile, LeadFiles, ModelFiles
 from pipefit.services.ports.history import HistorySource
 from pipefit.services.ports.imports import Batch, BatchLoader, BatchReader, ImportRepository
@@ -44,6 +45,7 @@ from pipefit.store.memory.accounts import (
 )
 from pipefit.store.memory.analytics import MemoryAnalytics
 from pipefit.store.memory.deals import MemoryDeals
+from pipefit.store.memory.disputes import MemoryDisputeBook, MemoryDisputes
 from pipefit.store.memory.files import MemoryConfigFile, MemoryLeadFiles, MemoryModelFiles
 from pipefit.store.memory.history import MemoryHistory
 from pipefit.store.memory.imports import MemoryBatch, MemoryBatchReader, MemoryImports
@@ -74,6 +76,8 @@ audit: AuditLog = MemoryAudit()
 deal_pages: DealPages = MemoryDealPages()
 hasher: PasswordHasher = MemoryHasher()
 users: UserRepository = MemoryUsers()
+disputes: DisputeRepository = MemoryDisputes()
+dispute_book: DisputesUnitOfWork = MemoryDisputeBook()
 
 FAKES: dict[str, object] = {
     "DealRepository": deals,
@@ -97,6 +101,8 @@ FAKES: dict[str, object] = {
     "DealPages": deal_pages,
     "PasswordHasher": hasher,
     "UserRepository": users,
+    "DisputeRepository": disputes,
+    "DisputesUnitOfWork": dispute_book,
 }
 
 

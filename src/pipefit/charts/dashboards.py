@@ -1,14 +1,23 @@
-"""Charts of the web dashboards that no report module draws itself: the KPIs over time
-(win rate and sales velocity per period of close) and pipeline coverage per rep. Both are
-Vega-Altair specs over the figures of one kpis result, nothing recomputed."""
+"""Charts of the web pages that no report module draws itself: the KPIs over time (win
+rate and sales velocity per period of close) and pipeline coverage per rep, over the
+figures of one kpis result; and the capacity planner's options. Vega-Altair specs over
+figures already computed, nothing recomputed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pipefit.analytics.result import ReportResult
+from pipefit.domain.planning import Option
 
-__all__ = ["coverage_chart", "coverage_rows", "trend_chart", "trend_rows"]
+__all__ = [
+    "coverage_chart",
+    "coverage_rows",
+    "options_chart",
+    "trend_chart",
+    "trend_rows",
+]
 
 
 def trend_rows(result: ReportResult) -> list[dict[str, Any]]:
@@ -97,4 +106,52 @@ def coverage_chart(result: ReportResult) -> Any:
             ],
         )
         .properties(title=f"Coverage per rep, {coverage.get('period', '')}", width=420)
+    )
+
+
+def options_chart(options: Sequence[Option], *, with_cost: bool) -> Any:
+    """The planner's options: expected first-year revenue with its range, and the cost
+    beside it only for whoever may read the pay it is made of."""
+    import altair as alt
+
+    values: list[dict[str, Any]] = []
+    for o in options:
+        if with_cost:
+            values.append({"option": o.name, "measure": "cost (year one)", "amount": float(o.cost)})
+        values.append(
+            {"option": o.name, "measure": "expected revenue (year one)",
+             "amount": float(o.revenue_expected), "low": float(o.revenue_low),
+             "high": float(o.revenue_high)}
+        )  # fmt: skip
+    data = alt.Data(values=values)  # type: ignore[no-untyped-call]
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("option:N", title=None, sort=[o.name for o in options]),
+            yOffset="measure:N",
+            x=alt.X("amount:Q", title="amount, first year"),
+            color=alt.Color("measure:N", title=None),
+            tooltip=[
+                "option:N",
+                "measure:N",
+                alt.Tooltip("amount:Q", format=",.0f"),
+                alt.Tooltip("low:Q", format=",.0f"),
+                alt.Tooltip("high:Q", format=",.0f"),
+            ],
+        )
+    )
+    ranges = (
+        alt.Chart(data)
+        .transform_filter("isValid(datum.low)")
+        .mark_rule()
+        .encode(
+            y=alt.Y("option:N", sort=[o.name for o in options]),
+            yOffset="measure:N",
+            x="low:Q",
+            x2="high:Q",
+        )
+    )
+    return alt.layer(bars, ranges).properties(
+        title="What-if: hire reps, make presales more productive, or hire presales", width=460
     )

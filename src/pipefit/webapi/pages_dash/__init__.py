@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from pipefit.webapi.pages_dash.actions import router as actions
+from pipefit.webapi.pages_dash.capacity import router as capacity
 from pipefit.webapi.pages_dash.dashboards import router as dashboards
 from pipefit.webapi.pages_dash.rendering import STATIC
 from pipefit.webapi.pages_dash.statements import router as statements
@@ -17,6 +18,7 @@ __all__ = ["install", "router"]
 router = APIRouter()
 router.include_router(dashboards)
 router.include_router(statements)
+router.include_router(capacity)
 router.include_router(actions)  # every form that changes something
 
 

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from pipefit.webapi.pages_dash.actions import router as actions
 from pipefit.webapi.pages_dash.capacity import router as capacity
 from pipefit.webapi.pages_dash.dashboards import router as dashboards
+from pipefit.webapi.pages_dash.imports import router as imports
 from pipefit.webapi.pages_dash.rendering import STATIC
 from pipefit.webapi.pages_dash.statements import router as statements
 
@@ -19,6 +20,7 @@ router = APIRouter()
 router.include_router(dashboards)
 router.include_router(statements)
 router.include_router(capacity)
+router.include_router(imports)
 router.include_router(actions)  # every form that changes something
 
 

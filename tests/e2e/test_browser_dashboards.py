@@ -116,3 +116,17 @@ def test_the_capacity_planners_charts_are_drawn(api: Api, server: str, browser: 
     marks = drawn_marks(page)
     assert len(marks) == 2 and all(m > 0 for m in marks)
     context.close()
+
+
+def test_a_rep_reads_their_statement_and_not_a_colleagues(
+    api: Api, server: str, browser: Any
+) -> None:
+    context = browser.new_context(extra_http_headers=api.read["sales_rep"])
+    page = context.new_page()
+    own = page.goto(f"{server}/statements/emp-003/2025Q3")
+    assert own is not None and own.status == 200
+    assert page.is_visible("text=Credited deals") and page.is_visible("text=Dispute this line")
+    colleague = page.goto(f"{server}/statements/emp-004/2025Q3")
+    assert colleague is not None and colleague.status == 404
+    assert page.is_visible("text=no person 'emp-004'")
+    context.close()

@@ -6,6 +6,7 @@ a refusal with that page, the reason above the form and the status the API would
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -83,7 +84,7 @@ def resolve(
     return RedirectResponse(_statement_url(done.person_id, done.period) + "#disputes", 303)
 
 
-def _options(form: dict[str, Any], mapping: Any) -> ImportOptions:
+def _options(form: dict[str, Any], mapping: Path | None) -> ImportOptions:
     def text(key: str) -> str | None:
         value = str(form.get(key) or "").strip()
         return value or None

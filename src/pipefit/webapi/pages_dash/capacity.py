@@ -6,6 +6,7 @@ plan, and whether it sees the pay-made figures, is `services.capacity_planner`'s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from pipefit.bootstrap import App
 from pipefit.charts.capacity import segments_chart
 from pipefit.charts.dashboards import options_chart
 from pipefit.config.compensation import CapacityConfig
@@ -21,7 +23,7 @@ from pipefit.services.capacity import capacity_scenario
 from pipefit.services.capacity_planner import plan_for, plannable_teams, segments_for
 from pipefit.views import Column, Kind, Table, to_jsonable
 from pipefit.views.capacity import capacity_view, options_view, scenario_view
-from pipefit.webapi.auth import CurrentLogin, Workspace
+from pipefit.webapi.auth import CurrentLogin, Login, Workspace
 from pipefit.webapi.pages_dash.rendering import is_partial, page
 from pipefit.webapi.reports import _moment
 
@@ -89,7 +91,7 @@ def _scenario(inputs: Inputs, capacity: CapacityConfig) -> dict[str, Any]:
     }
 
 
-def _compare(app: Any, login: Any, inputs: Inputs) -> dict[str, Any]:
+def _compare(app: App, login: Login, inputs: Inputs) -> dict[str, Any]:
     plan = plan_for(
         app.uow(), login.scope, app.compensation, app.currency,
         hire_reps=_count(inputs.hire_reps, "plan.hire_reps"),
@@ -119,7 +121,7 @@ def _compare(app: Any, login: Any, inputs: Inputs) -> dict[str, Any]:
     }
 
 
-def _segments(app: Any, login: Any, inputs: Inputs) -> dict[str, Any]:
+def _segments(app: App, login: Login, inputs: Inputs) -> dict[str, Any]:
     plan = segments_for(
         app.uow(), login.scope, app.compensation, app.currency,
         gain=_decimal(inputs.team_gain, "plan.gain"), as_of=_moment(inputs.as_of),
@@ -142,13 +144,12 @@ def _segments(app: Any, login: Any, inputs: Inputs) -> dict[str, Any]:
     return {"tables": [table], "notes": [], "spec": None, "shows_pay": False}
 
 
-def _section(build: Any, *args: Any) -> dict[str, Any]:
+def _section(build: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
     """A section's figures, or what stops it (said in its place; the others still show)."""
     try:
-        result: dict[str, Any] = build(*args)
+        return build(*args)
     except PipefitError as error:
         return {"problem": error}
-    return result
 
 
 @router.get("/capacity", response_class=HTMLResponse)

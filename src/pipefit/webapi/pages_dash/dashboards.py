@@ -22,13 +22,14 @@ from fastapi.responses import HTMLResponse
 
 from pipefit.analytics.query import CUTS, ReportQuery
 from pipefit.analytics.result import ReportResult
+from pipefit.bootstrap import App
 from pipefit.charts.dashboards import coverage_chart, trend_chart
 from pipefit.domain.errors import NotFound, PipefitError
 from pipefit.services import reports as registry
 from pipefit.services.scoped_reports import scoped_report
 from pipefit.views import Table, to_jsonable
 from pipefit.views.reports import report_view
-from pipefit.webapi.auth import CurrentLogin, Workspace
+from pipefit.webapi.auth import CurrentLogin, Login, Workspace
 from pipefit.webapi.pages_dash.figures import coverage_table, split_table
 from pipefit.webapi.pages_dash.rendering import error_page, is_partial, page
 from pipefit.webapi.reports import _moment, _where
@@ -169,7 +170,7 @@ def _form(
     )
 
 
-def _panel(app: Any, login: Any, panel: Panel, form: Form, query: ReportQuery) -> dict[str, Any]:
+def _panel(app: App, login: Login, panel: Panel, form: Form, query: ReportQuery) -> dict[str, Any]:
     module = registry.report_module(panel.report)
     asked = ReportQuery(
         as_of=query.as_of,

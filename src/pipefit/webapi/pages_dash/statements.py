@@ -13,7 +13,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from pipefit.bootstrap import App
 from pipefit.domain.errors import PipefitError
+from pipefit.domain.metrics.revenue import previous_period
 from pipefit.domain.periods import parse_period, period_of
 from pipefit.domain.users import UserRole
 from pipefit.services.disputes import (
@@ -36,13 +38,7 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 
 def default_period(now: datetime | None = None) -> str:
     """The last quarter that has ended: the one whose statements are being read."""
-    current = period_of((now or datetime.now(UTC)).date(), "quarter")
-    return _previous_quarter(current.label)
-
-
-def _previous_quarter(label: str) -> str:
-    year, quarter = int(label[:4]), int(label[-1])
-    return f"{year - 1}Q4" if quarter == 1 else f"{year}Q{quarter - 1}"
+    return previous_period(period_of((now or datetime.now(UTC)).date(), "quarter")).label
 
 
 @router.get("/statements", response_class=HTMLResponse)
@@ -72,7 +68,7 @@ def statements(
 
 def statement_page(
     request: Request,
-    app: Any,
+    app: App,
     login: Login,
     person: str,
     period: str,

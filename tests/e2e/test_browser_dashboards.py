@@ -1,6 +1,7 @@
 """The dashboards and the capacity planner in a real headless Chromium (Debian's, driven
-by Playwright): every chart is drawn, with marks, from pipefit's own scripts, and the
-form redraws it. Skipped where Playwright or Chromium is missing (failed under CI)."""
+by Playwright): every chart is drawn, with marks, from pipefit's own scripts, under a
+strict Content-Security-Policy (no eval, no inline script or style), and the form redraws
+it. Skipped where Playwright or Chromium is missing (failed under CI)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import Request, Response
 
 from pipefit.webapi import create_app
 from pipefit.webapi.pages_dash.dashboards import DASHBOARDS
@@ -21,6 +23,8 @@ from tests.integration.webapi_workspace import Api, api
 __all__ = ["api"]  # the fixture, imported for pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+# What a careful deployment sends: the pages' charts must work under it.
+CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:"
 pytestmark = pytest.mark.slow
 
 
@@ -32,7 +36,15 @@ def server(api: Api) -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(api.app), host="127.0.0.1", port=port, log_level="error")
+    web = create_app(api.app)
+
+    @web.middleware("http")
+    async def strict_csp(request: Request, call_next: Any) -> Response:
+        answer: Response = await call_next(request)
+        answer.headers["Content-Security-Policy"] = CSP
+        return answer
+
+    config = uvicorn.Config(web, host="127.0.0.1", port=port, log_level="error")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -83,6 +95,10 @@ def test_every_dashboards_charts_are_drawn_with_marks_in_chromium(
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
     for slug in DASHBOARDS:
@@ -92,6 +108,11 @@ def test_every_dashboards_charts_are_drawn_with_marks_in_chromium(
         assert all(m > 0 for m in marks), (slug, marks)
         page.screenshot(path=str(tmp_path / f"{slug}.png"), full_page=True)
     assert problems == [] and outside == []
+    page.goto(f"{server}/dashboards/funnel")
+    drawn_marks(page)
+    page.hover(".dash-canvas svg g.mark-rect path")
+    page.wait_for_selector("#vg-tooltip-element.visible", timeout=5000)
+    assert "count" in page.inner_text("#vg-tooltip-element")  # the figures on hover
     context.close()
 
 

@@ -1,6 +1,8 @@
 // Draws every chart of a dashboard from the Vega-Lite spec embedded beside it, on load
 // and again after htmx swaps the redrawn part in. The vendored Vega scripts are used
-// with their expression interpreter, so no eval is needed (a strict CSP holds).
+// with their expression interpreter, so no eval is needed, and without the styles
+// vega-embed and its tooltips would inject (dash.css has them): a strict
+// Content-Security-Policy (script-src and style-src 'self') holds.
 (function () {
   "use strict";
   function draw(root) {
@@ -14,6 +16,8 @@
       vegaEmbed(el, spec, {
         renderer: "svg",
         actions: false,
+        defaultStyle: false,
+        tooltip: { disableDefaultStyle: true },
         ast: true,
         expr: vega.expressionInterpreter
       }).then(function () {

@@ -52,12 +52,26 @@ class Panel:
     title: str | None = None
 
 
+ALL_CUTS = (*CUTS, "period")
+NO_PERIOD = tuple(CUTS)  # reports whose rows are not per period refuse that cut
+
+
 @dataclass(frozen=True)
 class Dashboard:
     slug: str
     title: str
     about: str
     panels: tuple[Panel, ...]
+    cuts: tuple[str, ...] = ALL_CUTS  # what its form offers (and all it accepts)
+
+    def check_cuts(self, by: Sequence[str]) -> None:
+        for cut in by:
+            if cut not in self.cuts:
+                raise PipefitError(
+                    f"the {self.title.lower()} dashboard is not cut by '{cut}'; its cuts are "
+                    f"{', '.join(self.cuts)}",
+                    field="report.by",
+                )
 
 
 DASHBOARDS: dict[str, Dashboard] = {
@@ -82,6 +96,7 @@ DASHBOARDS: dict[str, Dashboard] = {
             "Funnel",
             "Conversion and drop-out per stage, in order and reached at all, and leads.",
             (Panel("funnel"),),
+            cuts=tuple(c for c in CUTS if c != "pipeline"),  # it is per pipeline already
         ),
         Dashboard(
             "flow",
@@ -89,6 +104,7 @@ DASHBOARDS: dict[str, Dashboard] = {
             "The waterfall of a period: open pipeline at its start, what came in, moved and "
             "closed, and open pipeline at its end (default: the quarter of the as-of date).",
             (Panel("flow"),),
+            cuts=NO_PERIOD,
         ),
         Dashboard(
             "win-rate",
@@ -123,12 +139,14 @@ DASHBOARDS: dict[str, Dashboard] = {
             "Rep and presales pairs",
             "Each pair's win rate with its 95% interval, cycle and won revenue.",
             (Panel("pairs"),),
+            cuts=NO_PERIOD,
         ),
         Dashboard(
             "signals",
             "Buying signals",
             "Enterprise progression and SMB usage signals, and how they lift the win rate.",
             (Panel("signals"),),
+            cuts=NO_PERIOD,
         ),
     )
 }
@@ -200,10 +218,6 @@ def _panel(app: App, login: Login, panel: Panel, form: Form, query: ReportQuery)
     }
 
 
-def _cuts() -> list[str]:
-    return [*CUTS, "period"]
-
-
 @router.get("/dashboards", response_class=HTMLResponse)
 def dashboards(request: Request, login: CurrentLogin) -> HTMLResponse:
     """Every dashboard, with what it shows."""
@@ -229,6 +243,7 @@ def dashboard(
     panels: list[dict[str, Any]] = []
     problem: PipefitError | None = None
     try:
+        board.check_cuts(form.by)
         query = form.query()
         panels = [_panel(app, login, p, form, query) for p in board.panels]
     except PipefitError as error:
@@ -237,7 +252,7 @@ def dashboard(
         "board": board,
         "dashboards": DASHBOARDS.values(),
         "form": form,
-        "cuts": _cuts(),
+        "cuts": board.cuts,
         "panels": panels,
         "problem": problem,
     }

@@ -145,6 +145,9 @@ def test_a_wrong_cut_or_date_is_said_beside_the_form_in_the_domains_words(api: A
     assert "<form" in page.text
     page = api.client.get("/dashboards/flow?as_of=yesterday", headers=api.read["revops"])
     assert page.status_code == 422 and "is not a date" in page.text
+    htmx = {**api.read["revops"], "HX-Request": "true"}
+    part = api.client.get("/dashboards/funnel?by=colour", headers=htmx)
+    assert part.status_code == 200 and "not cut by &#39;colour&#39;" in part.text  # swapped in
     missing = api.client.get("/dashboards/horoscope", headers=api.read["revops"])
     assert missing.status_code == 404
 

@@ -256,5 +256,9 @@ def dashboard(
         "panels": panels,
         "problem": problem,
     }
-    template = "dash/_dashboard_body.html" if is_partial(request) else "dash/dashboard.html"
-    return page(request, template, context, status_code=200 if problem is None else 422)
+    if is_partial(request):
+        # htmx swaps in only a 2xx answer: the reason must arrive as one to be read
+        return page(request, "dash/_dashboard_body.html", context)
+    return page(
+        request, "dash/dashboard.html", context, status_code=200 if problem is None else 422
+    )

@@ -36,6 +36,7 @@ from pipefit.services.workspace import prepare_database, update_database
 from pipefit.store.accounts import SqlAccounts
 from pipefit.store.analytics import COPY_FOLDER
 from pipefit.store.database import make_engine
+from pipefit.store.disputes import SqlDisputeBook
 from pipefit.store.imports import SqlBatchLoader
 from pipefit.store.passwords import Argon2Hasher
 from pipefit.store.schema import SqlSchema
@@ -137,6 +138,10 @@ class App:
     def accounts(self) -> SqlAccounts:
         """A fresh unit of work over logins, tokens, the audit log and deal pages."""
         return SqlAccounts(self.engine)
+
+    def disputes(self) -> SqlDisputeBook:
+        """A fresh unit of work over disputed statement lines and the audit log."""
+        return SqlDisputeBook(self.engine)
 
     @property
     def password_hasher(self) -> Argon2Hasher:

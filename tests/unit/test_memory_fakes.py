@@ -30,6 +30,7 @@ from pipefit.services.ports.accounts import (
 )
 from pipefit.services.ports.analytics import AnalyticsSource
 from pipefit.services.ports.deals import DealRepository
+from pipefit.services.ports.disputes import DisputeRepository, DisputesUnitOfWork
 from pipefit.services.ports.files import ConfigFile, LeadFiles, ModelFiles
 from pipefit.services.ports.history import HistorySource
 from pipefit.services.ports.imports import Batch, BatchLoader, BatchReader, ImportRepository
@@ -52,6 +53,7 @@ from pipefit.store.memory.accounts import (
 )
 from pipefit.store.memory.analytics import MemoryAnalytics
 from pipefit.store.memory.deals import MemoryDeals
+from pipefit.store.memory.disputes import MemoryDisputeBook, MemoryDisputes
 from pipefit.store.memory.files import MemoryConfigFile, MemoryLeadFiles, MemoryModelFiles
 from pipefit.store.memory.history import MemoryHistory
 from pipefit.store.memory.imports import MemoryBatch, MemoryBatchReader, MemoryImports
@@ -86,6 +88,8 @@ users: UserRepository = MemoryUsers()
 sessions: SessionRepository = MemorySessions()
 login_failures: LoginFailures = MemoryLoginFailures()
 board: BoardReader = MemoryBoard(MemoryDealPages())
+disputes: DisputeRepository = MemoryDisputes()
+dispute_book: DisputesUnitOfWork = MemoryDisputeBook()
 
 FAKES: dict[str, object] = {
     "DealRepository": deals,
@@ -113,6 +117,8 @@ FAKES: dict[str, object] = {
     "SessionRepository": sessions,
     "LoginFailures": login_failures,
     "BoardReader": board,
+    "DisputeRepository": disputes,
+    "DisputesUnitOfWork": dispute_book,
 }
 
 

@@ -14,6 +14,7 @@ from pipefit.webapi.imports import router as imports
 from pipefit.webapi.leads import router as leads
 from pipefit.webapi.opportunities import router as opportunities
 from pipefit.webapi.pages import router as pages
+from pipefit.webapi.pages_dash import install as install_pages
 from pipefit.webapi.pay import router as pay
 from pipefit.webapi.reports import router as reports
 from pipefit.webapi.sessions import secure_cookies_from_environment
@@ -58,6 +59,7 @@ def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
     api.include_router(audit)
     api.include_router(pages)
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_pages(api)
     return api
 
 

@@ -22,14 +22,15 @@ from markupsafe import Markup, escape
 
 from pipefit.webapi.sessions import FLASH_COOKIE, set_flash
 
-__all__ = ["STATIC", "TEMPLATES", "redirect", "render", "templates"]
+__all__ = ["STATIC", "TEMPLATES", "page_context", "redirect", "render", "templates"]
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 
-def _context(request: Request) -> dict[str, Any]:
+def page_context(request: Request) -> dict[str, Any]:
+    """What the layout needs beside `request`: the login, its CSRF token, a flash."""
     login = getattr(request.state, "pipefit_login", None)
     token = login.csrf_token if login is not None else None
 
@@ -46,7 +47,7 @@ def _context(request: Request) -> dict[str, Any]:
     }
 
 
-templates = Jinja2Templates(directory=str(TEMPLATES), context_processors=[_context])
+templates = Jinja2Templates(directory=str(TEMPLATES), context_processors=[page_context])
 
 
 def days(value: float | None) -> str:

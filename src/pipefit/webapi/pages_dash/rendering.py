@@ -1,0 +1,70 @@
+"""How the pages are drawn: Jinja2 templates (autoescaped) from webapi/templates, with the
+views' own templates (a statement's body) beside them; a page is whole, or only its part
+when htmx asks for it (the `HX-Request` header), so a form that redraws a chart works
+with JavaScript on (a partial swap) and off (a full page)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
+
+from pipefit.domain.errors import PipefitError
+from pipefit.views.formatting import money, people_cell, percent
+from pipefit.webapi.errors import status_of
+from pipefit.webapi.templating import page_context
+
+__all__ = ["STATIC", "TEMPLATES", "error_page", "is_partial", "page"]
+
+HERE = Path(__file__).resolve().parent.parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader(
+            [FileSystemLoader(TEMPLATES), PackageLoader("pipefit.views", "templates")]
+        ),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cell"] = people_cell
+    env.globals["money"] = money
+    env.globals["percent"] = percent
+    return env
+
+
+def is_partial(request: Request) -> bool:
+    """htmx asked for the part it swaps (a boosted link wants the whole page)."""
+    return request.headers.get("HX-Request") == "true" and "HX-Boosted" not in request.headers
+
+
+def page(
+    request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
+) -> HTMLResponse:
+    """The template drawn for `request`, with what the shared layout needs (the login,
+    its CSRF token for every form, a flash: `templating.page_context`). Under a bearer
+    token the CSRF token is empty: such calls need none."""
+    shared = page_context(request)
+    values = {
+        "request": request,
+        **shared,
+        "csrf_token": shared["csrf_token"] or "",
+        "partial": is_partial(request),
+        **context,
+    }
+    html = environment().get_template(template).render(values)
+    return HTMLResponse(html, status_code=status_code, headers={"Vary": "HX-Request"})
+
+
+def error_page(request: Request, error: PipefitError) -> HTMLResponse:
+    """A refusal as a page, in the domain's words, with the status the API would give."""
+    status = status_of(error)
+    return page(request, "dash/error.html", {"error": error}, status_code=status)

@@ -1,7 +1,8 @@
 """The dashboards and the capacity planner in a real headless Chromium (Debian's, driven
 by Playwright): every chart is drawn, with marks, from pipefit's own scripts, under a
 strict Content-Security-Policy (no eval, no inline script or style), and the form redraws
-it. Skipped where Playwright or Chromium is missing (failed under CI)."""
+it. The browser is the session's (tests/browser/conftest.py: one Playwright per process);
+skipped where Playwright or Chromium is missing (failed under CI)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from fastapi import Request, Response
 
 from pipefit.webapi import create_app
 from pipefit.webapi.pages_dash.dashboards import DASHBOARDS
-from tests.conftest import skip_or_fail
 from tests.integration.webapi_workspace import Api, api
 
 __all__ = ["api"]  # the fixture, imported for pytest
@@ -54,20 +54,6 @@ def server(api: Api) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        skip_or_fail("Playwright for Python is not installed")
-    if not CHROMIUM.exists():
-        skip_or_fail(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield launched
-        launched.close()
 
 
 def drawn_marks(page: Any) -> list[int]:
@@ -122,7 +108,7 @@ def test_the_form_redraws_a_chart_with_a_cut(api: Api, server: str, browser: Any
     page.goto(f"{server}/dashboards/win-rate")
     assert drawn_marks(page)[0] > 0
     page.check("input[name=by][value=segment]")
-    page.click("button[type=submit]")
+    page.click(".dash-form button[type=submit]")  # not the layout's "Log out" button
     page.wait_for_url("**by=segment**")
     assert drawn_marks(page)[0] > 0
     legend = page.inner_text(".dash-canvas")

@@ -31,6 +31,9 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "friction"
 TITLE = "Friction: long, two-humped, skipped and stalled stages"
+# The relations it reads (the replay of deals to a past moment reads events, changes and
+# stages too): the others are not read from the workspace at all.
+READS = frozenset({"deals", "events", "changes", "stages"})
 # What the terminal shows (views.reports): findings as a list, stalled deals apart.
 TABLE_COLUMNS = ("stage", "finding", "detail", "owner_id", "presales_id")
 TEMP = "friction_visits"

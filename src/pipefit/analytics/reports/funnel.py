@@ -37,6 +37,9 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 NAME = "funnel"
 PERIOD = "period"  # the cut by period: one funnel per period of creation
 TITLE = "Funnel: conversion and drop-out per stage (in order / reached at all), and leads"
+# The relations it reads (the replay of deals to a past moment reads events, changes and
+# stages too): the others are not read from the workspace at all.
+READS = frozenset({"deals", "events", "changes", "stages", "leads"})
 # What the terminal shows (views.reports): one table per funnel and form.
 TABLE_COLUMNS = (
     "stage",
@@ -389,9 +392,13 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
             + "): left out"
         )
         rows = stage_rows
-    return ReportResult(
-        name=NAME, rows=rows, summary=summary, definitions=dict(DEFINITIONS), notes=notes
-    )
+    definitions = dict(DEFINITIONS)
+    if PERIOD in query.by:
+        definitions[PERIOD] = (
+            f"one funnel per {_period_kind(query)} of creation: a deal's period is that of its "
+            "creation (the lead funnel: the lead's), whatever happened to it later"
+        )
+    return ReportResult(name=NAME, rows=rows, summary=summary, definitions=definitions, notes=notes)
 
 
 def chart(result: ReportResult) -> Any:

@@ -23,6 +23,9 @@ __all__ = ["COLUMNS", "NAME", "TITLE", "chart", "pairs_sql", "run"]
 
 NAME = "pairs"
 TITLE = "Rep and presales pairs: win rate with its interval, cycle and won revenue"
+# The relations it reads (the replay of deals to a past moment reads events, changes and
+# stages too): the others are not read from the workspace at all.
+READS = frozenset({"deals", "events", "changes", "stages"})
 # What the terminal shows (views.reports), most important first.
 TABLE_COLUMNS = (
     "owner_id",

@@ -30,6 +30,9 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "signals"
 TITLE = "Buying signals: enterprise progression and SMB usage signals"
+# The relations it reads (the replay of deals to a past moment reads events, changes and
+# stages too): the others are not read from the workspace at all.
+READS = frozenset({"deals", "events", "changes", "stages", "activities"})
 # What the terminal shows (views.reports): one table per section.
 TABLE_COLUMNS = (
     "signal",

@@ -351,9 +351,9 @@ def _skipped(con: duckdb.DuckDBPyConnection, s: Scope) -> list[dict[str, Any]]:
     if not stages:
         return []
     visited = "".join(
-        f",\n           MAX(CASE WHEN e.to_stage = {quote(stage)} AND e.category = 'open' "
-        f"THEN 1 ELSE 0 END) AS v{i}"
-        for i, (_, stage) in enumerate(stages)
+        f",\n           MAX(CASE WHEN e.pipeline = {quote(pipeline)} AND e.to_stage = "
+        f"{quote(stage)} AND e.category = 'open' THEN 1 ELSE 0 END) AS v{i}"
+        for i, (pipeline, stage) in enumerate(stages)
     )
     unvisited = " ".join(
         f"WHEN st.pipeline = {quote(pipeline)} AND st.stage = {quote(stage)} THEN 1 - r.v{i}"

@@ -41,7 +41,8 @@ PERIOD = "2025Q4"  # the sample's last quarter (its log ends on 2025-12-31)
 REPORTS = ["time-in-stage", "friction", "funnel", "flow", "kpis", "pairs", "signals", "forecast"]
 
 # --- the reference: plain DuckDB SQL over Parquet files -----------------------------------
-# {d}, {e}, {l}, {a}: read_parquet of deals, effective events, leads, activities.
+# {d}, {e}, {l}, {a}: read_parquet of deals, effective events, leads, activities; {s}, {p},
+# {q}, {m}, {c}: of stages, people, quotas, pool members, customers; {now}: the clock.
 _VISITS = """
 visits AS (
     SELECT e.opportunity_id, e.pipeline, e.to_stage AS stage, e.substate,
@@ -50,57 +51,6 @@ visits AS (
     FROM {e} e
 )"""
 REFERENCE_SQL = {
-    # completed visits per stage and sub-state: count, mean, median, p75, p90; open visits
-    "time-in-stage": "WITH"
-    + _VISITS
-    + """
-SELECT pipeline, stage, substate, count(days) AS visits, avg(days) AS mean_days,
-       quantile_cont(days, 0.5) AS median_days, quantile_cont(days, 0.75) AS p75_days,
-       quantile_cont(days, 0.9) AS p90_days, count(*) - count(days) AS open_visits
-FROM visits GROUP BY ALL ORDER BY ALL""",
-    # per stage: spread (p90 / median) and quick passes; the deals stalled beyond the p90
-    "friction": "WITH"
-    + _VISITS
-    + """,
-spread AS (
-    SELECT pipeline, stage, quantile_cont(days, 0.5) AS median_days,
-           quantile_cont(days, 0.9) AS p90_days, count(days) AS visits,
-           count(*) FILTER (WHERE days < 1.0 / 24) AS quick
-    FROM visits GROUP BY ALL
-),
-last_event AS (
-    SELECT opportunity_id, max("at") AS entered_at FROM {e} GROUP BY opportunity_id
-)
-SELECT d.opportunity_id, d.owner_id, d.presales_id, d.stage,
-       (epoch(TIMESTAMPTZ '2026-01-01 00:00:00+00') - epoch(l.entered_at)) / 86400.0 AS days,
-       s.p90_days, s.p90_days / s.median_days AS spread, s.quick
-FROM {d} d JOIN last_event l USING (opportunity_id)
-JOIN spread s ON s.pipeline = d.pipeline AND s.stage = d.stage
-WHERE d.outcome = 'open'
-  AND epoch(TIMESTAMPTZ '2026-01-01 00:00:00+00') - epoch(l.entered_at) > s.p90_days * 86400""",
-    # deals reaching each stage at all, and in order; lead -> opportunity -> won per segment
-    "funnel": """
-WITH reached AS (
-    SELECT pipeline, to_stage AS stage, position,
-           count(DISTINCT opportunity_id) AS reached,
-           count(DISTINCT opportunity_id) FILTER (WHERE seq = position) AS in_order
-    FROM {e} GROUP BY ALL
-),
-leads AS (
-    SELECT l.segment, l.lead_source AS source, count(*) AS leads,
-           count(*) FILTER (WHERE l.status = 'qualified') AS qualified
-    FROM {l} l GROUP BY ALL
-),
-opps AS (
-    SELECT segment, source, count(*) AS opportunities,
-           count(*) FILTER (WHERE outcome = 'won') AS won
-    FROM {d} GROUP BY ALL
-)
-SELECT 'stage' AS kind, pipeline, stage, reached, in_order, NULL AS opportunities, NULL AS won
-FROM reached
-UNION ALL
-SELECT 'lane', l.segment, l.source, l.leads, l.qualified, o.opportunities, o.won
-FROM leads l FULL JOIN opps o USING (segment, source)""",
     # open at the start of 2025Q4 + new - won - lost = open at its end, count and amount
     "flow": """
 WITH d AS (
@@ -124,86 +74,6 @@ SELECT count(*) FILTER (WHERE created_at < s AND (closed_at IS NULL OR closed_at
        sum(amount_home) FILTER (WHERE created_at < t AND (closed_at IS NULL OR closed_at >= t))
            AS open_end_amount
 FROM d""",
-    # win rate, won, lost, won revenue, median cycle of won deals, velocity; stalled deals
-    "kpis": "WITH"
-    + _VISITS
-    + """,
-p90 AS (SELECT pipeline, stage, quantile_cont(days, 0.9) AS p90 FROM visits GROUP BY ALL),
-last_event AS (
-    SELECT opportunity_id, max("at") AS entered_at FROM {e} GROUP BY opportunity_id
-),
-f AS (
-    SELECT d.*,
-           CASE WHEN outcome = 'won' THEN (epoch(closed_at) - epoch(created_at)) / 86400.0
-           END AS cycle,
-           outcome = 'open' AND (epoch(now()) - epoch(l.entered_at)) / 86400.0 > p.p90
-               AS stalled
-    FROM {d} d LEFT JOIN last_event l USING (opportunity_id)
-    LEFT JOIN p90 p ON p.pipeline = d.pipeline AND p.stage = d.stage
-),
-k AS (
-    SELECT count(*) FILTER (WHERE outcome = 'won') AS won,
-           count(*) FILTER (WHERE outcome = 'lost') AS lost,
-           count(*) FILTER (WHERE outcome = 'open') AS open,
-           count(*) FILTER (WHERE stalled) AS stalled,
-           sum(amount_home) FILTER (WHERE outcome = 'won') AS won_revenue,
-           avg(amount_home) FILTER (WHERE outcome = 'won') AS avg_won,
-           median(cycle) AS median_cycle_days_won, avg(cycle) AS mean_cycle
-    FROM f
-)
-SELECT *, won / (won + lost) AS win_rate,
-       open * won / (won + lost) * avg_won / mean_cycle AS sales_velocity_per_day
-FROM k""",
-    # per rep-and-presales pair: deals, won, lost, win rate, median cycle, won revenue
-    "pairs": """
-SELECT owner_id, presales_id, count(*) AS deals,
-       count(*) FILTER (WHERE outcome = 'won') AS won,
-       count(*) FILTER (WHERE outcome = 'lost') AS lost,
-       count(*) FILTER (WHERE outcome = 'won')
-           / nullif(count(*) FILTER (WHERE outcome IN ('won', 'lost')), 0) AS win_rate,
-       median(epoch(closed_at) - epoch(created_at)) FILTER (WHERE outcome = 'won') / 86400.0
-           AS median_cycle_days,
-       sum(amount_home) FILTER (WHERE outcome = 'won') AS won_revenue
-FROM {d} WHERE presales_id IS NOT NULL GROUP BY ALL""",
-    # enterprise: furthest step per deal; SMB: win rate with and without each usage signal
-    "signals": """
-WITH
-steps AS (
-    SELECT opportunity_id,
-           max(CASE kind WHEN 'meeting_booked' THEN 1 WHEN 'meeting_accepted' THEN 1
-                         WHEN 'demo_held' THEN 2 WHEN 'technical_discussion' THEN 3
-                         WHEN 'procurement_started' THEN 4 WHEN 'purchase_order' THEN 5
-                         ELSE 0 END) AS furthest
-    FROM {a} GROUP BY opportunity_id
-),
-progression AS (
-    SELECT coalesce(s.furthest, 0) AS furthest, count(*) AS deals,
-           count(*) FILTER (WHERE d.outcome = 'lost') AS dropped_out
-    FROM {d} d LEFT JOIN steps s USING (opportunity_id)
-    WHERE d.segment = 'enterprise' GROUP BY ALL
-),
-smb AS (SELECT * FROM {d} WHERE segment <> 'enterprise' AND outcome IN ('won', 'lost')),
-signal AS (
-    SELECT DISTINCT a.kind, a.opportunity_id FROM {a} a JOIN smb d USING (opportunity_id)
-    WHERE a.kind IN ('trial_user_added', 'product_used', 'pricing_page_viewed', 'site_visit')
-      AND a."at" <= d.closed_at
-),
-usage AS (
-    SELECT k.kind,
-           count(*) FILTER (WHERE s.opportunity_id IS NOT NULL) AS with_signal,
-           avg(CASE WHEN d.outcome = 'won' THEN 1.0 ELSE 0 END)
-               FILTER (WHERE s.opportunity_id IS NOT NULL) AS win_rate_with,
-           avg(CASE WHEN d.outcome = 'won' THEN 1.0 ELSE 0 END)
-               FILTER (WHERE s.opportunity_id IS NULL) AS win_rate_without
-    FROM smb d
-    CROSS JOIN (SELECT DISTINCT kind FROM signal) k
-    LEFT JOIN signal s ON s.opportunity_id = d.opportunity_id AND s.kind = k.kind
-    GROUP BY k.kind
-)
-SELECT 'progression' AS section, CAST(furthest AS VARCHAR) AS step, deals, dropped_out,
-       NULL AS win_rate_with, NULL AS win_rate_without FROM progression
-UNION ALL
-SELECT 'usage', kind, with_signal, NULL, win_rate_with, win_rate_without FROM usage""",
     # win probability learned per stage reached and segment; expected won revenue of the
     # open deals per quarter of expected close
     "forecast": """
@@ -223,13 +93,515 @@ FROM {d} d LEFT JOIN learned l
 WHERE d.outcome = 'open' GROUP BY ALL""",
 }
 
+# --- the references of time-in-stage, friction, funnel, kpis, pairs and signals ----------
+# Each computes every figure its report prints (see benchmarks/README.md), by hand, in
+# DuckDB's own dialect. {now}: the moment open visits run to (the report's: now).
+_Z = 1.959963984540054
+
+
+def _wilson(k: str, n: str, side: str) -> str:
+    """Wilson's score bound (side '-' or '+') for k of n, null when n is 0."""
+    p = f"({k} / nullif({n}, 0))"
+    return (
+        f"(({p} + {_Z**2!r} / (2.0 * {n})) {side} {_Z!r} * sqrt({p} * (1 - {p}) / {n} "
+        f"+ {_Z**2!r} / (4.0 * {n} * {n}))) / (1 + {_Z**2!r} / {n})"
+    )
+
+
+_RUNS = """
+ev AS (
+    SELECT opportunity_id, seq, pipeline, to_stage AS stage, substate, category, position, "at",
+           row_number() OVER w = 1 OR lag(to_stage) OVER w <> to_stage AS stage_start,
+           row_number() OVER w = 1 OR lag(to_stage) OVER w <> to_stage
+               OR lag(substate) OVER w IS DISTINCT FROM substate AS substate_start
+    FROM {e} WINDOW w AS (PARTITION BY opportunity_id ORDER BY "at", seq)
+),
+stage_runs AS (
+    SELECT opportunity_id, pipeline, stage, category, position, "at",
+           lead("at") OVER (PARTITION BY opportunity_id ORDER BY "at", seq) AS ended_at
+    FROM ev WHERE stage_start
+)"""
+_DAYS = '(epoch(coalesce(ended_at, {now})) - epoch("at")) / 86400.0'
+
+REFERENCE_SQL_STAGES = {
+    # completed stage visits (a stay from the event entering a stage to the next change of
+    # stage) and sub-state visits, per stage and sub-state: count, deals, mean, p10, p25,
+    # median, p75, p90; open visits: count, mean and longest time so far
+    "time-in-stage": "WITH"
+    + _RUNS
+    + """,
+substate_runs AS (
+    SELECT opportunity_id, pipeline, stage, substate, category, position, "at",
+           lead("at") OVER (PARTITION BY opportunity_id ORDER BY "at", seq) AS ended_at
+    FROM ev WHERE substate_start
+),
+v AS (
+    SELECT 'stage' AS level, opportunity_id, pipeline, stage, NULL AS substate, position,
+           ended_at IS NULL AS open, """
+    + _DAYS
+    + """ AS days
+    FROM stage_runs WHERE category = 'open'
+    UNION ALL
+    SELECT 'substate', opportunity_id, pipeline, stage, coalesce(substate, '(none)'), position,
+           ended_at IS NULL, """
+    + _DAYS
+    + """
+    FROM substate_runs
+    JOIN (SELECT DISTINCT pipeline, stage FROM ev WHERE substate IS NOT NULL AND category = 'open')
+        USING (pipeline, stage)
+    WHERE category = 'open'
+)
+SELECT pipeline, stage, level, substate, min(position) AS position,
+       count(*) FILTER (NOT open) AS visits,
+       count(DISTINCT opportunity_id) FILTER (NOT open) AS deals,
+       avg(days) FILTER (NOT open) AS mean_days,
+       quantile_cont(days, [0.1, 0.25, 0.5, 0.75, 0.9]) FILTER (NOT open) AS p10_p25_p50_p75_p90,
+       count(*) FILTER (open) AS open_visits, avg(days) FILTER (open) AS open_mean_days,
+       max(days) FILTER (open) AS open_max_days
+FROM v GROUP BY ALL ORDER BY ALL""",
+    # per stage over completed stage visits: count, median, p90, sd of ln days, the median of
+    # the pipeline's medians; the best two-group split of ln(days + 1 minute) by likelihood
+    # (BIC of one normal and of two), each hump's median; skips (deals past a stage that
+    # never entered it); open visits beyond their stage's p90, with owner and presales
+    "friction": "WITH"
+    + _RUNS
+    + """,
+v AS (
+    SELECT opportunity_id, pipeline, stage, position, ended_at IS NULL AS open,
+           """
+    + _DAYS
+    + """ AS days, ln("""
+    + _DAYS
+    + """ + 1 / 1440) AS x
+    FROM stage_runs WHERE category = 'open'
+),
+st AS (
+    SELECT pipeline, stage, count(*) AS visits, median(days) AS median_days,
+           quantile_cont(days, 0.9) AS p90_days, stddev_pop(x) AS log_sd,
+           sum(x) AS s, sum(x * x) AS q
+    FROM v WHERE NOT open GROUP BY ALL
+),
+typical AS (SELECT pipeline, median(median_days) AS typical_days FROM st GROUP BY ALL),
+cum AS (
+    SELECT pipeline, stage, x, row_number() OVER w AS k,
+           sum(x) OVER w AS s1, sum(x * x) OVER w AS q1, lead(x) OVER w AS next_x
+    FROM v WHERE NOT open
+    WINDOW w AS (PARTITION BY pipeline, stage ORDER BY x
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+cuts AS (
+    SELECT c.*, st.visits AS n, st.s, st.q,
+           -k / 2.0 * (ln(2 * pi() * greatest(q1 / k - (s1 / k) ** 2, 0.01)) + 1)
+           - (n - k) / 2.0 * (ln(2 * pi() * greatest((st.q - q1) / (n - k)
+                                                    - ((st.s - s1) / (n - k)) ** 2, 0.01)) + 1)
+           + k * ln(k / n) + (n - k) * ln((n - k) / n) AS loglik
+    FROM cum c JOIN st USING (pipeline, stage)
+    WHERE st.visits >= 20 AND next_x > x AND k >= ceil(0.1 * n) AND n - k >= ceil(0.1 * n)
+),
+best AS (
+    SELECT pipeline, stage, arg_max(x, loglik) AS low_x, arg_max(next_x, loglik) AS high_x,
+           arg_max(k, loglik) AS k, max(loglik) AS loglik, any_value(n) AS n,
+           (2 * ln(any_value(n)) + any_value(n) * (ln(2 * pi() * greatest(
+               any_value(q) / any_value(n) - (any_value(s) / any_value(n)) ** 2, 0.01)) + 1))
+           - (5 * ln(any_value(n)) - 2 * max(loglik)) AS delta_bic
+    FROM cuts GROUP BY ALL
+),
+humps AS (
+    SELECT pipeline, stage, b.k / b.n AS low_share,
+           exp((b.low_x + b.high_x) / 2) - 1 / 1440 AS split_at_days,
+           median(days) FILTER (x <= b.low_x) AS low_median_days,
+           median(days) FILTER (x > b.low_x) AS high_median_days, b.delta_bic
+    FROM v JOIN best b USING (pipeline, stage) WHERE NOT open GROUP BY ALL
+),
+reached AS (
+    SELECT opportunity_id, pipeline, max(position) FILTER (category <> 'lost') AS position
+    FROM {e} GROUP BY ALL
+),
+entered AS (SELECT DISTINCT opportunity_id, pipeline, to_stage AS stage FROM {e}
+    WHERE category = 'open'),
+skips AS (
+    SELECT s.pipeline, s.stage, count(*) AS passed, count(*) FILTER (n.stage IS NULL) AS skipped
+    FROM reached r JOIN {s} s ON s.pipeline = r.pipeline AND s.category = 'open'
+                              AND s.position < r.position
+    LEFT JOIN entered n ON n.opportunity_id = r.opportunity_id AND n.stage = s.stage
+    GROUP BY ALL
+),
+stalled AS (
+    SELECT v.pipeline, v.stage, v.opportunity_id, d.owner_id, d.presales_id, v.days,
+           v.days / st.p90_days AS ratio
+    FROM v JOIN st USING (pipeline, stage) JOIN {d} d USING (opportunity_id)
+    WHERE v.open AND st.visits >= 5 AND v.days > st.p90_days
+)
+SELECT 'stage' AS kind, st.pipeline, st.stage, NULL AS opportunity_id, NULL AS owner_id,
+       NULL AS presales_id, st.visits, st.median_days, t.typical_days, st.p90_days, st.log_sd,
+       h.low_share, h.split_at_days, h.low_median_days, h.high_median_days, h.delta_bic,
+       k.passed, k.skipped
+FROM st JOIN typical t USING (pipeline) LEFT JOIN humps h USING (pipeline, stage)
+LEFT JOIN skips k USING (pipeline, stage)
+UNION ALL
+SELECT 'stalled', pipeline, stage, opportunity_id, owner_id, presales_id, NULL, days, NULL,
+       NULL, ratio, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM stalled""",
+    # both forms per step (open and won stages by position): deals that entered steps 1..k
+    # one after the other (the earliest entry of each step after the previous), deals that
+    # reached step k or later; count, conversion to next and from first, drop-out, lost and
+    # open there; the lead funnel (lead, qualified, opportunity, won) with the same figures
+    "funnel": """
+WITH
+steps AS (
+    SELECT pipeline, stage, category,
+        row_number() OVER (PARTITION BY pipeline ORDER BY position) AS step
+    FROM {s} WHERE category IN ('open', 'won')
+),
+entries AS (
+    SELECT d.opportunity_id, d.pipeline, coalesce(f.from_stage, d.stage) AS stage, 0 AS seq
+    FROM {d} d LEFT JOIN (SELECT * FROM {e} WHERE seq = 1) f USING (opportunity_id)
+    WHERE f.opportunity_id IS NULL OR f.from_stage IS NOT NULL
+    UNION ALL
+    SELECT opportunity_id, pipeline, to_stage, seq FROM {e}
+),
+stepped AS MATERIALIZED (
+    SELECT n.opportunity_id, s.step, n.seq FROM entries n JOIN steps s USING (pipeline, stage)
+),
+c1 AS (SELECT opportunity_id, min(seq) AS seq FROM stepped WHERE step = 1 GROUP BY ALL),
+c2 AS (SELECT s.opportunity_id, min(s.seq) AS seq FROM stepped s JOIN c1 USING (opportunity_id)
+       WHERE s.step = 2 AND s.seq > c1.seq GROUP BY ALL),
+c3 AS (SELECT s.opportunity_id, min(s.seq) AS seq FROM stepped s JOIN c2 USING (opportunity_id)
+       WHERE s.step = 3 AND s.seq > c2.seq GROUP BY ALL),
+c4 AS (SELECT s.opportunity_id, min(s.seq) AS seq FROM stepped s JOIN c3 USING (opportunity_id)
+       WHERE s.step = 4 AND s.seq > c3.seq GROUP BY ALL),
+c5 AS (SELECT s.opportunity_id, min(s.seq) AS seq FROM stepped s JOIN c4 USING (opportunity_id)
+       WHERE s.step = 5 AND s.seq > c4.seq GROUP BY ALL),
+c6 AS (SELECT s.opportunity_id, min(s.seq) AS seq FROM stepped s JOIN c5 USING (opportunity_id)
+       WHERE s.step = 6 AND s.seq > c5.seq GROUP BY ALL),
+depths AS (
+    SELECT d.opportunity_id, d.pipeline, d.outcome,
+           CASE WHEN c6.seq IS NOT NULL THEN 6 WHEN c5.seq IS NOT NULL THEN 5
+                WHEN c4.seq IS NOT NULL THEN 4 WHEN c3.seq IS NOT NULL THEN 3
+                WHEN c2.seq IS NOT NULL THEN 2 WHEN c1.seq IS NOT NULL THEN 1 ELSE 0
+           END AS in_order,
+           coalesce(r.depth, 0) AS reached
+    FROM {d} d
+    LEFT JOIN (SELECT opportunity_id, max(step) AS depth FROM stepped GROUP BY ALL) r
+        USING (opportunity_id)
+    LEFT JOIN c1 USING (opportunity_id) LEFT JOIN c2 USING (opportunity_id)
+    LEFT JOIN c3 USING (opportunity_id) LEFT JOIN c4 USING (opportunity_id)
+    LEFT JOIN c5 USING (opportunity_id) LEFT JOIN c6 USING (opportunity_id)
+),
+measured AS (
+    SELECT pipeline, 'in_order' AS form, in_order AS depth, outcome FROM depths
+    UNION ALL SELECT pipeline, 'reached', reached, outcome FROM depths
+),
+leads AS (
+    SELECT l.lead_id, l.status, count(d.opportunity_id) AS deals,
+           count(*) FILTER (d.outcome = 'won') AS won, count(*) FILTER (d.outcome = 'open') AS open
+    FROM {l} l LEFT JOIN {d} d ON d.lead_id = l.lead_id GROUP BY ALL
+),
+lead_measured AS (
+    SELECT NULL AS pipeline, 'lead' AS form,
+           CASE WHEN won > 0 THEN 4 WHEN deals > 0 THEN 3 WHEN status = 'qualified' THEN 2
+                ELSE 1 END AS depth,
+           CASE WHEN won > 0 THEN 'won'
+                WHEN deals > 0 THEN CASE WHEN open > 0 THEN 'open' ELSE 'lost' END
+                WHEN status IN ('qualified', 'new', 'working') THEN 'open'
+                WHEN status = 'disqualified' THEN 'lost' ELSE 'parked' END AS outcome
+    FROM leads
+),
+all_steps AS (
+    SELECT pipeline, form, step, category FROM steps, (VALUES ('in_order'), ('reached')) f(form)
+    UNION ALL
+    SELECT NULL, 'lead', step, CASE WHEN step = 4 THEN 'won' ELSE 'open' END
+    FROM range(1, 5) r(step)
+),
+at_depth AS (
+    SELECT pipeline, form, depth, count(*) AS n, count(*) FILTER (outcome = 'lost') AS lost,
+           count(*) FILTER (outcome = 'open') AS open
+    FROM (SELECT * FROM measured UNION ALL SELECT * FROM lead_measured) GROUP BY ALL
+),
+tally AS (
+    SELECT s.pipeline, s.form, s.step, s.category,
+           coalesce(sum(a.n), 0) AS cnt,
+           coalesce(sum(a.n) FILTER (a.depth = s.step), 0) AS here,
+           coalesce(sum(a.lost) FILTER (a.depth = s.step), 0) AS lost_here,
+           coalesce(sum(a.open) FILTER (a.depth = s.step), 0) AS open_here
+    FROM all_steps s LEFT JOIN at_depth a
+      ON a.pipeline IS NOT DISTINCT FROM s.pipeline AND a.form = s.form AND a.depth >= s.step
+    GROUP BY ALL
+)
+SELECT pipeline, form, step, cnt AS count,
+       lead(cnt) OVER w / nullif(cnt, 0) AS conversion_to_next,
+       cnt / nullif(first_value(cnt) OVER w, 0) AS conversion_from_first,
+       CASE WHEN category <> 'won' THEN here END AS drop_out,
+       CASE WHEN category <> 'won' THEN here / nullif(cnt, 0) END AS drop_out_rate,
+       lost_here, open_here
+FROM tally WINDOW w AS (PARTITION BY pipeline, form ORDER BY step)""",
+    # headline: deals, open, won, lost, stalled (open beyond the p90 of its stage's event
+    # spans since its last event), unmeasured, win rate (also counting stalled), won revenue,
+    # won without amount, average won amount, open pipeline, median and mean won cycle,
+    # velocity per day and month; per month, quarter and year of close: won, lost, win rate,
+    # won revenue, customers, revenue per customer; won revenue of the last two quarters;
+    # coverage per rep, team, pool and in total this quarter; churn of last quarter and
+    # expansion; lifetime value per lane (industry, segment)
+    "kpis": """
+WITH
+lagged AS (
+    SELECT opportunity_id, pipeline, to_stage AS stage, "at",
+           (epoch(lead("at") OVER w) - epoch("at")) / 86400.0 AS days, lead(seq) OVER w AS next_seq
+    FROM {e} WINDOW w AS (PARTITION BY opportunity_id ORDER BY seq)
+),
+p90 AS (SELECT pipeline, stage, quantile_cont(days, 0.9) AS p90 FROM lagged
+        WHERE days IS NOT NULL GROUP BY ALL),
+f AS (
+    SELECT d.*, CASE WHEN outcome = 'won' THEN (epoch(closed_at) - epoch(created_at)) / 86400.0
+                END AS cycle,
+           outcome = 'open' AND (epoch({now}) - epoch(coalesce(l."at", d.created_at))) / 86400.0
+               > p.p90 AS stalled,
+           outcome = 'open' AND p.p90 IS NULL AS unmeasured
+    FROM {d} d LEFT JOIN (SELECT * FROM lagged WHERE next_seq IS NULL) l USING (opportunity_id)
+    LEFT JOIN p90 p ON p.pipeline = d.pipeline AND p.stage = d.stage
+),
+k AS (
+    SELECT count(*) AS deals, count(*) FILTER (outcome = 'open') AS open,
+           count(*) FILTER (outcome = 'won') AS won, count(*) FILTER (outcome = 'lost') AS lost,
+           count(*) FILTER (stalled) AS stalled, count(*) FILTER (unmeasured) AS unmeasured,
+           sum(amount_home) FILTER (outcome = 'won') AS won_revenue,
+           count(*) FILTER (outcome = 'won' AND amount_home IS NULL) AS won_without_amount,
+           avg(amount_home) FILTER (outcome = 'won') AS average_won_amount,
+           sum(amount_home) FILTER (outcome = 'open') AS open_pipeline,
+           median(cycle) AS median_cycle_days_won, avg(cycle) AS mean_cycle_days_won
+    FROM f
+),
+headline AS (
+    SELECT *, won / (won + lost) AS win_rate, won / (won + lost + stalled) AS win_rate_stalled,
+           open * won / (won + lost) * average_won_amount / mean_cycle_days_won AS velocity,
+           open * won / (won + lost) * average_won_amount / mean_cycle_days_won * 30.4375
+               AS velocity_per_month
+    FROM k
+),
+closed AS (
+    SELECT strftime(closed_at, '%Y-%m') AS month,
+        year(closed_at) || 'Q' || quarter(closed_at) AS quarter,
+           CAST(year(closed_at) AS VARCHAR) AS year, outcome, amount_home, account_id, closed_at
+    FROM {d} WHERE outcome IN ('won', 'lost') AND closed_at IS NOT NULL
+),
+by_period AS (
+    SELECT month, quarter, year, count(*) FILTER (outcome = 'won') AS won,
+           count(*) FILTER (outcome = 'lost') AS lost,
+           count(*) FILTER (outcome = 'won') / count(*) AS win_rate,
+           coalesce(sum(amount_home) FILTER (outcome = 'won'), 0) AS won_revenue,
+           count(DISTINCT account_id) FILTER (outcome = 'won'
+               AND amount_home IS NOT NULL) AS customers,
+           sum(amount_home) FILTER (outcome = 'won')
+               / nullif(count(DISTINCT account_id) FILTER (outcome = 'won'
+                   AND amount_home IS NOT NULL), 0)
+               AS revenue_per_customer
+    FROM closed GROUP BY GROUPING SETS ((month), (quarter), (year))
+),
+this_q AS (SELECT date_trunc('quarter', {now}) AS s, date_trunc('quarter',
+    {now}) + INTERVAL 3 MONTH AS t),
+growth AS (
+    SELECT coalesce(sum(amount_home) FILTER (closed_at >= s - INTERVAL 3 MONTH
+        AND closed_at < s), 0) AS now_won,
+           coalesce(sum(amount_home) FILTER (closed_at >= s - INTERVAL 6 MONTH
+               AND closed_at < s - INTERVAL 3 MONTH), 0) AS then_won
+    FROM closed, this_q WHERE outcome = 'won'
+),
+w AS (
+    SELECT d.owner_id, d.team_id, d.presales_id,
+           CASE WHEN outcome = 'open' AND expected_close >= s
+               AND expected_close < t THEN amount_home END AS pipe,
+           CASE WHEN outcome = 'won' AND closed_at >= s
+               AND closed_at < t THEN amount_home END AS won
+    FROM {d} d, this_q
+),
+quota AS (SELECT owner_kind, owner_id, sum(amount_home) AS quota FROM {q}, this_q
+          WHERE period_start >= s AND period_end <= t GROUP BY ALL),
+cover AS (
+    SELECT 'rep' AS level, coalesce(r.owner_id, q.owner_id) AS id, r.pipe, r.won, q.quota
+    FROM (SELECT owner_id, sum(pipe) AS pipe, sum(won) AS won FROM w
+        WHERE owner_id IS NOT NULL GROUP BY ALL) r
+    FULL JOIN (SELECT * FROM quota WHERE owner_kind = 'person') q USING (owner_id)
+    UNION ALL
+    SELECT 'team', coalesce(t.team_id, tq.team_id), t.pipe, t.won, tq.quota
+    FROM (SELECT team_id, sum(pipe) AS pipe, sum(won) AS won FROM w
+        WHERE team_id IS NOT NULL GROUP BY ALL) t
+    FULL JOIN (SELECT p.team_id, sum(q.quota) AS quota FROM quota q JOIN {p} p
+        ON p.person_id = q.owner_id
+               WHERE q.owner_kind = 'person' AND p.team_id IS NOT NULL GROUP BY ALL) tq
+                   USING (team_id)
+    UNION ALL
+    SELECT 'pool', q.owner_id, sum(w.pipe), sum(w.won), any_value(q.quota)
+    FROM quota q LEFT JOIN {m} m ON m.pool_id = q.owner_id LEFT JOIN w
+        ON w.presales_id = m.presales_id
+    WHERE q.owner_kind = 'pool' GROUP BY q.owner_id
+    UNION ALL
+    SELECT 'total', 'all', sum(pipe), sum(won), (SELECT sum(quota) FROM quota
+        WHERE owner_kind = 'person') FROM w
+),
+coverage AS (
+    SELECT *, coalesce(pipe, 0) / nullif(greatest(quota - coalesce(won, 0), 0),
+        0) AS coverage FROM cover
+),
+customers AS (
+    SELECT *, CASE WHEN churned_at <= {now} THEN churned_at END AS churned FROM {c}
+        WHERE won_at <= {now}
+),
+churn AS (
+    SELECT count(*) FILTER (won_at < s - INTERVAL 3 MONTH AND (churned IS NULL
+        OR churned >= s - INTERVAL 3 MONTH)) AS at_start,
+           count(*) FILTER (won_at < s - INTERVAL 3 MONTH AND churned >= s - INTERVAL 3 MONTH
+               AND churned < s) AS churned,
+           count(*) AS customers, count(*) FILTER (expanded) AS expanded
+    FROM customers, this_q
+),
+lanes AS (
+    SELECT industry, segment, count(*) AS customers, count(churned) AS churned,
+           sum(greatest(epoch(coalesce(churned, {now})) - epoch(won_at), 0))
+               / (365.25 * 86400) AS years,
+           coalesce(sum(revenue_home), 0) AS revenue,
+           sum(margin_home) FILTER (margin_home IS NOT NULL AND revenue_home <> 0)
+               / nullif(sum(revenue_home) FILTER (margin_home IS NOT NULL AND revenue_home <> 0),
+                   0) AS margin_rate
+    FROM customers GROUP BY ALL
+)
+SELECT h.*, (SELECT list(b) FROM by_period b) AS by_period, g.now_won, g.then_won,
+       (g.now_won - g.then_won) / nullif(g.then_won, 0) AS growth,
+       (SELECT list(c) FROM coverage c) AS coverage,
+       ch.at_start, ch.churned, ch.churned / nullif(ch.at_start, 0) AS churn_rate,
+       ch.expanded / nullif(ch.customers, 0) AS expansion_rate,
+       (SELECT list({{'lane': l, 'churn_per_year': churned / nullif(years, 0),
+                     'revenue_per_year': revenue / nullif(years, 0),
+                     'lifetime_value': revenue / nullif(years, 0) * margin_rate
+                                       / nullif(churned / nullif(years, 0), 0)}}) FROM lanes l)
+           AS lanes
+FROM headline h, growth g, churn ch""",
+    # per rep-and-presales pair: deals, won, lost, win rate and its Wilson interval, won
+    # deals and their median cycle, won revenue and the deals behind it; each member's win
+    # rate apart (the rep without this presales engineer, the engineer with other reps) with
+    # its interval; better / worse / no evidence
+    "pairs": """
+WITH
+d AS (
+    SELECT owner_id, presales_id, outcome, amount_home,
+           CASE WHEN outcome = 'won' THEN (epoch(closed_at) - epoch(created_at))
+               / 86400.0 END AS cycle
+    FROM {d}
+),
+combos AS (
+    SELECT owner_id, presales_id, count(*) FILTER (outcome = 'won') AS won,
+           count(*) FILTER (outcome IN ('won', 'lost')) AS n
+    FROM d GROUP BY ALL
+),
+rep AS (SELECT owner_id, sum(won) AS won, sum(n) AS n FROM combos GROUP BY ALL),
+pre AS (SELECT presales_id, sum(won) AS won, sum(n) AS n FROM combos GROUP BY ALL),
+p AS (
+    SELECT owner_id, presales_id, count(*) AS deals, count(*) FILTER (outcome = 'won') AS won,
+           count(*) FILTER (outcome = 'lost') AS lost, count(cycle) AS cycle_deals,
+           median(cycle) AS median_cycle_days_won,
+           count(*) FILTER (outcome = 'won' AND amount_home IS NOT NULL) AS revenue_deals,
+           coalesce(sum(amount_home) FILTER (outcome = 'won'), 0) AS won_revenue
+    FROM d WHERE owner_id IS NOT NULL AND presales_id IS NOT NULL GROUP BY ALL
+),
+x AS (
+    SELECT p.*, p.won + p.lost AS n, rep.won - p.won AS rep_won, rep.n - p.won - p.lost AS rep_n,
+           pre.won - p.won AS pre_won, pre.n - p.won - p.lost AS pre_n
+    FROM p JOIN rep USING (owner_id) JOIN pre USING (presales_id)
+),
+b AS (
+    SELECT x.*, """
+    + f"""{_wilson("won", "n", "-")} AS low, {_wilson("won", "n", "+")} AS high,
+           {_wilson("rep_won", "rep_n", "-")} AS rep_low,
+               {_wilson("rep_won", "rep_n", "+")} AS rep_high,
+           {_wilson("pre_won", "pre_n", "-")} AS pre_low,
+               {_wilson("pre_won", "pre_n", "+")} AS pre_high
+    FROM x
+)
+SELECT owner_id, presales_id, deals, won, lost, won / nullif(n, 0) AS win_rate, low, high,
+       cycle_deals, median_cycle_days_won, revenue_deals, won_revenue,
+       rep_n, rep_won / nullif(rep_n, 0) AS rep_rate, pre_n, pre_won / nullif(pre_n, 0) AS pre_rate,
+       CASE WHEN low > rep_high AND low > pre_high THEN 'better'
+            WHEN high < rep_low AND high < pre_low THEN 'worse' ELSE 'no evidence' END AS verdict
+FROM b ORDER BY low DESC NULLS LAST, n DESC, owner_id, presales_id""",
+    # enterprise: per step (none, meetings, demos, technical discussion, procurement, purchase
+    # order) deals reaching it (furthest step at or after it), and those whose furthest step
+    # it is: lost, open, won. SMB (other known segments), closed: per usage signal, deals
+    # and wins with it (first activity at or before the close) and without it, win rates,
+    # lift with Newcombe's interval, median days from the signal to a win
+    "signals": """
+WITH
+steps AS (
+    SELECT opportunity_id,
+           max(CASE kind WHEN 'meeting_booked' THEN 1 WHEN 'meeting_accepted' THEN 1
+                         WHEN 'demo_held' THEN 2 WHEN 'technical_discussion' THEN 3
+                         WHEN 'procurement_started' THEN 4 WHEN 'purchase_order' THEN 5 END)
+               AS furthest
+    FROM {a} WHERE kind IN ('meeting_booked', 'meeting_accepted', 'demo_held',
+                            'technical_discussion', 'procurement_started', 'purchase_order')
+    GROUP BY ALL
+),
+ent AS (
+    SELECT coalesce(s.furthest, 0) AS furthest, d.outcome
+    FROM {d} d LEFT JOIN steps s USING (opportunity_id) WHERE d.segment = 'enterprise'
+),
+progression AS (
+    SELECT step, count(*) FILTER (furthest >= step) AS reached,
+           count(*) FILTER (furthest = step AND outcome = 'lost') AS dropped_out,
+           count(*) FILTER (furthest = step AND outcome = 'open') AS still_open,
+           count(*) FILTER (furthest = step AND outcome = 'won') AS won
+    FROM ent, range(0, 6) r(step) GROUP BY ALL
+),
+smb AS (SELECT opportunity_id, outcome, closed_at FROM {d}
+        WHERE segment <> 'enterprise' AND outcome IN ('won', 'lost')),
+first_signal AS (
+    SELECT a.opportunity_id, a.kind, min(a."at") AS first_at
+    FROM {a} a SEMI JOIN smb USING (opportunity_id)
+    WHERE a.kind IN ('site_visit', 'pricing_page_viewed', 'trial_user_added', 'product_used')
+    GROUP BY ALL
+),
+counts AS (
+    SELECT k.kind, count(f.opportunity_id) AS deals_with,
+           count(f.opportunity_id) FILTER (s.outcome = 'won') AS won_with,
+           count(*) FILTER (f.opportunity_id IS NULL) AS deals_without,
+           count(*) FILTER (f.opportunity_id IS NULL AND s.outcome = 'won') AS won_without,
+           median((epoch(s.closed_at) - epoch(f.first_at)) / 86400.0)
+               FILTER (f.opportunity_id IS NOT NULL AND s.outcome = 'won') AS median_lead_days
+    FROM smb s CROSS JOIN (VALUES ('site_visit'), ('pricing_page_viewed'), ('trial_user_added'),
+                                  ('product_used')) k(kind)
+    LEFT JOIN first_signal f ON f.opportunity_id = s.opportunity_id AND f.kind = k.kind
+                             AND f.first_at <= s.closed_at
+    GROUP BY ALL
+),
+rated AS (
+    SELECT *, won_with / deals_with AS p1, won_without / deals_without AS p2, """
+    + f"""{_wilson("won_with", "deals_with", "-")} AS a_low,
+        {_wilson("won_with", "deals_with", "+")} AS a_high,
+           {_wilson("won_without", "deals_without", "-")} AS b_low,
+           {_wilson("won_without", "deals_without", "+")} AS b_high
+    FROM counts
+)
+SELECT 'progression' AS section, CAST(step AS VARCHAR) AS signal, reached, dropped_out,
+       still_open, won, NULL AS p1, NULL AS p2, NULL AS lift, NULL AS lift_low,
+       NULL AS lift_high, NULL AS median_lead_days
+FROM progression
+UNION ALL
+SELECT 'usage', kind, deals_with, won_with, deals_without, won_without, p1, p2, p1 - p2,
+       p1 - p2 - sqrt((p1 - greatest(a_low, 0)) ** 2 + (least(b_high, 1) - p2) ** 2),
+       p1 - p2 + sqrt((least(a_high, 1) - p1) ** 2 + (p2 - greatest(b_low, 0)) ** 2),
+       median_lead_days
+FROM rated""",
+}
+REFERENCE_SQL.update(REFERENCE_SQL_STAGES)
+
 REFERENCE = """
 import sys, time, duckdb
 from pathlib import Path
 sql = __import__("json").loads(sys.argv[1])
 folder = Path(sys.argv[2])
 files = {k: f"read_parquet('{folder / (n + '.parquet')}')"
-         for k, n in {"d": "deals", "e": "events", "l": "leads", "a": "activities"}.items()}
+         for k, n in {"d": "deals", "e": "events", "l": "leads", "a": "activities",
+                      "s": "stages", "p": "people", "q": "quotas", "m": "pool_members",
+                      "c": "customers"}.items()}
+files["now"] = "CAST(now() AS TIMESTAMPTZ)"
 seconds, rows = {}, {}
 for name, text in sql.items():
     con = duckdb.connect()
@@ -253,7 +625,8 @@ out.mkdir(parents=True, exist_ok=True)
 uow = app.uow()
 with uow:
     relations = uow.analytics.relations(
-        app.analytics_settings, {"deals", "events", "leads", "activities"})
+        app.analytics_settings, {"deals", "events", "leads", "activities", "stages", "people",
+                                 "quotas", "pool_members", "customers"})
 for name, table in relations.items():
     pq.write_table(table, out / f"{name}.parquet")
 report(rows={k: v.num_rows for k, v in relations.items()})

@@ -275,3 +275,54 @@ def test_engine_and_oracle_agree_on_random_paths(
     deals = [DealRecord(o, "new", p[-1], CATEGORY[p[-1]], lead) for o, (p, _, lead) in full.items()]
     expected = lead_funnel([LeadRecord(i, s) for i, s in zip(leads, statuses, strict=True)], deals)
     assert records(result, funnel="lead") == [r.__dict__ for r in expected]
+
+
+def test_by_period_one_funnel_per_quarter_of_creation_counted_by_hand() -> None:
+    tables = build(PATHS)
+    autumn = datetime(2025, 11, 10, tzinfo=UTC)  # A, B and C were created in 2025Q4
+    created = [
+        autumn if opp in "ABC" else T0 for opp in tables["deals"]["opportunity_id"].to_pylist()
+    ]
+    deals = tables["deals"]
+    tables["deals"] = deals.set_column(
+        deals.schema.get_field_index("created_at"),
+        "created_at",
+        pa.array(created, RELATIONS["deals"].field("created_at").type),
+    )
+    con = connect({**tables, "leads": leads_table()})
+    result = funnel.run(con, ReportQuery(by=("period",)))
+    counts = {
+        (period, form): [
+            r["count"] for r in records(result, funnel="stage", period=period, form=form)
+        ]
+        for period in ("2025Q4", "2026Q1")
+        for form in ("in_order", "reached")
+    }
+    # 2025Q4, in order: A4 B1 C3; reached at all: A4 B3 C3
+    assert counts["2025Q4", "in_order"] == [3, 2, 2, 1]
+    assert counts["2025Q4", "reached"] == [3, 3, 3, 1]
+    # 2026Q1, in order: D4 E1 F0 G2; reached at all: D4 E1 F2 G2
+    assert counts["2026Q1", "in_order"] == [3, 2, 1, 1]
+    assert counts["2026Q1", "reached"] == [4, 3, 1, 1]
+    autumn_in_order = records(result, funnel="stage", period="2025Q4", form="in_order")
+    # B drops out (lost) at Discovery, C (open) at Proposal, A goes through to Won
+    assert [r["drop_out"] for r in autumn_in_order] == [1, 0, 1, None]
+    assert [r["lost_here"] for r in autumn_in_order] == [1, 0, 0, 0]
+    assert [r["open_here"] for r in autumn_in_order] == [0, 0, 1, 0]
+    # every lead was created in 2026Q1: one lead funnel, the whole one
+    leads = records(result, funnel="lead")
+    assert {r["period"] for r in leads} == {"2026Q1"}
+    assert [r["count"] for r in leads] == [7, 4, 3, 1]
+
+
+def test_by_period_takes_the_kind_of_the_period_asked() -> None:
+    con = connect(build(PATHS))
+    result = funnel.run(con, ReportQuery(by=("period",), period="2026"))
+    assert {r["period"] for r in records(result, funnel="stage")} == {"2026"}
+
+
+def test_a_filter_on_period_is_refused() -> None:
+    con = connect(build(PATHS))
+    with pytest.raises(PipefitError) as refused:
+        funnel.run(con, ReportQuery(where={"period": ("2026Q1",)}))
+    assert refused.value.field == "report.where"

@@ -125,24 +125,24 @@ ordered AS (
     SELECT e.opportunity_id, e.seq, e.pipeline, e.to_stage AS stage, e.substate,
            e.category, e.position, e."at",
            CASE WHEN ROW_NUMBER() OVER w = 1 OR LAG(e.to_stage) OVER w <> e.to_stage
-                THEN 1 ELSE 0 END AS stage_start,
-           CASE WHEN ROW_NUMBER() OVER w = 1 OR LAG(e.to_stage) OVER w <> e.to_stage
-                     OR LAG(e.substate) OVER w IS DISTINCT FROM e.substate
-                THEN 1 ELSE 0 END AS substate_start
+                THEN 1 ELSE 0 END AS stage_start{substate_start}
     FROM e{in_scope}
     WINDOW w AS (PARTITION BY e.opportunity_id ORDER BY e."at", e.seq)
 ),
+ends AS (
+    -- a visit ends at the next start of its level: times only grow along a deal's log,
+    -- so the earliest start among the later events is the next one (one pass, one sort)
+    SELECT o.*,
+           MIN(CASE WHEN stage_start = 1 THEN "at" END) OVER later AS stage_end{substate_end}
+    FROM ordered o
+    WHERE stage_start = 1{or_substate_start}
+    WINDOW later AS (PARTITION BY opportunity_id ORDER BY "at", seq
+                     ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
+),
 runs AS (
-    -- a window per level (not one over both levels): each sorts only its own starts
     SELECT 'stage' AS level, opportunity_id, seq, pipeline, stage, position,
-           CAST(NULL AS VARCHAR) AS substate, category, "at",
-           LEAD("at") OVER (PARTITION BY opportunity_id ORDER BY "at", seq) AS ended_at
-    FROM ordered WHERE stage_start = 1
-    UNION ALL
-    SELECT 'substate' AS level, opportunity_id, seq, pipeline, stage, position,
-           substate, category, "at",
-           LEAD("at") OVER (PARTITION BY opportunity_id ORDER BY "at", seq) AS ended_at
-    FROM ordered WHERE substate_start = 1
+           CAST(NULL AS VARCHAR) AS substate, category, "at", stage_end AS ended_at
+    FROM ends WHERE stage_start = 1{substate_runs}
 ),
 v AS (
     SELECT {keys}r.level, r.opportunity_id, r.pipeline, r.stage, r.position, r.substate,
@@ -154,11 +154,23 @@ v AS (
     FROM runs r{with_deal}
     WHERE r.category = 'open'
 )"""
+_SUBSTATE_START = """,
+           CASE WHEN ROW_NUMBER() OVER w = 1 OR LAG(e.to_stage) OVER w <> e.to_stage
+                     OR LAG(e.substate) OVER w IS DISTINCT FROM e.substate
+                THEN 1 ELSE 0 END AS substate_start"""
+_SUBSTATE_END = """,
+           MIN(CASE WHEN substate_start = 1 THEN "at" END) OVER later AS substate_end"""
+_SUBSTATE_RUNS = """
+    UNION ALL
+    SELECT 'substate' AS level, opportunity_id, seq, pipeline, stage, position,
+           substate, category, "at", substate_end AS ended_at
+    FROM ends WHERE substate_start = 1"""
 
 
-def visits_sql(s: Scope, deal_columns: Sequence[str] = ()) -> str:
+def visits_sql(s: Scope, deal_columns: Sequence[str] = (), *, substates: bool = True) -> str:
     """CTEs (to follow a WITH) ending in `v`: one row per visit to an open stage, with the
-    deal's cut columns (and `period`: of the visit's end, or of the moment while open)."""
+    deal's cut columns (and `period`: of the visit's end, or of the moment while open).
+    `substates`: sub-state visits too (`level` "substate"), else stage visits alone."""
     keys = "".join(f'd."{k}", ' for k in s.keys if k != "period")
     keys += "".join(f"d.{c}, " for c in deal_columns)
     period = (
@@ -173,6 +185,10 @@ def visits_sql(s: Scope, deal_columns: Sequence[str] = ()) -> str:
     return _VISITS.format(
         in_scope="" if whole else join.format("e"),
         with_deal="" if whole and not keys else join.format("r"),
+        substate_start=_SUBSTATE_START if substates else "",
+        substate_end=_SUBSTATE_END if substates else "",
+        or_substate_start=" OR substate_start = 1" if substates else "",
+        substate_runs=_SUBSTATE_RUNS if substates else "",
         deals=s.deals_sql(deal_columns),
         events=events_as_of(s.query.as_of),
         keys=keys,

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from pipefit.analytics.query import ReportQuery
 from pipefit.analytics.replay import events_as_of, literal
-from pipefit.analytics.reports._stays import Scope, scope, visits_sql
+from pipefit.analytics.reports._stays import Scope, quote, scope, visits_sql
 from pipefit.analytics.reports.time_in_stage import rounded
 from pipefit.analytics.result import ReportResult
 from pipefit.domain.metrics import friction as rules
@@ -31,6 +31,9 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "friction"
 TITLE = "Friction: long, two-humped, skipped and stalled stages"
+# The relations it reads (the replay of deals to a past moment reads events, changes and
+# stages too): the others are not read from the workspace at all.
+READS = frozenset({"deals", "events", "changes", "stages"})
 # What the terminal shows (views.reports): findings as a list, stalled deals apart.
 TABLE_COLUMNS = ("stage", "finding", "detail", "owner_id", "presales_id")
 TEMP = "friction_visits"
@@ -130,18 +133,19 @@ x AS (
     SELECT {group}, days, LN(days + {minute}) AS x
     FROM {temp} WHERE level = 'stage' AND is_open = 0{now}
 ),
+tot AS (
+    SELECT {group}, COUNT(*) AS n, SUM(x) AS s, SUM(x * x) AS q FROM x GROUP BY {group}
+),
 c AS (
-    SELECT x.*,
-           ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY x) AS k,
-           SUM(x) OVER (PARTITION BY {group} ORDER BY x
-                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS s1,
-           SUM(x * x) OVER (PARTITION BY {group} ORDER BY x
-                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS q1,
-           LEAD(x) OVER (PARTITION BY {group} ORDER BY x) AS next_x,
-           COUNT(*) OVER (PARTITION BY {group}) AS n,
-           SUM(x) OVER (PARTITION BY {group}) AS s,
-           SUM(x * x) OVER (PARTITION BY {group}) AS q
-    FROM x
+    SELECT {x_group}, x.x, t.n, t.s, t.q,
+           ROW_NUMBER() OVER w AS k,
+           SUM(x.x) OVER upto AS s1,
+           SUM(x.x * x.x) OVER upto AS q1,
+           LEAD(x.x) OVER w AS next_x
+    FROM x JOIN tot t ON {xt_same}
+    WINDOW w AS (PARTITION BY {x_group} ORDER BY x.x),
+           upto AS (PARTITION BY {x_group} ORDER BY x.x
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 fit AS (
     SELECT c.*,
@@ -150,7 +154,8 @@ fit AS (
     WHERE n >= {min_visits} AND next_x > x
       AND k >= CEIL({min_share} * n) AND n - k >= CEIL({min_share} * n)
 ),
-scored AS (
+scored AS MATERIALIZED (
+    -- computed once: the best split is found by equality with its maximum
     SELECT fit.*,
            -k / 2.0 * (LN({two_pi} * CASE WHEN q1 / k - m1 * m1 < {floor} THEN {floor}
                                           ELSE q1 / k - m1 * m1 END) + 1)
@@ -160,11 +165,14 @@ scored AS (
            + k * LN(1.0 * k / n) + (n - k) * LN(1.0 * (n - k) / n) AS loglik
     FROM fit
 ),
-ranked AS (
-    SELECT scored.*, ROW_NUMBER() OVER (PARTITION BY {group} ORDER BY loglik DESC, k) AS r
-    FROM scored
+top AS (SELECT {group}, MAX(loglik) AS loglik FROM scored GROUP BY {group}),
+first_top AS (
+    -- the best split; among equally good ones, the lowest
+    SELECT {sc_group}, MIN(sc.k) AS k
+    FROM scored sc JOIN top ON {top_same} AND sc.loglik = top.loglik
+    GROUP BY {sc_group}
 ),
-best AS (SELECT * FROM ranked WHERE r = 1),
+best AS (SELECT sc.* FROM scored sc JOIN first_top f ON {f_same} AND sc.k = f.k),
 humps AS (
     SELECT {x_group},
            percentile_cont(0.5) WITHIN GROUP (ORDER BY x.days) FILTER (WHERE x.x <= b.x)
@@ -181,39 +189,40 @@ FROM best b JOIN humps h ON {h_same}
 
 _STALLED = """
 WITH
+d AS ({deals}),
 done AS (SELECT * FROM {temp} WHERE level = 'stage' AND is_open = 0{now}),
 st AS (
     SELECT {group}, COUNT(*) AS visits,
            percentile_cont(0.9) WITHIN GROUP (ORDER BY days) AS p90_days
     FROM done GROUP BY {group}
 )
-SELECT {o_group}, 'stalled' AS finding, o.opportunity_id, o.owner_id, o.presales_id,
+SELECT {o_group}, 'stalled' AS finding, o.opportunity_id, d.owner_id, d.presales_id,
        st.visits, o.days AS value_days, st.p90_days AS reference_days,
        CASE WHEN st.p90_days > 0 THEN o.days / st.p90_days END AS ratio
 FROM {temp} o JOIN st ON {same}
+JOIN d ON d.opportunity_id = o.opportunity_id
 WHERE o.level = 'stage' AND o.is_open = 1 AND st.visits >= {min_visits}
   AND o.days > st.p90_days
 ORDER BY {o_group}, o.days DESC, o.opportunity_id
 """
 
+# Whether a deal visited a stage is whether an event entered it (a visit starts at every
+# change of stage): one pass over the log, a column per open stage, no join with the visits.
 _SKIPPED = """
 WITH
 d AS ({deals}),
 e AS ({events}),
 reached AS (
     SELECT {d_keys}e.opportunity_id, e.pipeline,
-           MAX(e.position) FILTER (WHERE e.category <> 'lost') AS position
-    FROM e JOIN d ON d.opportunity_id = e.opportunity_id
+           MAX(e.position) FILTER (WHERE e.category <> 'lost') AS position{visited}
+    FROM e{in_scope}
     GROUP BY {d_keys}e.opportunity_id, e.pipeline
-),
-visited AS (SELECT DISTINCT opportunity_id, pipeline, stage FROM {temp} WHERE level = 'stage')
+)
 SELECT {r_keys}st.pipeline, st.stage,
        COUNT(*) AS passed,
-       COUNT(*) FILTER (WHERE vi.opportunity_id IS NULL) AS skipped
+       CAST(SUM(CASE {unvisited} ELSE 0 END) AS BIGINT) AS skipped
 FROM reached r
 JOIN stages st ON st.pipeline = r.pipeline AND st.category = 'open' AND st.position < r.position
-LEFT JOIN visited vi
-    ON vi.opportunity_id = r.opportunity_id AND vi.pipeline = st.pipeline AND vi.stage = st.stage
 GROUP BY {r_keys}st.pipeline, st.stage
 """
 
@@ -307,6 +316,10 @@ def _splits(con: duckdb.DuckDBPyConnection, s: Scope) -> dict[tuple[Any, ...], r
         b_group=_group(s, "b"),
         x_same=_same(s, "x", "b"),
         h_same=_same(s, "h", "b"),
+        xt_same=_same(s, "x", "t"),
+        sc_group=_group(s, "sc"),
+        top_same=_same(s, "sc", "top"),
+        f_same=_same(s, "sc", "f"),
         now=_ended_in(s.period),
         minute=repr(rules.MINUTE_DAYS),
         min_visits=rules.MIN_SPLIT_VISITS,
@@ -332,10 +345,27 @@ def _splits(con: duckdb.DuckDBPyConnection, s: Scope) -> dict[tuple[Any, ...], r
 def _skipped(con: duckdb.DuckDBPyConnection, s: Scope) -> list[dict[str, Any]]:
     keys = "".join(f'd."{k}", ' for k in s.keys if k != "period")
     r_keys = "".join(f'r."{k}", ' for k in s.keys if k != "period")
+    stages = con.sql(
+        "SELECT pipeline, stage FROM stages WHERE category = 'open' ORDER BY pipeline, stage"
+    ).fetchall()
+    if not stages:
+        return []
+    visited = "".join(
+        f",\n           MAX(CASE WHEN e.pipeline = {quote(pipeline)} AND e.to_stage = "
+        f"{quote(stage)} AND e.category = 'open' THEN 1 ELSE 0 END) AS v{i}"
+        for i, (pipeline, stage) in enumerate(stages)
+    )
+    unvisited = " ".join(
+        f"WHEN st.pipeline = {quote(pipeline)} AND st.stage = {quote(stage)} THEN 1 - r.v{i}"
+        for i, (pipeline, stage) in enumerate(stages)
+    )
+    whole = s.query.as_of is None and not s.query.where and not keys
     sql = _SKIPPED.format(
         deals=s.deals_sql(),
         events=events_as_of(s.query.as_of),
-        temp=TEMP,
+        in_scope="" if whole else " JOIN d ON d.opportunity_id = e.opportunity_id",
+        visited=visited,
+        unvisited=unvisited,
         d_keys=keys,
         r_keys=r_keys,
     )
@@ -358,7 +388,7 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
     schema = _schema(s)
     con.sql(
         f"CREATE OR REPLACE TEMP TABLE {TEMP} AS "
-        f"WITH {visits_sql(s, ('owner_id', 'presales_id'))} SELECT * FROM v"
+        f"WITH {visits_sql(s, substates=False)} SELECT * FROM v"
     )
     try:
         previous = rules.previous_period(s.period) if s.period is not None else None
@@ -380,6 +410,7 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
         stalled = con.sql(
             _STALLED.format(
                 temp=TEMP,
+                deals=s.deals_sql(("owner_id", "presales_id")),
                 now=_ended_in(s.period),
                 group=_group(s),
                 o_group=_group(s, "o"),

@@ -11,28 +11,35 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from pipefit.analytics.query import ReportQuery
+from pipefit.analytics.query import CUTS, ReportQuery, cut_sql
 from pipefit.analytics.replay import deals_as_of, events_as_of, leads_as_of
 from pipefit.analytics.reports._deal_cuts import (
     check_cuts,
-    group_columns,
     moment,
     text,
     where_sql,
 )
+from pipefit.analytics.reports.deal_scope import period_label_sql
 from pipefit.analytics.result import ReportResult
+from pipefit.domain.errors import PipefitError
 from pipefit.domain.metrics.funnel import (
     LEAD_STEPS,
     LOST_STATUSES,
     QUALIFIED_STATUSES,
     WORKING_STATUSES,
 )
+from pipefit.domain.periods import parse_period
 
 __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "funnel"
+PERIOD = "period"  # the cut by period: one funnel per period of creation
 TITLE = "Funnel: conversion and drop-out per stage (in order / reached at all), and leads"
+# The relations it reads (the replay of deals to a past moment reads events, changes and
+# stages too): the others are not read from the workspace at all.
+READS = frozenset({"deals", "events", "changes", "stages", "leads"})
 # What the terminal shows (views.reports): one table per funnel and form.
 TABLE_COLUMNS = (
     "stage",
@@ -47,7 +54,7 @@ TABLE_COLUMNS = (
 TABLE_SPLIT = ("funnel", "pipeline", "form")
 
 # Cuts a lead has of its own (the lead funnel runs only when every cut is one of these).
-LEAD_CUTS = {"segment": "l.segment", "source": "l.lead_source"}
+LEAD_CUTS = {"segment": "l.segment", "source": "l.lead_source", PERIOD: "l.created_at"}
 
 DEFINITIONS = {
     "steps": "a pipeline's open stages and its won stage, by position; lost stages are "
@@ -146,12 +153,37 @@ ORDER BY {g}pipeline, form, step
 """
 
 
-def _stage_ctes(query: ReportQuery, groups: list[tuple[str, str]]) -> str:
-    """The CTEs up to `measured_deals` (a deal's depth in each form)."""
+def _chain(depth: int) -> str:
+    """CTEs `chain_1` .. `chain_{depth}` and `in_order`: the earliest entry of step k that
+    comes after the chain's entry of step k - 1 (entering steps 1 .. k one after the other
+    is possible exactly when the earliest such entries exist), one join per step."""
+    if depth < 1:
+        return "in_order AS (SELECT opportunity_id, 0 AS depth FROM stepped WHERE 1 = 0)"
+    parts = ["chain_1 AS (SELECT opportunity_id, MIN(seq) AS seq FROM stepped WHERE step = 1 "
+             "GROUP BY opportunity_id)"]  # fmt: skip
+    for k in range(2, depth + 1):
+        parts.append(
+            f"chain_{k} AS (\n    SELECT s.opportunity_id, MIN(s.seq) AS seq FROM stepped s\n"
+            f"    JOIN chain_{k - 1} c ON c.opportunity_id = s.opportunity_id AND s.seq > c.seq\n"
+            f"    WHERE s.step = {k} GROUP BY s.opportunity_id\n)"
+        )
+    depths = "\n    UNION ALL ".join(
+        f"SELECT opportunity_id, {k} AS depth FROM chain_{k}" for k in range(1, depth + 1)
+    )
+    parts.append(
+        f"in_order AS (\n    SELECT opportunity_id, MAX(depth) AS depth FROM (\n    {depths}\n"
+        "    ) c GROUP BY opportunity_id\n)"
+    )
+    return ",\n".join(parts)
+
+
+def _stage_ctes(query: ReportQuery, groups: list[tuple[str, str]], depth: int) -> str:
+    """The CTEs up to `measured_deals` (a deal's depth in each form); `depth`: the most
+    steps a pipeline has."""
     at = moment(query)
     picked = "".join(f", {expr} AS g_{n}" for n, expr in groups)
     return f"""
-WITH RECURSIVE
+WITH
 d0 AS ({deals_as_of(at)}),
 e AS ({events_as_of(at)}),
 dk AS (
@@ -178,19 +210,11 @@ entries AS (
     SELECT k.opportunity_id, k.pipeline, e.to_stage AS stage, e.seq
     FROM e JOIN dk k ON k.opportunity_id = e.opportunity_id
 ),
-stepped AS (
+stepped AS MATERIALIZED (
     SELECT n.opportunity_id, s.step, n.seq
     FROM entries n JOIN steps s ON s.pipeline = n.pipeline AND s.stage = n.stage
 ),
-chain (opportunity_id, step, seq) AS (
-    -- entries reachable by entering steps 1, 2, ... one after the other
-    SELECT opportunity_id, step, seq FROM stepped WHERE step = 1
-    UNION
-    SELECT s.opportunity_id, s.step, s.seq
-    FROM chain c JOIN stepped s ON s.opportunity_id = c.opportunity_id
-        AND s.step = c.step + 1 AND s.seq > c.seq
-),
-in_order AS (SELECT opportunity_id, MAX(step) AS depth FROM chain GROUP BY opportunity_id),
+{_chain(depth)},
 reached AS (SELECT opportunity_id, MAX(step) AS depth FROM stepped GROUP BY opportunity_id),
 measured_deals AS (
     SELECT k.*, 'in_order' AS form, COALESCE(i.depth, 0) AS depth
@@ -202,9 +226,9 @@ measured_deals AS (
 """
 
 
-def _stage_sql(query: ReportQuery, groups: list[tuple[str, str]]) -> str:
+def _stage_sql(query: ReportQuery, groups: list[tuple[str, str]], depth: int) -> str:
     names = [f"g_{n}" for n, _ in groups]
-    return f"""{_stage_ctes(query, groups)},
+    return f"""{_stage_ctes(query, groups, depth)},
 measured AS (
     SELECT {"".join(f"{c}, " for c in names)}pipeline, form, depth, outcome
     FROM measured_deals WHERE pipeline IN (SELECT pipeline FROM steps)
@@ -216,7 +240,7 @@ measured AS (
 def _lead_sql(query: ReportQuery, cuts: list[str]) -> str:
     at = moment(query)
     names = [f"g_{n}" for n in cuts]
-    picked = "".join(f", {LEAD_CUTS[n]} AS g_{n}" for n in cuts)
+    picked = "".join(f", {_lead_cut(n, query)} AS g_{n}" for n in cuts)
     where = ["TRUE"]
     for name, values in query.where.items():
         listed = ", ".join(text(v) for v in values)
@@ -258,6 +282,25 @@ measured AS (
 """
 
 
+def _period_kind(query: ReportQuery) -> str:
+    """The kind of period a funnel is cut by: the query's period's, else quarters."""
+    return parse_period(query.period).kind if query.period is not None else "quarter"
+
+
+def _deal_cuts(query: ReportQuery) -> list[tuple[str, str]]:
+    """(name, SQL expression over a deal `d`) per cut; a deal's period is its creation's."""
+    kind = _period_kind(query)
+    return [
+        (n, period_label_sql("d.created_at", kind) if n == PERIOD else cut_sql(n)) for n in query.by
+    ]
+
+
+def _lead_cut(name: str, query: ReportQuery) -> str:
+    if name == PERIOD:
+        return period_label_sql(LEAD_CUTS[PERIOD], _period_kind(query))
+    return LEAD_CUTS[name]
+
+
 def _schema(by: tuple[str, ...]) -> pa.Schema:
     return pa.schema([(n, pa.string()) for n in by] + COLUMNS)
 
@@ -274,9 +317,15 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 
 
 def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
-    check_cuts(query, NAME)
+    check_cuts(query, NAME, (*CUTS, PERIOD))
+    if PERIOD in query.where:
+        raise PipefitError("the funnel is cut by period, not filtered by one", field="report.where")
+    try:
+        _period_kind(query)
+    except PipefitError as error:
+        raise PipefitError(error.message, field="period") from None
     at = moment(query)
-    groups = group_columns(query.by)
+    groups = _deal_cuts(query)
     notes: list[str] = []
     when = f" as of {at.isoformat()}" if at is not None else ""
     scope = f"WITH d0 AS ({deals_as_of(at)}) SELECT COUNT(*), " + (
@@ -296,11 +345,22 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
         notes.append(f"no deal{when} matches the filter: the funnel is empty")
     if unstaged:
         notes.append(f"{unstaged} deal(s) are in a pipeline whose stages are unknown: left out")
-    stage_rows = _fetch(con, _stage_sql(query, groups), query.by)
-    outside = _scalar(
-        con,
-        _stage_ctes(query, groups) + " SELECT COUNT(*) FROM measured_deals WHERE form = "
-        "'reached' AND depth = 0 AND pipeline IN (SELECT pipeline FROM steps)",
+    depth = int(
+        _scalar(
+            con,
+            "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM stages "
+            "WHERE category IN ('open', 'won') GROUP BY pipeline) s",
+        )
+        or 0
+    )
+    stage_rows = _fetch(con, _stage_sql(query, groups, depth), query.by)
+    # Every deal of a staged pipeline is in the "reached" form; those at step 1 or beyond
+    # are its count at step 1: the rest entered none of the steps.
+    first = pc.and_(
+        pc.equal(stage_rows.column("form"), "reached"), pc.equal(stage_rows.column("step"), 1)
+    )
+    outside = (deals - unstaged) - int(
+        pc.sum(stage_rows.filter(first).column("count")).as_py() or 0
     )
     if outside:
         notes.append(f"{outside} deal(s) entered none of their pipeline's open or won stages")
@@ -332,9 +392,13 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
             + "): left out"
         )
         rows = stage_rows
-    return ReportResult(
-        name=NAME, rows=rows, summary=summary, definitions=dict(DEFINITIONS), notes=notes
-    )
+    definitions = dict(DEFINITIONS)
+    if PERIOD in query.by:
+        definitions[PERIOD] = (
+            f"one funnel per {_period_kind(query)} of creation: a deal's period is that of its "
+            "creation (the lead funnel: the lead's), whatever happened to it later"
+        )
+    return ReportResult(name=NAME, rows=rows, summary=summary, definitions=definitions, notes=notes)
 
 
 def chart(result: ReportResult) -> Any:

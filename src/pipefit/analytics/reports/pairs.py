@@ -23,6 +23,9 @@ __all__ = ["COLUMNS", "NAME", "TITLE", "chart", "pairs_sql", "run"]
 
 NAME = "pairs"
 TITLE = "Rep and presales pairs: win rate with its interval, cycle and won revenue"
+# The relations it reads (the replay of deals to a past moment reads events, changes and
+# stages too): the others are not read from the workspace at all.
+READS = frozenset({"deals", "events", "changes", "stages"})
 # What the terminal shows (views.reports), most important first.
 TABLE_COLUMNS = (
     "owner_id",
@@ -94,7 +97,8 @@ def pairs_sql(query: ReportQuery) -> str:
     groups = [f"{cut_sql(name)} AS {name}" for name in query.by]
     group_cols = "".join(f"{g}, " for g in groups)
     names = "".join(f"{n}, " for n in query.by)
-    same = "".join(f"x.{n} IS NOT DISTINCT FROM p.{n} AND " for n in query.by)
+    same_r = "".join(f"r.{n} IS NOT DISTINCT FROM p.{n} AND " for n in query.by)
+    same_s = "".join(f"s.{n} IS NOT DISTINCT FROM p.{n} AND " for n in query.by)
     order = "".join(f"{n}, " for n in query.by)
     won, lost = "d.outcome = 'won'", "d.outcome = 'lost'"
     return f"""
@@ -125,21 +129,22 @@ p AS (
     WHERE d.owner_id IS NOT NULL AND d.presales_id IS NOT NULL
     GROUP BY {names} d.owner_id, d.presales_id
 ),
+-- a member apart: all its deals (in the group) but the pair's own
+rep AS (
+    SELECT {names} x.owner_id, SUM(x.won) AS won, SUM(x.won + x.lost) AS n
+    FROM combos x GROUP BY {names} x.owner_id
+),
+pre AS (
+    SELECT {names} x.presales_id, SUM(x.won) AS won, SUM(x.won + x.lost) AS n
+    FROM combos x GROUP BY {names} x.presales_id
+),
 apart AS (
     SELECT p.*,
-           (SELECT COALESCE(SUM(x.won), 0) FROM combos x
-             WHERE {same}x.owner_id = p.owner_id
-               AND (x.presales_id IS NULL OR x.presales_id <> p.presales_id)) AS rep_won,
-           (SELECT COALESCE(SUM(x.won + x.lost), 0) FROM combos x
-             WHERE {same}x.owner_id = p.owner_id
-               AND (x.presales_id IS NULL OR x.presales_id <> p.presales_id)) AS rep_n,
-           (SELECT COALESCE(SUM(x.won), 0) FROM combos x
-             WHERE {same}x.presales_id = p.presales_id
-               AND (x.owner_id IS NULL OR x.owner_id <> p.owner_id)) AS pre_won,
-           (SELECT COALESCE(SUM(x.won + x.lost), 0) FROM combos x
-             WHERE {same}x.presales_id = p.presales_id
-               AND (x.owner_id IS NULL OR x.owner_id <> p.owner_id)) AS pre_n
+           r.won - p.won AS rep_won, r.n - p.won - p.lost AS rep_n,
+           s.won - p.won AS pre_won, s.n - p.won - p.lost AS pre_n
     FROM p
+    JOIN rep r ON {same_r}r.owner_id = p.owner_id
+    JOIN pre s ON {same_s}s.presales_id = p.presales_id
 ),
 bounded AS (
     SELECT apart.*,

@@ -30,6 +30,9 @@ __all__ = ["NAME", "TITLE", "chart", "run"]
 
 NAME = "signals"
 TITLE = "Buying signals: enterprise progression and SMB usage signals"
+# The relations it reads (the replay of deals to a past moment reads events, changes and
+# stages too): the others are not read from the workspace at all.
+READS = frozenset({"deals", "events", "changes", "stages", "activities"})
 # What the terminal shows (views.reports): one table per section.
 TABLE_COLUMNS = (
     "signal",
@@ -65,6 +68,9 @@ DEFINITIONS = {
 _STEPS = ", ".join(f"({i}, {quote(name)})" for i, name in enumerate(("none", *oracle.STEPS)))
 _STEP_CASE = " ".join(f"WHEN {quote(k)} THEN {s}" for k, s in oracle.STEP_KINDS.items())
 _USAGE = ", ".join(f"({quote(s)}, {quote(k)})" for s, k in oracle.USAGE.items())
+# Only the activities of these kinds count: reading the others (most of the log) is waste.
+_STEP_KIND_LIST = ", ".join(quote(k) for k in oracle.STEP_KINDS)
+_USAGE_KIND_LIST = ", ".join(quote(k) for k in oracle.USAGE.values())
 
 _PROGRESSION = """
 WITH
@@ -72,7 +78,7 @@ d AS ({deals}),
 a AS ({activities}),
 steps AS (
     SELECT opportunity_id, MAX(CASE kind {step_case} ELSE 0 END) AS furthest
-    FROM a GROUP BY opportunity_id
+    FROM a WHERE kind IN ({step_kinds}) GROUP BY opportunity_id
 ),
 ent AS (
     SELECT d.*, COALESCE(s.furthest, 0) AS furthest
@@ -94,11 +100,16 @@ _USAGE_SQL = """
 WITH
 d AS ({deals}),
 a AS ({activities}),
-sig AS (SELECT opportunity_id, kind, MIN("at") AS first_at FROM a GROUP BY opportunity_id, kind),
 closed AS (
     SELECT d.* FROM d
     WHERE d.outcome IN ('won', 'lost') AND d.segment IS NOT NULL
       AND d.segment <> '{enterprise}'
+),
+sig AS (
+    SELECT opportunity_id, kind, MIN("at") AS first_at FROM a
+    WHERE kind IN ({usage_kinds})
+      AND opportunity_id IN (SELECT opportunity_id FROM closed)
+    GROUP BY opportunity_id, kind
 ),
 sk AS (SELECT * FROM (VALUES {usage}) AS t(signal, kind))
 SELECT {keys}sk.signal,
@@ -143,9 +154,11 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
         "enterprise": ENTERPRISE,
     }
     steps = con.sql(
-        _PROGRESSION.format(step_case=_STEP_CASE, steps=_STEPS, **parts)
+        _PROGRESSION.format(step_case=_STEP_CASE, steps=_STEPS, step_kinds=_STEP_KIND_LIST, **parts)
     ).to_arrow_table()
-    usage = con.sql(_USAGE_SQL.format(usage=_USAGE, **parts)).to_arrow_table()
+    usage = con.sql(
+        _USAGE_SQL.format(usage=_USAGE, usage_kinds=_USAGE_KIND_LIST, **parts)
+    ).to_arrow_table()
     records: list[dict[str, Any]] = [
         {**r, "section": "progression"} for r in steps.to_pylist()
     ]  # one row per step and group

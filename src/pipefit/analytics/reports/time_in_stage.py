@@ -39,6 +39,9 @@ __all__ = ["NAME", "TITLE", "chart", "rounded", "run"]
 
 NAME = "time-in-stage"
 TITLE = "Time in stage: completed and open visits per stage and sub-state"
+# The relations it reads (the replay of deals to a past moment reads events, changes and
+# stages too): the others are not read from the workspace at all.
+READS = frozenset({"deals", "events", "changes", "stages"})
 JSON_SHAPE = "records"  # a list of records, one per stage and sub-state (or per deal and stage)
 DEAL = "deal"  # the cut that asks for each deal's cumulative time per stage
 EXTRA_CUTS = (DEAL,)

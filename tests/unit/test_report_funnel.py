@@ -326,3 +326,17 @@ def test_a_filter_on_period_is_refused() -> None:
     with pytest.raises(PipefitError) as refused:
         funnel.run(con, ReportQuery(where={"period": ("2026Q1",)}))
     assert refused.value.field == "report.where"
+
+
+def test_a_cut_by_pipeline_gives_the_same_rows_as_none_since_each_row_is_a_pipelines() -> None:
+    con = connect({**build(PATHS), "leads": leads_table()})
+    plain = funnel.run(con, ReportQuery())
+    by_pipeline = funnel.run(con, ReportQuery(by=("pipeline",)))
+    # in order, counted by hand above: 6 4 3 2, all in the one pipeline of PATHS
+    assert [r["count"] for r in records(by_pipeline, funnel="stage", form="in_order")] == [
+        6,
+        4,
+        3,
+        2,
+    ]
+    assert by_pipeline.rows.to_pylist() == plain.rows.to_pylist()

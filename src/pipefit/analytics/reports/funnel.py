@@ -7,6 +7,7 @@ the relations replayed to `query.as_of`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import duckdb
@@ -318,6 +319,9 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> Any:
 
 def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
     check_cuts(query, NAME, (*CUTS, PERIOD))
+    if "pipeline" in query.by:
+        # Every row of the funnel is already a pipeline's stage: the cut adds nothing.
+        query = replace(query, by=tuple(b for b in query.by if b != "pipeline"))
     if PERIOD in query.where:
         raise PipefitError("the funnel is cut by period, not filtered by one", field="report.where")
     try:

@@ -95,147 +95,153 @@ def _period(query: ReportQuery, through: datetime) -> Period:
 
 def _spans_sql(spans: Sequence[Span]) -> str:
     rows = ", ".join(
-        f"('{s.period.label}', {literal(s.period.start_at)}, {literal(s.period.end_at)}, "
+        f"({i}, '{s.period.label}', {literal(s.period.start_at)}, {literal(s.period.end_at)}, "
         f"{literal(s.before)}, {literal(s.last)})"
-        for s in spans
+        for i, s in enumerate(spans)
     )
     return f"VALUES {rows}"
 
 
 def _sql(query: ReportQuery, spans: Sequence[Span]) -> str:
-    groups = [(n, e) for n, e in group_columns([b for b in query.by if b != "period"], "d")]
+    groups = group_columns([b for b in query.by if b != "period"], "d")
     picked = "".join(f", {expr} AS g_{n}" for n, expr in groups)
     names = ["period", *(f"g_{n}" for n, _ in groups)]
     g = "".join(f"{c}, " for c in names)
     kg = "".join(f"k.{c}, " for c in names)
     same = "".join(f" AND t.{c} IS NOT DISTINCT FROM gr.{c}" for c in names)
-
     return f"""
 WITH
-spans (period, p0, p1, s, e) AS ({_spans_sql(spans)}),
+spans (i, period, p0, p1, s, e) AS ({_spans_sql(spans)}),
 -- The deals that can be in a period's open pipeline at some moment of it: a close date
 -- in the period now, or before a later change of it (the replay's close date at T is the
 -- old date of the first change after T, else the date now).
 touching AS (
-    SELECT sp.period, d.opportunity_id
+    SELECT sp.i, d.opportunity_id
     FROM deals d JOIN spans sp ON d.expected_close >= sp.p0 AND d.expected_close < sp.p1
     UNION
-    SELECT sp.period, c.opportunity_id
+    SELECT sp.i, c.opportunity_id
     FROM changes c JOIN spans sp ON c."at" > sp.s
         AND c.old_close_date >= sp.p0 AND c.old_close_date < sp.p1
     WHERE c.field = 'close_date'
 ),
-scope AS (
-    SELECT sp.period, sp.p0, sp.p1, sp.s, sp.e, d.opportunity_id, d.pipeline, d.stage,
+scoped AS (
+    SELECT sp.i, sp.period, sp.p0, sp.p1, sp.s, sp.e, d.opportunity_id, d.pipeline, d.stage,
            d.outcome, d.amount, d.amount_home, d.created_at, d.expected_close{picked}
-    FROM touching k
-    JOIN deals d ON d.opportunity_id = k.opportunity_id
-    JOIN spans sp ON sp.period = k.period
+    FROM touching t
+    JOIN deals d ON d.opportunity_id = t.opportunity_id
+    JOIN spans sp ON sp.i = t.i
     WHERE d.created_at <= sp.e AND {where_sql(query.where)}
 ),
-moved AS (SELECT DISTINCT opportunity_id FROM scope),
-ev AS (
-    SELECT v.opportunity_id, v.seq, v.from_stage, v.to_stage, v."at",
-           ROW_NUMBER() OVER (PARTITION BY v.opportunity_id ORDER BY v.seq) AS n
-    FROM events v WHERE v.opportunity_id IN (SELECT opportunity_id FROM moved)
+-- each deal numbered: the replay below sorts and joins on numbers, not on ids
+keyed AS (
+    SELECT opportunity_id, ROW_NUMBER() OVER (ORDER BY opportunity_id) AS k
+    FROM (SELECT DISTINCT opportunity_id FROM scoped) AS ids
+),
+scope AS (SELECT y.k, x.* FROM scoped x JOIN keyed y ON y.opportunity_id = x.opportunity_id),
+-- a deal's outcome after each of its events and before the first (the stage its first
+-- event left, where the log says it), as deals_as_of states it: the deal's outcome now
+-- while in the stage it is in now, else the stage's category; as a code (0 open, 1 won,
+-- 2 lost) that rides along with the event's number (seq x 4 + code)
+coded AS (
+    SELECT k.i, k.k, k.s, k.e, v.seq, v."at",
+           CASE WHEN v.to_stage = k.stage THEN k.outcome
+                ELSE COALESCE(st.category, 'open') END AS outcome
+    FROM scope k
+    JOIN keyed y ON y.k = k.k
+    JOIN events v ON v.opportunity_id = y.opportunity_id AND v."at" <= k.e
+    LEFT JOIN stages st ON st.pipeline = k.pipeline AND st.stage = v.to_stage
+),
+origin AS (
+    SELECT k.i, k.k,
+           CASE WHEN COALESCE(v.from_stage, k.stage) = k.stage THEN k.outcome
+                ELSE COALESCE(st.category, 'open') END AS outcome
+    FROM scope k
+    JOIN keyed y ON y.k = k.k
+    LEFT JOIN events v ON v.opportunity_id = y.opportunity_id AND v.seq = 1
+    LEFT JOIN stages st ON st.pipeline = k.pipeline AND st.stage = v.from_stage
 ),
 ch AS (
-    SELECT c.opportunity_id, c.field, c."at", c.old_amount, c.old_close_date,
-           ROW_NUMBER() OVER (PARTITION BY c.opportunity_id, c.field
-                              ORDER BY c."at", c.ordinal) AS n
-    FROM changes c WHERE c.opportunity_id IN (SELECT opportunity_id FROM moved)
+    SELECT y.k, c.field, c."at", c.old_amount, c.old_close_date,
+           ROW_NUMBER() OVER (PARTITION BY y.k, c.field ORDER BY c."at", c.ordinal) AS n
+    FROM changes c JOIN keyed y ON y.opportunity_id = c.opportunity_id
 ),
--- every moment a deal is replayed at: just before the period, whenever something
--- happened to it in the period, and at its end
-points AS (
-    SELECT DISTINCT period, opportunity_id, t FROM (
-        SELECT period, opportunity_id, s AS t FROM scope
-        UNION ALL SELECT period, opportunity_id, e FROM scope
-        UNION ALL SELECT period, opportunity_id, created_at FROM scope WHERE created_at > s
-        UNION ALL
-        SELECT k.period, k.opportunity_id, v."at" FROM scope k
-        JOIN ev v ON v.opportunity_id = k.opportunity_id AND v."at" > k.s AND v."at" <= k.e
-        UNION ALL
-        SELECT k.period, k.opportunity_id, c."at" FROM scope k
-        JOIN ch c ON c.opportunity_id = k.opportunity_id AND c."at" > k.s AND c."at" <= k.e
-    ) AS moments
-),
--- the moments and what had happened by then, in time order (what happened at a moment
--- counts as happened by it): a replay as of each moment becomes a running count
-timeline AS (
-    SELECT period, opportunity_id, t, 1 AS point, NULL AS seq, 0 AS amounts, 0 AS closes
-    FROM points
+facts AS (
+    SELECT i, k, s, "at" AS t,
+           seq * 4 + CASE outcome WHEN 'open' THEN 0 WHEN 'won' THEN 1 ELSE 2 END AS code,
+           0 AS amounts, 0 AS closes
+    FROM coded
     UNION ALL
-    SELECT k.period, k.opportunity_id, v."at", 0, v.seq, 0, 0
-    FROM scope k JOIN ev v ON v.opportunity_id = k.opportunity_id AND v."at" <= k.e
-    UNION ALL
-    SELECT k.period, k.opportunity_id, c."at", 0, NULL,
+    SELECT k.i, k.k, k.s, c."at", NULL,
            CASE WHEN c.field = 'amount' THEN 1 ELSE 0 END,
            CASE WHEN c.field = 'close_date' THEN 1 ELSE 0 END
-    FROM scope k JOIN ch c ON c.opportunity_id = k.opportunity_id AND c."at" <= k.e
+    FROM scope k JOIN ch c ON c.k = k.k AND c."at" <= k.e
 ),
+-- what happened to each deal in the period (events, changes) and the moments it is
+-- replayed at besides (just before the period, its creation, the period's end), in time
+-- order, what happened at a moment before the moment itself; all that happened before
+-- the period is summed into the moment just before it
+timeline AS (
+    SELECT i, k, s AS t, 1 AS point, MAX(code) AS code, SUM(amounts) AS amounts,
+           SUM(closes) AS closes
+    FROM (
+        SELECT i, k, s, code, amounts, closes FROM facts WHERE t <= s
+        UNION ALL SELECT i, k, s, NULL, 0, 0 FROM scope
+    ) AS before
+    GROUP BY i, k, s
+    UNION ALL SELECT i, k, t, 0, code, amounts, closes FROM facts WHERE t > s
+    UNION ALL SELECT i, k, e, 1, NULL, 0, 0 FROM scope
+    UNION ALL SELECT i, k, created_at, 1, NULL, 0, 0 FROM scope WHERE created_at > s
+),
+-- a replay as of each moment becomes a running count: the last event so far (the
+-- largest seq x 4 + code), how many changes so far
 run AS (
-    SELECT period, opportunity_id, t, point,
-           MAX(seq) OVER w AS last_seq, SUM(amounts) OVER w AS amounts_by,
-           SUM(closes) OVER w AS closes_by
+    SELECT i, k, t, MAX(code) OVER w AS last_code, SUM(amounts) OVER w AS amounts_by,
+           SUM(closes) OVER w AS closes_by, LEAD(t) OVER w AS next_t
     FROM timeline
-    WINDOW w AS (PARTITION BY period, opportunity_id ORDER BY t, point
+    WINDOW w AS (PARTITION BY i, k ORDER BY t, point
                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
--- analytics.replay.deals_as_of at every moment: the stage of the last event by then
--- (before any, the stage the first event left), the old amount and close date of the
--- first change after it (the values now when none)
-placed AS (
-    SELECT r.period, r.opportunity_id, r.t, k.pipeline, k.stage, k.outcome, k.amount,
-           k.amount_home, k.expected_close, k.created_at, k.p0, k.p1, k.s, k.e,
-           CASE WHEN l.opportunity_id IS NOT NULL THEN l.to_stage
-                WHEN f.from_stage IS NOT NULL THEN f.from_stage
-                ELSE k.stage END AS stage_then,
-           a.opportunity_id AS amount_changed, a.old_amount AS amount_then,
-           c.opportunity_id AS close_changed, c.old_close_date AS close_then
-    FROM run r
-    JOIN scope k ON k.period = r.period AND k.opportunity_id = r.opportunity_id
-    LEFT JOIN ev l ON l.opportunity_id = r.opportunity_id AND l.seq = r.last_seq
-    LEFT JOIN ev f ON f.opportunity_id = r.opportunity_id AND f.n = 1 AND r.last_seq IS NULL
-    LEFT JOIN ch a ON a.opportunity_id = r.opportunity_id AND a.field = 'amount'
-        AND a.n = r.amounts_by + 1
-    LEFT JOIN ch c ON c.opportunity_id = r.opportunity_id AND c.field = 'close_date'
-        AND c.n = r.closes_by + 1
-    WHERE r.point = 1
-),
-stated AS (
-    SELECT q.period, q.opportunity_id, q.t,
-           CASE WHEN q.created_at <= q.t THEN 1 ELSE 0 END AS present,
-           CASE WHEN q.stage_then = q.stage THEN q.outcome
-                ELSE COALESCE(st.category, 'open') END AS outcome,
-           CASE WHEN q.amount_changed IS NULL THEN q.amount_home
-                WHEN q.amount IS NULL OR q.amount = 0 OR q.amount_then IS NULL THEN NULL
-                ELSE CAST(q.amount_then AS DOUBLE) * (q.amount_home / CAST(q.amount AS DOUBLE))
-           END AS amount_home,
-           CASE WHEN q.close_changed IS NOT NULL THEN q.close_then ELSE q.expected_close END
-               AS expected_close,
-           q.p0, q.p1, q.s, q.e
-    FROM placed q
-    LEFT JOIN stages st ON st.pipeline = q.pipeline AND st.stage = q.stage_then
-),
+-- analytics.replay.deals_as_of at every moment from just before the period (the last row
+-- of each instant): the outcome after the last event by then (before any, the origin's),
+-- the old amount and close date of the first change after it (else today's)
 states AS (
-    SELECT period, opportunity_id, t, present, outcome,
+    SELECT i, k, t, present, outcome,
            CASE WHEN present = 1 AND outcome = 'open' AND expected_close >= p0
                      AND expected_close < p1 THEN 1 ELSE 0 END AS inside,
            CAST(COALESCE(amount_home, 0) AS DECIMAL(18, 4)) AS amt,
            CASE WHEN amount_home IS NULL THEN 1 ELSE 0 END AS no_amount,
            CASE WHEN t = s THEN 'start' WHEN t = e THEN 'end' END AS edge
-    FROM stated
+    FROM (
+        SELECT r.i, r.k, r.t, q.s, q.e, q.p0, q.p1,
+               CASE WHEN q.created_at <= r.t THEN 1 ELSE 0 END AS present,
+               CASE WHEN r.last_code IS NULL THEN o.outcome
+                    WHEN MOD(r.last_code, 4) = 0 THEN 'open'
+                    WHEN MOD(r.last_code, 4) = 1 THEN 'won'
+                    ELSE 'lost' END AS outcome,
+               CASE WHEN a.k IS NULL THEN q.amount_home
+                    WHEN q.amount IS NULL OR q.amount = 0 OR a.old_amount IS NULL THEN NULL
+                    ELSE CAST(a.old_amount AS DOUBLE)
+                         * (q.amount_home / CAST(q.amount AS DOUBLE))
+               END AS amount_home,
+               CASE WHEN c.k IS NOT NULL THEN c.old_close_date
+                    ELSE q.expected_close END AS expected_close
+        FROM run r
+        JOIN scope q ON q.i = r.i AND q.k = r.k
+        JOIN origin o ON o.i = r.i AND o.k = r.k
+        LEFT JOIN ch a ON a.k = r.k AND a.field = 'amount' AND a.n = r.amounts_by + 1
+        LEFT JOIN ch c ON c.k = r.k AND c.field = 'close_date' AND c.n = r.closes_by + 1
+        WHERE r.t >= q.s AND (r.next_t IS NULL OR r.next_t > r.t)
+    ) AS stated
 ),
 stepped AS (
     SELECT s.*,
            LAG(present) OVER w AS was_present, LAG(inside) OVER w AS was_inside,
            LAG(outcome) OVER w AS was_outcome, LAG(amt) OVER w AS was_amt
     FROM states s
-    WINDOW w AS (PARTITION BY period, opportunity_id ORDER BY t)
+    WINDOW w AS (PARTITION BY i, k ORDER BY t)
 ),
 moves AS (
-    SELECT period, opportunity_id,
+    SELECT i, k,
            CASE
                WHEN was_inside = 0 AND inside = 1 THEN
                    CASE WHEN was_present = 0 THEN 'new'
@@ -254,15 +260,14 @@ moves AS (
            0 AS no_amount
     FROM stepped WHERE was_inside IS NOT NULL
     UNION ALL
-    SELECT period, opportunity_id, edge, 1, amt, no_amount
-    FROM states WHERE inside = 1 AND edge IS NOT NULL
+    SELECT i, k, edge, 1, amt, no_amount FROM states WHERE inside = 1 AND edge IS NOT NULL
 ),
 tallied AS (
     SELECT {kg}m.movement,
            -- counts as BIGINT: a SUM of integers is a 128-bit decimal to Arrow
-           COUNT(DISTINCT m.opportunity_id) AS deals, CAST(SUM(m.dcount) AS BIGINT) AS "count",
+           COUNT(DISTINCT m.k) AS deals, CAST(SUM(m.dcount) AS BIGINT) AS "count",
            SUM(m.damount) AS amount, CAST(SUM(m.no_amount) AS BIGINT) AS no_amount
-    FROM moves m JOIN scope k ON k.period = m.period AND k.opportunity_id = m.opportunity_id
+    FROM moves m JOIN scope k ON k.i = m.i AND k.k = m.k
     WHERE m.movement IS NOT NULL
     GROUP BY {kg}m.movement
 ),

@@ -41,6 +41,8 @@ TITLE = "Pipeline flow: open pipeline at the start of a period, what moved, and 
 # What the terminal shows (views.reports): the waterfall; its figures are the table.
 TABLE_COLUMNS = ("movement", "count", "amount")
 TABLE_FACTS = ("period", "from", "through", "balanced")
+# The relations it reads (services.reports hands it these alone: no people, quotas ...).
+READS = ("deals", "events", "changes", "stages")
 
 DEFINITIONS = {
     "open pipeline": "deals open at a moment whose expected close date (as it stood then) "

@@ -50,6 +50,8 @@ TABLE_COLUMNS = (
     "best_case_amount",
     "pipeline_amount",
 )
+# The relations it reads (services.reports hands it these alone: no people, quotas ...).
+READS = ("deals", "events", "stages", "forecast_overrides")
 HORIZON = 4  # periods forecast when none is named: the one holding as_of and 3 after
 
 DEFINITIONS = {
@@ -361,6 +363,13 @@ summed AS (
 ),
 ranged AS (
     SELECT s.*, {Z90!r} * SQRT(s.variance) AS spread FROM summed s
+),
+-- what the notes say, counted in the same pass: closed deals learned from, open deals
+-- expected after the last period
+counted AS (
+    SELECT (SELECT COUNT(*) FROM closed) AS closed_deals,
+           (SELECT COUNT(*) FROM aged WHERE due >= {literal(periods[-1].end_at)})
+               AS later_deals
 )
 SELECT {"".join(f"cut_{c} AS {c}, " for c in cuts)}r.period, p.period_start,
        ROUND(r.closed_won + r.expected_open + r.expected_new, 4) AS expected,
@@ -385,8 +394,9 @@ SELECT {"".join(f"cut_{c} AS {c}, " for c in cuts)}r.period, p.period_start,
        ROUND(r.closed_amount + r.commit_amount, 4) AS rollup_commit,
        ROUND(r.closed_amount + r.commit_amount + r.best_case, 4) AS rollup_best_case,
        ROUND(r.closed_amount + r.commit_amount + r.best_case + r.pipeline_amount, 4)
-           AS rollup_pipeline
-FROM ranged r JOIN periods p ON p.period = r.period
+           AS rollup_pipeline,
+       n.closed_deals, n.later_deals
+FROM ranged r JOIN periods p ON p.period = r.period CROSS JOIN counted n
 ORDER BY p.period_start{"".join(f", {c}" for c in cuts)}
 """
 
@@ -421,6 +431,7 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
     ]
     table = table.filter(pa.array(kept, pa.bool_()))
     notes = _notes(con, at, periods, history, table, where)
+    table = table.drop_columns(["closed_deals", "later_deals"])
     summary = _summary(table, at, periods)
     return ReportResult(NAME, table, summary, dict(DEFINITIONS), notes)
 
@@ -447,14 +458,16 @@ def _notes(
     where: str,
 ) -> list[str]:
     notes: list[str] = []
-    end = literal(periods[-1].end_at)
-    row = con.execute(
-        f"SELECT COUNT(*) FILTER (WHERE outcome IN ('won', 'lost')), "
-        f"COUNT(*) FILTER (WHERE outcome = 'open' AND expected_close IS NULL), "
-        f"COUNT(*) FILTER (WHERE outcome = 'open' AND expected_close >= {end}) "
-        f"FROM ({deals_as_of(at)}) AS d"
-    ).fetchall()[0]
-    closed, undated, beyond = row if row is not None else (0, 0, 0)
+    every = table.select(
+        ["period", "open_deals", "deals_without_amount", "closed_deals", "later_deals"]
+    ).to_pylist()
+    closed = max((r["closed_deals"] or 0 for r in every), default=0)
+    beyond = max((r["later_deals"] or 0 for r in every), default=0)
+    undated = sum(
+        (r["open_deals"] or 0) + (r["deals_without_amount"] or 0)
+        for r in every
+        if r["period"] == UNDATED
+    )
     if closed == 0:
         notes.append(
             f"no deal had closed by {at:%Y-%m-%d}: every win probability is 50% (nothing learned)"

@@ -51,7 +51,7 @@ TABLE_COLUMNS = (
     "pipeline_amount",
 )
 # The relations it reads (services.reports hands it these alone: no people, quotas ...).
-READS = ("deals", "events", "stages", "forecast_overrides")
+READS = ("deals", "events", "changes", "stages", "forecast_overrides")
 HORIZON = 4  # periods forecast when none is named: the one holding as_of and 3 after
 
 DEFINITIONS = {

@@ -37,7 +37,7 @@ TITLE = "Forecast backtest: the forecast at the start of each past period agains
 # What the terminal shows (views.reports); the track record comes from the summary.
 TABLE_COLUMNS = ("period", "actual", "learned", "fixed", "run_rate")
 DEFAULT_PERIODS = 8
-READS = ("deals", "events", "stages", "forecast_overrides")  # the forecast's
+READS = ("deals", "events", "changes", "stages", "forecast_overrides")  # the forecast's
 METHODS = ("learned", "fixed", "run_rate")
 
 DEFINITIONS = {

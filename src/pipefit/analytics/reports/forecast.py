@@ -199,9 +199,12 @@ def forecast_sql(
     *,
     totals: bool = True,
     undated: bool = False,
+    deals_then: str | None = None,
 ) -> str:
     """The forecast per (cut values, period) as of `at`, in one SELECT; with `undated`,
-    one more row (period UNDATED) for the open deals without an expected close date."""
+    one more row (period UNDATED) for the open deals without an expected close date.
+    `deals_then`: a table holding `analytics.replay.deals_as_of(at)` already (the
+    backtest replays each moment once for the periods on either side of it)."""
     t = literal(at)
     cut_cols = "".join(f"{cut_sql(c, 'd')} AS cut_{c}, " for c in cuts)
     keys = "".join(f"cut_{c}, " for c in cuts)
@@ -226,7 +229,7 @@ def forecast_sql(
     group_by = "GROUP BY " + ", ".join(f"cut_{c}" for c in cuts) if cuts else ""
     return f"""
 WITH
-d AS ({deals_as_of(at)}),
+d AS ({deals_as_of(at) if deals_then is None else f"SELECT * FROM {deals_then}"}),
 e AS ({events_as_of(at)}),
 periods (period, period_start, period_end, remaining) AS ({_spans(periods, at, True, undated)}),
 history (period, period_start, period_end) AS ({_spans(history, None, False)}),

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from pipefit.analytics.engine import fetch
 from pipefit.analytics.query import CUTS, ReportQuery, cut_sql
-from pipefit.analytics.replay import deals_as_of, events_as_of, literal
+from pipefit.analytics.replay import deals_as_of, literal
 from pipefit.analytics.result import ReportResult
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.metrics.forecast import BANDS, HISTORY_PERIODS, PRIOR_DEALS, UNDATED, Z90
@@ -190,6 +190,31 @@ def _remaining(period: Period, at: datetime) -> float:
     return (period.end_at - at).total_seconds() / (period.end_at - period.start_at).total_seconds()
 
 
+# Each move to another stage and when the deal left that stage (its next move).
+MOVES = """
+SELECT opportunity_id, pipeline, to_stage AS stage, category, "at",
+       LEAD("at") OVER w AS left_at, LEAD(seq) OVER w AS next_seq
+FROM {events}
+WHERE from_stage IS NULL OR from_stage <> to_stage
+WINDOW w AS (PARTITION BY opportunity_id ORDER BY seq)
+"""
+
+
+def _moves(t: str) -> str:
+    return MOVES.format(events=f'(SELECT * FROM events WHERE "at" <= {t}) AS e')
+
+
+def _moves_then(t: str, table: str) -> str:
+    """MOVES of the log as of `t`, from the whole log's: the moves made by then, a stage
+    left after then not left yet (the log's events are numbered in time order, so the
+    moves by then are the first ones of each deal)."""
+    return f"""
+SELECT opportunity_id, pipeline, stage, category, "at",
+       CASE WHEN left_at <= {t} THEN left_at END AS left_at,
+       CASE WHEN left_at <= {t} THEN next_seq END AS next_seq
+FROM {table} WHERE "at" <= {t}"""
+
+
 def forecast_sql(
     at: datetime,
     periods: Sequence[Period],
@@ -200,11 +225,13 @@ def forecast_sql(
     totals: bool = True,
     undated: bool = False,
     deals_then: str | None = None,
+    moves_from: str | None = None,
 ) -> str:
     """The forecast per (cut values, period) as of `at`, in one SELECT; with `undated`,
     one more row (period UNDATED) for the open deals without an expected close date.
     `deals_then`: a table holding `analytics.replay.deals_as_of(at)` already (the
-    backtest replays each moment once for the periods on either side of it)."""
+    backtest replays each moment once for the periods on either side of it); `moves_from`:
+    a table holding MOVES over the whole log, stated as of `at` by a filter."""
     t = literal(at)
     cut_cols = "".join(f"{cut_sql(c, 'd')} AS cut_{c}, " for c in cuts)
     keys = "".join(f"cut_{c}, " for c in cuts)
@@ -230,17 +257,10 @@ def forecast_sql(
     return f"""
 WITH
 d AS ({deals_as_of(at) if deals_then is None else f"SELECT * FROM {deals_then}"}),
-e AS ({events_as_of(at)}),
 periods (period, period_start, period_end, remaining) AS ({_spans(periods, at, True, undated)}),
 history (period, period_start, period_end) AS ({_spans(history, None, False)}),
 bands (lower_days, upper_days) AS (VALUES {bands}),
-moves AS (
-    SELECT opportunity_id, pipeline, to_stage AS stage, category, "at",
-           LEAD("at") OVER w AS left_at, LEAD(seq) OVER w AS next_seq
-    FROM e
-    WHERE from_stage IS NULL OR from_stage <> to_stage
-    WINDOW w AS (PARTITION BY opportunity_id ORDER BY seq)
-),
+moves AS ({_moves(t) if moves_from is None else _moves_then(t, moves_from)}),
 closed AS (
     SELECT opportunity_id, COALESCE(segment, '') AS segment,
            CASE WHEN outcome = 'won' THEN 1 ELSE 0 END AS won

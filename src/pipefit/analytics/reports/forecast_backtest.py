@@ -14,8 +14,9 @@ import pyarrow as pa
 
 from pipefit.analytics.engine import fetch
 from pipefit.analytics.query import ReportQuery
-from pipefit.analytics.replay import deals_as_of, literal
+from pipefit.analytics.replay import CHANGE_INDEX, EVENT_INDEX, deals_as_of_indexed, literal
 from pipefit.analytics.reports.forecast import (
+    MOVES,
     check_start,
     check_where,
     cuts_of,
@@ -141,15 +142,21 @@ def _periods(
 ) -> list[pa.Table]:
     """Each period's forecasts and what it won. The deals are replayed once per moment
     (each period's start; the last one's end), kept while the periods on either side of
-    it need them: 9 replays for 8 consecutive periods, not 3 a period."""
+    it need them: 9 replays for 8 consecutive periods, not 3 a period; and each replay is
+    a filter over the log indexed once (`analytics.replay.deals_as_of_indexed`)."""
     found: list[pa.Table] = []
     held: dict[datetime, str] = {}
     made = iter(range(len(periods) + 1))
+    # the log and the changes with their neighbours in time, once: each replay a filter
+    con.execute(f"CREATE TEMP TABLE backtest_events AS {EVENT_INDEX}")
+    con.execute(f"CREATE TEMP TABLE backtest_changes AS {CHANGE_INDEX}")
+    con.execute(f"CREATE TEMP TABLE backtest_moves AS {MOVES.format(events='events')}")
 
     def replayed(at: datetime) -> str:
         if at not in held:
             name = f"backtest_deals_{next(made)}"
-            con.execute(f"CREATE TEMP TABLE {name} AS {deals_as_of(at)}")
+            replay = deals_as_of_indexed(at, "backtest_events", "backtest_changes")
+            con.execute(f"CREATE TEMP TABLE {name} AS {replay}")
             held[at] = name
         return held[at]
 
@@ -161,7 +168,7 @@ def _periods(
             for at in [a for a in held if a < period.end_at]:
                 con.execute(f"DROP TABLE {held.pop(at)}")
     finally:
-        for name in held.values():
+        for name in [*held.values(), "backtest_events", "backtest_changes", "backtest_moves"]:
             con.execute(f"DROP TABLE {name}")
     return found
 
@@ -185,7 +192,17 @@ def _period(
     join = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in cuts) or "1 = 1"
     sql = f"""
 WITH
-f AS ({forecast_sql(start, [period], history, cuts, where, deals_then=deals_at_start)}),
+f AS ({
+        forecast_sql(
+            start,
+            [period],
+            history,
+            cuts,
+            where,
+            deals_then=deals_at_start,
+            moves_from="backtest_moves",
+        )
+    }),
 won_then AS (
     SELECT {cut_cols}d.amount_home, d.closed_at
     FROM {deals_at_end} AS d

@@ -133,6 +133,17 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
 
 
+# The deal columns the forecast and the cuts read (a replayed moment is held as a table:
+# the narrower, the cheaper).
+KEPT = ", ".join(
+    [
+        "opportunity_id", "pipeline", "stage", "outcome", "amount_home", "created_at",
+        "closed_at", "expected_close", "owner_id", "presales_id", "team_id", "segment",
+        "source", "product",
+    ]
+)  # fmt: skip
+
+
 def _periods(
     con: duckdb.DuckDBPyConnection,
     periods: list[Period],
@@ -156,7 +167,7 @@ def _periods(
         if at not in held:
             name = f"backtest_deals_{next(made)}"
             replay = deals_as_of_indexed(at, "backtest_events", "backtest_changes")
-            con.execute(f"CREATE TEMP TABLE {name} AS {replay}")
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT {KEPT} FROM ({replay}) AS r")
             held[at] = name
         return held[at]
 

@@ -323,3 +323,57 @@ def test_engine_and_oracle_balance_and_agree_on_generated_logs(specs: list[Any],
             expected[name].count,
         ), name
         assert Decimal(str(got[name]["amount"])) == expected[name].amount, name
+
+
+def test_cut_by_period_gives_one_balancing_waterfall_per_month_of_the_quarter() -> None:
+    result = flow.run(connect(relations()), ReportQuery(period="2026Q1", by=("period",), now=NOW))
+    nonzero = {
+        label: {m: v for m, v in lines(result, period=label).items() if v != (0, 0.0)}
+        for label in ("2026-01", "2026-02", "2026-03")
+    }
+    # January: only G's close date (Jan 31) falls in it; its amount went 500 -> 600 on Jan 5
+    assert nonzero["2026-01"] == {"start": (1, 500.0), "increased": (0, 100.0), "end": (1, 600.0)}
+    # February: A (close Feb 15) at the start; F created Feb 1 (close Feb 20) and won Feb 20;
+    # I reopened Feb 5 with its close date Feb 1; A won Feb 10. End: I alone, 90.
+    assert nonzero["2026-02"] == {
+        "start": (1, 100.0),
+        "new": (1, 70.0),
+        "reopened": (1, 90.0),
+        "won": (-2, -170.0),
+        "end": (1, 90.0),
+    }
+    # March: B 200 (Mar 1), C 300 (moved to Mar 20 in January), E 50, H 60 (cut from 80 on
+    # Feb 1), J (no amount) at the start; B lost on Mar 5.
+    assert nonzero["2026-03"] == {"start": (5, 610.0), "lost": (-1, -200.0), "end": (4, 410.0)}
+    assert result.rows.column("period").unique().to_pylist() == ["2026-01", "2026-02", "2026-03"]
+    # the summary stays the quarter's own waterfall (a deal moved from one month to
+    # another moves inside the quarter, not out of it)
+    assert result.summary["periods"] == ["2026-01", "2026-02", "2026-03"]
+    assert (result.summary["start_count"], result.summary["start_amount"]) == (6, 1280.0)
+    assert (result.summary["end_count"], result.summary["end_amount"]) == (6, 1100.0)
+    assert result.summary["balanced"] is True
+
+
+def test_cut_by_period_leaves_out_the_months_not_begun_at_the_as_of_moment() -> None:
+    at = day("2026-02-15")
+    result = flow.run(
+        connect(relations()), ReportQuery(period="2026Q1", by=("period", "rep"), as_of=at)
+    )
+    assert result.rows.column("period").unique().to_pylist() == ["2026-01", "2026-02"]
+    # February replayed to Feb 15: A won (Feb 10), F new and open, I reopened
+    feb = lines(result, period="2026-02", rep="r1")
+    assert feb["end"] == (2, 160.0)  # F 70, I 90
+    assert result.summary["balanced"] is True
+
+
+def test_the_summary_carries_plain_numbers_and_iso_dates() -> None:
+    result = flow.run(connect(relations()), ReportQuery(period="2026Q1", now=NOW))
+    summary = result.summary
+    assert summary["from"] == "2026-01-01"
+    assert summary["through"] == "2026-03-31"
+    assert datetime.fromisoformat(summary["replayed_to"]) == day("2026-04-01") - timedelta(
+        microseconds=1
+    )
+    for key, value in summary.items():
+        assert isinstance(value, str | int | float | bool | list), (key, value)
+        assert not isinstance(value, Decimal), key

@@ -121,6 +121,24 @@ def test_the_forecast_of_the_current_quarter_matches_the_hand_computation() -> N
     assert any("no amount" in n for n in result.notes)
 
 
+def test_an_open_deal_without_an_expected_close_date_is_counted_in_the_undated_row() -> None:
+    result = report.run(known_log().connect(), ReportQuery(as_of=T))
+    undated = rows_by_period(result)["undated"]
+    # O5 (smb, 1000) has sat in Evaluation since 2026-03-05: 41 days at T, band 30. No closed
+    # deal of smb stayed 30+ days there, so the stage's rate: H3 alone visited it, lost:
+    # (0 + 5 x 0.5) / (1 + 5) = 0.416667; Evaluation is the 2nd of 3 open stages: best case
+    assert undated["open_deals"] == 1
+    assert undated["open_amount"] == 1000
+    assert undated["expected_open"] == pytest.approx(416.6667, abs=1e-3)
+    assert undated["best_case_amount"] == 1000
+    assert (undated["closed_won"], undated["expected_new"]) == (0, 0)
+    assert result.summary["undated_open_deals"] == 1
+    assert result.summary["undated_expected_open"] == pytest.approx(416.6667, abs=1e-3)
+    # the totals are the periods' alone (Q2 1666.6667 + Q3 250 of open deals)
+    assert result.summary["expected_open"] == pytest.approx(1916.6667, abs=1e-3)
+    assert any("row 'undated'" in n for n in result.notes)
+
+
 def test_engine_and_oracle_agree_on_the_known_log() -> None:
     log = known_log()
     compare(log, T, ("rep",))
@@ -138,7 +156,12 @@ def test_a_named_period_and_cuts() -> None:
     assert {r["pipeline"] for r in by_pipeline.rows.to_pylist()} == {"P"}
     result = report.run(known_log().connect(), ReportQuery(as_of=T, by=("rep",), period="2026Q3"))
     rows = result.rows.to_pylist()
-    assert {(r["rep"], r["period"]) for r in rows} == {("rep1", "2026Q3"), ("rep2", "2026Q3")}
+    # rep1's O5 has no expected close date: its own row, whatever the period asked
+    assert {(r["rep"], r["period"]) for r in rows} == {
+        ("rep1", "2026Q3"),
+        ("rep2", "2026Q3"),
+        ("rep1", "undated"),
+    }
     rep2 = next(r for r in rows if r["rep"] == "rep2")
     assert rep2["expected_open"] == pytest.approx(250.0)
     assert rep2["expected_new"] == 0  # rep2 never won a deal created in the same quarter
@@ -171,7 +194,7 @@ def test_bad_questions_get_a_clear_message() -> None:
 def test_a_period_with_no_deals_is_said_so_not_divided_by() -> None:
     result = report.run(known_log().connect(), ReportQuery(as_of=T, period="2027Q2"))
     assert any("2027Q2" in n for n in result.notes)
-    (row,) = result.rows.to_pylist()
+    row = rows_by_period(result)["2027Q2"]  # and the undated row (O5)
     assert row["expected_open"] == 0 and row["expected_new"] == 50.0
 
 

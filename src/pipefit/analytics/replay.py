@@ -21,7 +21,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-__all__ = ["activities_as_of", "changes_as_of", "deals_as_of", "events_as_of", "leads_as_of"]
+__all__ = [
+    "CHANGE_INDEX",
+    "EVENT_INDEX",
+    "activities_as_of",
+    "changes_as_of",
+    "deals_as_of",
+    "deals_as_of_indexed",
+    "events_as_of",
+    "leads_as_of",
+]
 
 
 def literal(at: datetime) -> str:
@@ -56,7 +65,7 @@ def leads_as_of(at: datetime | None) -> str:
     return f"SELECT * FROM leads WHERE created_at <= {literal(at)}"
 
 
-_DEALS = """
+_HEAD = """
 WITH
 ranked AS (
     SELECT opportunity_id, to_stage, substate, category, "at",
@@ -77,6 +86,9 @@ later_changes AS (
 ),
 first_amount AS (SELECT * FROM later_changes WHERE field = 'amount' AND n = 1),
 first_close AS (SELECT * FROM later_changes WHERE field = 'close_date' AND n = 1),
+"""
+
+_TAIL = """
 placed AS (
     SELECT d.*,
            CASE
@@ -136,8 +148,54 @@ FROM stated
 """
 
 
+_DEALS = _HEAD + _TAIL
+
+# The log and the changes with each one's neighbours in time (`replay_index`), so that a
+# replay as of any moment is a filter: the last event by T is the one at or before T whose
+# next is after T (the log's events are numbered in time order), the first change after
+# T the one after T whose previous (of that field) is not.
+EVENT_INDEX = """
+SELECT opportunity_id, from_stage, to_stage, substate, "at",
+       LAG("at") OVER w AS prev_at, LEAD("at") OVER w AS next_at
+FROM events
+WINDOW w AS (PARTITION BY opportunity_id ORDER BY seq)
+"""
+CHANGE_INDEX = """
+SELECT opportunity_id, field, "at", old_amount, old_close_date,
+       LAG("at") OVER (PARTITION BY opportunity_id, field ORDER BY "at", ordinal) AS prev_at
+FROM changes
+"""
+_INDEXED_HEAD = """
+WITH
+last_event AS (
+    SELECT opportunity_id, to_stage, substate, "at" FROM {events}
+    WHERE "at" <= {t} AND (next_at IS NULL OR next_at > {t})
+),
+next_event AS (
+    SELECT opportunity_id, from_stage FROM {events}
+    WHERE "at" > {t} AND (prev_at IS NULL OR prev_at <= {t})
+),
+first_amount AS (
+    SELECT opportunity_id, old_amount FROM {changes}
+    WHERE field = 'amount' AND "at" > {t} AND (prev_at IS NULL OR prev_at <= {t})
+),
+first_close AS (
+    SELECT opportunity_id, old_close_date FROM {changes}
+    WHERE field = 'close_date' AND "at" > {t} AND (prev_at IS NULL OR prev_at <= {t})
+),
+"""
+
+
 def deals_as_of(at: datetime | None) -> str:
     """The deals as they stood at `at` (as they stand now when `at` is None)."""
     if at is None:
         return "SELECT * FROM deals"
     return _DEALS.format(t=literal(at))
+
+
+def deals_as_of_indexed(at: datetime, events: str, changes: str) -> str:
+    """`deals_as_of(at)` over `events` and `changes` tables holding EVENT_INDEX and
+    CHANGE_INDEX: the same rows, each moment a filter rather than a ranking of the log
+    (for a report that replays many moments, the backtest)."""
+    head = _INDEXED_HEAD.format(t=literal(at), events=events, changes=changes)
+    return head + _TAIL.format(t=literal(at))

@@ -2,15 +2,23 @@
 inspection): open pipeline at its start + new + pulled in + reopened - pushed out - won -
 lost +/- amount changes = open pipeline at its end, in count and amount.
 
-The formula is `domain.metrics.flow` (the oracle). Start and end are
-`analytics.replay.deals_as_of` just before the period and at its end (or the as-of moment);
-in between, each deal is replayed the same way at every moment something happened to it
-(an event or a change), and each step between two of its states is one movement, so the
-waterfall balances by construction.
+The formula is `domain.metrics.flow` (the oracle): each deal is replayed as
+`analytics.replay.deals_as_of` states it just before the period, at every moment in it
+where something happened to it (created, an event, a change) and at its end (or the
+as-of moment), and each step between two of its states is one movement, so the waterfall
+balances by construction. Only deals whose close date (now, or before a later change of
+it) falls in the period can ever be in its open pipeline: the replay is of those alone.
+The replay at many moments is one pass in time order over the moments and what happened
+(events, changes): the stage by then is that of the last event so far, the amount and
+close date those the first change after it undid, so no moment needs a replay of its own.
+Cut by "period", a year is replayed quarter by quarter and a quarter month by month, each
+part a waterfall that balances; the summary stays the whole period's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,8 +26,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipefit.analytics.query import ReportQuery
-from pipefit.analytics.replay import deals_as_of, literal
+from pipefit.analytics.query import CUTS, ReportQuery
+from pipefit.analytics.replay import literal
 from pipefit.analytics.reports._deal_cuts import check_cuts, group_columns, now, where_sql
 from pipefit.analytics.result import ReportResult
 from pipefit.domain.errors import PipefitError
@@ -33,6 +41,8 @@ TITLE = "Pipeline flow: open pipeline at the start of a period, what moved, and 
 # What the terminal shows (views.reports): the waterfall; its figures are the table.
 TABLE_COLUMNS = ("movement", "count", "amount")
 TABLE_FACTS = ("period", "from", "through", "balanced")
+# The relations it reads (services.reports hands it these alone: no people, quotas ...).
+READS = ("deals", "events", "changes", "stages")
 
 DEFINITIONS = {
     "open pipeline": "deals open at a moment whose expected close date (as it stood then) "
@@ -53,9 +63,26 @@ DEFINITIONS = {
     "balance": "start + every movement = end, in count and amount: each deal is replayed at "
     "every moment something happened to it, each step between two states is one movement",
     "count": "change in the number of open deals (signed); deals: how many deals moved",
+    "period (cut)": "a year's quarters or a quarter's months, each its own waterfall (a deal "
+    "moved from one month to the next is pushed out of one and pulled into the other); the "
+    "summary is the whole period's",
 }
 
 MOVEMENT_SQL = ", ".join(f"({i}, '{m}')" for i, m in enumerate(MOVEMENTS))
+
+
+@dataclass(frozen=True)
+class Span:
+    """A period replayed: from just before it starts (`before`) to `last`, its last
+    instant or the as-of moment when that comes first."""
+
+    period: Period
+    before: datetime
+    last: datetime
+
+    @classmethod
+    def of(cls, period: Period, through: datetime) -> Span:
+        return cls(period, period.start_at - TICK, min(period.end_at - TICK, through))
 
 
 def _period(query: ReportQuery, through: datetime) -> Period:
@@ -68,113 +95,155 @@ def _period(query: ReportQuery, through: datetime) -> Period:
         raise PipefitError(error.message, field="period") from None
 
 
-def _sql(query: ReportQuery, period: Period, before: datetime, last: datetime) -> str:
-    groups = group_columns(query.by, "d")
+def _spans_sql(spans: Sequence[Span]) -> str:
+    rows = ", ".join(
+        f"({i}, '{s.period.label}', {literal(s.period.start_at)}, {literal(s.period.end_at)}, "
+        f"{literal(s.before)}, {literal(s.last)})"
+        for i, s in enumerate(spans)
+    )
+    return f"VALUES {rows}"
+
+
+def _sql(query: ReportQuery, spans: Sequence[Span]) -> str:
+    groups = group_columns([b for b in query.by if b != "period"], "d")
     picked = "".join(f", {expr} AS g_{n}" for n, expr in groups)
-    names = [f"g_{n}" for n, _ in groups]
+    names = ["period", *(f"g_{n}" for n, _ in groups)]
     g = "".join(f"{c}, " for c in names)
+    kg = "".join(f"k.{c}, " for c in names)
     same = "".join(f" AND t.{c} IS NOT DISTINCT FROM gr.{c}" for c in names)
-    s, e = literal(before), literal(last)
-    p0, p1 = literal(period.start_at), literal(period.end_at)
-
-    def later(field: str, value: str) -> str:
-        return f"""(
-    SELECT p.opportunity_id, p.t, c.{value} AS old_value,
-           ROW_NUMBER() OVER (PARTITION BY p.opportunity_id, p.t
-                              ORDER BY c."at", c.ordinal) AS n
-    FROM points p JOIN changes c ON c.opportunity_id = p.opportunity_id
-        AND c.field = '{field}' AND c."at" > p.t
-)"""
-
     return f"""
 WITH
-scope AS (
-    SELECT d.opportunity_id, d.pipeline, d.stage, d.outcome, d.amount, d.amount_home,
-           d.created_at, d.expected_close{picked}
-    FROM deals d WHERE d.created_at <= {e} AND {where_sql(query.where)}
-),
-points AS (
-    SELECT opportunity_id, created_at AS t FROM scope WHERE created_at > {s}
+spans (i, period, p0, p1, s, e) AS ({_spans_sql(spans)}),
+-- The deals that can be in a period's open pipeline at some moment of it: a close date
+-- in the period now, or before a later change of it (the replay's close date at T is the
+-- old date of the first change after T, else the date now).
+touching AS (
+    SELECT sp.i, d.opportunity_id
+    FROM deals d JOIN spans sp ON d.expected_close >= sp.p0 AND d.expected_close < sp.p1
     UNION
-    SELECT v.opportunity_id, v."at" AS t FROM events v
-    JOIN scope k ON k.opportunity_id = v.opportunity_id WHERE v."at" > {s} AND v."at" <= {e}
-    UNION
-    SELECT c.opportunity_id, c."at" AS t FROM changes c
-    JOIN scope k ON k.opportunity_id = c.opportunity_id WHERE c."at" > {s} AND c."at" <= {e}
+    SELECT sp.i, c.opportunity_id
+    FROM changes c JOIN spans sp ON c."at" > sp.s
+        AND c.old_close_date >= sp.p0 AND c.old_close_date < sp.p1
+    WHERE c.field = 'close_date'
 ),
--- analytics.replay.deals_as_of, stated at every point at once
-last_event AS (
-    SELECT p.opportunity_id, p.t, v.to_stage,
-           ROW_NUMBER() OVER (PARTITION BY p.opportunity_id, p.t ORDER BY v.seq DESC) AS n
-    FROM points p JOIN events v ON v.opportunity_id = p.opportunity_id AND v."at" <= p.t
+scoped AS (
+    SELECT sp.i, sp.period, sp.p0, sp.p1, sp.s, sp.e, d.opportunity_id, d.pipeline, d.stage,
+           d.outcome, d.amount, d.amount_home, d.created_at, d.expected_close{picked}
+    FROM touching t
+    JOIN deals d ON d.opportunity_id = t.opportunity_id
+    JOIN spans sp ON sp.i = t.i
+    WHERE d.created_at <= sp.e AND {where_sql(query.where)}
 ),
-next_event AS (
-    SELECT p.opportunity_id, p.t, v.from_stage,
-           ROW_NUMBER() OVER (PARTITION BY p.opportunity_id, p.t ORDER BY v.seq) AS n
-    FROM points p JOIN events v ON v.opportunity_id = p.opportunity_id AND v."at" > p.t
+-- each deal numbered: the replay below sorts and joins on numbers, not on ids
+keyed AS (
+    SELECT opportunity_id, ROW_NUMBER() OVER (ORDER BY opportunity_id) AS k
+    FROM (SELECT DISTINCT opportunity_id FROM scoped) AS ids
 ),
-next_amount AS {later("amount", "old_amount")},
-next_close AS {later("close_date", "old_close_date")},
-placed AS (
-    SELECT p.opportunity_id, p.t, k.pipeline, k.stage, k.outcome, k.amount, k.amount_home,
-           k.expected_close, k.created_at,
-           CASE WHEN l.opportunity_id IS NOT NULL THEN l.to_stage
-                WHEN x.from_stage IS NOT NULL THEN x.from_stage
-                ELSE k.stage END AS stage_then,
-           a.opportunity_id AS amount_changed, a.old_value AS amount_then,
-           c.opportunity_id AS close_changed, c.old_value AS close_then
-    FROM points p
-    JOIN scope k ON k.opportunity_id = p.opportunity_id
-    LEFT JOIN last_event l ON l.opportunity_id = p.opportunity_id AND l.t = p.t AND l.n = 1
-    LEFT JOIN next_event x ON x.opportunity_id = p.opportunity_id AND x.t = p.t AND x.n = 1
-    LEFT JOIN next_amount a ON a.opportunity_id = p.opportunity_id AND a.t = p.t AND a.n = 1
-    LEFT JOIN next_close c ON c.opportunity_id = p.opportunity_id AND c.t = p.t AND c.n = 1
+scope AS (SELECT y.k, x.* FROM scoped x JOIN keyed y ON y.opportunity_id = x.opportunity_id),
+-- a deal's outcome after each of its events and before the first (the stage its first
+-- event left, where the log says it), as deals_as_of states it: the deal's outcome now
+-- while in the stage it is in now, else the stage's category; as a code (0 open, 1 won,
+-- 2 lost) that rides along with the event's number (seq x 4 + code)
+coded AS (
+    SELECT k.i, k.k, k.s, k.e, v.seq, v."at",
+           CASE WHEN v.to_stage = k.stage THEN k.outcome
+                ELSE COALESCE(st.category, 'open') END AS outcome
+    FROM scope k
+    JOIN keyed y ON y.k = k.k
+    JOIN events v ON v.opportunity_id = y.opportunity_id AND v."at" <= k.e
+    LEFT JOIN stages st ON st.pipeline = k.pipeline AND st.stage = v.to_stage
 ),
-midway AS (
-    SELECT q.opportunity_id, q.t, 1 AS ord,
-           CASE WHEN q.created_at <= q.t THEN 1 ELSE 0 END AS present,
-           CASE WHEN q.stage_then = q.stage THEN q.outcome
-                ELSE COALESCE(st.category, 'open') END AS outcome,
-           CASE WHEN q.amount_changed IS NULL THEN q.amount_home
-                WHEN q.amount IS NULL OR q.amount = 0 OR q.amount_then IS NULL THEN NULL
-                ELSE CAST(q.amount_then AS DOUBLE) * (q.amount_home / CAST(q.amount AS DOUBLE))
-           END AS amount_home,
-           CASE WHEN q.close_changed IS NOT NULL THEN q.close_then ELSE q.expected_close END
-               AS expected_close
-    FROM placed q
-    LEFT JOIN stages st ON st.pipeline = q.pipeline AND st.stage = q.stage_then
+origin AS (
+    SELECT k.i, k.k,
+           CASE WHEN COALESCE(v.from_stage, k.stage) = k.stage THEN k.outcome
+                ELSE COALESCE(st.category, 'open') END AS outcome
+    FROM scope k
+    JOIN keyed y ON y.k = k.k
+    LEFT JOIN events v ON v.opportunity_id = y.opportunity_id AND v.seq = 1
+    LEFT JOIN stages st ON st.pipeline = k.pipeline AND st.stage = v.from_stage
 ),
-at_start AS ({deals_as_of(before)}),
-at_end AS ({deals_as_of(last)}),
-edges AS (
-    SELECT k.opportunity_id, {s} AS t, 0 AS ord,
-           CASE WHEN b.opportunity_id IS NULL THEN 0 ELSE 1 END AS present,
-           b.outcome, b.amount_home, b.expected_close
-    FROM scope k LEFT JOIN at_start b ON b.opportunity_id = k.opportunity_id
+ch AS (
+    SELECT y.k, c.field, c."at", c.old_amount, c.old_close_date,
+           ROW_NUMBER() OVER (PARTITION BY y.k, c.field ORDER BY c."at", c.ordinal) AS n
+    FROM changes c JOIN keyed y ON y.opportunity_id = c.opportunity_id
+),
+facts AS (
+    SELECT i, k, s, "at" AS t,
+           seq * 4 + CASE outcome WHEN 'open' THEN 0 WHEN 'won' THEN 1 ELSE 2 END AS code,
+           0 AS amounts, 0 AS closes
+    FROM coded
     UNION ALL
-    SELECT k.opportunity_id, {e} AS t, 2 AS ord,
-           CASE WHEN b.opportunity_id IS NULL THEN 0 ELSE 1 END AS present,
-           b.outcome, b.amount_home, b.expected_close
-    FROM scope k LEFT JOIN at_end b ON b.opportunity_id = k.opportunity_id
+    SELECT k.i, k.k, k.s, c."at", NULL,
+           CASE WHEN c.field = 'amount' THEN 1 ELSE 0 END,
+           CASE WHEN c.field = 'close_date' THEN 1 ELSE 0 END
+    FROM scope k JOIN ch c ON c.k = k.k AND c."at" <= k.e
 ),
+-- what happened to each deal in the period (events, changes) and the moments it is
+-- replayed at besides (just before the period, its creation, the period's end), in time
+-- order, what happened at a moment before the moment itself; all that happened before
+-- the period is summed into the moment just before it
 timeline AS (
-    SELECT u.opportunity_id, u.t, u.ord, u.present,
-           CASE WHEN u.present = 1 AND u.outcome = 'open' AND u.expected_close >= {p0}
-                     AND u.expected_close < {p1} THEN 1 ELSE 0 END AS inside,
-           u.outcome,
-           CAST(COALESCE(u.amount_home, 0) AS DECIMAL(18, 4)) AS amt,
-           CASE WHEN u.amount_home IS NULL THEN 1 ELSE 0 END AS no_amount
-    FROM (SELECT * FROM edges UNION ALL SELECT * FROM midway) u
+    SELECT i, k, s AS t, 1 AS point, MAX(code) AS code, SUM(amounts) AS amounts,
+           SUM(closes) AS closes
+    FROM (
+        SELECT i, k, s, code, amounts, closes FROM facts WHERE t <= s
+        UNION ALL SELECT i, k, s, NULL, 0, 0 FROM scope
+    ) AS before
+    GROUP BY i, k, s
+    UNION ALL SELECT i, k, t, 0, code, amounts, closes FROM facts WHERE t > s
+    UNION ALL SELECT i, k, e, 1, NULL, 0, 0 FROM scope
+    UNION ALL SELECT i, k, created_at, 1, NULL, 0, 0 FROM scope WHERE created_at > s
+),
+-- a replay as of each moment becomes a running count: the last event so far (the
+-- largest seq x 4 + code), how many changes so far
+run AS (
+    SELECT i, k, t, MAX(code) OVER w AS last_code, SUM(amounts) OVER w AS amounts_by,
+           SUM(closes) OVER w AS closes_by, LEAD(t) OVER w AS next_t
+    FROM timeline
+    WINDOW w AS (PARTITION BY i, k ORDER BY t, point
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+-- analytics.replay.deals_as_of at every moment from just before the period (the last row
+-- of each instant): the outcome after the last event by then (before any, the origin's),
+-- the old amount and close date of the first change after it (else today's)
+states AS (
+    SELECT i, k, t, present, outcome,
+           CASE WHEN present = 1 AND outcome = 'open' AND expected_close >= p0
+                     AND expected_close < p1 THEN 1 ELSE 0 END AS inside,
+           CAST(COALESCE(amount_home, 0) AS DECIMAL(18, 4)) AS amt,
+           CASE WHEN amount_home IS NULL THEN 1 ELSE 0 END AS no_amount,
+           CASE WHEN t = s THEN 'start' WHEN t = e THEN 'end' END AS edge
+    FROM (
+        SELECT r.i, r.k, r.t, q.s, q.e, q.p0, q.p1,
+               CASE WHEN q.created_at <= r.t THEN 1 ELSE 0 END AS present,
+               CASE WHEN r.last_code IS NULL THEN o.outcome
+                    WHEN MOD(r.last_code, 4) = 0 THEN 'open'
+                    WHEN MOD(r.last_code, 4) = 1 THEN 'won'
+                    ELSE 'lost' END AS outcome,
+               CASE WHEN a.k IS NULL THEN q.amount_home
+                    WHEN q.amount IS NULL OR q.amount = 0 OR a.old_amount IS NULL THEN NULL
+                    ELSE CAST(a.old_amount AS DOUBLE)
+                         * (q.amount_home / CAST(q.amount AS DOUBLE))
+               END AS amount_home,
+               CASE WHEN c.k IS NOT NULL THEN c.old_close_date
+                    ELSE q.expected_close END AS expected_close
+        FROM run r
+        JOIN scope q ON q.i = r.i AND q.k = r.k
+        JOIN origin o ON o.i = r.i AND o.k = r.k
+        LEFT JOIN ch a ON a.k = r.k AND a.field = 'amount' AND a.n = r.amounts_by + 1
+        LEFT JOIN ch c ON c.k = r.k AND c.field = 'close_date' AND c.n = r.closes_by + 1
+        WHERE r.t >= q.s AND (r.next_t IS NULL OR r.next_t > r.t)
+    ) AS stated
 ),
 stepped AS (
-    SELECT t.*,
+    SELECT s.*,
            LAG(present) OVER w AS was_present, LAG(inside) OVER w AS was_inside,
            LAG(outcome) OVER w AS was_outcome, LAG(amt) OVER w AS was_amt
-    FROM timeline t
-    WINDOW w AS (PARTITION BY opportunity_id ORDER BY t, ord)
+    FROM states s
+    WINDOW w AS (PARTITION BY i, k ORDER BY t)
 ),
 moves AS (
-    SELECT opportunity_id,
+    SELECT i, k,
            CASE
                WHEN was_inside = 0 AND inside = 1 THEN
                    CASE WHEN was_present = 0 THEN 'new'
@@ -193,16 +262,16 @@ moves AS (
            0 AS no_amount
     FROM stepped WHERE was_inside IS NOT NULL
     UNION ALL
-    SELECT opportunity_id, CASE ord WHEN 0 THEN 'start' ELSE 'end' END, 1, amt, no_amount
-    FROM timeline WHERE ord IN (0, 2) AND inside = 1
+    SELECT i, k, edge, 1, amt, no_amount FROM states WHERE inside = 1 AND edge IS NOT NULL
 ),
 tallied AS (
-    SELECT {"".join(f"k.{c}, " for c in names)}m.movement,
-           COUNT(DISTINCT m.opportunity_id) AS deals, SUM(m.dcount) AS "count",
-           SUM(m.damount) AS amount, SUM(m.no_amount) AS no_amount
-    FROM moves m JOIN scope k ON k.opportunity_id = m.opportunity_id
+    SELECT {kg}m.movement,
+           -- counts as BIGINT: a SUM of integers is a 128-bit decimal to Arrow
+           COUNT(DISTINCT m.k) AS deals, CAST(SUM(m.dcount) AS BIGINT) AS "count",
+           SUM(m.damount) AS amount, CAST(SUM(m.no_amount) AS BIGINT) AS no_amount
+    FROM moves m JOIN scope k ON k.i = m.i AND k.k = m.k
     WHERE m.movement IS NOT NULL
-    GROUP BY {"".join(f"k.{c}, " for c in names)}m.movement
+    GROUP BY {kg}m.movement
 ),
 grid AS (
     SELECT DISTINCT {g}v.step, v.movement
@@ -218,18 +287,31 @@ ORDER BY {g}gr.step
 """
 
 
-def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
-    check_cuts(query, NAME)
-    through = now(query)
+def _spans(query: ReportQuery, through: datetime) -> tuple[Period, list[Span]]:
+    """The period asked for and the spans replayed: the period itself, and with the cut
+    "period" each of its parts (a year's quarters, a quarter's months) begun by `through`."""
     period = _period(query, through)
     if through < period.start_at:
         raise PipefitError(
             f"period {period.label} had not begun at {through.isoformat()}: it has no flow yet",
             field="period",
         )
-    before = period.start_at - TICK
-    last = min(period.end_at - TICK, through)
-    raw = con.sql(_sql(query, period, before, last)).to_arrow_table()
+    parts = period.children() if "period" in query.by else []
+    return period, [Span.of(p, through) for p in [period, *parts] if p.start_at <= through]
+
+
+def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
+    check_cuts(query, NAME, [*CUTS, "period"])
+    if "period" in query.where:
+        raise PipefitError(
+            "the flow report cannot be filtered by 'period' (name the period instead)",
+            field="report.where",
+        )
+    through = now(query)
+    period, spans = _spans(query, through)
+    whole = spans[0]
+    shown = spans[1:] if "period" in query.by and len(spans) > 1 else spans
+    raw = con.sql(_sql(query, spans)).to_arrow_table()
     raw = raw.rename_columns([c[2:] if c.startswith("g_") else c for c in raw.column_names])
     records = raw.to_pylist()
     notes: list[str] = (
@@ -239,37 +321,42 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
             f"the flow of {period.label}, the quarter of the as-of moment (ask for another period)"
         ]
     )
-    by = list(query.by)
+    by = [b for b in query.by if b != "period"]
     totals: dict[tuple[Any, ...], dict[str, Decimal]] = {}
     missing: dict[str, int] = {"start": 0, "end": 0}
     for r in records:
-        key = tuple(r[n] for n in by)
+        key = (r["period"], *(r[n] for n in by))
         totals.setdefault(key, {})[r["movement"]] = r["amount"]
-        if r["movement"] in missing:
+        if r["movement"] in missing and r["period"] == whole.period.label:
             missing[r["movement"]] += r["no_amount"]
     balanced = all(
         sum((v for k, v in t.items() if k != "end"), Decimal(0)) == t.get("end", Decimal(0))
         for t in totals.values()
     )
+    labels = {s.period.label for s in shown}
+    kept = [r for r in records if r["period"] in labels]
+    order = {s.period.label: i for i, s in enumerate(shown)}
+    kept.sort(key=lambda r: order[r["period"]])  # the SQL orders by label within
     rows = pa.table(
         {
-            **{n: pa.array([r[n] for r in records], pa.string()) for n in by},
-            "period": pa.array([period.label] * len(records), pa.string()),
-            "movement": pa.array([r["movement"] for r in records], pa.string()),
-            "step": pa.array([r["step"] for r in records], pa.int64()),
-            "deals": pa.array([r["deals"] for r in records], pa.int64()),
-            "count": pa.array([r["count"] for r in records], pa.int64()),
-            "amount": pa.array([float(r["amount"]) for r in records], pa.float64()),
+            "period": pa.array([r["period"] for r in kept], pa.string()),
+            **{n: pa.array([r[n] for r in kept], pa.string()) for n in by},
+            "movement": pa.array([r["movement"] for r in kept], pa.string()),
+            "step": pa.array([r["step"] for r in kept], pa.int64()),
+            "deals": pa.array([r["deals"] for r in kept], pa.int64()),
+            "count": pa.array([r["count"] for r in kept], pa.int64()),
+            "amount": pa.array([float(r["amount"]) for r in kept], pa.float64()),
         }
     )
-    whole = {m: (0, Decimal(0)) for m in MOVEMENTS}
+    summed = {m: (0, Decimal(0)) for m in MOVEMENTS}
     for r in records:
-        n, a = whole[r["movement"]]
-        whole[r["movement"]] = (n + r["count"], a + r["amount"])
-    if not records:
+        if r["period"] == whole.period.label:
+            n, a = summed[r["movement"]]
+            summed[r["movement"]] = (n + r["count"], a + r["amount"])
+    if not kept:
         notes.append(
             f"no open deal had a close date in {period.label} between its start and "
-            f"{last.date().isoformat()}"
+            f"{whole.last.date().isoformat()}"
             + (" among the deals the filter keeps" if query.where else "")
             + ": the flow is empty"
         )
@@ -287,16 +374,19 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
             f"{missing['start']} deal(s) at the start and {missing['end']} at the end have no "
             "amount in the workspace currency (no amount or no rate): counted, amount 0"
         )
-    if last < period.end_at - TICK:
-        notes.append(f"{period.label} is not over: its end is replayed to {last.isoformat()}")
+    if whole.last < period.end_at - TICK:
+        notes.append(f"{period.label} is not over: its end is replayed to {whole.last.isoformat()}")
     summary: dict[str, Any] = {
         "period": period.label,
-        "from": period.start_at.isoformat(),
-        "through": last.isoformat(),
+        "from": period.start.isoformat(),
+        "through": whole.last.date().isoformat(),
+        "replayed_to": whole.last.isoformat(),
         "balanced": balanced,
-        **{f"{m}_count": whole[m][0] for m in MOVEMENTS},
-        **{f"{m}_amount": float(whole[m][1]) for m in MOVEMENTS},
+        **{f"{m}_count": int(summed[m][0]) for m in MOVEMENTS},
+        **{f"{m}_amount": float(summed[m][1]) for m in MOVEMENTS},
     }
+    if "period" in query.by:
+        summary["periods"] = [s.period.label for s in shown]
     return ReportResult(
         name=NAME, rows=rows, summary=summary, definitions=dict(DEFINITIONS), notes=notes
     )

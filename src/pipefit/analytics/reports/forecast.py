@@ -14,10 +14,10 @@ import pyarrow as pa
 
 from pipefit.analytics.engine import fetch
 from pipefit.analytics.query import CUTS, ReportQuery, cut_sql
-from pipefit.analytics.replay import deals_as_of, events_as_of, literal
+from pipefit.analytics.replay import deals_as_of, literal
 from pipefit.analytics.result import ReportResult
 from pipefit.domain.errors import PipefitError
-from pipefit.domain.metrics.forecast import BANDS, HISTORY_PERIODS, PRIOR_DEALS, Z90
+from pipefit.domain.metrics.forecast import BANDS, HISTORY_PERIODS, PRIOR_DEALS, UNDATED, Z90
 from pipefit.domain.periods import Period, parse_period, period_of
 
 __all__ = [
@@ -50,6 +50,8 @@ TABLE_COLUMNS = (
     "best_case_amount",
     "pipeline_amount",
 )
+# The relations it reads (services.reports hands it these alone: no people, quotas ...).
+READS = ("deals", "events", "changes", "stages", "forecast_overrides")
 HORIZON = 4  # periods forecast when none is named: the one holding as_of and 3 after
 
 DEFINITIONS = {
@@ -69,6 +71,11 @@ DEFINITIONS = {
         f"{HISTORY_PERIODS} complete past periods, times the part of the period still to come"
     ),
     "expected": "closed_won + expected_open + expected_new",
+    UNDATED: (
+        "the row of open deals without an expected close date: their count, amount and "
+        "expected won revenue (win probability x amount), in no period; the summary's "
+        "totals are over the periods, the undated_* keys hold this row"
+    ),
     "low / high": (
         "10th and 90th percentiles of won revenue from open deals (each deal won or not "
         "with its probability), by the normal approximation, bounded by 0 and the open "
@@ -154,7 +161,9 @@ def following(period: Period) -> Period:
     return period_of(period.end_at, period.kind)
 
 
-def _spans(periods: Sequence[Period], at: datetime | None, with_remaining: bool) -> str:
+def _spans(
+    periods: Sequence[Period], at: datetime | None, with_remaining: bool, undated: bool = False
+) -> str:
     if not periods:
         cols = "CAST(NULL AS VARCHAR), CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)"
         return f"SELECT {cols}{', 0.0' if with_remaining else ''} WHERE 1 = 0"
@@ -164,6 +173,12 @@ def _spans(periods: Sequence[Period], at: datetime | None, with_remaining: bool)
         if with_remaining and at is not None:
             row += f", {_remaining(p, at)!r}"
         rows.append(row + ")")
+    if undated:
+        # the bucket of open deals without an expected close date: in no period
+        rows.append(
+            f"('{UNDATED}', CAST(NULL AS TIMESTAMPTZ), CAST(NULL AS TIMESTAMPTZ)"
+            + (", 0.0)" if with_remaining else ")")
+        )
     return "VALUES " + ", ".join(rows)
 
 
@@ -175,6 +190,31 @@ def _remaining(period: Period, at: datetime) -> float:
     return (period.end_at - at).total_seconds() / (period.end_at - period.start_at).total_seconds()
 
 
+# Each move to another stage and when the deal left that stage (its next move).
+MOVES = """
+SELECT opportunity_id, pipeline, to_stage AS stage, category, "at",
+       LEAD("at") OVER w AS left_at, LEAD(seq) OVER w AS next_seq
+FROM {events}
+WHERE from_stage IS NULL OR from_stage <> to_stage
+WINDOW w AS (PARTITION BY opportunity_id ORDER BY seq)
+"""
+
+
+def _moves(t: str) -> str:
+    return MOVES.format(events=f'(SELECT * FROM events WHERE "at" <= {t}) AS e')
+
+
+def _moves_then(t: str, table: str) -> str:
+    """MOVES of the log as of `t`, from the whole log's: the moves made by then, a stage
+    left after then not left yet (the log's events are numbered in time order, so the
+    moves by then are the first ones of each deal)."""
+    return f"""
+SELECT opportunity_id, pipeline, stage, category, "at",
+       CASE WHEN left_at <= {t} THEN left_at END AS left_at,
+       CASE WHEN left_at <= {t} THEN next_seq END AS next_seq
+FROM {table} WHERE "at" <= {t}"""
+
+
 def forecast_sql(
     at: datetime,
     periods: Sequence[Period],
@@ -183,8 +223,15 @@ def forecast_sql(
     where: str,
     *,
     totals: bool = True,
+    undated: bool = False,
+    deals_then: str | None = None,
+    moves_from: str | None = None,
 ) -> str:
-    """The forecast per (cut values, period) as of `at`, in one SELECT."""
+    """The forecast per (cut values, period) as of `at`, in one SELECT; with `undated`,
+    one more row (period UNDATED) for the open deals without an expected close date.
+    `deals_then`: a table holding `analytics.replay.deals_as_of(at)` already (the
+    backtest replays each moment once for the periods on either side of it); `moves_from`:
+    a table holding MOVES over the whole log, stated as of `at` by a filter."""
     t = literal(at)
     cut_cols = "".join(f"{cut_sql(c, 'd')} AS cut_{c}, " for c in cuts)
     keys = "".join(f"cut_{c}, " for c in cuts)
@@ -209,18 +256,11 @@ def forecast_sql(
     group_by = "GROUP BY " + ", ".join(f"cut_{c}" for c in cuts) if cuts else ""
     return f"""
 WITH
-d AS ({deals_as_of(at)}),
-e AS ({events_as_of(at)}),
-periods (period, period_start, period_end, remaining) AS ({_spans(periods, at, True)}),
+d AS ({deals_as_of(at) if deals_then is None else f"SELECT * FROM {deals_then}"}),
+periods (period, period_start, period_end, remaining) AS ({_spans(periods, at, True, undated)}),
 history (period, period_start, period_end) AS ({_spans(history, None, False)}),
 bands (lower_days, upper_days) AS (VALUES {bands}),
-moves AS (
-    SELECT opportunity_id, pipeline, to_stage AS stage, category, "at",
-           LEAD("at") OVER w AS left_at, LEAD(seq) OVER w AS next_seq
-    FROM e
-    WHERE from_stage IS NULL OR from_stage <> to_stage
-    WINDOW w AS (PARTITION BY opportunity_id ORDER BY seq)
-),
+moves AS ({_moves(t) if moves_from is None else _moves_then(t, moves_from)}),
 closed AS (
     SELECT opportunity_id, COALESCE(segment, '') AS segment,
            CASE WHEN outcome = 'won' THEN 1 ELSE 0 END AS won
@@ -279,7 +319,7 @@ aged AS (
     WHERE g.outcome = 'open'
 ),
 open_deals AS (
-    SELECT {keys}p.period, a.amount_home,
+    SELECT {keys}COALESCE(p.period, '{UNDATED}') AS period, a.amount_home,
            COALESCE(c.p, s.p, o.p) AS p,
            CASE WHEN os.open_rank IS NULL THEN 0.5
                 ELSE os.open_rank * 1.0 / (os.open_count + 1) END AS fixed_p,
@@ -291,7 +331,7 @@ open_deals AS (
                     ELSE 'pipeline' END
            ) AS forecast_category
     FROM aged a
-    JOIN periods p ON a.due >= p.period_start AND a.due < p.period_end
+    {"LEFT " if undated else ""}JOIN periods p ON a.due >= p.period_start AND a.due < p.period_end
     JOIN bands b ON (a.age_days >= b.lower_days OR b.lower_days = 0)
                 AND (b.upper_days IS NULL OR a.age_days < b.upper_days)
     CROSS JOIN overall o
@@ -300,6 +340,7 @@ open_deals AS (
         AND c.lower_days = b.lower_days AND c.segment = COALESCE(a.segment, '')
     LEFT JOIN open_stages os ON os.pipeline = a.pipeline AND os.stage = a.stage
     LEFT JOIN overrides r ON r.opportunity_id = a.opportunity_id AND r.back = 1
+    {"WHERE p.period IS NOT NULL OR a.due IS NULL" if undated else ""}
 ),
 made AS (
     SELECT {keys}SUM(g.amount_home) AS made
@@ -345,6 +386,13 @@ summed AS (
 ),
 ranged AS (
     SELECT s.*, {Z90!r} * SQRT(s.variance) AS spread FROM summed s
+),
+-- what the notes say, counted in the same pass: closed deals learned from, open deals
+-- expected after the last period
+counted AS (
+    SELECT (SELECT COUNT(*) FROM closed) AS closed_deals,
+           (SELECT COUNT(*) FROM aged WHERE due >= {literal(periods[-1].end_at)})
+               AS later_deals
 )
 SELECT {"".join(f"cut_{c} AS {c}, " for c in cuts)}r.period, p.period_start,
        ROUND(r.closed_won + r.expected_open + r.expected_new, 4) AS expected,
@@ -369,8 +417,9 @@ SELECT {"".join(f"cut_{c} AS {c}, " for c in cuts)}r.period, p.period_start,
        ROUND(r.closed_amount + r.commit_amount, 4) AS rollup_commit,
        ROUND(r.closed_amount + r.commit_amount + r.best_case, 4) AS rollup_best_case,
        ROUND(r.closed_amount + r.commit_amount + r.best_case + r.pipeline_amount, 4)
-           AS rollup_pipeline
-FROM ranged r JOIN periods p ON p.period = r.period
+           AS rollup_pipeline,
+       n.closed_deals, n.later_deals
+FROM ranged r JOIN periods p ON p.period = r.period CROSS JOIN counted n
 ORDER BY p.period_start{"".join(f", {c}" for c in cuts)}
 """
 
@@ -396,9 +445,16 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
     history = history_periods(periods[0].kind, at, first, HISTORY_PERIODS)
     where = where_sql(query, "d")
     check_where(con, query, at, where)
-    table = fetch(con, forecast_sql(at, periods, history, cuts, where))
+    table = fetch(con, forecast_sql(at, periods, history, cuts, where, undated=True))
     table = table.drop_columns(["expected_fixed"])
+    # the undated row is shown when it holds a deal (a deal without an amount too)
+    kept = [
+        r["period"] != UNDATED or bool(r["open_deals"] or r["deals_without_amount"])
+        for r in table.select(["period", "open_deals", "deals_without_amount"]).to_pylist()
+    ]
+    table = table.filter(pa.array(kept, pa.bool_()))
     notes = _notes(con, at, periods, history, table, where)
+    table = table.drop_columns(["closed_deals", "later_deals"])
     summary = _summary(table, at, periods)
     return ReportResult(NAME, table, summary, dict(DEFINITIONS), notes)
 
@@ -425,20 +481,25 @@ def _notes(
     where: str,
 ) -> list[str]:
     notes: list[str] = []
-    end = literal(periods[-1].end_at)
-    row = con.execute(
-        f"SELECT COUNT(*) FILTER (WHERE outcome IN ('won', 'lost')), "
-        f"COUNT(*) FILTER (WHERE outcome = 'open' AND expected_close IS NULL), "
-        f"COUNT(*) FILTER (WHERE outcome = 'open' AND expected_close >= {end}) "
-        f"FROM ({deals_as_of(at)}) AS d"
-    ).fetchall()[0]
-    closed, undated, beyond = row if row is not None else (0, 0, 0)
+    every = table.select(
+        ["period", "open_deals", "deals_without_amount", "closed_deals", "later_deals"]
+    ).to_pylist()
+    closed = max((r["closed_deals"] or 0 for r in every), default=0)
+    beyond = max((r["later_deals"] or 0 for r in every), default=0)
+    undated = sum(
+        (r["open_deals"] or 0) + (r["deals_without_amount"] or 0)
+        for r in every
+        if r["period"] == UNDATED
+    )
     if closed == 0:
         notes.append(
             f"no deal had closed by {at:%Y-%m-%d}: every win probability is 50% (nothing learned)"
         )
     if undated:
-        notes.append(f"{undated} open deal(s) have no expected close date and are not forecast")
+        notes.append(
+            f"{undated} open deal(s) have no expected close date: they are counted apart, in "
+            f"the row '{UNDATED}' (their expected won revenue belongs to no period)"
+        )
     if beyond:
         notes.append(f"{beyond} open deal(s) are expected to close after the last period shown")
     if not history:
@@ -459,10 +520,12 @@ def _notes(
 
 
 def _summary(table: pa.Table, at: datetime, periods: Sequence[Period]) -> dict[str, Any]:
-    rows = table.to_pylist()
+    every = table.to_pylist()
+    rows = [r for r in every if r["period"] != UNDATED]
+    apart = [r for r in every if r["period"] == UNDATED]
 
-    def total(key: str) -> float:
-        return round(sum(r[key] or 0.0 for r in rows), 4)
+    def total(key: str, among: list[dict[str, Any]] = rows) -> float:
+        return round(sum(r[key] or 0.0 for r in among), 4)
 
     return {
         "as_of": at.isoformat(),
@@ -474,6 +537,10 @@ def _summary(table: pa.Table, at: datetime, periods: Sequence[Period]) -> dict[s
         "rollup_commit": total("rollup_commit"),
         "rollup_best_case": total("rollup_best_case"),
         "rollup_pipeline": total("rollup_pipeline"),
+        "undated_open_deals": int(sum(r["open_deals"] or 0 for r in apart)),
+        "undated_open_amount": total("open_amount", apart),
+        "undated_expected_open": total("expected_open", apart),
+        "undated_deals_without_amount": int(sum(r["deals_without_amount"] or 0 for r in apart)),
     }
 
 
@@ -481,7 +548,11 @@ def chart(result: ReportResult) -> Any:
     """Expected won revenue per period with its range (and what has closed so far)."""
     import altair as alt
 
-    data = result.rows.select(["period", "expected", "low", "high", "closed_won"]).to_pylist()
+    data = [
+        r
+        for r in result.rows.select(["period", "expected", "low", "high", "closed_won"]).to_pylist()
+        if r["period"] != UNDATED
+    ]
     values = alt.Data(values=data)  # type: ignore[no-untyped-call]
     base = alt.Chart(values).encode(x=alt.X("period:N", sort=None, title="period"))
     band = base.mark_errorbar().encode(y=alt.Y("low:Q", title="won revenue"), y2=alt.Y2("high:Q"))

@@ -6,6 +6,7 @@ stage-weighted forecast with fixed probabilities and a run-rate forecast. The fo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -13,8 +14,9 @@ import pyarrow as pa
 
 from pipefit.analytics.engine import fetch
 from pipefit.analytics.query import ReportQuery
-from pipefit.analytics.replay import deals_as_of, literal
+from pipefit.analytics.replay import CHANGE_INDEX, EVENT_INDEX, deals_as_of_indexed, literal
 from pipefit.analytics.reports.forecast import (
+    MOVES,
     check_start,
     check_where,
     cuts_of,
@@ -37,6 +39,7 @@ TITLE = "Forecast backtest: the forecast at the start of each past period agains
 # What the terminal shows (views.reports); the track record comes from the summary.
 TABLE_COLUMNS = ("period", "actual", "learned", "fixed", "run_rate")
 DEFAULT_PERIODS = 8
+READS = ("deals", "events", "changes", "stages", "forecast_overrides")  # the forecast's
 METHODS = ("learned", "fixed", "run_rate")
 
 DEFINITIONS = {
@@ -102,7 +105,7 @@ def run(
             f"{at:%Y-%m-%d}: nothing to backtest",
             field="as_of",
         )
-    parts = [_period(con, p, first, cuts, where) for p in tested]
+    parts = _periods(con, tested, first, cuts, where)
     con.register("backtest_periods", pa.concat_tables(parts))
     keys = ", ".join(cuts)
     rows = fetch(
@@ -130,14 +133,68 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
 
 
+# The deal columns the forecast and the cuts read (a replayed moment is held as a table:
+# the narrower, the cheaper).
+KEPT = ", ".join(
+    [
+        "opportunity_id", "pipeline", "stage", "outcome", "amount_home", "created_at",
+        "closed_at", "expected_close", "owner_id", "presales_id", "team_id", "segment",
+        "source", "product",
+    ]
+)  # fmt: skip
+
+
+def _periods(
+    con: duckdb.DuckDBPyConnection,
+    periods: list[Period],
+    first: Any,
+    cuts: tuple[str, ...],
+    where: str,
+) -> list[pa.Table]:
+    """Each period's forecasts and what it won. The deals are replayed once per moment
+    (each period's start; the last one's end), kept while the periods on either side of
+    it need them: 9 replays for 8 consecutive periods, not 3 a period; and each replay is
+    a filter over the log indexed once (`analytics.replay.deals_as_of_indexed`)."""
+    found: list[pa.Table] = []
+    held: dict[datetime, str] = {}
+    made = iter(range(len(periods) + 1))
+    # the log and the changes with their neighbours in time, once: each replay a filter
+    con.execute(f"CREATE TEMP TABLE backtest_events AS {EVENT_INDEX}")
+    con.execute(f"CREATE TEMP TABLE backtest_changes AS {CHANGE_INDEX}")
+    con.execute(f"CREATE TEMP TABLE backtest_moves AS {MOVES.format(events='events')}")
+
+    def replayed(at: datetime) -> str:
+        if at not in held:
+            name = f"backtest_deals_{next(made)}"
+            replay = deals_as_of_indexed(at, "backtest_events", "backtest_changes")
+            con.execute(f"CREATE TEMP TABLE {name} AS SELECT {KEPT} FROM ({replay}) AS r")
+            held[at] = name
+        return held[at]
+
+    try:
+        for period in periods:
+            start, end = replayed(period.start_at), replayed(period.end_at)
+            found.append(_period(con, period, first, cuts, where, start, end))
+            # a moment no later period needs is let go
+            for at in [a for a in held if a < period.end_at]:
+                con.execute(f"DROP TABLE {held.pop(at)}")
+    finally:
+        for name in [*held.values(), "backtest_events", "backtest_changes", "backtest_moves"]:
+            con.execute(f"DROP TABLE {name}")
+    return found
+
+
 def _period(
     con: duckdb.DuckDBPyConnection,
     period: Period,
     first: Any,
     cuts: tuple[str, ...],
     where: str,
+    deals_at_start: str,
+    deals_at_end: str,
 ) -> pa.Table:
-    """One period's three forecasts (as of its start) and what it won (as of its end)."""
+    """One period's three forecasts (as of its start) and what it won (as of its end),
+    from the deals replayed to those two moments (tables)."""
     start = period.start_at
     history = history_periods(period.kind, start, first, HISTORY_PERIODS)
     before = previous(period)
@@ -146,10 +203,20 @@ def _period(
     join = " AND ".join(f"a.{c} IS NOT DISTINCT FROM b.{c}" for c in cuts) or "1 = 1"
     sql = f"""
 WITH
-f AS ({forecast_sql(start, [period], history, cuts, where, totals=True)}),
+f AS ({
+        forecast_sql(
+            start,
+            [period],
+            history,
+            cuts,
+            where,
+            deals_then=deals_at_start,
+            moves_from="backtest_moves",
+        )
+    }),
 won_then AS (
     SELECT {cut_cols}d.amount_home, d.closed_at
-    FROM ({deals_as_of(period.end_at)}) AS d
+    FROM {deals_at_end} AS d
     WHERE d.outcome = 'won' AND d.amount_home IS NOT NULL AND {where}
 ),
 actual AS (
@@ -159,7 +226,7 @@ actual AS (
 ),
 won_before AS (
     SELECT {cut_cols}d.amount_home, d.closed_at
-    FROM ({deals_as_of(start)}) AS d
+    FROM {deals_at_start} AS d
     WHERE d.outcome = 'won' AND d.amount_home IS NOT NULL AND {where}
 ),
 run_rate AS (

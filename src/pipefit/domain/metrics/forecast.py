@@ -42,6 +42,7 @@ __all__ = [
     "CATEGORIES",
     "HISTORY_PERIODS",
     "PRIOR_DEALS",
+    "UNDATED",
     "Z90",
     "Deal",
     "Move",
@@ -62,6 +63,8 @@ BANDS: tuple[int, ...] = (0, 30, 90)  # lower bounds of the age-in-stage bands, 
 PRIOR_DEALS = 5.0  # the parent's rate weighs as much as this many deals
 HISTORY_PERIODS = 4  # past periods averaged for pipeline not yet created
 Z90 = 1.2815515655446004  # the standard normal's 90th percentile
+# The row of open deals without an expected close date: in no period, counted apart.
+UNDATED = "undated"
 CATEGORIES = ("pipeline", "best_case", "commit", "closed", "omitted")
 DAY = 86400.0
 
@@ -269,12 +272,16 @@ def forecast(
                 r = row(d.group, span.label)
                 r.closed_won += d.amount
                 r.categories["closed"] += d.amount
-        if d.outcome != "open" or d.expected_close is None:
+        if d.outcome != "open":
             continue
-        span = _span_of(periods, max(d.expected_close, at))
-        if span is None:
-            continue
-        r = row(d.group, span.label)
+        if d.expected_close is None:
+            label = UNDATED  # counted apart, never left out
+        else:
+            span = _span_of(periods, max(d.expected_close, at))
+            if span is None:
+                continue
+            label = span.label
+        r = row(d.group, label)
         if d.amount is None:
             r.deals_without_amount += 1
             continue

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from pipefit.scoring import models
 from pipefit.scoring.comparison import pipefit_by_folds
 from pipefit.scoring.crosses import _pair_columns, fit_crosses
-from pipefit.scoring.design import linear_design
+from pipefit.scoring.design import field_pulls, linear_design
 from pipefit.scoring.evaluate import auc
 from pipefit.scoring.frame import Frame
 from pipefit.scoring.learn import plan_features
@@ -109,3 +109,23 @@ def test_a_model_saved_before_the_pair_model_existed_still_scores() -> None:
     old = LeadModel(fitted.members, fitted.coef, fitted.intercept)
     del old.__dict__["crosses"], old.__dict__["cross_weight"], old.__dict__["linear_weight"]
     assert old.blend(frame).shape == (frame.rows,)
+
+
+def test_the_pair_models_field_pulls_add_up_to_its_log_odds() -> None:
+    frame, y = _pair_only_leads(600)
+    crosses = fit_crosses(frame, y, [])
+    pulls = crosses.field_pulls(frame)
+    assert pulls.shape == (frame.rows, len(frame.spec.names))
+    np.testing.assert_allclose(pulls.sum(axis=1) + crosses.intercept, crosses.logit(frame))
+
+
+def test_with_the_pair_model_in_the_blend_the_reasons_follow_its_weights() -> None:
+    frame, y = _pair_only_leads(600)
+    model = fit_lead_model(frame, y)
+    model.crosses = fit_crosses(frame, y, [])
+    model.linear_weight, model.cross_weight = 0.25, 1.0
+    expected = 0.25 * field_pulls(model.coef, frame) + model.crosses.field_pulls(frame)
+    np.testing.assert_allclose(model.reason_pulls(frame), expected)
+    # A model without the pair model explains with its linear model alone, as before.
+    model.cross_weight = 0.0
+    np.testing.assert_allclose(model.reason_pulls(frame), field_pulls(model.coef, frame))

@@ -131,6 +131,20 @@ class LeadModel:
     def predict(self, frame: Frame, pulls: np.ndarray | None = None) -> np.ndarray:
         return sigmoid(self.slope * self.blend(frame, pulls) + self.offset)
 
+    def reason_pulls(self, frame: Frame, pulls: np.ndarray | None = None) -> np.ndarray:
+        """Each field's pull on the log-odds as the blend weighs it (rows, fields).
+
+        With the pair model in the blend, the linear model's and the pair model's pulls
+        in their blend weights; otherwise the linear model's (`pulls`, if computed)."""
+        if pulls is None:
+            pulls = field_pulls(self.coef, frame)
+        if self.crosses is None or not self.cross_weight:
+            return pulls
+        return np.asarray(
+            self.linear_weight * pulls + self.cross_weight * self.crosses.field_pulls(frame),
+            np.float64,
+        )
+
 
 def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     if len(np.unique(y)) < 2:
@@ -210,5 +224,5 @@ def fit_lead_model(frame: Frame, y: np.ndarray, *, seed: int = 0) -> LeadModel:
     if w_cross:
         held_z = held_z + w_cross * parts[:, 2]
     model.slope, model.offset = _platt(held_z[known], y[known])
-    model.pull_means = field_pulls(model.coef, frame).mean(axis=0)
+    model.pull_means = model.reason_pulls(frame).mean(axis=0)
     return model

@@ -69,10 +69,11 @@ def test_pipefit_beats_every_baseline_without_the_nine_post_contact_fields(
     assert result["rows"] == 9240
     assert result["positive_rate"] == pytest.approx(0.3854, abs=1e-4)
     auc = result["auc"]
-    # Measured 2026-12-01: pipefit 0.879, gradient boosting 0.877, logistic regression
-    # 0.865, naive Bayes 0.844 (the goal of 0.885 is not reached; see
-    # docs/qualification.md).
-    assert auc["pipefit"] >= 0.875, auc
+    # Measured 2026-12-01: pipefit 0.8800 (0.8794 before the pair model joined the blend),
+    # gradient boosting 0.8774, logistic regression 0.8645, naive Bayes 0.8441. The
+    # issue's goal of 0.885 is not reached: CatBoost, the strongest model tried, reaches
+    # 0.881 on these folds (see docs/qualification.md).
+    assert auc["pipefit"] >= 0.8795, auc
     for baseline in ("logistic_regression", "gradient_boosting", "naive_bayes"):
         assert auc["pipefit"] >= auc[baseline], (baseline, auc)
     assert set(POST_CONTACT) <= set(result["excluded"])

@@ -1,6 +1,7 @@
 """Why a lead scored as it did, in words, for a million leads at a time.
 
-Reasons come from the model's linear part: each field's pull on the log-odds, measured
+Reasons come from the model's linear parts: each field's pull on the log-odds (with the
+pair model in the blend, its main effect plus half of each pair it is in), measured
 against the average lead's. The fields that pull hardest, up or down, are the reasons.
 Each (field, value) pair has one phrase ("Lead Origin: lead add form (raises)"; numbers
 by their decile range), so a million leads' reasons are a gather from a few hundred
@@ -17,7 +18,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipefit.domain.qualification import BANDS
-from pipefit.scoring.design import field_pulls
 from pipefit.scoring.frame import MISSING, Frame, FrameSpec
 from pipefit.scoring.models import LeadModel
 
@@ -83,8 +83,7 @@ def explain(
     fields = len(frame.spec.names)
     if fields == 0:
         return pa.array([""] * frame.rows)
-    if pulls is None:
-        pulls = field_pulls(model.coef, frame)
+    pulls = model.reason_pulls(frame, pulls)
     if model.pull_means is not None:
         pulls = pulls - model.pull_means
     k = min(top, fields)

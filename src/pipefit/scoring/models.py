@@ -26,13 +26,19 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
+from pipefit.scoring.crosses import Crosses, average_crosses, fit_crosses
 from pipefit.scoring.design import category_orders, field_pulls, linear_design, tree_design
+from pipefit.scoring.evaluate import auc
 from pipefit.scoring.frame import Frame
 
 __all__ = ["LeadModel", "Member", "fit_lead_model", "logit", "sigmoid", "tree_threads"]
 
 _ENSEMBLE_UP_TO = 100_000  # rows
-_LINEAR_WEIGHT = 0.5  # measured on X Education: trees + half the linear model ranks best
+_LINEAR_WEIGHT = 0.5  # bigger histories: trees + half the linear model
+_CROSSES_UP_TO = 30_000  # rows; the pair model is fitted on histories up to this size
+# The weights of the linear model and of the pair model in the blend, each tried on the
+# members' left-out leads (inside the training leads: nested, never the leads evaluated).
+_WEIGHTS = (0.0, 0.25, 0.5, 1.0)
 _THREADED_FROM = 50_000  # rows; below this, one thread is as fast and immune to a busy machine
 
 
@@ -108,16 +114,36 @@ class LeadModel:
     base_rate: float = 0.5
     pull_means: np.ndarray | None = None  # each field's average pull over the training leads
     notes: list[str] = field(default_factory=list)
+    crosses: Crosses | None = None
+    linear_weight: float = _LINEAR_WEIGHT
+    cross_weight: float = 0.0
 
     def blend(self, frame: Frame, pulls: np.ndarray | None = None) -> np.ndarray:
         if pulls is None:
             pulls = field_pulls(self.coef, frame)
         linear = pulls.sum(axis=1) + self.intercept
         trees = np.mean([m.logit(frame) for m in self.members], axis=0)
-        return np.asarray(trees + _LINEAR_WEIGHT * linear, np.float64)
+        z = trees + self.linear_weight * linear
+        if self.crosses is not None and self.cross_weight:
+            z += self.cross_weight * self.crosses.logit(frame)
+        return np.asarray(z, np.float64)
 
     def predict(self, frame: Frame, pulls: np.ndarray | None = None) -> np.ndarray:
         return sigmoid(self.slope * self.blend(frame, pulls) + self.offset)
+
+    def reason_pulls(self, frame: Frame, pulls: np.ndarray | None = None) -> np.ndarray:
+        """Each field's pull on the log-odds as the blend weighs it (rows, fields).
+
+        With the pair model in the blend, the linear model's and the pair model's pulls
+        in their blend weights; otherwise the linear model's (`pulls`, if computed)."""
+        if pulls is None:
+            pulls = field_pulls(self.coef, frame)
+        if self.crosses is None or not self.cross_weight:
+            return pulls
+        return np.asarray(
+            self.linear_weight * pulls + self.cross_weight * self.crosses.field_pulls(frame),
+            np.float64,
+        )
 
 
 def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -141,27 +167,62 @@ def _splits(y: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(rows, rows)]  # too few of one class to hold any out: calibration is in-sample
 
 
+def _weights(parts: np.ndarray, y: np.ndarray, known: np.ndarray) -> tuple[float, float]:
+    """The (linear, pairs) weights whose blend ranks the left-out leads best.
+
+    `parts` holds, per lead, the trees', the linear model's and the pair model's log-odds
+    from the member that did not see it. Ties go to the first weights tried.
+    """
+    best, chosen = -1.0, (_LINEAR_WEIGHT, 0.0)
+    crosses = not np.isnan(parts[:, 2]).all()
+    for w_linear in _WEIGHTS:
+        for w_cross in _WEIGHTS if crosses else (0.0,):
+            z = parts[known, 0] + w_linear * parts[known, 1]
+            if w_cross:
+                z = z + w_cross * parts[known, 2]
+            value = auc(y[known], z)
+            if value is not None and value > best + 1e-9:
+                best, chosen = value, (w_linear, w_cross)
+    return chosen
+
+
 def fit_lead_model(frame: Frame, y: np.ndarray, *, seed: int = 0) -> LeadModel:
     notes: list[str] = []
     members: list[Member] = []
     linears: list[LogisticRegression] = []
-    held_z = np.full(frame.rows, np.nan)
-    for k, (fit, held) in enumerate(_splits(y, seed)):
-        part = frame.take(fit)
+    pair_models: list[Crosses] = []
+    splits = _splits(y, seed)
+    # The pair model, and choosing the weights, need every lead left out exactly once.
+    nested = len(splits) > 1 and frame.rows <= _CROSSES_UP_TO and len(frame.spec.names) > 1
+    parts = np.full((frame.rows, 3), np.nan)
+    for k, (fit, held) in enumerate(splits):
+        part, left_out = frame.take(fit), frame.take(held)
         linear = _fit_linear(part, y[fit], notes)
         member = _fit_member(part, y[fit], seed + k)
         linears.append(linear)
         members.append(member)
-        alone = LeadModel([member], linear.coef_[0], float(linear.intercept_[0]))
-        held_z[held] = alone.blend(frame.take(held))
+        parts[held, 0] = member.logit(left_out)
+        parts[held, 1] = field_pulls(linear.coef_[0], left_out).sum(axis=1) + float(
+            linear.intercept_[0]
+        )
+        if nested:
+            pair_models.append(fit_crosses(part, y[fit], notes))
+            parts[held, 2] = pair_models[-1].logit(left_out)
+    known = ~np.isnan(parts[:, 0])
+    w_linear, w_cross = _weights(parts, y, known) if nested else (_LINEAR_WEIGHT, 0.0)
     model = LeadModel(
         members=members,
         coef=np.mean([m.coef_[0] for m in linears], axis=0),
         intercept=float(np.mean([m.intercept_[0] for m in linears])),
         base_rate=float(np.mean(y)),
         notes=sorted(set(notes)),
+        crosses=average_crosses(pair_models) if pair_models and w_cross else None,
+        linear_weight=w_linear,
+        cross_weight=w_cross,
     )
-    known = ~np.isnan(held_z)
+    held_z = parts[:, 0] + w_linear * parts[:, 1]
+    if w_cross:
+        held_z = held_z + w_cross * parts[:, 2]
     model.slope, model.offset = _platt(held_z[known], y[known])
-    model.pull_means = field_pulls(model.coef, frame).mean(axis=0)
+    model.pull_means = model.reason_pulls(frame).mean(axis=0)
     return model

@@ -153,7 +153,9 @@ def test_a_wrong_cut_or_date_is_said_beside_the_form_in_the_domains_words(api: A
 
 
 def test_a_dashboard_needs_a_login(api: Api) -> None:
-    assert api.client.get("/dashboards/funnel").status_code == 401
+    answer = api.client.get("/dashboards/funnel", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/login?next=%2Fdashboards%2Ffunnel"
 
 
 def test_no_dashboard_loads_anything_from_another_host(api: Api) -> None:

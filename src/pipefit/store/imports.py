@@ -12,7 +12,9 @@ from sqlalchemy import Column, Connection, Engine, select
 
 from pipefit.domain.imports import LoadReport
 from pipefit.domain.pipeline import Pipeline
+from pipefit.store.aside import ASIDE_MIN_ROWS, AsideCopies
 from pipefit.store.bulk import bulk_load
+from pipefit.store.database import is_sqlite
 from pipefit.store.locks import import_lock
 from pipefit.store.pipelines import load_stored_pipelines
 from pipefit.store.tables import (
@@ -215,6 +217,25 @@ class SqlBatchLoader:
         self._engine = engine
         self._url = url
 
+    def stage(self, tables: dict[str, pa.Table], *, source: str) -> AsideCopies | _NothingStaged:
+        """On SQLite, start writing the batch's big tables aside (see `store.aside`)."""
+        if not is_sqlite(self._url) or not any(
+            t.num_rows >= ASIDE_MIN_ROWS for t in tables.values()
+        ):
+            return _NOTHING_STAGED
+        with self._engine.connect() as conn:
+            page_size = int(conn.exec_driver_sql("PRAGMA page_size").scalar_one())
+            rows = conn.exec_driver_sql(
+                "SELECT tbl_name, name, sql FROM sqlite_master WHERE type IN ('table', "
+                "'index') AND sql IS NOT NULL ORDER BY tbl_name, type = 'index', name"
+            ).all()
+        schema: dict[str, list[tuple[str, str]]] = {}
+        for table, name, sql in rows:
+            schema.setdefault(str(table), []).append((str(name), str(sql)))
+        copies = AsideCopies(schema=schema, page_size=page_size, source=source)
+        copies.start(tables)
+        return copies
+
     def load(
         self,
         tables: dict[str, pa.Table],
@@ -223,6 +244,7 @@ class SqlBatchLoader:
         files: list[str],
         progress: Callable[[str], None] | None = None,
         before_commit: Callable[[], None] | None = None,
+        staged: object | None = None,
     ) -> LoadReport:
         # No connection of the engine may hold a SQLite file while ADBC's own copy of
         # SQLite writes it in this process (see store.bulk.adbc_connection).
@@ -237,4 +259,13 @@ class SqlBatchLoader:
                 fmt=source,
                 progress=progress,
                 before_commit=before_commit,
+                aside=staged.copy_of if isinstance(staged, AsideCopies) else None,
             )
+
+
+class _NothingStaged:
+    def close(self) -> None:
+        pass
+
+
+_NOTHING_STAGED = _NothingStaged()

@@ -1,0 +1,161 @@
+"""Big tables of an import, written aside while the import is still being checked.
+
+SQLite writes one row at a time, on one core: a million deals and five million stage
+events take most of an import. So as soon as a batch's rows are final (before the checks
+across records and against the database), each big table is written by a thread of its
+own into a scratch SQLite file with the table's exact schema, on the other core. The load
+then copies each into the database inside its one transaction with `INSERT INTO t SELECT *
+FROM aside.t`, which SQLite runs as a transfer of whole records and index entries (no
+row is decoded or checked again), several times cheaper than inserting the rows.
+
+The copy is used only when it cannot differ from a direct write: the table is empty in
+the database when the load's transaction looks (so the stage log's numbers start at 1, as
+the copy's do), and the load is given the very same rows (the same Arrow buffers; a check
+that changed a column makes the load write that table directly). A scratch file is never
+the database: it is deleted once the load is done or the import refused; the database
+changes only in the load's transaction, so a killed import still leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from pipefit.store.tables import ENTITY_TABLES
+
+__all__ = ["ASIDE_MIN_ROWS", "AsideCopies", "same_rows"]
+
+# Below this many rows a table is written directly: a thread and a file cost more.
+ASIDE_MIN_ROWS = 200_000
+
+# The scratch files' page cache; their pages need not survive a crash (see `_write`).
+ASIDE_CACHE_KIB = 131_072
+
+
+def same_rows(given: pa.Table, kept: pa.Table) -> bool:
+    """Whether two tables are the same rows in the same memory (Arrow never changes a
+    buffer in place): a check that replaced a column gives new buffers, hence False."""
+    if given.num_rows != kept.num_rows or not given.schema.equals(kept.schema):
+        return False
+    for name in given.column_names:
+        ours, theirs = given[name].chunks, kept[name].chunks
+        if len(ours) != len(theirs):
+            return False
+        for a, b in zip(ours, theirs, strict=True):
+            if a.offset != b.offset or len(a) != len(b):
+                return False
+            for x, y in zip(a.buffers(), b.buffers(), strict=True):
+                if (x is None) != (y is None) or (x is not None and x.address != y.address):
+                    return False
+    return True
+
+
+@dataclass
+class _Copy:
+    name: str
+    rows: pa.Table  # as given, to compare with what the load is given
+    path: Path
+    thread: threading.Thread | None = None
+    cursor: Any = None  # the running statement, to cancel when the import is refused
+    failed: BaseException | None = None
+    done: bool = False
+
+
+@dataclass
+class AsideCopies:
+    """The scratch copies of one import's big tables (see the module's docstring)."""
+
+    # table -> (name, SQL) of its CREATE TABLE, then of each CREATE INDEX, as stored
+    schema: dict[str, list[tuple[str, str]]]
+    page_size: int
+    source: str
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="pipefit-aside-")))
+    copies: dict[str, _Copy] = field(default_factory=dict)
+    closed: bool = False
+
+    def start(self, tables: dict[str, pa.Table]) -> None:
+        """Begin writing aside every big table of the batch, the biggest first."""
+        big = [
+            (name, table)
+            for name, table in tables.items()
+            if table.num_rows >= ASIDE_MIN_ROWS and name in ENTITY_TABLES and name in self.schema
+        ]
+        for name, table in sorted(big, key=lambda item: -item[1].num_rows):
+            copy = _Copy(name, table, self.folder / f"{name}.db")
+            copy.thread = threading.Thread(
+                target=self._write, args=(copy,), name=f"pipefit-aside-{name}", daemon=True
+            )
+            self.copies[name] = copy
+            copy.thread.start()
+
+    def _write(self, copy: _Copy) -> None:
+        import adbc_driver_sqlite.dbapi as sqlite_dbapi
+
+        from pipefit.store.bulk import RISING_INDEXES, prepare_rows
+
+        try:
+            table, _ = ENTITY_TABLES[copy.name]
+            rows = prepare_rows(table, copy.rows, self.source, sqlite=True, first_logged=1)
+            conn = sqlite_dbapi.connect(str(copy.path), autocommit=True)
+            try:
+                cursor = conn.cursor()
+                copy.cursor = cursor
+                cursor.execute(f"PRAGMA page_size={self.page_size}")
+                # A scratch file: no journal, no syncing. If the machine stops, the file
+                # is left over, incomplete and unused; the database has not changed.
+                cursor.execute("PRAGMA journal_mode=OFF")
+                cursor.fetchall()
+                cursor.execute("PRAGMA synchronous=OFF")
+                cursor.execute(f"PRAGMA cache_size=-{ASIDE_CACHE_KIB}")
+                # As the load does: indexes whose keys arrive in rising order grow with
+                # the rows; the others are sorted once, after them.
+                statements = self.schema[copy.name]
+                later = [sql for name, sql in statements[1:] if name not in RISING_INDEXES]
+                for _, sql in statements:
+                    if sql not in later:
+                        cursor.execute(sql)
+                conn.adbc_connection.set_autocommit(False)
+                if not self.closed:
+                    cursor.adbc_ingest(copy.name, rows, mode="append")
+                del rows
+                for sql in later:
+                    if not self.closed:
+                        cursor.execute(sql)
+                conn.adbc_connection.commit()
+                copy.done = not self.closed
+            finally:
+                copy.cursor = None
+                conn.close()
+        except BaseException as exc:  # the load writes the table directly instead
+            copy.failed = exc
+
+    def copy_of(self, name: str, given: pa.Table) -> str | None:
+        """The file holding `name` written aside, once written, if it holds these rows."""
+        copy = self.copies.get(name)
+        if copy is None or copy.thread is None:
+            return None
+        copy.thread.join()
+        if not copy.done or copy.failed is not None or not same_rows(given, copy.rows):
+            return None
+        return str(copy.path)
+
+    def close(self) -> None:
+        """Stop what is still being written and delete the files."""
+        self.closed = True
+        for copy in self.copies.values():
+            cursor = copy.cursor
+            if cursor is not None:
+                with contextlib.suppress(Exception):
+                    cursor.adbc_cancel()
+        for copy in self.copies.values():
+            if copy.thread is not None:
+                copy.thread.join()
+        self.copies.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)

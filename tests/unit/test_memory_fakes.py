@@ -28,7 +28,13 @@ from pipefit.services.ports.analytics import AnalyticsSource
 from pipefit.services.ports.deals import DealRepository
 from pipefit.services.ports.files import ConfigFile, LeadFiles, ModelFiles
 from pipefit.services.ports.history import HistorySource
-from pipefit.services.ports.imports import Batch, BatchLoader, BatchReader, ImportRepository
+from pipefit.services.ports.imports import (
+    Batch,
+    BatchLoader,
+    BatchReader,
+    ImportRepository,
+    Staged,
+)
 from pipefit.services.ports.leads import LeadRepository
 from pipefit.services.ports.pay import CompensationSource, StatementWriter
 from pipefit.services.ports.status import StatusSource
@@ -46,7 +52,12 @@ from pipefit.store.memory.analytics import MemoryAnalytics
 from pipefit.store.memory.deals import MemoryDeals
 from pipefit.store.memory.files import MemoryConfigFile, MemoryLeadFiles, MemoryModelFiles
 from pipefit.store.memory.history import MemoryHistory
-from pipefit.store.memory.imports import MemoryBatch, MemoryBatchReader, MemoryImports
+from pipefit.store.memory.imports import (
+    MemoryBatch,
+    MemoryBatchReader,
+    MemoryImports,
+    MemoryStaged,
+)
 from pipefit.store.memory.leads import MemoryLeads
 from pipefit.store.memory.pay import MemoryCompensation
 from pipefit.store.memory.statements import MemoryStatementWriter
@@ -59,6 +70,7 @@ pay: CompensationSource = MemoryCompensation()
 history: HistorySource = MemoryHistory()
 imports: ImportRepository = MemoryImports()
 loader: BatchLoader = MemoryImports()
+staged: Staged = MemoryStaged({})
 batch: Batch = MemoryBatch("native")
 reader: BatchReader = MemoryBatchReader(MemoryBatch("native"))
 leads: LeadRepository = MemoryLeads()
@@ -82,6 +94,7 @@ FAKES: dict[str, object] = {
     "HistorySource": history,
     "ImportRepository": imports,
     "BatchLoader": loader,
+    "Staged": staged,
     "Batch": batch,
     "BatchReader": reader,
     "LeadRepository": leads,

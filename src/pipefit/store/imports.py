@@ -12,7 +12,8 @@ from sqlalchemy import Column, Connection, Engine, select
 
 from pipefit.domain.imports import LoadReport
 from pipefit.domain.pipeline import Pipeline
-from pipefit.store.aside import ASIDE_MIN_ROWS, AsideCopies
+from pipefit.store import aside
+from pipefit.store.aside import AsideCopies
 from pipefit.store.bulk import bulk_load
 from pipefit.store.database import is_sqlite
 from pipefit.store.locks import import_lock
@@ -220,7 +221,7 @@ class SqlBatchLoader:
     def stage(self, tables: dict[str, pa.Table], *, source: str) -> AsideCopies | _NothingStaged:
         """On SQLite, start writing the batch's big tables aside (see `store.aside`)."""
         if not is_sqlite(self._url) or not any(
-            t.num_rows >= ASIDE_MIN_ROWS for t in tables.values()
+            t.num_rows >= aside.ASIDE_MIN_ROWS for t in tables.values()
         ):
             return _NOTHING_STAGED
         with self._engine.connect() as conn:

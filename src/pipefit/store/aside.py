@@ -35,6 +35,11 @@ __all__ = ["ASIDE_MIN_ROWS", "AsideCopies", "same_rows"]
 # Below this many rows a table is written directly: a thread and a file cost more.
 ASIDE_MIN_ROWS = 200_000
 
+# How many tables go aside at once. With two cores, one writes the biggest table aside
+# while the other runs the checks and then writes the other tables into the database:
+# a second table aside would take its time from the first, the longest task of all.
+ASIDE_TABLES = 1
+
 # The scratch files' page cache; their pages need not survive a crash (see `_write`).
 ASIDE_CACHE_KIB = 131_072
 
@@ -81,13 +86,14 @@ class AsideCopies:
     closed: bool = False
 
     def start(self, tables: dict[str, pa.Table]) -> None:
-        """Begin writing aside every big table of the batch, the biggest first."""
+        """Begin writing aside the biggest tables of the batch (`ASIDE_TABLES` of them)."""
         big = [
             (name, table)
             for name, table in tables.items()
             if table.num_rows >= ASIDE_MIN_ROWS and name in ENTITY_TABLES and name in self.schema
         ]
-        for name, table in sorted(big, key=lambda item: -item[1].num_rows):
+        big.sort(key=lambda item: -item[1].num_rows)
+        for name, table in big[:ASIDE_TABLES]:
             copy = _Copy(name, table, self.folder / f"{name}.db")
             copy.thread = threading.Thread(
                 target=self._write, args=(copy,), name=f"pipefit-aside-{name}", daemon=True

@@ -21,9 +21,10 @@ from .workspaces import import_files, new_workspace, query, table_counts
 
 @pytest.fixture
 def copied(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
-    """Every table of these small files goes aside (as a million rows would); the names
-    of the tables copied from aside into the database, in order."""
+    """Every table of these small files goes aside (as the biggest of a million rows
+    would); the names of the tables copied from aside into the database, in order."""
     monkeypatch.setattr(aside, "ASIDE_MIN_ROWS", 1)
+    monkeypatch.setattr(aside, "ASIDE_TABLES", 100)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))

@@ -1,7 +1,8 @@
 """Load a batch of Arrow tables in one transaction: all of it lands, or none of it.
 
 Rows are written set-at-a-time through ADBC (SQLite's C API, PostgreSQL's COPY), never
-one ORM insert at a time. Into an empty table they go straight in; otherwise through a
+one ORM insert at a time. Into an empty table they go straight in (on SQLite, a big one
+from the copy `store.aside` wrote beforehand, when there is one); otherwise through a
 temporary staging table and one INSERT ... ON CONFLICT, which makes re-imports idempotent:
 a row identical to the stored one is left alone, a changed one is updated, and the
 append-only histories (stage log, amounts and close dates) only ever gain rows: a row

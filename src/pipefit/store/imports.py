@@ -19,6 +19,7 @@ from pipefit.store.database import is_sqlite
 from pipefit.store.locks import import_lock
 from pipefit.store.pipelines import load_stored_pipelines
 from pipefit.store.tables import (
+    ENTITY_TABLES,
     accounts,
     contacts,
     leads,
@@ -230,9 +231,18 @@ class SqlBatchLoader:
                 "SELECT tbl_name, name, sql FROM sqlite_master WHERE type IN ('table', "
                 "'index') AND sql IS NOT NULL ORDER BY tbl_name, type = 'index', name"
             ).all()
+            # Only a table empty now can be copied from aside (see store.aside).
+            empty = {
+                name
+                for name, table in tables.items()
+                if table.num_rows >= aside.ASIDE_MIN_ROWS
+                and name in ENTITY_TABLES
+                and conn.execute(select(ENTITY_TABLES[name][0]).limit(1)).first() is None
+            }
         schema: dict[str, list[tuple[str, str]]] = {}
         for table, name, sql in rows:
-            schema.setdefault(str(table), []).append((str(name), str(sql)))
+            if str(table) in empty:
+                schema.setdefault(str(table), []).append((str(name), str(sql)))
         copies = AsideCopies(schema=schema, page_size=page_size, source=source)
         copies.start(tables)
         return copies

@@ -126,3 +126,22 @@ def test_an_import_into_tables_that_hold_rows_does_not_copy_from_aside(
     import_files(workspace, files)
     assert copied == []
     assert _stored(workspace) == before
+
+
+def test_a_copy_the_load_stops_part_way_gives_the_rest_straight_in_numbered_on(
+    copied: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Two rows at a time, and the copy stops after the first two, as when the load comes
+    # to the table while its copy is still being written.
+    monkeypatch.setattr(aside, "ASIDE_BATCH_ROWS", 2)
+    monkeypatch.setattr(aside.AsideCopies, "_go_on", lambda self, copy: copy.written < 2)
+    files = write_native(tmp_path / "in")
+    workspace = new_workspace(tmp_path / "ws")
+    import_files(workspace, files)
+    assert "stage_events" in copied
+    stored = _stored(workspace)
+    copied.clear()
+    assert stored == _written_directly(tmp_path, files)
+    assert sorted(r.logged for r in query(workspace, select(tables.stage_events))) == [
+        1, 2, 3, 4, 5, 6
+    ]  # fmt: skip

@@ -2,18 +2,23 @@
 
 SQLite writes one row at a time, on one core: a million deals and five million stage
 events take most of an import. So as soon as a batch's rows are final (before the checks
-across records and against the database), each big table is written by a thread of its
-own into a scratch SQLite file with the table's exact schema, on the other core. The load
-then copies each into the database inside its one transaction with `INSERT INTO t SELECT *
-FROM aside.t`, which SQLite runs as a transfer of whole records and index entries (no
-row is decoded or checked again), several times cheaper than inserting the rows.
+across records and against the database), its biggest table (`ASIDE_TABLES`) is written
+by a thread of its own into a scratch SQLite file with the table's exact schema, on the
+other core. The load then copies it into the database inside its one transaction with
+`INSERT INTO t SELECT * FROM aside.t`, which SQLite runs as a transfer of whole records
+and index entries (no row is decoded or checked again), several times cheaper than
+inserting the rows. When the load comes to the table before the copy is complete, the
+copy stops there: the load copies the rows written so far and inserts the rest itself,
+rather than wait for them and copy them once more.
 
 The copy is used only when it cannot differ from a direct write: the table is empty in
 the database when the load's transaction looks (so the stage log's numbers start at 1, as
 the copy's do), and the load is given the very same rows (the same Arrow buffers; a check
 that changed a column makes the load write that table directly). A scratch file is never
-the database: it is deleted once the load is done or the import refused; the database
-changes only in the load's transaction, so a killed import still leaves it as it was.
+the database: it has no journal and is never synced, and it is deleted once the load is
+done or the import refused (a killed import leaves its folder, `pipefit-aside-*`, in the
+temporary folder); the database changes only in the load's transaction, with its own
+settings (WAL, synced as before), so a killed import still leaves it as it was.
 """
 
 from __future__ import annotations
@@ -39,6 +44,10 @@ ASIDE_MIN_ROWS = 200_000
 # while the other runs the checks and then writes the other tables into the database:
 # a second table aside would take its time from the first, the longest task of all.
 ASIDE_TABLES = 1
+
+# Rows written aside at a time: the load, once it needs the table, stops the writing
+# after the rows at hand and writes the rest itself.
+ASIDE_BATCH_ROWS = 65_536
 
 # The scratch files' page cache; their pages need not survive a crash (see `_write`).
 ASIDE_CACHE_KIB = 131_072
@@ -71,6 +80,8 @@ class _Copy:
     cursor: Any = None  # the running statement, to cancel when the import is refused
     failed: BaseException | None = None
     done: bool = False
+    written: int = 0  # the first rows written so far
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass
@@ -128,8 +139,11 @@ class AsideCopies:
                     if sql not in later:
                         cursor.execute(sql)
                 conn.adbc_connection.set_autocommit(False)
-                if not self.closed:
-                    cursor.adbc_ingest(copy.name, rows, mode="append")
+                for batch in rows.to_batches(max_chunksize=ASIDE_BATCH_ROWS):
+                    if not self._go_on(copy):
+                        break
+                    cursor.adbc_ingest(copy.name, batch, mode="append")
+                    copy.written += batch.num_rows
                 del rows
                 for sql in later:
                     if not self.closed:
@@ -142,15 +156,21 @@ class AsideCopies:
         except BaseException as exc:  # the load writes the table directly instead
             copy.failed = exc
 
-    def copy_of(self, name: str, given: pa.Table) -> str | None:
-        """The file holding `name` written aside, once written, if it holds these rows."""
+    def _go_on(self, copy: _Copy) -> bool:
+        return not self.closed and not copy.stop.is_set()
+
+    def copy_of(self, name: str, given: pa.Table) -> tuple[str, int] | None:
+        """The file holding `name` written aside and how many of its first rows it holds,
+        if it holds these rows. Stops the writing there: the load writes the rest itself
+        rather than wait for it (and then copy it once more)."""
         copy = self.copies.get(name)
         if copy is None or copy.thread is None:
             return None
+        copy.stop.set()
         copy.thread.join()
         if not copy.done or copy.failed is not None or not same_rows(given, copy.rows):
             return None
-        return str(copy.path)
+        return str(copy.path), copy.written
 
     def close(self) -> None:
         """Stop what is still being written and delete the files."""

@@ -68,9 +68,9 @@ LOAD_CACHE_KIB = 131_072
 # now, the next writer's automatic checkpoint copies later.
 CHECKPOINT_WAIT_MS = 1_000
 
-Aside = Callable[[str, pa.Table], str | None]
-"""(table, rows) -> a SQLite file holding exactly these rows in that table, numbered from
-1 where the stage log numbers them, or None (see `store.aside`)."""
+Aside = Callable[[str, pa.Table], tuple[str, int] | None]
+"""(table, rows) -> a SQLite file holding the first N of exactly these rows in that table
+(numbered from 1 where the stage log numbers them) and N, or None (see `store.aside`)."""
 
 
 def _is_sqlite(url: str) -> bool:
@@ -299,9 +299,15 @@ def _write_table(
         first_logged = claim_logged_raw(cursor, sqlite=sqlite)
     before = _count(cursor, table.name)
     if aside is not None and sqlite and before == 0 and first_logged == 1:
-        path = aside(name, data)
-        if path is not None:
-            _copy_aside(cursor, name, path, data.num_rows)
+        found = aside(name, data)
+        if found is not None:
+            path, copied = found
+            if copied:
+                _copy_aside(cursor, name, path, copied)
+            if copied < data.num_rows:
+                # The rest straight in after them, numbered on from them.
+                rest = prepare_rows(table, data.slice(copied), source, sqlite, 1 + copied)
+                cursor.adbc_ingest(table.name, rest, mode="append")
             report.inserted = data.num_rows
             return report
     prepared = prepare_rows(table, data, source, sqlite, first_logged)

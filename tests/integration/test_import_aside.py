@@ -25,6 +25,7 @@ def copied(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
     would); the names of the tables copied from aside into the database, in order."""
     monkeypatch.setattr(aside, "ASIDE_MIN_ROWS", 1)
     monkeypatch.setattr(aside, "ASIDE_TABLES", 100)
+    monkeypatch.setattr(aside, "spare_core", lambda: True)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
@@ -145,3 +146,15 @@ def test_a_copy_the_load_stops_part_way_gives_the_rest_straight_in_numbered_on(
     assert sorted(r.logged for r in query(workspace, select(tables.stage_events))) == [
         1, 2, 3, 4, 5, 6
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("load", "cores", "spare"),
+    [(0.4, 2, True), (1.2, 2, True), (1.8, 2, False), (7.0, 2, False), (0.0, 1, False)],
+)
+def test_a_table_goes_aside_only_while_a_core_is_idle(
+    monkeypatch: pytest.MonkeyPatch, load: float, cores: int, spare: bool
+) -> None:
+    monkeypatch.setattr(aside.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(aside.os, "cpu_count", lambda: cores)
+    assert aside.spare_core() is spare

@@ -126,9 +126,9 @@ def test_an_import_killed_mid_way_leaves_the_database_exactly_as_it_was(
 def test_a_first_import_killed_after_copying_its_stage_events_from_aside_leaves_it_empty(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    # 300,000 events into an empty log: on SQLite they are written aside while the import
-    # is checked and copied into the database in the load's transaction (store.aside);
-    # killed just before that transaction commits.
+    # 300,000 events into an empty log: on SQLite, with a core idle, they are written
+    # aside while the import is checked and copied into the database in the load's
+    # transaction (store.aside); killed just before that transaction commits.
     before = table_counts(workspace)
     process = _start(workspace, "hold", _write_large(tmp_path / "large"))
     _kill_when(process, "before-commit")

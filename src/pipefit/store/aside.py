@@ -9,7 +9,8 @@ other core. The load then copies it into the database inside its one transaction
 and index entries (no row is decoded or checked again), several times cheaper than
 inserting the rows. When the load comes to the table before the copy is complete, the
 copy stops there: the load copies the rows written so far and inserts the rest itself,
-rather than wait for them and copy them once more.
+rather than wait for them and copy them once more. On a machine whose cores are all busy
+already (`spare_core`), nothing goes aside: the copy would only add work.
 
 The copy is used only when it cannot differ from a direct write: the table is empty in
 the database when the load's transaction looks (so the stage log's numbers start at 1, as
@@ -24,6 +25,7 @@ settings (WAL, synced as before), so a killed import still leaves it as it was.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import threading
@@ -35,7 +37,7 @@ import pyarrow as pa
 
 from pipefit.store.tables import ENTITY_TABLES
 
-__all__ = ["ASIDE_MIN_ROWS", "AsideCopies", "same_rows"]
+__all__ = ["ASIDE_MIN_ROWS", "AsideCopies", "same_rows", "spare_core"]
 
 # Below this many rows a table is written directly: a thread and a file cost more.
 ASIDE_MIN_ROWS = 200_000
@@ -51,6 +53,13 @@ ASIDE_BATCH_ROWS = 65_536
 
 # The scratch files' page cache; their pages need not survive a crash (see `_write`).
 ASIDE_CACHE_KIB = 131_072
+
+
+def spare_core() -> bool:
+    """Whether a core is idle for a thread aside, as far as the last minute's load says.
+    On a machine already busy the thread only adds the copy's work to the import."""
+    cores = os.cpu_count() or 1
+    return cores > 1 and os.getloadavg()[0] < cores - 0.5
 
 
 def same_rows(given: pa.Table, kept: pa.Table) -> bool:

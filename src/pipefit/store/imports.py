@@ -221,8 +221,10 @@ class SqlBatchLoader:
 
     def stage(self, tables: dict[str, pa.Table], *, source: str) -> AsideCopies | _NothingStaged:
         """On SQLite, start writing the batch's big tables aside (see `store.aside`)."""
-        if not is_sqlite(self._url) or not any(
-            t.num_rows >= aside.ASIDE_MIN_ROWS for t in tables.values()
+        if (
+            not is_sqlite(self._url)
+            or not any(t.num_rows >= aside.ASIDE_MIN_ROWS for t in tables.values())
+            or not aside.spare_core()
         ):
             return _NOTHING_STAGED
         with self._engine.connect() as conn:

@@ -149,12 +149,16 @@ def test_a_copy_the_load_stops_part_way_gives_the_rest_straight_in_numbered_on(
 
 
 @pytest.mark.parametrize(
-    ("load", "cores", "spare"),
-    [(0.4, 2, True), (1.2, 2, True), (1.8, 2, False), (7.0, 2, False), (0.0, 1, False)],
+    ("idle", "cores", "spare"),
+    [(1.0, 2, True), (0.6, 2, True), (0.2, 2, False), (0.0, 8, False), (1.0, 1, False)],
 )
 def test_a_table_goes_aside_only_while_a_core_is_idle(
-    monkeypatch: pytest.MonkeyPatch, load: float, cores: int, spare: bool
+    monkeypatch: pytest.MonkeyPatch, idle: float, cores: int, spare: bool
 ) -> None:
-    monkeypatch.setattr(aside.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(aside, "idle_cores", lambda seconds: idle)
     monkeypatch.setattr(aside.os, "cpu_count", lambda: cores)
     assert aside.spare_core() is spare
+
+
+def test_idle_cores_are_read_from_the_machine() -> None:
+    assert 0.0 <= aside.idle_cores(0.01) <= (aside.os.cpu_count() or 1) + 0.01

@@ -10,7 +10,8 @@ and index entries (no row is decoded or checked again), several times cheaper th
 inserting the rows. When the load comes to the table before the copy is complete, the
 copy stops there: the load copies the rows written so far and inserts the rest itself,
 rather than wait for them and copy them once more. On a machine whose cores are all busy
-already (`spare_core`), nothing goes aside: the copy would only add work.
+already (`spare_core`, a 50 ms glance at the CPUs), nothing goes aside: the copy would
+only add work.
 
 The copy is used only when it cannot differ from a direct write: the table is empty in
 the database when the load's transaction looks (so the stage log's numbers start at 1, as
@@ -29,6 +30,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,9 @@ ASIDE_MIN_ROWS = 200_000
 # a second table aside would take its time from the first, the longest task of all.
 ASIDE_TABLES = 1
 
+# How long `spare_core` watches the CPUs.
+IDLE_GLANCE_SECONDS = 0.05
+
 # Rows written aside at a time: the load, once it needs the table, stops the writing
 # after the rows at hand and writes the rest itself.
 ASIDE_BATCH_ROWS = 65_536
@@ -56,10 +61,31 @@ ASIDE_CACHE_KIB = 131_072
 
 
 def spare_core() -> bool:
-    """Whether a core is idle for a thread aside, as far as the last minute's load says.
-    On a machine already busy the thread only adds the copy's work to the import."""
+    """Whether a core is idle for a thread aside: on a machine already busy the thread
+    would only add the copy's work to the import. Measured over a glance at the CPUs
+    (Linux), else guessed from the last minute's load (which counts this process too)."""
     cores = os.cpu_count() or 1
-    return cores > 1 and os.getloadavg()[0] < cores - 0.5
+    if cores < 2:
+        return False
+    try:
+        return idle_cores(IDLE_GLANCE_SECONDS) >= 0.5
+    except (OSError, ValueError, ZeroDivisionError):
+        return os.getloadavg()[0] < cores - 0.5
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(idle, total) jiffies of all CPUs since boot, from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    return fields[3] + fields[4], sum(fields[:8])
+
+
+def idle_cores(seconds: float) -> float:
+    """How many cores were idle, on average, over the next `seconds`."""
+    idle, total = _cpu_times()
+    time.sleep(seconds)
+    idle_after, total_after = _cpu_times()
+    return (idle_after - idle) / (total_after - total) * (os.cpu_count() or 1)
 
 
 def same_rows(given: pa.Table, kept: pa.Table) -> bool:

@@ -150,9 +150,16 @@ def test_a_copy_the_load_stops_part_way_gives_the_rest_straight_in_numbered_on(
 
 @pytest.mark.parametrize(
     ("idle", "cores", "spare"),
-    [(1.0, 2, True), (0.6, 2, True), (0.2, 2, False), (0.0, 8, False), (1.0, 1, False)],
+    [
+        (2.0, 2, True),
+        (1.6, 2, True),
+        (1.0, 2, False),
+        (0.2, 2, False),
+        (3.0, 8, True),
+        (1.0, 1, False),
+    ],
 )
-def test_a_table_goes_aside_only_while_a_core_is_idle(
+def test_a_table_goes_aside_only_while_two_cores_are_idle(
     monkeypatch: pytest.MonkeyPatch, idle: float, cores: int, spare: bool
 ) -> None:
     monkeypatch.setattr(aside, "idle_cores", lambda seconds: idle)

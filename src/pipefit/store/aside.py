@@ -68,7 +68,8 @@ def spare_core() -> bool:
     if cores < 2:
         return False
     try:
-        return idle_cores(IDLE_GLANCE_SECONDS) >= 0.5
+        # Two: the import's own thread (waiting while it looks) and the one aside.
+        return idle_cores(IDLE_GLANCE_SECONDS) >= 1.5
     except (OSError, ValueError, ZeroDivisionError):
         return os.getloadavg()[0] < cores - 0.5
 

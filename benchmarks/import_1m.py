@@ -46,6 +46,9 @@ files = [Path(p) for p in sys.argv[2:]]
 # the timed import checks every reference against them in the database.
 named = [files[0].parent / f"{n}.csv" for n in ("teams", "people", "accounts", "contacts", "leads")]
 import_files(app.uow(), app.batch_reader, app.batch_loader, app.import_defaults, named)
+import os
+from pipefit.store.aside import spare_core
+aside, load = spare_core(), os.getloadavg()[0]
 start = time.perf_counter()
 result = import_files(app.uow(), app.batch_reader, app.batch_loader, app.import_defaults, files)
 seconds = time.perf_counter() - start
@@ -53,7 +56,7 @@ rows = sum(t.inserted for t in result.report.tables.values())
 phases = dict(result.seconds)
 phases |= {f"write {n}": t.seconds for n, t in result.report.tables.items() if t.rows > 1000}
 phases["commit + checkpoint"] = result.report.commit_seconds
-report(seconds=seconds, rows=rows, phases=phases)
+report(seconds=seconds, rows=rows, phases=phases, aside=aside, load=load)
 """
 
 READER = """
@@ -145,6 +148,8 @@ def main() -> None:
         "peak_rss_target_mb": 3072,
         "phases": {k: round(v, 2) for k, v in ours["phases"].items()},
         "reads_during_import": reads,
+        "stage_events_aside": ours["aside"],
+        "load_average": round(ours["load"], 2),
         "machine": machine(),
     }
     if args.json:
@@ -157,6 +162,10 @@ def main() -> None:
     print(f"  peak memory           {ours['peak_rss_mb']:>10,} MB  (target < 3,072 MB)")
     print(
         "  where the time goes:  " + ", ".join(f"{k} {v:.1f} s" for k, v in ours["phases"].items())
+    )
+    print(
+        f"  load average (1 min)  {ours['load']:>10.2f}    (biggest table written aside on "
+        f"the other core: {'yes' if ours['aside'] else 'no, no core idle'})"
     )
     print(
         f"  reads meanwhile       {reads['reads']:>10,} ok, {reads['failed']} failed, slowest "

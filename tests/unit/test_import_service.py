@@ -282,3 +282,47 @@ def test_the_reader_is_asked_for_the_files_in_the_given_format_and_encoding() ->
             "thousands": ".",
         }
     ]
+
+
+def test_a_checked_batch_is_handed_to_the_loader_early_and_what_it_staged_closed_after() -> None:
+    batch = _batch(
+        opportunities=_opportunities("ACME-RENEWAL-Q3"), stage_events=_events("ACME-RENEWAL-Q3")
+    )
+    _, store = _run(batch)
+    # Staged once, before the load, without the bookkeeping columns; closed once loaded.
+    assert len(store.staged) == 1
+    assert store.staged[0].tables["stage_events"].column_names == [
+        "opportunity_id",
+        "seq",
+        "to_stage",
+    ]
+    assert store.staged[0].closed
+    assert len(store.loads) == 1
+
+
+def test_what_was_staged_is_closed_when_the_checks_across_records_refuse_the_batch() -> None:
+    batch = _batch(opportunities=_opportunities("ACME-RENEWAL-Q3"))
+    batch.doubts.append(DOUBT)  # found by the checks across records, after staging
+    store = MemoryImports()
+    with pytest.raises(ImportRejected):
+        import_files(
+            MemoryUnitOfWork(imports=store),
+            MemoryBatchReader(batch),
+            store,
+            _defaults(),
+            FILES,
+            strict=True,
+        )
+    assert [s.closed for s in store.staged] == [True]
+    assert store.loads == []
+
+
+def test_nothing_is_staged_for_a_dry_run_or_for_a_batch_with_bad_rows() -> None:
+    _, store = _run(_batch(opportunities=_opportunities("ACME-RENEWAL-Q3")), dry_run=True)
+    assert store.staged == []
+    bad = _batch(opportunities=_opportunities("ACME-RENEWAL-Q3"))
+    bad.problems.append(RowError("opportunities.csv", 2, "amount", "lots", "is not a number"))
+    store = MemoryImports()
+    with pytest.raises(ImportRejected):
+        _run(bad, store)
+    assert store.staged == []

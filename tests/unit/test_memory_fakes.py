@@ -33,7 +33,13 @@ from pipefit.services.ports.deals import DealRepository
 from pipefit.services.ports.disputes import DisputeRepository, DisputesUnitOfWork
 from pipefit.services.ports.files import ConfigFile, LeadFiles, ModelFiles
 from pipefit.services.ports.history import HistorySource
-from pipefit.services.ports.imports import Batch, BatchLoader, BatchReader, ImportRepository
+from pipefit.services.ports.imports import (
+    Batch,
+    BatchLoader,
+    BatchReader,
+    ImportRepository,
+    Staged,
+)
 from pipefit.services.ports.leads import LeadRepository
 from pipefit.services.ports.pay import CompensationSource, StatementWriter
 from pipefit.services.ports.status import StatusSource
@@ -56,7 +62,12 @@ from pipefit.store.memory.deals import MemoryDeals
 from pipefit.store.memory.disputes import MemoryDisputeBook, MemoryDisputes
 from pipefit.store.memory.files import MemoryConfigFile, MemoryLeadFiles, MemoryModelFiles
 from pipefit.store.memory.history import MemoryHistory
-from pipefit.store.memory.imports import MemoryBatch, MemoryBatchReader, MemoryImports
+from pipefit.store.memory.imports import (
+    MemoryBatch,
+    MemoryBatchReader,
+    MemoryImports,
+    MemoryStaged,
+)
 from pipefit.store.memory.leads import MemoryLeads
 from pipefit.store.memory.pay import MemoryCompensation
 from pipefit.store.memory.statements import MemoryStatementWriter
@@ -69,6 +80,7 @@ pay: CompensationSource = MemoryCompensation()
 history: HistorySource = MemoryHistory()
 imports: ImportRepository = MemoryImports()
 loader: BatchLoader = MemoryImports()
+staged: Staged = MemoryStaged({})
 batch: Batch = MemoryBatch("native")
 reader: BatchReader = MemoryBatchReader(MemoryBatch("native"))
 leads: LeadRepository = MemoryLeads()
@@ -98,6 +110,7 @@ FAKES: dict[str, object] = {
     "HistorySource": history,
     "ImportRepository": imports,
     "BatchLoader": loader,
+    "Staged": staged,
     "Batch": batch,
     "BatchReader": reader,
     "LeadRepository": leads,

@@ -31,6 +31,7 @@ from pipefit.services.ports.imports import (
     BatchLoader,
     BatchReader,
     ReadProgress,
+    Staged,
     WhichStored,
 )
 from pipefit.services.ports.unit_of_work import UnitOfWork
@@ -247,6 +248,54 @@ def import_files(
         segmentation=defaults.segmentation,
         stored_deals=stored_deals,
     )
+    # The rows are final now, but for what the checks across records may still settle:
+    # the loader may start writing them (on another core) while those checks run.
+    staged = (
+        None
+        if dry_run or batch.errors
+        else loader.stage(_tables_to_load(batch), source=batch.source)
+    )
+    try:
+        return _check_and_load(
+            uow,
+            loader,
+            batch,
+            stored,
+            configured,
+            stored_deals,
+            staged,
+            snapshot_at=snapshot_at,
+            dry_run=dry_run,
+            strict=strict,
+            now=now,
+            started=started,
+            read_done=read_done,
+            load_progress=load_progress,
+            before_commit=before_commit,
+        )
+    finally:
+        if staged is not None:
+            staged.close()
+
+
+def _check_and_load(
+    uow: UnitOfWork,
+    loader: BatchLoader,
+    batch: Batch,
+    stored: dict[str, Pipeline],
+    configured: dict[str, Pipeline],
+    stored_deals: pa.Table,
+    staged: Staged | None,
+    *,
+    snapshot_at: datetime | None,
+    dry_run: bool,
+    strict: bool,
+    now: datetime | None,
+    started: float,
+    read_done: float,
+    load_progress: Callable[[str], None] | None,
+    before_commit: Callable[[], None] | None,
+) -> ImportResult:
     batch.check_consistency(
         pipelines=stored | configured, stored=_stored_ids(uow), now=now or datetime.now(UTC)
     )
@@ -273,6 +322,7 @@ def import_files(
         files=batch.files,
         progress=load_progress,
         before_commit=before_commit,
+        staged=staged,
     )
     result.seconds["write"] = time.perf_counter() - checked
     return result

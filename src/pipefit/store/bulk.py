@@ -1,7 +1,8 @@
 """Load a batch of Arrow tables in one transaction: all of it lands, or none of it.
 
 Rows are written set-at-a-time through ADBC (SQLite's C API, PostgreSQL's COPY), never
-one ORM insert at a time. Into an empty table they go straight in; otherwise through a
+one ORM insert at a time. Into an empty table they go straight in (on SQLite, a big one
+from the copy `store.aside` wrote beforehand, when there is one); otherwise through a
 temporary staging table and one INSERT ... ON CONFLICT, which makes re-imports idempotent:
 a row identical to the stored one is left alone, a changed one is updated, and the
 append-only histories (stage log, amounts and close dates) only ever gain rows: a row
@@ -41,7 +42,7 @@ from pipefit.store.stage_log import claim_logged_raw
 from pipefit.store.tables import ENTITY_TABLES
 from pipefit.store.types import MONEY_SCALE, Money, UtcDateTime
 
-__all__ = ["LoadReport", "TableReport", "bulk_load"]
+__all__ = ["Aside", "LoadReport", "TableReport", "bulk_load", "prepare_rows"]
 
 # Append-only tables, and the columns a row given again must share with the stored one.
 APPEND_ONLY = {
@@ -66,6 +67,10 @@ LOAD_CACHE_KIB = 131_072
 # waits no longer than this for readers still on the state before it: what it cannot copy
 # now, the next writer's automatic checkpoint copies later.
 CHECKPOINT_WAIT_MS = 1_000
+
+Aside = Callable[[str, pa.Table], tuple[str, int] | None]
+"""(table, rows) -> a SQLite file holding the first N of exactly these rows in that table
+(numbered from 1 where the stage log numbers them) and N, or None (see `store.aside`)."""
 
 
 def _is_sqlite(url: str) -> bool:
@@ -173,7 +178,7 @@ def _db_column(column: pa.ChunkedArray, sql_type: Any, sqlite: bool) -> pa.Chunk
     return column
 
 
-def _prepare(
+def prepare_rows(
     table: Table, data: pa.Table, source: str, sqlite: bool, first_logged: int = 1
 ) -> pa.Table:
     columns: dict[str, Any] = {}
@@ -269,16 +274,43 @@ def _refuse_rewrites(
         )
 
 
-def _write_table(cursor: Any, name: str, data: pa.Table, source: str, sqlite: bool) -> TableReport:
+def _copy_aside(cursor: Any, name: str, path: str, rows: int) -> None:
+    """Copy a table written aside into its empty namesake, in this transaction: SQLite
+    transfers the records and index entries whole (`INSERT INTO t SELECT * FROM a.t`
+    with identical schemas into an empty table)."""
+    alias = f"pipefit_aside_{name}"
+    cursor.execute(f"ATTACH DATABASE ? AS {_quote(alias)}", (path,))
+    cursor.execute(f"INSERT INTO main.{_quote(name)} SELECT * FROM {_quote(alias)}.{_quote(name)}")
+    cursor.execute("SELECT changes()")
+    copied = int(cursor.fetchone()[0])
+    if copied != rows:
+        raise RuntimeError(f"copied {copied} rows of {name} from aside, expected {rows}")
+
+
+def _write_table(
+    cursor: Any, name: str, data: pa.Table, source: str, sqlite: bool, aside: Aside | None = None
+) -> TableReport:
     table, key = ENTITY_TABLES[name]
-    first_logged = 1
-    if "logged" in table.c and data.num_rows:
-        first_logged = claim_logged_raw(cursor, sqlite=sqlite)
-    prepared = _prepare(table, data, source, sqlite, first_logged)
-    report = TableReport(rows=prepared.num_rows)
-    if prepared.num_rows == 0:
+    report = TableReport(rows=data.num_rows)
+    if data.num_rows == 0:
         return report
+    first_logged = 1
+    if "logged" in table.c:
+        first_logged = claim_logged_raw(cursor, sqlite=sqlite)
     before = _count(cursor, table.name)
+    if aside is not None and sqlite and before == 0 and first_logged == 1:
+        found = aside(name, data)
+        if found is not None:
+            path, copied = found
+            if copied:
+                _copy_aside(cursor, name, path, copied)
+            if copied < data.num_rows:
+                # The rest straight in after them, numbered on from them.
+                rest = prepare_rows(table, data.slice(copied), source, sqlite, 1 + copied)
+                cursor.adbc_ingest(table.name, rest, mode="append")
+            report.inserted = data.num_rows
+            return report
+    prepared = prepare_rows(table, data, source, sqlite, first_logged)
     if before == 0 and sqlite:
         # Straight in: SQLite takes Arrow's types as they are. PostgreSQL's binary COPY
         # wants exact widths (int4 vs int8), so it always goes through the typed staging.
@@ -320,8 +352,10 @@ def bulk_load(
     fmt: str,
     progress: Callable[[str], None] | None = None,
     before_commit: Callable[[], None] | None = None,
+    aside: Aside | None = None,
 ) -> LoadReport:
-    """Write every table of a checked batch in one transaction and record the import."""
+    """Write every table of a checked batch in one transaction and record the import.
+    On SQLite, a table `aside` holds a copy of is copied from there (see `store.aside`)."""
     sqlite = _is_sqlite(url)
     report = LoadReport()
     with adbc_connection(url, writable=True) as conn:
@@ -338,7 +372,9 @@ def bulk_load(
                     if progress:
                         progress(name)
                     start = time.perf_counter()
-                    report.tables[name] = _write_table(cursor, name, tables[name], source, sqlite)
+                    report.tables[name] = _write_table(
+                        cursor, name, tables[name], source, sqlite, aside
+                    )
                     report.tables[name].seconds = time.perf_counter() - start
             counts = {
                 n: {"rows": r.rows, "inserted": r.inserted, "updated": r.updated}

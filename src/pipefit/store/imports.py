@@ -12,10 +12,14 @@ from sqlalchemy import Column, Connection, Engine, select
 
 from pipefit.domain.imports import LoadReport
 from pipefit.domain.pipeline import Pipeline
+from pipefit.store import aside
+from pipefit.store.aside import AsideCopies
 from pipefit.store.bulk import bulk_load
+from pipefit.store.database import is_sqlite
 from pipefit.store.locks import import_lock
 from pipefit.store.pipelines import load_stored_pipelines
 from pipefit.store.tables import (
+    ENTITY_TABLES,
     accounts,
     contacts,
     leads,
@@ -215,6 +219,36 @@ class SqlBatchLoader:
         self._engine = engine
         self._url = url
 
+    def stage(self, tables: dict[str, pa.Table], *, source: str) -> AsideCopies | _NothingStaged:
+        """On SQLite, start writing the batch's big tables aside (see `store.aside`)."""
+        if (
+            not is_sqlite(self._url)
+            or not any(t.num_rows >= aside.ASIDE_MIN_ROWS for t in tables.values())
+            or not aside.spare_core()
+        ):
+            return _NOTHING_STAGED
+        with self._engine.connect() as conn:
+            page_size = int(conn.exec_driver_sql("PRAGMA page_size").scalar_one())
+            rows = conn.exec_driver_sql(
+                "SELECT tbl_name, name, sql FROM sqlite_master WHERE type IN ('table', "
+                "'index') AND sql IS NOT NULL ORDER BY tbl_name, type = 'index', name"
+            ).all()
+            # Only a table empty now can be copied from aside (see store.aside).
+            empty = {
+                name
+                for name, table in tables.items()
+                if table.num_rows >= aside.ASIDE_MIN_ROWS
+                and name in ENTITY_TABLES
+                and conn.execute(select(ENTITY_TABLES[name][0]).limit(1)).first() is None
+            }
+        schema: dict[str, list[tuple[str, str]]] = {}
+        for table, name, sql in rows:
+            if str(table) in empty:
+                schema.setdefault(str(table), []).append((str(name), str(sql)))
+        copies = AsideCopies(schema=schema, page_size=page_size, source=source)
+        copies.start(tables)
+        return copies
+
     def load(
         self,
         tables: dict[str, pa.Table],
@@ -223,6 +257,7 @@ class SqlBatchLoader:
         files: list[str],
         progress: Callable[[str], None] | None = None,
         before_commit: Callable[[], None] | None = None,
+        staged: object | None = None,
     ) -> LoadReport:
         # No connection of the engine may hold a SQLite file while ADBC's own copy of
         # SQLite writes it in this process (see store.bulk.adbc_connection).
@@ -237,4 +272,13 @@ class SqlBatchLoader:
                 fmt=source,
                 progress=progress,
                 before_commit=before_commit,
+                aside=staged.copy_of if isinstance(staged, AsideCopies) else None,
             )
+
+
+class _NothingStaged:
+    def close(self) -> None:
+        pass
+
+
+_NOTHING_STAGED = _NothingStaged()

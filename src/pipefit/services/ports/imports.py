@@ -23,6 +23,7 @@ __all__ = [
     "BatchReader",
     "ImportRepository",
     "ReadProgress",
+    "Staged",
     "WhichStored",
 ]
 
@@ -128,6 +129,14 @@ class ImportRepository(Protocol):
         ...
 
 
+class Staged(Protocol):
+    """Tables a loader started writing aside before the batch's last checks."""
+
+    def close(self) -> None:
+        """Stop and forget what was written aside (after the load, or when refused)."""
+        ...
+
+
 class BatchLoader(Protocol):
     """Writes a checked batch all or nothing, in its own transaction, set at a time.
 
@@ -135,6 +144,13 @@ class BatchLoader(Protocol):
     connection (a second copy of SQLite, which must not share the file with another open
     connection in the process). One load runs at a time per database: a second one is
     refused at once with an error that names the first; readers go on meanwhile."""
+
+    def stage(self, tables: dict[str, pa.Table], *, source: str) -> Staged:
+        """A head start, taken once the rows are final but before the checks across
+        records: the loader may begin writing these tables aside (on another core), to
+        be used by `load` for any table it is then given unchanged. Writes nothing to
+        the database; the caller closes what it returns, loaded or not."""
+        ...
 
     def load(
         self,
@@ -144,7 +160,9 @@ class BatchLoader(Protocol):
         files: list[str],
         progress: Callable[[str], None] | None = None,
         before_commit: Callable[[], None] | None = None,
+        staged: Staged | None = None,
     ) -> LoadReport:
         """Insert new rows and update changed ones (the stage log only gains rows), record
-        the import, and commit once; on any failure nothing is written."""
+        the import, and commit once; on any failure nothing is written. `staged` is what
+        `stage` returned for this batch, if it was called."""
         ...

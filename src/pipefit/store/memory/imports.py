@@ -63,6 +63,17 @@ def _fit(table: pa.Table, schema: pa.Schema) -> pa.Table:
     )
 
 
+@dataclass
+class MemoryStaged:
+    """What an import staged: the tables, and whether it closed them again."""
+
+    tables: dict[str, pa.Table]
+    closed: bool = False
+
+    def close(self) -> None:
+        self.closed = True
+
+
 class MemoryImports:
     """Holds stored pipelines, deals and their stage events, and the ids of every record
     type (`stored`: record type -> ids); `load` records each batch it is given (and keeps
@@ -99,6 +110,7 @@ class MemoryImports:
         self.change_times: dict[str, datetime] = {}
         self.loads: list[dict[str, pa.Table]] = []
         self.fail_with: BaseException | None = None
+        self.staged: list[MemoryStaged] = []  # what `stage` was given, and whether closed
 
     @property
     def opportunity_ids(self) -> set[str]:
@@ -160,6 +172,11 @@ class MemoryImports:
             last = self.change_times.get(row["opportunity_id"])
             self.change_times[row["opportunity_id"]] = max(last or row["at"], row["at"])
 
+    def stage(self, tables: dict[str, pa.Table], *, source: str) -> MemoryStaged:
+        staged = MemoryStaged(dict(tables))
+        self.staged.append(staged)
+        return staged
+
     def load(
         self,
         tables: dict[str, pa.Table],
@@ -168,6 +185,7 @@ class MemoryImports:
         files: list[str],
         progress: Callable[[str], None] | None = None,
         before_commit: Callable[[], None] | None = None,
+        staged: object | None = None,
     ) -> LoadReport:
         report = LoadReport()
         for name, table in tables.items():

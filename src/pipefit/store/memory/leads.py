@@ -5,7 +5,7 @@ keeps decisions and hand-offs in lists, as the tables would."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -86,6 +86,36 @@ class MemoryLeads:
     def lead_table(self) -> pa.Table:
         return lead_table(list(self.records.values()))
 
+    def lead_rows(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        owners: Collection[str] | None = None,
+        lead_ids: Collection[str] | None = None,
+    ) -> pa.Table:
+        kept = [
+            r
+            for r in self.records.values()
+            if (statuses is None or str(r.lead.status) in statuses)
+            and (owners is None or r.lead.owner_id in owners)
+            and (lead_ids is None or r.lead.lead_id in lead_ids)
+        ]
+        return lead_table(kept)
+
+    def data_as_of(self) -> datetime | None:
+        moments = [
+            t
+            for r in self.records.values()
+            for t in (
+                r.lead.created_at,
+                r.deal_closed_at,
+                r.customer.won_at if r.customer else None,
+                r.customer.churned_at if r.customer else None,
+            )
+            if t is not None
+        ]
+        return max(moments) if moments else None
+
     def customers(self) -> list[tuple[str | None, str | None, CustomerOutcome]]:
         return list(self.customer_list)
 
@@ -94,6 +124,9 @@ class MemoryLeads:
         for d in self.decisions:  # in id order: the last one seen is the newest
             latest[d.lead_id] = d
         return latest
+
+    def decisions_for(self, lead_ids: Collection[str]) -> dict[str, LeadDecision]:
+        return {k: d for k, d in self.latest_decisions().items() if k in lead_ids}
 
     def decisions_of(self, lead_id: str | None = None, limit: int = 200) -> list[LeadDecision]:
         if lead_id is not None and lead_id not in self.records:

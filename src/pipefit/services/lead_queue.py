@@ -10,10 +10,9 @@ reps their pool covers, as qualification is their work (DOMAIN 1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from collections.abc import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -27,6 +26,7 @@ from pipefit.domain.lanes import LaneBook, LaneFit, build_lane_book
 from pipefit.domain.routing import LeadDecision
 from pipefit.domain.scorecard import Scorecard, Value
 from pipefit.domain.users import AuditEntry
+from pipefit.scoring.features import lead_records
 from pipefit.services.lead_decisions import override_lead
 from pipefit.services.ports.accounts import AccountsUnitOfWork
 from pipefit.services.ports.unit_of_work import UnitOfWork
@@ -36,7 +36,6 @@ from pipefit.services.qualification import (
     assess,
     qualify_leads,
 )
-from pipefit.scoring.features import lead_records
 
 __all__ = [
     "PAGE_SIZE",
@@ -91,7 +90,7 @@ def routes_leads(scope: AccessScope) -> bool:
     return scope.edit_owners is None or bool(scope.edit_owners) or bool(scope.edit_presales)
 
 
-def _flags(column: pa.ChunkedArray, present: list[bool]) -> list[str | None]:
+def _flags(column: pa.ChunkedArray, present: list[bool]) -> list[Value]:
     """A yes/no parameter's values (as the scorecard reads them); None where absent."""
     return [
         None if not here or v is None else ("yes" if v else "no")
@@ -111,10 +110,10 @@ def _scores(card: Scorecard, lanes: LaneBook, table: pa.Table) -> list[float]:
         a is not None or i is not None
         for a, i in zip(table["account_id"].to_pylist(), industry, strict=True)
     ]
+    contacts, executive = table["contact_id"].to_pylist(), table["is_executive"].to_pylist()
     has_contact = [
-        c is not None and e is not None
-        for c, e in zip(table["contact_id"].to_pylist(), table["is_executive"].to_pylist(), strict=True)
-    ]  # fmt: skip
+        c is not None and e is not None for c, e in zip(contacts, executive, strict=True)
+    ]
     fits: dict[tuple[str | None, str | None], LaneFit] = {}
     lane_of = []
     for here, i, sg in zip(has_account, industry, segment, strict=True):

@@ -148,6 +148,8 @@ leads = Table(
     Column("similar_experience", Boolean),
     Column("expected_ttv_days", Integer),
     Column("source", String(40), nullable=False),
+    # The lead queue narrows to a status and the login's people (migration 0012).
+    Index("ix_leads_status_owner", "status", "owner_id"),
 )
 
 opportunities = Table(
@@ -175,6 +177,7 @@ opportunities = Table(
     # Optimistic concurrency: every stage move bumps the version it read.
     Column("version", Integer, nullable=False, default=0),
     Index("ix_opportunities_pipeline_stage", "pipeline", "stage"),
+    Index("ix_opportunities_lead_id", "lead_id"),
 )
 
 stage_events = Table(

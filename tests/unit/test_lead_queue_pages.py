@@ -128,7 +128,7 @@ def test_the_column_score_is_the_scorecards_own_score_for_every_kind_of_lead() -
             expected_ttv_days=maybe(pick.randint(5, 200)),
         )  # fmt: skip
         records.append(record(lead=lead_, account=acc, contact=con))
-    lanes = build_lane_book(customers, as_of=NOW, min_customers=5)  # type: ignore[arg-type]
+    lanes = build_lane_book(customers, as_of=NOW, min_customers=5)
     table = lead_table(records)
     from pipefit.scoring.features import lead_records
 

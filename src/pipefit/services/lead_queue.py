@@ -29,6 +29,7 @@ from pipefit.domain.users import AuditEntry
 from pipefit.scoring.features import lead_records
 from pipefit.services.lead_decisions import override_lead
 from pipefit.services.ports.accounts import AccountsUnitOfWork
+from pipefit.services.ports.leads import LeadRepository
 from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.qualification import (
     Assessment,
@@ -169,6 +170,28 @@ def _scores(card: Scorecard, lanes: LaneBook, table: pa.Table) -> list[float]:
     return [round(x, 1) for x in (total / weights).tolist()]
 
 
+_LANES: dict[tuple[str, datetime, int], LaneBook] = {}
+
+
+def _lanes(leads: LeadRepository, config: QualificationConfig) -> LaneBook:
+    """The lanes as `assess_waiting` judges them (as of the data's newest record), kept
+    while the customers are unchanged: building them reads every customer, seconds on a
+    large workspace, for every page."""
+    now = datetime.now(UTC)
+    moment = min(now, leads.data_as_of() or now)
+    version = leads.customers_version()
+    key = (version or "", moment, config.scorecard.min_lane_customers)
+    if version is not None and key in _LANES:
+        return _LANES[key]
+    lanes = build_lane_book(
+        leads.customers(), as_of=moment, min_customers=config.scorecard.min_lane_customers
+    )
+    if version is not None:
+        _LANES.clear()  # one workspace's lanes at a time: the newest
+        _LANES[key] = lanes
+    return lanes
+
+
 def lead_queue(
     uow: UnitOfWork,
     config: QualificationConfig,
@@ -190,14 +213,7 @@ def lead_queue(
         return QueuePage([], page, 0, size)  # a login that stands for no one sees no lead
     with uow:
         table = uow.leads.lead_rows(statuses=statuses, owners=scope.lead_owners)
-        as_of = uow.leads.data_as_of()
-        customers = uow.leads.customers()
-    # As `assess_waiting` judges them: the lanes as of the data's newest record.
-    now = datetime.now(UTC)
-    moment = min(now, as_of or now)
-    lanes = build_lane_book(
-        customers, as_of=moment, min_customers=config.scorecard.min_lane_customers
-    )
+        lanes = _lanes(uow.leads, config)
     scores = _scores(config.scorecard.to_domain(), lanes, table)
     ids = table["lead_id"].to_pylist()
     order = sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 
 from pipefit.domain.errors import NotFound
 from pipefit.domain.model import CustomerOutcome
@@ -319,6 +319,29 @@ def _data_as_of(conn: Connection) -> datetime | None:
     return max(moments) if moments else None
 
 
+def _customers_version(conn: Connection) -> str:
+    """A summary of every customer outcome and its account's lane that changes when any of
+    them does (a row added, removed, re-dated or re-judged; an account moved to another
+    lane): one pass of the database over the customers, instead of reading them out."""
+    co, a = customer_outcomes.c, accounts.c
+
+    def flag(column: Any) -> Any:
+        return func.sum(case((column.is_(True), 1), else_=0))
+
+    row = conn.execute(
+        select(
+            func.count(), func.min(co.won_at), func.max(co.won_at), func.max(co.churned_at),
+            func.count(co.churned_at), flag(co.renewed), flag(co.expanded), flag(co.reference),
+            func.sum(co.revenue), func.sum(co.margin), func.sum(co.time_to_value_days),
+            func.count(co.revenue), func.count(co.margin), func.count(co.time_to_value_days),
+            func.count(a.industry), func.count(a.segment),
+            func.sum(func.length(a.industry)), func.sum(func.length(a.segment)),
+            func.max(a.industry), func.max(a.segment), func.min(a.industry), func.min(a.segment),
+        ).select_from(customer_outcomes.outerjoin(accounts, a.account_id == co.account_id))
+    ).one()  # fmt: skip
+    return "|".join(str(v) for v in row)
+
+
 def _read_customers(conn: Connection) -> list[tuple[str | None, str | None, CustomerOutcome]]:
     """Every customer outcome with its account's industry and segment (its lane)."""
     rows = conn.execute(
@@ -362,6 +385,9 @@ class SqlLeads:
 
     def customers(self) -> list[tuple[str | None, str | None, CustomerOutcome]]:
         return _read_customers(self._connection)
+
+    def customers_version(self) -> str | None:
+        return _customers_version(self._connection)
 
     def latest_decisions(self) -> dict[str, LeadDecision]:
         return _latest_decisions(self._connection)

@@ -42,6 +42,11 @@ class LeadRepository(Protocol):
 
     def customers(self) -> list[LaneCustomer]: ...
 
+    def customers_version(self) -> str | None:
+        """A value that changes whenever a customer outcome or its account's lane does, for
+        a reader that keeps the lanes between requests (None: read them afresh)."""
+        ...
+
     def latest_decisions(self) -> dict[str, LeadDecision]:
         """The decision in force for each lead that has one (the newest)."""
         ...

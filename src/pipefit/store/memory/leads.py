@@ -119,6 +119,9 @@ class MemoryLeads:
     def customers(self) -> list[tuple[str | None, str | None, CustomerOutcome]]:
         return list(self.customer_list)
 
+    def customers_version(self) -> str | None:
+        return None  # a test's customers are few: read them afresh
+
     def latest_decisions(self) -> dict[str, LeadDecision]:
         latest: dict[str, LeadDecision] = {}
         for d in self.decisions:  # in id order: the last one seen is the newest

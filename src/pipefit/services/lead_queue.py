@@ -212,15 +212,20 @@ def lead_queue(
     if scope.lead_owners is not None and not scope.lead_owners:
         return QueuePage([], page, 0, size)  # a login that stands for no one sees no lead
     with uow:
-        table = uow.leads.lead_rows(statuses=statuses, owners=scope.lead_owners)
+        table = uow.leads.scoring_rows(statuses=statuses, owners=scope.lead_owners)
         lanes = _lanes(uow.leads, config)
     scores = _scores(config.scorecard.to_domain(), lanes, table)
     ids = table["lead_id"].to_pylist()
     order = sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))
-    rows = order[(page - 1) * size : page * size]
-    found = assess(config, lanes, lead_records(table.take(pa.array(rows, pa.int64()))))
+    wanted = [ids[i] for i in order[(page - 1) * size : page * size]]
+    if not wanted:
+        return QueuePage([], page, len(ids), size)
     with uow:
-        latest = uow.leads.decisions_for([a.lead_id for a in found]) if found else {}
+        rows = uow.leads.lead_rows(lead_ids=wanted)
+        latest = uow.leads.decisions_for(wanted)
+    at = {lead_id: n for n, lead_id in enumerate(rows["lead_id"].to_pylist())}
+    picked = rows.take(pa.array([at[i] for i in wanted if i in at], pa.int64()))
+    found = assess(config, lanes, lead_records(picked))
     queued = [QueuedLead(a, latest.get(a.lead_id)) for a in found]
     return QueuePage(queued, page, len(ids), size)
 

@@ -32,7 +32,14 @@ from pipefit.store.tables import (
     people,
 )
 
-__all__ = ["LEAD_SCHEMA", "LEAD_TEXT", "SqlLeads", "read_lead_table"]
+__all__ = [
+    "LEAD_SCHEMA",
+    "LEAD_TEXT",
+    "SCORING_COLUMNS",
+    "SqlLeads",
+    "read_lead_table",
+    "read_scoring_rows",
+]
 
 LEAD_TEXT = (
     "lead_id", "status", "account_id", "contact_id", "lead_source", "owner_id",
@@ -127,13 +134,55 @@ def _decode(table: pa.Table) -> pa.Table:
         else:  # text; SQLite reports a column of nothing but nulls as integers
             col = pc.cast(col, pa.string())
         columns[name] = col
-    return pa.table(columns).cast(LEAD_SCHEMA)
+    found = pa.table(columns)
+    return found.cast(pa.schema([LEAD_SCHEMA.field(n) for n in found.column_names]))
 
 
 def _quoted(values: Iterable[str]) -> str:
     # ADBC's parameter binding differs between drivers; ids and statuses are quoted as
     # SQL string literals instead (a quote doubled), never spliced raw.
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+SCORING_COLUMNS = (
+    "lead_id", "account_id", "contact_id", "needs_match_pct", "success_criteria_fit_pct",
+    "buying_team_size", "referral", "similar_experience", "expected_ttv_days", "industry",
+    "segment", "culture", "is_executive", "former_user",
+)  # fmt: skip
+"""What the scorecard reads of a lead: the lead table's columns for ordering a queue."""
+
+
+def _scoring_query(sqlite: bool, where: str) -> str:
+    money = "{} / 10000.0" if sqlite else "CAST({} AS DOUBLE PRECISION)"
+    # A lead without an account takes its first deal's, as in the lead table.
+    return f"""
+SELECT l.lead_id, l.account_id, l.contact_id,
+  {money.format("l.needs_match_pct")} AS needs_match_pct,
+  {money.format("l.success_criteria_fit_pct")} AS success_criteria_fit_pct,
+  l.buying_team_size, l.referral, l.similar_experience, l.expected_ttv_days,
+  a.industry, a.segment, a.culture, c.is_executive, c.former_user
+FROM leads l
+LEFT JOIN accounts a ON a.account_id = COALESCE(l.account_id,
+  (SELECT MIN(o.account_id) FROM opportunities o WHERE o.lead_id = l.lead_id))
+LEFT JOIN contacts c ON c.contact_id = l.contact_id
+{f"WHERE {where}" if where else ""}
+"""
+
+
+def read_scoring_rows(
+    url: str, *, statuses: Collection[str] | None = None, owners: Collection[str] | None = None
+) -> pa.Table:
+    """The `SCORING_COLUMNS` of the leads with one of `statuses` owned by one of `owners`
+    (each when given), in no particular order."""
+    sqlite = normalise_url(url).startswith("sqlite")
+    with adbc_connection(url) as conn:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(_scoring_query(sqlite, _where(statuses, owners, None)))
+            table = cursor.fetch_arrow_table()
+        finally:
+            cursor.close()
+    return _decode(table)
 
 
 def _where(
@@ -379,6 +428,14 @@ class SqlLeads:
         lead_ids: Collection[str] | None = None,
     ) -> pa.Table:
         return read_lead_table(self._url, statuses=statuses, owners=owners, lead_ids=lead_ids)
+
+    def scoring_rows(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        owners: Collection[str] | None = None,
+    ) -> pa.Table:
+        return read_scoring_rows(self._url, statuses=statuses, owners=owners)
 
     def data_as_of(self) -> datetime | None:
         return _data_as_of(self._connection)

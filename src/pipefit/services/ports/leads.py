@@ -35,6 +35,18 @@ class LeadRepository(Protocol):
         `lead_ids` (each when given), narrowed by the store rather than after reading."""
         ...
 
+    def scoring_rows(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        owners: Collection[str] | None = None,
+    ) -> pa.Table:
+        """What the scorecard reads (lead_id, account_id, contact_id, the lead's answers,
+        the account's industry, segment and culture, the contact's is_executive and
+        former_user, as in `lead_table`) of the leads with one of `statuses` owned by one
+        of `owners` (each when given), in no particular order."""
+        ...
+
     def data_as_of(self) -> datetime | None:
         """The newest moment the lead table records (leads created, deals closed,
         customers won or churned), without reading it."""

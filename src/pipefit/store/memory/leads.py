@@ -16,7 +16,7 @@ from pipefit.domain.errors import NotFound
 from pipefit.domain.model import CustomerOutcome, LeadStatus
 from pipefit.domain.qualification import LeadRecord
 from pipefit.domain.routing import LeadDecision, Rep
-from pipefit.store.leads import LEAD_SCHEMA
+from pipefit.store.leads import LEAD_SCHEMA, SCORING_COLUMNS
 
 __all__ = ["Handoff", "MemoryLeads", "lead_table"]
 
@@ -101,6 +101,14 @@ class MemoryLeads:
             and (lead_ids is None or r.lead.lead_id in lead_ids)
         ]
         return lead_table(kept)
+
+    def scoring_rows(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        owners: Collection[str] | None = None,
+    ) -> pa.Table:
+        return self.lead_rows(statuses=statuses, owners=owners).select(list(SCORING_COLUMNS))
 
     def data_as_of(self) -> datetime | None:
         moments = [

@@ -10,9 +10,11 @@ reps their pool covers, as qualification is their work (DOMAIN 1).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -20,23 +22,33 @@ from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.access import AccessDenied, AccessScope
 from pipefit.domain.clock import Clock, utc_now
 from pipefit.domain.errors import NotFound
-from pipefit.domain.lanes import build_lane_book
+from pipefit.domain.lanes import LaneBook, LaneFit, build_lane_book
 from pipefit.domain.routing import LeadDecision
+from pipefit.domain.scorecard import Scorecard, Value
 from pipefit.domain.users import AuditEntry
+from pipefit.scoring.features import lead_records
 from pipefit.services.lead_decisions import override_lead
 from pipefit.services.ports.accounts import AccountsUnitOfWork
+from pipefit.services.ports.leads import LeadRepository
 from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.qualification import (
     Assessment,
     QualifyResult,
     assess,
-    data_as_of,
     qualify_leads,
 )
 
-__all__ = ["QueuedLead", "decide_lead", "lead_queue", "qualify_lead", "routes_leads"]
+__all__ = [
+    "PAGE_SIZE",
+    "QueuePage",
+    "QueuedLead",
+    "decide_lead",
+    "lead_queue",
+    "qualify_lead",
+    "routes_leads",
+]
 
-MAX_QUEUE = 200
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -49,8 +61,135 @@ class QueuedLead:
         return self.assessment.record.lead.lead_id
 
 
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue: its leads, best score first, and where it sits in all."""
+
+    leads: list[QueuedLead]
+    page: int  # from 1
+    total: int  # leads in the queue, on every page
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.size + 1 if self.leads else 0
+
+
 def routes_leads(scope: AccessScope) -> bool:
     return scope.edit_owners is None or bool(scope.edit_owners) or bool(scope.edit_presales)
+
+
+def _flags(column: pa.ChunkedArray, present: list[bool]) -> list[Value]:
+    """A yes/no parameter's values (as the scorecard reads them); None where absent."""
+    return [
+        None if not here or v is None else ("yes" if v else "no")
+        for v, here in zip(column.to_pylist(), present, strict=True)
+    ]
+
+
+def _scores(card: Scorecard, lanes: LaneBook, table: pa.Table) -> list[float]:
+    """Each row's scorecard score, exactly as `score_lead` gives it, a column at a time:
+    the parameters' values read as `scoring.features.lead_records` and the scorecard's
+    `read`s would, each distinct value scored once by the parameter itself, and the
+    weighted sum taken in the scorecard's order (so the floats come out bit for bit)."""
+    n = table.num_rows
+    industry = table["industry"].to_pylist()
+    segment = table["segment"].to_pylist()
+    has_account = [
+        a is not None or i is not None
+        for a, i in zip(table["account_id"].to_pylist(), industry, strict=True)
+    ]
+    contacts, executive = table["contact_id"].to_pylist(), table["is_executive"].to_pylist()
+    has_contact = [
+        c is not None and e is not None for c, e in zip(contacts, executive, strict=True)
+    ]
+    fits: dict[tuple[str | None, str | None], LaneFit] = {}
+    lane_of = []
+    for here, i, sg in zip(has_account, industry, segment, strict=True):
+        key = (i, sg) if here else (None, None)
+        if key not in fits:
+            fits[key] = lanes.fit(*key)
+        lane_of.append(fits[key])
+
+    def pct(name: str) -> list[Value]:
+        # as `Lead` holds it: a Decimal of the value rounded to 4 places, read back as float
+        return [None if v is None else round(v, 4) for v in table[name].to_pylist()]
+
+    def ttv() -> list[Value]:
+        days = table["expected_ttv_days"].to_pylist()
+        found: list[Value] = []
+        for d, here, sg in zip(days, has_account, segment, strict=True):
+            norm = lanes.ttv_norms.get((sg if here else None) or "")
+            found.append(None if d is None or not norm else round(d / norm, 2))
+        return found
+
+    readers: dict[str, Callable[[], list[Value]]] = {
+        "lane": lambda: [f.kind or None for f in lane_of],
+        "needs_match": lambda: pct("needs_match_pct"),
+        "success_criteria_fit": lambda: pct("success_criteria_fit_pct"),
+        "culture": lambda: [
+            c if here else None
+            for c, here in zip(table["culture"].to_pylist(), has_account, strict=True)
+        ],
+        "buying_team": lambda: [
+            None if v is None else float(v) for v in table["buying_team_size"].to_pylist()
+        ],
+        "executive_contact": lambda: _flags(
+            pc.fill_null(table["is_executive"], False), has_contact
+        ),
+        "former_user": lambda: _flags(pc.fill_null(table["former_user"], False), has_contact),
+        "referral": lambda: _flags(table["referral"], [True] * n),
+        "similar_experience": lambda: _flags(table["similar_experience"], [True] * n),
+        "time_to_value": ttv,
+        "references": lambda: [
+            None if f.stats is None else round(100 * f.stats.reference_rate, 1) for f in lane_of
+        ],
+    }
+    total = np.zeros(n, np.float64)
+    weights = 0.0
+    for p in card.parameters:
+        values = readers[p.name]()
+        points: dict[Value, float] = {}
+        for v in values:
+            if v not in points:
+                points[v] = p.score(v)
+        total = total + np.array([points[v] for v in values], np.float64) * p.weight
+        weights += p.weight
+    return [round(x, 1) for x in (total / weights).tolist()]
+
+
+_LANES: dict[tuple[str, datetime, int], LaneBook] = {}
+
+
+def _lanes(leads: LeadRepository, config: QualificationConfig) -> LaneBook:
+    """The lanes as `assess_waiting` judges them (as of the data's newest record), kept
+    while the customers are unchanged: building them reads every customer, seconds on a
+    large workspace, for every page."""
+    now = datetime.now(UTC)
+    moment = min(now, leads.data_as_of() or now)
+    version = leads.customers_version()
+    key = (version or "", moment, config.scorecard.min_lane_customers)
+    if version is not None and key in _LANES:
+        return _LANES[key]
+    lanes = build_lane_book(
+        leads.customers(), as_of=moment, min_customers=config.scorecard.min_lane_customers
+    )
+    if version is not None:
+        _LANES.clear()  # one workspace's lanes at a time: the newest
+        _LANES[key] = lanes
+    return lanes
 
 
 def lead_queue(
@@ -59,34 +198,36 @@ def lead_queue(
     scope: AccessScope,
     *,
     status: str | None = None,
-    limit: int = MAX_QUEUE,
-) -> list[QueuedLead]:
-    """Leads with `status` (default: those waiting to be qualified) that the login may
-    see, best score first."""
-    from pipefit.scoring.features import lead_records
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> QueuePage:
+    """Page `page` of the leads with `status` (default: those waiting to be qualified) that
+    the login may see, best score first (then by id).
 
+    The store narrows the leads by status and owner; every one kept is scored a column at
+    a time to order them, and only the page's leads are judged in full (BANT, demo-ready,
+    the scorecard's reasons) and matched to their decisions."""
     statuses = [status] if status else list(config.routing.qualify_statuses)
+    page = max(1, page)
     if scope.lead_owners is not None and not scope.lead_owners:
-        return []  # a login that stands for no one sees no lead: nothing to read
+        return QueuePage([], page, 0, size)  # a login that stands for no one sees no lead
     with uow:
-        table = uow.leads.lead_table()
-        customers = uow.leads.customers()
-    # As `assess_waiting` judges them (the lanes as of the data's newest record), but only
-    # the leads asked for and seen are turned into records: the rest are never read.
-    now = datetime.now(UTC)
-    moment = min(now, data_as_of(table) or now)
-    lanes = build_lane_book(
-        customers, as_of=moment, min_customers=config.scorecard.min_lane_customers
-    )
-    wanted = pc.is_in(table.column("status"), pa.array(statuses, pa.string()))
-    if scope.lead_owners is not None:
-        owned = pa.array(sorted(scope.lead_owners), pa.string())
-        wanted = pc.and_(wanted, pc.is_in(table.column("owner_id"), owned))
-    found = assess(config, lanes, lead_records(table.filter(pc.fill_null(wanted, False))))
+        table = uow.leads.scoring_rows(statuses=statuses, owners=scope.lead_owners)
+        lanes = _lanes(uow.leads, config)
+    scores = _scores(config.scorecard.to_domain(), lanes, table)
+    ids = table["lead_id"].to_pylist()
+    order = sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))
+    wanted = [ids[i] for i in order[(page - 1) * size : page * size]]
+    if not wanted:
+        return QueuePage([], page, len(ids), size)
     with uow:
-        latest = uow.leads.latest_decisions()
-    found.sort(key=lambda a: (-a.card.score, a.record.lead.lead_id))
-    return [QueuedLead(a, latest.get(a.record.lead.lead_id)) for a in found[:limit]]
+        rows = uow.leads.lead_rows(lead_ids=wanted)
+        latest = uow.leads.decisions_for(wanted)
+    at = {lead_id: n for n, lead_id in enumerate(rows["lead_id"].to_pylist())}
+    picked = rows.take(pa.array([at[i] for i in wanted if i in at], pa.int64()))
+    found = assess(config, lanes, lead_records(picked))
+    queued = [QueuedLead(a, latest.get(a.lead_id)) for a in found]
+    return QueuePage(queued, page, len(ids), size)
 
 
 def _routable(
@@ -95,10 +236,8 @@ def _routable(
     """The lead's id if the login may route it; a lead it may not see is not found."""
     wanted = lead_id.strip()
     with uow:
-        table = uow.leads.lead_table()
-    ids = table.column("lead_id").to_pylist()
-    owners = table.column("owner_id").to_pylist()
-    owner = dict(zip(ids, owners, strict=True))
+        table = uow.leads.lead_rows(lead_ids=[wanted])
+    owner = dict(zip(table["lead_id"].to_pylist(), table["owner_id"].to_pylist(), strict=True))
     if wanted not in owner or not scope.sees_lead(owner[wanted]):
         raise NotFound(f"no lead '{wanted}'", field="lead")
     if not routes_leads(scope):

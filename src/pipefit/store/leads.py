@@ -7,7 +7,7 @@ protocol), so a million leads come out in seconds rather than through a million 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +15,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 
 from pipefit.domain.errors import NotFound
 from pipefit.domain.model import CustomerOutcome
@@ -32,7 +32,14 @@ from pipefit.store.tables import (
     people,
 )
 
-__all__ = ["LEAD_SCHEMA", "LEAD_TEXT", "SqlLeads", "read_lead_table"]
+__all__ = [
+    "LEAD_SCHEMA",
+    "LEAD_TEXT",
+    "SCORING_COLUMNS",
+    "SqlLeads",
+    "read_lead_table",
+    "read_scoring_rows",
+]
 
 LEAD_TEXT = (
     "lead_id", "status", "account_id", "contact_id", "lead_source", "owner_id",
@@ -66,13 +73,17 @@ LEAD_SCHEMA = pa.schema(
 """The lead table every LeadRepository returns, in this column order (the query's)."""
 
 
-def _query(sqlite: bool) -> str:
+def _query(sqlite: bool, where: str = "") -> str:
+    """The lead table's query; `where` (on `l`, the leads) narrows it in SQL, the deals
+    aggregated only for the leads it keeps (by the index on opportunities.lead_id)."""
     money = "{} / 10000.0" if sqlite else "CAST({} AS DOUBLE PRECISION)"
     # Won revenue in exact 1/10,000 units (SQLite stores them so already).
     units = (
         "COALESCE(amount, 0)" if sqlite else "CAST(round(COALESCE(amount, 0) * 10000) AS bigint)"
     )
     lead_cols = ", ".join(f"l.{c}" for c in LEAD_TEXT)
+    keep_leads = f"WHERE {where}" if where else ""
+    keep_deals = f" AND lead_id IN (SELECT l.lead_id FROM leads l WHERE {where})" if where else ""
     return f"""
 SELECT {lead_cols}, l.created_at,
   {money.format("l.needs_match_pct")} AS needs_match_pct,
@@ -94,12 +105,13 @@ LEFT JOIN (
     MIN(account_id) AS deal_account,
     SUM(CASE WHEN outcome = 'won' THEN {units} ELSE 0 END) AS won_units,
     MAX(CASE WHEN outcome = 'won' THEN currency END) AS won_currency
-  FROM opportunities WHERE lead_id IS NOT NULL GROUP BY lead_id
+  FROM opportunities WHERE lead_id IS NOT NULL{keep_deals} GROUP BY lead_id
 ) o ON o.lead_id = l.lead_id
 LEFT JOIN accounts a ON a.account_id = COALESCE(l.account_id, o.deal_account)
 LEFT JOIN contacts c ON c.contact_id = l.contact_id
 LEFT JOIN people p ON p.person_id = l.owner_id
 LEFT JOIN customer_outcomes co ON co.account_id = a.account_id
+{keep_leads}
 ORDER BY l.created_at, l.lead_id
 """
 
@@ -122,16 +134,86 @@ def _decode(table: pa.Table) -> pa.Table:
         else:  # text; SQLite reports a column of nothing but nulls as integers
             col = pc.cast(col, pa.string())
         columns[name] = col
-    return pa.table(columns).cast(LEAD_SCHEMA)
+    found = pa.table(columns)
+    return found.cast(pa.schema([LEAD_SCHEMA.field(n) for n in found.column_names]))
 
 
-def read_lead_table(url: str) -> pa.Table:
-    """Every lead, oldest first, with account, contact, team, deal and customer columns."""
+def _quoted(values: Iterable[str]) -> str:
+    # ADBC's parameter binding differs between drivers; ids and statuses are quoted as
+    # SQL string literals instead (a quote doubled), never spliced raw.
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+SCORING_COLUMNS = (
+    "lead_id", "account_id", "contact_id", "needs_match_pct", "success_criteria_fit_pct",
+    "buying_team_size", "referral", "similar_experience", "expected_ttv_days", "industry",
+    "segment", "culture", "is_executive", "former_user",
+)  # fmt: skip
+"""What the scorecard reads of a lead: the lead table's columns for ordering a queue."""
+
+
+def _scoring_query(sqlite: bool, where: str) -> str:
+    money = "{} / 10000.0" if sqlite else "CAST({} AS DOUBLE PRECISION)"
+    # A lead without an account takes its first deal's, as in the lead table.
+    return f"""
+SELECT l.lead_id, l.account_id, l.contact_id,
+  {money.format("l.needs_match_pct")} AS needs_match_pct,
+  {money.format("l.success_criteria_fit_pct")} AS success_criteria_fit_pct,
+  l.buying_team_size, l.referral, l.similar_experience, l.expected_ttv_days,
+  a.industry, a.segment, a.culture, c.is_executive, c.former_user
+FROM leads l
+LEFT JOIN accounts a ON a.account_id = COALESCE(l.account_id,
+  (SELECT MIN(o.account_id) FROM opportunities o WHERE o.lead_id = l.lead_id))
+LEFT JOIN contacts c ON c.contact_id = l.contact_id
+{f"WHERE {where}" if where else ""}
+"""
+
+
+def read_scoring_rows(
+    url: str, *, statuses: Collection[str] | None = None, owners: Collection[str] | None = None
+) -> pa.Table:
+    """The `SCORING_COLUMNS` of the leads with one of `statuses` owned by one of `owners`
+    (each when given), in no particular order."""
     sqlite = normalise_url(url).startswith("sqlite")
     with adbc_connection(url) as conn:
         cursor = conn.cursor()
         try:
-            cursor.execute(_query(sqlite))
+            cursor.execute(_scoring_query(sqlite, _where(statuses, owners, None)))
+            table = cursor.fetch_arrow_table()
+        finally:
+            cursor.close()
+    return _decode(table)
+
+
+def _where(
+    statuses: Collection[str] | None,
+    owners: Collection[str] | None,
+    lead_ids: Collection[str] | None,
+) -> str:
+    terms = []
+    if statuses is not None:
+        terms.append(f"l.status IN ({_quoted(sorted(statuses)) or 'NULL'})")
+    if owners is not None:
+        terms.append(f"l.owner_id IN ({_quoted(sorted(owners)) or 'NULL'})")
+    if lead_ids is not None:
+        terms.append(f"l.lead_id IN ({_quoted(sorted(lead_ids)) or 'NULL'})")
+    return " AND ".join(terms)
+
+
+def read_lead_table(
+    url: str,
+    *,
+    statuses: Collection[str] | None = None,
+    owners: Collection[str] | None = None,
+    lead_ids: Collection[str] | None = None,
+) -> pa.Table:
+    """The leads (those with one of `statuses`, owned by one of `owners`, among `lead_ids`,
+    each when given), oldest first, with account, contact, team, deal and customer columns."""
+    sqlite = normalise_url(url).startswith("sqlite")
+    with adbc_connection(url) as conn:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(_query(sqlite, _where(statuses, owners, lead_ids)))
             table = cursor.fetch_arrow_table()
         finally:
             cursor.close()
@@ -247,13 +329,16 @@ def _decisions_of(
     return [_decision(r) for r in conn.execute(query.limit(limit))]
 
 
-def _latest_decisions(conn: Connection) -> dict[str, LeadDecision]:
-    """The decision in force for each lead that has one (the newest)."""
-    newest = (
-        select(lead_decisions.c.lead_id, func.max(lead_decisions.c.decision_id).label("last"))
-        .group_by(lead_decisions.c.lead_id)
-        .subquery()
-    )
+def _latest_decisions(
+    conn: Connection, lead_ids: Collection[str] | None = None
+) -> dict[str, LeadDecision]:
+    """The decision in force for each lead (of `lead_ids`, when given) that has one."""
+    newest_q = select(
+        lead_decisions.c.lead_id, func.max(lead_decisions.c.decision_id).label("last")
+    ).group_by(lead_decisions.c.lead_id)
+    if lead_ids is not None:
+        newest_q = newest_q.where(lead_decisions.c.lead_id.in_(sorted(lead_ids)))
+    newest = newest_q.subquery()
     rows = conn.execute(
         select(lead_decisions).join(
             newest,
@@ -264,6 +349,46 @@ def _latest_decisions(conn: Connection) -> dict[str, LeadDecision]:
         )
     )
     return {d.lead_id: d for d in map(_decision, rows)}
+
+
+def _data_as_of(conn: Connection) -> datetime | None:
+    """The newest moment the lead table records (`services.qualification.data_as_of` of it),
+    from four indexed or small maxima rather than the whole table: leads created, their
+    deals closed, and customers won or churned (of any account, a slight widening: the
+    lanes are built from every customer)."""
+    found = [
+        conn.execute(select(func.max(leads.c.created_at))).scalar(),
+        conn.execute(
+            select(func.max(opportunities.c.closed_at)).where(opportunities.c.lead_id.is_not(None))
+        ).scalar(),
+        conn.execute(select(func.max(customer_outcomes.c.won_at))).scalar(),
+        conn.execute(select(func.max(customer_outcomes.c.churned_at))).scalar(),
+    ]
+    moments = [t for t in found if t is not None]
+    return max(moments) if moments else None
+
+
+def _customers_version(conn: Connection) -> str:
+    """A summary of every customer outcome and its account's lane that changes when any of
+    them does (a row added, removed, re-dated or re-judged; an account moved to another
+    lane): one pass of the database over the customers, instead of reading them out."""
+    co, a = customer_outcomes.c, accounts.c
+
+    def flag(column: Any) -> Any:
+        return func.sum(case((column.is_(True), 1), else_=0))
+
+    row = conn.execute(
+        select(
+            func.count(), func.min(co.won_at), func.max(co.won_at), func.max(co.churned_at),
+            func.count(co.churned_at), flag(co.renewed), flag(co.expanded), flag(co.reference),
+            func.sum(co.revenue), func.sum(co.margin), func.sum(co.time_to_value_days),
+            func.count(co.revenue), func.count(co.margin), func.count(co.time_to_value_days),
+            func.count(a.industry), func.count(a.segment),
+            func.sum(func.length(a.industry)), func.sum(func.length(a.segment)),
+            func.max(a.industry), func.max(a.segment), func.min(a.industry), func.min(a.segment),
+        ).select_from(customer_outcomes.outerjoin(accounts, a.account_id == co.account_id))
+    ).one()  # fmt: skip
+    return "|".join(str(v) for v in row)
 
 
 def _read_customers(conn: Connection) -> list[tuple[str | None, str | None, CustomerOutcome]]:
@@ -295,11 +420,37 @@ class SqlLeads:
     def lead_table(self) -> pa.Table:
         return read_lead_table(self._url)
 
+    def lead_rows(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        owners: Collection[str] | None = None,
+        lead_ids: Collection[str] | None = None,
+    ) -> pa.Table:
+        return read_lead_table(self._url, statuses=statuses, owners=owners, lead_ids=lead_ids)
+
+    def scoring_rows(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        owners: Collection[str] | None = None,
+    ) -> pa.Table:
+        return read_scoring_rows(self._url, statuses=statuses, owners=owners)
+
+    def data_as_of(self) -> datetime | None:
+        return _data_as_of(self._connection)
+
     def customers(self) -> list[tuple[str | None, str | None, CustomerOutcome]]:
         return _read_customers(self._connection)
 
+    def customers_version(self) -> str | None:
+        return _customers_version(self._connection)
+
     def latest_decisions(self) -> dict[str, LeadDecision]:
         return _latest_decisions(self._connection)
+
+    def decisions_for(self, lead_ids: Collection[str]) -> dict[str, LeadDecision]:
+        return _latest_decisions(self._connection, lead_ids)
 
     def decisions_of(self, lead_id: str | None = None, limit: int = 200) -> list[LeadDecision]:
         return _decisions_of(self._connection, lead_id, limit)

@@ -148,6 +148,9 @@ leads = Table(
     Column("similar_experience", Boolean),
     Column("expected_ttv_days", Integer),
     Column("source", String(40), nullable=False),
+    # The lead queue narrows to a status and the login's people (migration 0012).
+    Index("ix_leads_status_owner", "status", "owner_id"),
+    Index("ix_leads_created_at", "created_at"),
 )
 
 opportunities = Table(
@@ -175,6 +178,7 @@ opportunities = Table(
     # Optimistic concurrency: every stage move bumps the version it read.
     Column("version", Integer, nullable=False, default=0),
     Index("ix_opportunities_pipeline_stage", "pipeline", "stage"),
+    Index("ix_opportunities_lead_id", "lead_id", "closed_at"),
 )
 
 stage_events = Table(

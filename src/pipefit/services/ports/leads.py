@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -24,10 +24,47 @@ class LeadRepository(Protocol):
         as last committed."""
         ...
 
+    def lead_rows(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        owners: Collection[str] | None = None,
+        lead_ids: Collection[str] | None = None,
+    ) -> pa.Table:
+        """The rows of `lead_table` with one of `statuses`, owned by one of `owners`, among
+        `lead_ids` (each when given), narrowed by the store rather than after reading."""
+        ...
+
+    def scoring_rows(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        owners: Collection[str] | None = None,
+    ) -> pa.Table:
+        """What the scorecard reads (lead_id, account_id, contact_id, the lead's answers,
+        the account's industry, segment and culture, the contact's is_executive and
+        former_user, as in `lead_table`) of the leads with one of `statuses` owned by one
+        of `owners` (each when given), in no particular order."""
+        ...
+
+    def data_as_of(self) -> datetime | None:
+        """The newest moment the lead table records (leads created, deals closed,
+        customers won or churned), without reading it."""
+        ...
+
     def customers(self) -> list[LaneCustomer]: ...
+
+    def customers_version(self) -> str | None:
+        """A value that changes whenever a customer outcome or its account's lane does, for
+        a reader that keeps the lanes between requests (None: read them afresh)."""
+        ...
 
     def latest_decisions(self) -> dict[str, LeadDecision]:
         """The decision in force for each lead that has one (the newest)."""
+        ...
+
+    def decisions_for(self, lead_ids: Collection[str]) -> dict[str, LeadDecision]:
+        """The decision in force for each of `lead_ids` that has one."""
         ...
 
     def decisions_of(self, lead_id: str | None = None, limit: int = 200) -> list[LeadDecision]:

@@ -5,7 +5,7 @@ keeps decisions and hand-offs in lists, as the tables would."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,7 @@ from pipefit.domain.errors import NotFound
 from pipefit.domain.model import CustomerOutcome, LeadStatus
 from pipefit.domain.qualification import LeadRecord
 from pipefit.domain.routing import LeadDecision, Rep
-from pipefit.store.leads import LEAD_SCHEMA
+from pipefit.store.leads import LEAD_SCHEMA, SCORING_COLUMNS
 
 __all__ = ["Handoff", "MemoryLeads", "lead_table"]
 
@@ -86,14 +86,58 @@ class MemoryLeads:
     def lead_table(self) -> pa.Table:
         return lead_table(list(self.records.values()))
 
+    def lead_rows(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        owners: Collection[str] | None = None,
+        lead_ids: Collection[str] | None = None,
+    ) -> pa.Table:
+        kept = [
+            r
+            for r in self.records.values()
+            if (statuses is None or str(r.lead.status) in statuses)
+            and (owners is None or r.lead.owner_id in owners)
+            and (lead_ids is None or r.lead.lead_id in lead_ids)
+        ]
+        return lead_table(kept)
+
+    def scoring_rows(
+        self,
+        *,
+        statuses: Collection[str] | None = None,
+        owners: Collection[str] | None = None,
+    ) -> pa.Table:
+        return self.lead_rows(statuses=statuses, owners=owners).select(list(SCORING_COLUMNS))
+
+    def data_as_of(self) -> datetime | None:
+        moments = [
+            t
+            for r in self.records.values()
+            for t in (
+                r.lead.created_at,
+                r.deal_closed_at,
+                r.customer.won_at if r.customer else None,
+                r.customer.churned_at if r.customer else None,
+            )
+            if t is not None
+        ]
+        return max(moments) if moments else None
+
     def customers(self) -> list[tuple[str | None, str | None, CustomerOutcome]]:
         return list(self.customer_list)
+
+    def customers_version(self) -> str | None:
+        return None  # a test's customers are few: read them afresh
 
     def latest_decisions(self) -> dict[str, LeadDecision]:
         latest: dict[str, LeadDecision] = {}
         for d in self.decisions:  # in id order: the last one seen is the newest
             latest[d.lead_id] = d
         return latest
+
+    def decisions_for(self, lead_ids: Collection[str]) -> dict[str, LeadDecision]:
+        return {k: d for k, d in self.latest_decisions().items() if k in lead_ids}
 
     def decisions_of(self, lead_id: str | None = None, limit: int = 200) -> list[LeadDecision]:
         if lead_id is not None and lead_id not in self.records:

@@ -35,12 +35,13 @@ def _status(value: str | None) -> str | None:
 
 def _page(
     request: Request, app: Workspace, login: CurrentLogin, status: str | None,
-    *, error: str | None = None, code: int = 200,
+    *, page: int = 1, error: str | None = None, code: int = 200,
 ) -> Response:  # fmt: skip
     config = app.workspace.config.qualification
-    queue = lead_queue(app.uow(), config, login.scope, status=status)
+    found = lead_queue(app.uow(), config, login.scope, status=status, page=page)
     return render(
-        request, "leads.html", status_code=code, queue=queue, status=status or "",
+        request, "leads.html", status_code=code, queue=found.leads, paging=found,
+        status=status or "",
         statuses=STATUSES, waiting=config.routing.qualify_statuses, error=error,
         may_route=routes_leads(login.scope),
     )  # fmt: skip
@@ -52,8 +53,9 @@ def leads_page(
     app: Workspace,
     login: CurrentLogin,
     status: Annotated[str | None, Query(max_length=20)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
-    return _page(request, app, login, _status(status))
+    return _page(request, app, login, _status(status), page=page)
 
 
 def _back(status: str) -> str:

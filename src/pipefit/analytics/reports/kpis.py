@@ -29,6 +29,7 @@ __all__ = ["HEADLINE", "NAME", "TITLE", "chart", "run"]
 NAME = "kpis"
 TITLE = "Win rate, cycle, velocity, coverage, growth, churn and lifetime value"
 FLAGS = "kpi_flags"  # the temporary table of the deals in scope with their flags
+CLOSED = "kpi_closed"  # the won and lost deals in scope, for the tallies by period
 JSON_SHAPE = "summary"  # the headline figures at the top, per group under "groups"
 # What the terminal shows per group when cut (views.reports); uncut, the figures alone.
 TABLE_COLUMNS = (
@@ -138,9 +139,14 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
         )
     if summary["won"] + summary["lost"] == 0:
         notes.append("no deal in scope was won or lost: win rate and velocity are null")
-    summary["by_period"] = {
-        kind: _records(con, sql.periods_sql(query, kind)) for kind in ("month", "quarter", "year")
-    }
+    con.sql(f"CREATE OR REPLACE TEMP TABLE {CLOSED} AS {sql.closed_deals_sql(query)}")
+    try:
+        summary["by_period"] = {
+            kind: _records(con, sql.periods_sql(CLOSED, kind))
+            for kind in ("month", "quarter", "year")
+        }
+    finally:
+        con.sql(f"DROP TABLE IF EXISTS {CLOSED}")
     summary["growth"] = _growth(con, query)
     summary["coverage"] = _coverage(con, query, notes)
     summary.update(_customers(con, query, notes))

@@ -11,6 +11,7 @@ from pipefit.analytics.reports.deal_scope import period_label_sql, scoped_deals_
 from pipefit.domain.periods import Period
 
 __all__ = [
+    "closed_deals_sql",
     "coverage_sql",
     "customers_sql",
     "flags_sql",
@@ -140,29 +141,51 @@ FROM sped
 """
 
 
-def periods_sql(query: ReportQuery, kind: str) -> str:
-    """Per period of `kind` in which deals closed: won, lost, win rate, won revenue and the
-    revenue per customer (won revenue / distinct accounts behind it)."""
-    label = period_label_sql("d.closed_at", kind)
+def closed_deals_sql(query: ReportQuery) -> str:
+    """The won and lost deals in scope with a close date, with the year, quarter and month
+    of the close as integers: what `periods_sql` groups (kept once in a table, so the
+    month, quarter and year tallies replay the deals once and group on integers)."""
     return f"""
-WITH d AS ({scoped_deals_sql(query)})
-SELECT {label} AS period,
-       {_count("d.outcome = 'won'")} AS won,
-       {_count("d.outcome = 'lost'")} AS lost,
-       ROUND(CAST({_count("d.outcome = 'won'")} AS DOUBLE)
-             / NULLIF({_count("d.outcome IN ('won', 'lost')")}, 0), 4)
-           AS win_rate,
-       ROUND(COALESCE(SUM(CASE WHEN d.outcome = 'won' THEN d.amount_home END), 0), 4)
-           AS won_revenue,
-       COUNT(DISTINCT CASE WHEN d.outcome = 'won' AND d.amount_home IS NOT NULL
-                           THEN d.account_id END) AS customers,
-       ROUND(SUM(CASE WHEN d.outcome = 'won' THEN d.amount_home END)
-             / NULLIF(COUNT(DISTINCT CASE WHEN d.outcome = 'won' AND d.amount_home IS NOT NULL
-                                          THEN d.account_id END), 0), 4)
-           AS revenue_per_customer
-FROM d
+SELECT d.outcome, d.amount_home, d.account_id,
+       CAST(EXTRACT(YEAR FROM d.closed_at) AS INTEGER) AS y,
+       CAST(EXTRACT(QUARTER FROM d.closed_at) AS INTEGER) AS q,
+       CAST(EXTRACT(MONTH FROM d.closed_at) AS INTEGER) AS m
+FROM ({scoped_deals_sql(query)}) d
 WHERE d.outcome IN ('won', 'lost') AND d.closed_at IS NOT NULL
-GROUP BY {label}
+"""
+
+
+# The period's label (2026, 2026Q3, 2026-07) from the grouped integer keys, as
+# `period_label_sql` writes it from a timestamp.
+_LABELS = {
+    "year": "CAST(g.y AS VARCHAR)",
+    "quarter": "CAST(g.y AS VARCHAR) || 'Q' || CAST(g.k AS VARCHAR)",
+    "month": "CAST(g.y AS VARCHAR) || '-' || CASE WHEN g.k < 10 THEN '0' ELSE '' END"
+    " || CAST(g.k AS VARCHAR)",
+}
+_KEYS = {"year": "d.y", "quarter": "d.q", "month": "d.m"}
+
+
+def periods_sql(closed: str, kind: str) -> str:
+    """Per period of `kind` in which deals closed: won, lost, win rate, won revenue and the
+    revenue per customer (won revenue / distinct accounts behind it), over `closed` (a
+    relation of `closed_deals_sql`)."""
+    return f"""
+SELECT {_LABELS[kind]} AS period, g.won, g.lost,
+       ROUND(CAST(g.won AS DOUBLE) / NULLIF(g.won + g.lost, 0), 4) AS win_rate,
+       ROUND(COALESCE(g.won_sum, 0), 4) AS won_revenue,
+       g.customers,
+       ROUND(g.won_sum / NULLIF(g.customers, 0), 4) AS revenue_per_customer
+FROM (
+    SELECT d.y, {_KEYS[kind]} AS k,
+           {_count("d.outcome = 'won'")} AS won,
+           {_count("d.outcome = 'lost'")} AS lost,
+           SUM(CASE WHEN d.outcome = 'won' THEN d.amount_home END) AS won_sum,
+           COUNT(DISTINCT CASE WHEN d.outcome = 'won' AND d.amount_home IS NOT NULL
+                               THEN d.account_id END) AS customers
+    FROM {closed} d
+    GROUP BY d.y, {_KEYS[kind]}
+) g
 ORDER BY period
 """
 

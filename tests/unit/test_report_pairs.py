@@ -175,3 +175,22 @@ def test_the_engine_agrees_with_the_oracle_on_random_deals(deals: list[DealRecor
 def test_the_chart_shows_each_pair_as_a_dot_within_its_interval() -> None:
     spec = pairs.chart(pairs.run(relations(DEALS, EVENTS), ReportQuery(now=NOW))).to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "point"]
+
+
+def test_a_cut_by_period_measures_each_pair_per_quarter_of_close() -> None:
+    # r1 + s1: two won closing on day 10 (2026-01-11, 2026Q1), one lost on day 100
+    # (2026-04-11, 2026Q2): 2/2 in Q1, 0/1 in Q2.
+    deals = [
+        *_decided("r1", "s1", 2, 0),
+        DealRecord(
+            "late", "lost", day(50), closed_at=day(100), amount_home=100.0, pipeline="p",
+            stage="Lost", owner_id="r1", presales_id="s1",
+        ),
+    ]  # fmt: skip
+    result = pairs.run(relations(deals, []), ReportQuery(now=day(200), by=("period",)))
+    rows = {(r["period"], r["owner_id"]): (r["won"], r["lost"]) for r in result.rows.to_pylist()}
+    assert rows == {("2026Q1", "r1"): (2, 0), ("2026Q2", "r1"): (0, 1)}
+    by_month = pairs.run(
+        relations(deals, []), ReportQuery(now=day(200), by=("period",), period="2026-01")
+    )
+    assert {r["period"] for r in by_month.rows.to_pylist()} == {"2026-01", "2026-04"}

@@ -107,6 +107,19 @@ def test_replay_and_cuts() -> None:
     assert bad.value.field == "period"
 
 
+def test_a_cut_by_period_groups_deals_by_their_quarter_of_close() -> None:
+    by = rows(ReportQuery(as_of=AS_OF, by=("period",)))
+    # Every closed deal closed on day 30 (31 January 2025, 2025Q1); the open ones (E3, E5,
+    # S11) have no close and no expected close, so no period.
+    starts = {r["period"]: r["reached"] for r in by if r["section"] == "progression"
+              and r["step"] == 0}  # fmt: skip
+    assert starts == {"2025Q1": 3, None: 2}  # E1 E2 E4 closed; E3 E5 open
+    (pricing,) = [r for r in by if r["signal"] == "pricing_page" and r["period"] == "2025Q1"]
+    # the same counts as uncut (all ten closed SMB deals are in 2025Q1): 3 of 4, 2 of 6
+    assert (pricing["deals_with"], pricing["won_with"]) == (4, 3)
+    assert (pricing["deals_without"], pricing["won_without"]) == (6, 2)
+
+
 def test_the_chart_draws_offline() -> None:
     from pathlib import Path
 

@@ -15,9 +15,15 @@ import duckdb
 import pyarrow as pa
 
 from pipefit.analytics.query import ReportQuery, cut_sql
-from pipefit.analytics.reports.deal_scope import check_by, check_scope, scoped_deals_sql
+from pipefit.analytics.reports.deal_scope import (
+    check_by,
+    check_scope,
+    period_label_sql,
+    scoped_deals_sql,
+)
 from pipefit.analytics.result import ReportResult
 from pipefit.domain.metrics.rates import Z95
+from pipefit.domain.periods import parse_period
 
 __all__ = ["COLUMNS", "NAME", "TITLE", "chart", "pairs_sql", "run"]
 
@@ -93,8 +99,17 @@ def _count(condition: str) -> str:
     return f"CAST(COALESCE(SUM(CASE WHEN {condition} THEN 1 ELSE 0 END), 0) AS BIGINT)"
 
 
+def _key_sql(name: str, query: ReportQuery) -> str:
+    """A cut's SQL; `period` is a deal's period of close, else of expected close (as kpis'),
+    of the kind of the period asked (a quarter by default)."""
+    if name == "period":
+        kind = parse_period(query.period).kind if query.period is not None else "quarter"
+        return period_label_sql("COALESCE(d.closed_at, d.expected_close)", kind)
+    return cut_sql(name)
+
+
 def pairs_sql(query: ReportQuery) -> str:
-    groups = [f"{cut_sql(name)} AS {name}" for name in query.by]
+    groups = [f"{_key_sql(name, query)} AS {name}" for name in query.by]
     group_cols = "".join(f"{g}, " for g in groups)
     names = "".join(f"{n}, " for n in query.by)
     same_r = "".join(f"r.{n} IS NOT DISTINCT FROM p.{n} AND " for n in query.by)
@@ -190,7 +205,7 @@ def _empty(by: tuple[str, ...]) -> pa.Table:
 
 
 def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
-    check_by(query)
+    check_by(query, extra=("period",))
     if "pair" in query.by:
         # A pair cut would split every pair into itself: the report is per pair already.
         query = ReportQuery(

@@ -145,10 +145,20 @@ def _schema(keys: tuple[str, ...]) -> pa.Schema:
 
 
 def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
-    s = scope(con, query, periods=False)
-    keys = "".join(f'"{k}", ' for k in s.keys)
+    s = scope(con, query, periods=False, extra=("period",))
+    cuts = tuple(k for k in dict.fromkeys(query.by) if k in s.keys or k == "period")
+    keys = "".join(f'"{k}", ' for k in cuts)
+    deals = s.deals_sql(("outcome", "closed_at", "segment", "expected_close"))
+    if "period" in cuts:
+        # A deal's quarter of close, else of expected close (as kpis and pairs cut it).
+        label = s.period_label("x.closed_at")
+        expected = s.period_label("x.expected_close")
+        deals = (
+            f"SELECT x.*, CASE WHEN x.closed_at IS NOT NULL THEN {label} ELSE {expected} END "
+            f'AS "period" FROM ({deals}) x'
+        )
     parts = {
-        "deals": s.deals_sql(("outcome", "closed_at", "segment")),
+        "deals": deals,
         "activities": activities_as_of(query.as_of),
         "keys": keys,
         "enterprise": ENTERPRISE,
@@ -175,7 +185,7 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
                 "lift_high": found.high,
             }
         )
-    schema = _schema(s.keys)
+    schema = _schema(cuts)
     rows = rounded(pa.Table.from_pylist(records, schema=schema))
     notes = []
     if steps.num_rows == 0:
@@ -186,7 +196,7 @@ def run(con: duckdb.DuckDBPyConnection, query: ReportQuery) -> ReportResult:
         "enterprise_deals": sum(r["reached"] for r in records if r.get("step") == 0),
         "closed_smb_deals": (usage.column("deals_with")[0].as_py() or 0)
         + (usage.column("deals_without")[0].as_py() or 0)
-        if usage.num_rows and not s.keys
+        if usage.num_rows and not cuts
         else None,
         "as_of": s.moment.isoformat(),
     }

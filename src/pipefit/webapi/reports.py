@@ -18,7 +18,7 @@ from pipefit.views.statements import statement_view
 from pipefit.webapi.auth import CurrentLogin, Workspace
 from pipefit.webapi.schemas import ErrorBody
 
-__all__ = ["moment", "router"]
+__all__ = ["moment", "router", "where_filters"]
 
 router = APIRouter(prefix="/api", tags=["reports and pay"])
 
@@ -37,7 +37,7 @@ def moment(text: str | None) -> datetime | None:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
-def _where(values: list[str]) -> dict[str, tuple[str, ...]]:
+def where_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
     kept: dict[str, list[str]] = {}
     for value in values:
         cut, sep, wanted = value.partition("=")
@@ -84,7 +84,7 @@ def get_report(
     query = ReportQuery(
         as_of=moment(as_of),
         by=tuple(b.strip() for b in by or []),
-        where=_where(where or []),
+        where=where_filters(where or []),
         period=period,
     )
     result = scoped_report(app.uow(), login.scope, name, query, app.analytics_settings)

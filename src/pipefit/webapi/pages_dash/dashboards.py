@@ -32,7 +32,7 @@ from pipefit.views.reports import report_view
 from pipefit.webapi.auth import CurrentLogin, Login, Workspace
 from pipefit.webapi.pages_dash.figures import coverage_table, split_table
 from pipefit.webapi.pages_dash.rendering import error_page, is_partial, page
-from pipefit.webapi.reports import _where, moment
+from pipefit.webapi.reports import moment, where_filters
 
 __all__ = ["DASHBOARDS", "Dashboard", "Panel", "router"]
 
@@ -165,7 +165,7 @@ class Form:
         return ReportQuery(
             as_of=moment(self.as_of),
             by=self.by,
-            where=_where(list(self.where)),
+            where=where_filters(list(self.where)),
             period=self.period or None,
         )
 

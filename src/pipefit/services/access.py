@@ -4,6 +4,7 @@ chart, and so which rows and whose pay a login may see (`domain.access`)."""
 from __future__ import annotations
 
 from pipefit.domain.access import AccessScope, OrgChart, Principal, scope_for
+from pipefit.services.kept import Kept, data_version
 from pipefit.services.ports.unit_of_work import UnitOfWork
 
 __all__ = ["load_scope", "org_chart"]
@@ -28,6 +29,12 @@ def org_chart(uow: UnitOfWork) -> OrgChart:
     )
 
 
-def load_scope(uow: UnitOfWork, principal: Principal) -> AccessScope:
-    """What `principal` may see and change in this workspace now."""
-    return scope_for(principal, org_chart(uow))
+def load_scope(uow: UnitOfWork, principal: Principal, kept: Kept | None = None) -> AccessScope:
+    """What `principal` may see and change in this workspace now. With `kept`, worked out
+    once per state of the data (every request of a server asks: reading the org chart of
+    thousands of people each time would cost more than most pages)."""
+    if kept is None:
+        return scope_for(principal, org_chart(uow))
+    version = data_version(uow)
+    chart = kept.get(("org-chart",), version, lambda: org_chart(uow))
+    return kept.get(("scope", principal), version, lambda: scope_for(principal, chart))

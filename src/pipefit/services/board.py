@@ -5,25 +5,35 @@ report's rule (`domain.board`)."""
 
 from __future__ import annotations
 
-import threading
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from pipefit.analytics.query import ReportQuery
 from pipefit.domain.access import AccessScope
-from pipefit.domain.board import Board, BoardQuery, StageStat, build_lanes
+from pipefit.domain.board import (
+    Board,
+    BoardDeal,
+    BoardQuery,
+    ColumnFigures,
+    StageStat,
+    build_lanes,
+)
 from pipefit.domain.clock import Clock, utc_now
+from pipefit.domain.pipeline import Pipeline
+from pipefit.services.kept import Kept
 from pipefit.services.ports.accounts import AccountsUnitOfWork
 from pipefit.services.ports.analytics import AnalyticsSettings
 from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.reports import run_report
 
-__all__ = ["PER_COLUMN", "StageClock", "pipeline_board", "stage_clock"]
+__all__ = ["PER_COLUMN", "pipeline_board", "stage_clock"]
 
-PER_COLUMN = 25  # cards drawn per column; the count and total cover them all
+PER_COLUMN = 12  # cards drawn per column; the count and total cover them all
 TIME_IN_STAGE = "time-in-stage"
 
 
 Entered = dict[str, tuple[str, datetime]]  # deal -> (its stage, when it entered it)
+Choices = tuple[list[str], list[str], list[str]]  # owners, presales engineers, segments
 
 
 def stage_clock(
@@ -46,25 +56,14 @@ def stage_clock(
     return stats, entered
 
 
-class StageClock:
-    """`stage_clock`, kept for `ttl` in one process: the p90s change slowly, and a deal's
-    time in its stage runs on from when it entered it. A deal moved since is shown as
-    just moved (its stage no longer the one kept). Each worker process keeps its own."""
-
-    def __init__(self, ttl: timedelta = timedelta(seconds=60)) -> None:
-        self.ttl = ttl
-        self._lock = threading.Lock()
-        self._kept: tuple[datetime, dict[tuple[str, str], StageStat], Entered] | None = None
-
-    def read(
-        self, uow: UnitOfWork, settings: AnalyticsSettings, now: datetime
-    ) -> tuple[dict[tuple[str, str], StageStat], Entered]:
-        with self._lock:  # one computation at a time; the others wait for its result
-            kept = self._kept
-            if kept is None or not timedelta(0) <= now - kept[0] < self.ttl:
-                stats, entered = stage_clock(uow, settings, now)
-                kept = self._kept = (now, stats, entered)
-            return kept[1], kept[2]
+def _person(typed: str | None, names: dict[str, str]) -> str | None:
+    """A filter typed as an id, or as the name of one person the login sees (any case);
+    as typed otherwise (then it matches no deal)."""
+    if typed is None or typed in names:
+        return typed
+    wanted = typed.strip().casefold()
+    found = [k for k, v in names.items() if v and v.strip().casefold() == wanted]
+    return found[0] if len(found) == 1 else typed.strip()
 
 
 def pipeline_board(
@@ -78,31 +77,51 @@ def pipeline_board(
     segment: str | None = None,
     per_column: int = PER_COLUMN,
     clock: Clock = utc_now,
-    kept: StageClock | None = None,
+    kept: Kept | None = None,
 ) -> Board:
     """The board as `scope` may see it; the filters' choices are what it may see. Each
     column is counted and totalled over all its deals; its `per_column` oldest deals are
-    drawn, the longest in the stage first."""
+    drawn, the longest in the stage first. With `kept`, the columns, the cards and the
+    stage clock are read once per state of the data (a deal's time in its stage runs on
+    from when it entered it, so it is worked out for `now` on every call)."""
     now = clock()
+    kept = kept or Kept(entries=0)
     query = BoardQuery(
         scope.deal_owners, scope.deal_presales, owner or None, presales or None, segment or None
     )
-    with accounts:
-        figures = accounts.board.figures(query)
-        drawn = accounts.board.oldest(query, per_column) if figures else []
-        owners, engineers, segments = accounts.board.choices(query)
     with uow:
-        pipelines = uow.deals.pipelines()
-        names = {p.person_id: p.name for p in uow.pay.people() if scope.sees_person(p.person_id)}
+        version = uow.status.data_version()  # before the data: see services.kept
+
+    def read_columns() -> tuple[list[ColumnFigures], list[BoardDeal], Choices]:
+        with accounts:
+            figures = accounts.board.figures(query)
+            drawn = accounts.board.oldest(query, per_column) if figures else []
+            return figures, drawn, accounts.board.choices(query)
+
+    def read_people() -> tuple[dict[str, Pipeline], dict[str, str]]:
+        with uow:
+            return uow.deals.pipelines(), {p.person_id: p.name for p in uow.pay.people()}
+
+    pipelines, everyone = kept.get(("board-people",), version, read_people)
+    names = {k: v for k, v in everyone.items() if scope.sees_person(k)}
+    query = replace(
+        query, owner=_person(query.owner, names), presales_id=_person(query.presales_id, names)
+    )
+    figures, drawn, (owners, engineers, segments) = kept.get(
+        ("board", query, per_column), version, read_columns
+    )
     stats: dict[tuple[str, str], StageStat] = {}
     entered: Entered = {}
     if drawn:
-        stats, entered = (kept or StageClock()).read(uow, settings, now)
+        # When each open deal entered its stage is the same "now" or later: kept per state.
+        stats, entered = kept.get(
+            ("stage-clock",), version, lambda: stage_clock(uow, settings, now)
+        )
     days: dict[str, float] = {}
     for d in drawn:
         o = d.opportunity
         stage, since = entered.get(o.opportunity_id, (None, now))
         if stage == o.stage:  # else it moved since the clock was read: just now
-            days[o.opportunity_id] = (now - since).total_seconds() / 86400
+            days[o.opportunity_id] = max(0.0, (now - since).total_seconds() / 86400)
     lanes = build_lanes(figures, drawn, pipelines, stats, days, per_column=per_column)
     return Board(lanes, owners, engineers, segments, names)

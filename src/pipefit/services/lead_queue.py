@@ -27,6 +27,7 @@ from pipefit.domain.routing import LeadDecision
 from pipefit.domain.scorecard import Scorecard, Value
 from pipefit.domain.users import AuditEntry
 from pipefit.scoring.features import lead_records
+from pipefit.services.kept import Kept, data_version
 from pipefit.services.lead_decisions import override_lead
 from pipefit.services.ports.accounts import AccountsUnitOfWork
 from pipefit.services.ports.leads import LeadRepository
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 PAGE_SIZE = 50
+KEPT_SECONDS = 300.0  # how long a kept order may be used while the data is unchanged
 
 
 @dataclass(frozen=True)
@@ -200,34 +202,56 @@ def lead_queue(
     status: str | None = None,
     page: int = 1,
     size: int = PAGE_SIZE,
+    kept: Kept | None = None,
 ) -> QueuePage:
     """Page `page` of the leads with `status` (default: those waiting to be qualified) that
     the login may see, best score first (then by id).
 
     The store narrows the leads by status and owner; every one kept is scored a column at
     a time to order them, and only the page's leads are judged in full (BANT, demo-ready,
-    the scorecard's reasons) and matched to their decisions."""
+    the scorecard's reasons) and matched to their decisions.
+
+    With `kept`, the lanes and the order are worked out once per state of the data (and
+    configuration), at most `KEPT_SECONDS` old (the lanes are judged as of the newest
+    record, or now if that is earlier), and only the page is read for each call."""
     statuses = [status] if status else list(config.routing.qualify_statuses)
     page = max(1, page)
     if scope.lead_owners is not None and not scope.lead_owners:
         return QueuePage([], page, 0, size)  # a login that stands for no one sees no lead
-    with uow:
-        table = uow.leads.scoring_rows(statuses=statuses, owners=scope.lead_owners)
-        lanes = _lanes(uow.leads, config)
-    scores = _scores(config.scorecard.to_domain(), lanes, table)
-    ids = table["lead_id"].to_pylist()
-    order = sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))
-    wanted = [ids[i] for i in order[(page - 1) * size : page * size]]
-    if not wanted:
-        return QueuePage([], page, len(ids), size)
-    with uow:
-        rows = uow.leads.lead_rows(lead_ids=wanted)
-        latest = uow.leads.decisions_for(wanted)
-    at = {lead_id: n for n, lead_id in enumerate(rows["lead_id"].to_pylist())}
-    picked = rows.take(pa.array([at[i] for i in wanted if i in at], pa.int64()))
-    found = assess(config, lanes, lead_records(picked))
-    queued = [QueuedLead(a, latest.get(a.lead_id)) for a in found]
-    return QueuePage(queued, page, len(ids), size)
+    kept = kept or Kept(entries=0)
+    version = data_version(uow)
+    setup = config.model_dump_json()
+
+    def read_lanes() -> LaneBook:
+        with uow:
+            return _lanes(uow.leads, config)
+
+    lanes = kept.get(("lanes", setup), version, read_lanes, max_age=KEPT_SECONDS)
+
+    def order() -> list[str]:
+        with uow:
+            table = uow.leads.scoring_rows(statuses=statuses, owners=scope.lead_owners)
+        scores = _scores(config.scorecard.to_domain(), lanes, table)
+        ids = table["lead_id"].to_pylist()
+        return [ids[i] for i in sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))]
+
+    key = ("lead-order", tuple(statuses), scope.lead_owners, setup)
+    ordered = kept.get(key, version, order, max_age=KEPT_SECONDS)
+
+    def read_page() -> QueuePage:
+        wanted = ordered[(page - 1) * size : page * size]
+        if not wanted:
+            return QueuePage([], page, len(ordered), size)
+        with uow:
+            rows = uow.leads.lead_rows(lead_ids=wanted)
+            latest = uow.leads.decisions_for(wanted)
+        at = {lead_id: n for n, lead_id in enumerate(rows["lead_id"].to_pylist())}
+        picked = rows.take(pa.array([at[i] for i in wanted if i in at], pa.int64()))
+        found = assess(config, lanes, lead_records(picked))
+        queued = [QueuedLead(a, latest.get(a.lead_id)) for a in found]
+        return QueuePage(queued, page, len(ordered), size)
+
+    return kept.get((*key, page, size), version, read_page, max_age=KEPT_SECONDS)
 
 
 def _routable(

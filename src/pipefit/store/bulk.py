@@ -32,6 +32,7 @@ from sqlalchemy.schema import CreateIndex
 from pipefit.domain.errors import ConflictError
 from pipefit.domain.imports import LoadReport, TableReport
 from pipefit.store import database
+from pipefit.store.data_version import BUMP_SQL
 from pipefit.store.database import (
     is_sqlite,
     normalise_url,
@@ -389,6 +390,7 @@ def bulk_load(
                 "VALUES (CAST($1 AS timestamptz), $2, CAST($3 AS json), CAST($4 AS json))",
                 (at, fmt, json.dumps(files), json.dumps(counts)),
             )
+            cursor.execute(BUMP_SQL)
             if before_commit:
                 before_commit()
             start = time.perf_counter()

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from pipefit.domain.errors import ConflictError
 from pipefit.domain.model import Lead
 from pipefit.domain.record_pages import RecordPage, RecordQuery, Visibility
+from pipefit.store.data_version import bump as bump_data_version
 from pipefit.store.tables import accounts, contacts, handoffs, leads, opportunities
 
 __all__ = ["SqlRecords"]
@@ -131,3 +132,4 @@ class SqlRecords:
             self._conn.execute(insert(leads).values(**values, source="pipefit"))
         except IntegrityError as exc:
             raise ConflictError(f"lead '{lead.lead_id}' already exists", field="lead.id") from exc
+        bump_data_version(self._conn)

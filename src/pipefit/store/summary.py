@@ -8,6 +8,7 @@ from sqlalchemy import Connection, func, select, type_coerce
 
 from pipefit.domain.model import StageEvent
 from pipefit.store import tables as t
+from pipefit.store.data_version import read as read_data_version
 from pipefit.store.types import Money
 
 __all__ = ["COUNTED", "SqlStatus"]
@@ -43,6 +44,9 @@ class SqlStatus:
 
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
+
+    def data_version(self) -> int | None:
+        return read_data_version(self._conn)
 
     def table_counts(self) -> dict[str, int]:
         # One statement, one round trip: a scalar count per table.

@@ -399,3 +399,12 @@ closed_statements = Table(
     Column("closed_period", String(10), nullable=False, index=True),
     Column("body", Text, nullable=False),
 )
+
+data_version = Table(
+    "data_version",
+    metadata,
+    # One row (id 1): a number moved by every write of data, in the write's transaction
+    # (store.data_version), which the web pages key what they keep to.
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+)

@@ -12,6 +12,7 @@ from pipefit.domain.pipeline import Pipeline
 from pipefit.store.accounts import SqlAudit
 from pipefit.store.analytics import SqlAnalytics
 from pipefit.store.compensation import SqlCompensation
+from pipefit.store.data_version import bump as bump_data_version
 from pipefit.store.deals import SqlDeals
 from pipefit.store.history import SqlHistory
 from pipefit.store.imports import SqlImports
@@ -79,6 +80,7 @@ class SqlUnitOfWork:
         return self._connection
 
     def commit(self) -> None:
+        bump_data_version(self.connection)  # in the same transaction as what it keeps
         self.connection.commit()
         self.connection.begin()
 

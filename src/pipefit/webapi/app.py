@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from pipefit.bootstrap import App
+from pipefit.services.kept import Kept
 from pipefit.webapi import errors
 from pipefit.webapi.accounts import router as accounts
 from pipefit.webapi.audit import router as audit
@@ -46,6 +47,7 @@ def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
         favicon_url="/static/docs/favicon.png",
     )
     api.state.pipefit = app
+    api.state.kept = Kept()
     api.state.secure_cookies = (
         secure_cookies_from_environment() if secure_cookies is None else secure_cookies
     )

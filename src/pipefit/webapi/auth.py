@@ -16,12 +16,20 @@ from pipefit.domain.access import AccessDenied, AccessScope, Principal
 from pipefit.domain.users import Scope
 from pipefit.domain.web_sessions import WebSession
 from pipefit.services.access import load_scope
+from pipefit.services.kept import Kept
 from pipefit.services.users import NotAuthenticated, authenticate_token
 from pipefit.services.web_sessions import csrf_matches, session_login
 from pipefit.webapi import csrf
 from pipefit.webapi.sessions import SESSION_COOKIE
 
-__all__ = ["CurrentLogin", "Login", "Workspace", "WritingLogin"]
+__all__ = [
+    "CurrentLogin",
+    "KeptResults",
+    "Login",
+    "Workspace",
+    "WritingLogin",
+    "kept_results",
+]
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -35,6 +43,15 @@ def workspace(request: Request) -> App:
 
 
 Workspace = Annotated[App, Depends(workspace)]
+
+
+def kept_results(request: Request) -> Kept:
+    kept: Kept = request.app.state.kept
+    return kept
+
+
+# What this process computed from the data, kept while the data is unchanged.
+KeptResults = Annotated[Kept, Depends(kept_results)]
 
 
 @dataclass(frozen=True)
@@ -57,11 +74,12 @@ def login(
     app: Workspace,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     submitted_csrf: Annotated[str | None, Depends(csrf.submitted)],
+    kept: KeptResults,
 ) -> Login:
     if credentials is not None and credentials.scheme.lower() == "bearer":
         user, token_scope = authenticate_token(app.accounts(), credentials.credentials)
         principal = Principal(user.email, user.role, user.person_id)
-        by_token = Login(load_scope(app.uow(), principal), token_scope)
+        by_token = Login(load_scope(app.uow(), principal, kept), token_scope)
         request.state.pipefit_login = by_token  # pages' layouts read it (webapi.templating)
         return by_token
     secret = request.cookies.get(SESSION_COOKIE)
@@ -73,7 +91,7 @@ def login(
     if request.method not in csrf.SAFE_METHODS and not csrf_matches(session, submitted_csrf):
         raise csrf.CsrfRefused(csrf.REFUSED)
     principal = Principal(user.email, user.role, user.person_id)
-    found = Login(load_scope(app.uow(), principal), Scope.WRITE, session)
+    found = Login(load_scope(app.uow(), principal, kept), Scope.WRITE, session)
     # Kept on the request so any page's layout can draw the navigation and the token.
     request.state.pipefit_login = found
     return found

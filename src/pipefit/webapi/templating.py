@@ -22,7 +22,16 @@ from markupsafe import Markup, escape
 
 from pipefit.webapi.sessions import FLASH_COOKIE, set_flash
 
-__all__ = ["STATIC", "TEMPLATES", "page_context", "redirect", "render", "templates"]
+__all__ = [
+    "KEPT_CSRF",
+    "STATIC",
+    "TEMPLATES",
+    "page_context",
+    "redirect",
+    "render",
+    "render_fragment",
+    "templates",
+]
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -48,6 +57,19 @@ def page_context(request: Request) -> dict[str, Any]:
 
 
 templates = Jinja2Templates(directory=str(TEMPLATES), context_processors=[page_context])
+
+# Stands for the CSRF token in a part of a page drawn once for many people (kept under the
+# data version, `services.kept`); replaced by each request's own token when it is sent.
+KEPT_CSRF = "pipefit-kept-csrf-5c1f0e"
+
+
+def render_fragment(name: str, *, csrf: str, **context: Any) -> str:
+    """The template `name` alone (no layout, no request), its forms carrying `csrf`."""
+
+    def csrf_field() -> Markup:
+        return Markup('<input type="hidden" name="csrf_token" value="{}">').format(escape(csrf))
+
+    return templates.env.get_template(name).render(csrf_field=csrf_field, **context)
 
 
 def days(value: float | None) -> str:

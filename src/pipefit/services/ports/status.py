@@ -12,6 +12,11 @@ __all__ = ["StatusSource"]
 
 
 class StatusSource(Protocol):
+    def data_version(self) -> int | None:
+        """A number every write of data moves (in the write's transaction); None when the
+        store keeps none, and then nothing computed from the data may be kept."""
+        ...
+
     def table_counts(self) -> dict[str, int]:
         """Rows per kind of record (opportunities, accounts, people, ...)."""
         ...

@@ -59,6 +59,8 @@ class MemoryUnitOfWork:
 
     def commit(self) -> None:
         self.committed += 1
+        if self.status.version is not None:
+            self.status.version += 1
 
     def rollback(self) -> None:
         self.rolled_back += 1

@@ -17,6 +17,10 @@ class MemoryStatus:
     positions: dict[tuple[str, str], int] = field(default_factory=dict)
     groups: pa.Table | None = None
     events: list[StageEvent] = field(default_factory=list)
+    version: int | None = None  # the unit of work's commit moves it when a test sets it
+
+    def data_version(self) -> int | None:
+        return self.version
 
     def table_counts(self) -> dict[str, int]:
         return dict(self.counts)

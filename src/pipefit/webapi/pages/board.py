@@ -8,28 +8,22 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request, Response
+from markupsafe import Markup, escape
 
 from pipefit.domain.errors import ConflictError, PipefitError
-from pipefit.services.board import StageClock, pipeline_board
+from pipefit.services.board import pipeline_board
+from pipefit.services.kept import data_version
 from pipefit.services.scoped_deals import MoveRefused, move_deal
-from pipefit.webapi.auth import CurrentLogin, Workspace
+from pipefit.webapi.auth import CurrentLogin, KeptResults, Workspace
 from pipefit.webapi.errors import status_of
-from pipefit.webapi.templating import redirect, render
+from pipefit.webapi.templating import KEPT_CSRF, redirect, render, render_fragment
 
 __all__ = ["router"]
 
 router = APIRouter()
 
 Filter = Annotated[str | None, Query(max_length=100)]
-
-
-def stage_clock_of(request: Request) -> StageClock:
-    """The process's kept stage clock (p90s and stage entries, a minute at most old)."""
-    state = request.app.state
-    if getattr(state, "stage_clock", None) is None:
-        state.stage_clock = StageClock()
-    kept: StageClock = state.stage_clock
-    return kept
+CHOICE_LIMIT = 200  # longer lists of people are a text field (a name or an id) instead
 
 
 def _filters(owner: str | None, presales: str | None, segment: str | None) -> dict[str, str]:
@@ -37,13 +31,14 @@ def _filters(owner: str | None, presales: str | None, segment: str | None) -> di
 
 
 def _board_page(
-    request: Request, app: Workspace, login: CurrentLogin, filters: dict[str, str],
-    *, refusal: dict[str, Any] | None = None, status: int = 200,
+    request: Request, app: Workspace, login: CurrentLogin, kept: KeptResults,
+    filters: dict[str, str], *, refusal: dict[str, Any] | None = None, status: int = 200,
 ) -> Response:  # fmt: skip
+    scope = login.scope
     board = pipeline_board(
-        app.uow(), app.accounts(), login.scope, app.analytics_settings,
+        app.uow(), app.accounts(), scope, app.analytics_settings,
         owner=filters.get("owner"), presales=filters.get("presales"),
-        segment=filters.get("segment"), kept=stage_clock_of(request),
+        segment=filters.get("segment"), kept=kept,
     )  # fmt: skip
     back = "/board" + (f"?{urlencode(filters)}" if filters else "")
     shown = {
@@ -52,9 +47,28 @@ def _board_page(
         for column in lane.columns
         for card in column.cards
     }
+    lanes_html: Markup | None = None
+    if refusal is None:
+        # The cards are the bulk of the page: drawn once per state of the data, for
+        # whoever sees and edits the same deals and people, at most a minute old (the
+        # time in stage), the CSRF token put in per request (the rest of the page is not).
+        def draw() -> str:
+            return render_fragment(
+                "_board_lanes.html", csrf=KEPT_CSRF, board=board, back=back, scope=scope,
+                refusal=None,
+            )  # fmt: skip
+
+        sees = (scope.deal_owners, scope.deal_presales, scope.people)
+        edits = (scope.edit_owners, scope.edit_presales)
+        drawn = kept.get(
+            ("board-html", tuple(sorted(filters.items())), sees, edits),
+            data_version(app.uow()), draw, max_age=60,
+        )  # fmt: skip
+        lanes_html = Markup(drawn.replace(KEPT_CSRF, escape(login.csrf_token or "")))
     return render(
         request, "board.html", status_code=status, board=board, filters=filters, back=back,
-        refusal=refusal, shown=shown, scope=login.scope,
+        refusal=refusal, shown=shown, scope=scope, lanes_html=lanes_html,
+        choice_limit=CHOICE_LIMIT,
     )  # fmt: skip
 
 
@@ -63,11 +77,12 @@ def board_page(
     request: Request,
     app: Workspace,
     login: CurrentLogin,
+    kept: KeptResults,
     owner: Filter = None,
     presales: Filter = None,
     segment: Filter = None,
 ) -> Response:
-    return _board_page(request, app, login, _filters(owner, presales, segment))
+    return _board_page(request, app, login, kept, _filters(owner, presales, segment))
 
 
 def _safe_back(back: str) -> str:
@@ -79,6 +94,7 @@ def move_card(
     request: Request,
     app: Workspace,
     login: CurrentLogin,
+    kept: KeptResults,
     opportunity_id: Annotated[str, Form(max_length=100)],
     stage: Annotated[str, Form(max_length=100)],
     version: Annotated[int | None, Form()] = None,
@@ -102,7 +118,7 @@ def move_card(
                 request, "_refusal.html", status_code=409, refusal=refusal,
             )  # fmt: skip
         query = dict(parse_qsl(urlsplit(target).query))
-        return _board_page(request, app, login, query, refusal=refusal, status=409)
+        return _board_page(request, app, login, kept, query, refusal=refusal, status=409)
     except PipefitError as wrong:
         if request.headers.get("hx-request") == "true":
             refusal = {"opportunity_id": opportunity_id, "stage": stage,

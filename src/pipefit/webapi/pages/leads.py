@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Path, Query, Request, Response
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.model import LeadStatus
 from pipefit.services.lead_queue import decide_lead, lead_queue, qualify_lead, routes_leads
-from pipefit.webapi.auth import CurrentLogin, Workspace
+from pipefit.webapi.auth import CurrentLogin, Workspace, kept_results
 from pipefit.webapi.errors import status_of
 from pipefit.webapi.templating import redirect, render
 
@@ -38,7 +38,9 @@ def _page(
     *, page: int = 1, error: str | None = None, code: int = 200,
 ) -> Response:  # fmt: skip
     config = app.workspace.config.qualification
-    found = lead_queue(app.uow(), config, login.scope, status=status, page=page)
+    found = lead_queue(
+        app.uow(), config, login.scope, status=status, page=page, kept=kept_results(request)
+    )
     return render(
         request, "leads.html", status_code=code, queue=found.leads, paging=found,
         status=status or "",

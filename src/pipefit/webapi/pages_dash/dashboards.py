@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from pipefit.analytics.query import CUTS, ReportQuery
 from pipefit.analytics.result import ReportResult
@@ -26,17 +27,20 @@ from pipefit.bootstrap import App
 from pipefit.charts.dashboards import coverage_chart, trend_chart
 from pipefit.domain.errors import NotFound, PipefitError
 from pipefit.services import reports as registry
+from pipefit.services.kept import data_version
 from pipefit.services.scoped_reports import scoped_report
 from pipefit.views import Table, to_jsonable
 from pipefit.views.reports import report_view
-from pipefit.webapi.auth import CurrentLogin, Login, Workspace
+from pipefit.webapi.auth import CurrentLogin, KeptResults, Login, Workspace
 from pipefit.webapi.pages_dash.figures import coverage_table, split_table
-from pipefit.webapi.pages_dash.rendering import error_page, is_partial, page
+from pipefit.webapi.pages_dash.rendering import error_page, fragment, is_partial, page
 from pipefit.webapi.reports import moment, where_filters
 
 __all__ = ["DASHBOARDS", "Dashboard", "Panel", "router"]
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
+
+KEPT_SECONDS = 300.0  # how old a kept dashboard "as of now" may be shown
 
 
 @dataclass(frozen=True)
@@ -229,6 +233,7 @@ def dashboard(
     request: Request,
     app: Workspace,
     login: CurrentLogin,
+    kept: KeptResults,
     slug: str,
     by: Annotated[list[str] | None, Query()] = None,
     where: Annotated[list[str] | None, Query()] = None,
@@ -240,12 +245,26 @@ def dashboard(
     if board is None:
         return error_page(request, NotFound(f"no dashboard '{slug}'", field="dashboard"))
     form = _form(by, where, as_of, period)
-    panels: list[dict[str, Any]] = []
     problem: PipefitError | None = None
+    body = Markup("")
     try:
         board.check_cuts(form.by)
         query = form.query()
-        panels = [_panel(app, login, p, form, query) for p in board.panels]
+
+        def draw() -> str:
+            panels = [_panel(app, login, p, form, query) for p in board.panels]
+            return fragment("dash/_dashboard_body.html", {"panels": panels, "problem": None})
+
+        # Drawn once per state of the data for whoever sees the same rows and pay; a
+        # dashboard "as of now" at most KEPT_SECONDS old (one as of a date is fixed).
+        scope = login.scope
+        sees = (scope.deal_owners, scope.deal_presales, scope.people, scope.pay)
+        body = Markup(
+            kept.get(
+                ("dashboard", slug, form, sees), data_version(app.uow()), draw,
+                max_age=None if form.as_of else KEPT_SECONDS,
+            )
+        )  # fmt: skip
     except PipefitError as error:
         problem = error  # shown beside the form, which keeps what was typed
     context = {
@@ -253,7 +272,8 @@ def dashboard(
         "dashboards": DASHBOARDS.values(),
         "form": form,
         "cuts": board.cuts,
-        "panels": panels,
+        "body": body,
+        "panels": [],
         "problem": problem,
     }
     if is_partial(request):

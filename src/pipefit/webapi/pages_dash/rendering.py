@@ -18,7 +18,7 @@ from pipefit.views.formatting import money, people_cell, percent
 from pipefit.webapi.errors import status_of
 from pipefit.webapi.templating import page_context
 
-__all__ = ["STATIC", "TEMPLATES", "error_page", "is_partial", "page"]
+__all__ = ["STATIC", "TEMPLATES", "error_page", "fragment", "is_partial", "page"]
 
 HERE = Path(__file__).resolve().parent.parent
 TEMPLATES = HERE / "templates"
@@ -62,6 +62,12 @@ def page(
     }
     html = environment().get_template(template).render(values)
     return HTMLResponse(html, status_code=status_code, headers={"Vary": "HX-Request"})
+
+
+def fragment(template: str, context: dict[str, Any]) -> str:
+    """A part of a page drawn alone, for no request in particular (it is kept and sent to
+    many: `services.kept`), so it must hold nothing of one login's session."""
+    return environment().get_template(template).render(context)
 
 
 def error_page(request: Request, error: PipefitError) -> HTMLResponse:

@@ -4,15 +4,18 @@ For SQLite (one worker) and PostgreSQL (several workers), it starts `pipefit ser
 loopback port and, in the same run, a bare FastAPI endpoint on the same uvicorn settings
 as the reference. Then `--users` asynchronous clients (50 by default) each loop for
 `--seconds` (60 by default) over the scenario: the pipeline board, the lead queue and one
-dashboard, as a revops user (who sees every deal, the heaviest scope). Every response that
-is not a 2xx, and every transport error, counts as an error. It prints, per target and
-per page, the request count, errors and p50 / p95 / p99 latency in milliseconds.
+dashboard (win rate and velocity over time: the kpis report by period), as a revops user
+(who sees every deal, the heaviest scope). Like a person (and like locust's users), each
+user waits between two requests: `--think` seconds on average (1 s by default, drawn
+uniformly between half and one and a half times that), far less than a person reading a
+page; `--think 0` fires requests back to back (a throughput test, not fifty people).
+Every response that is not a 2xx, and every transport error, counts as an error. It
+prints, per target and per page, the request count, errors and p50 / p95 / p99 latency in
+milliseconds, and the time of each page's first request after the server started (the
+server then computes what it keeps for every later request: `services.kept`).
 
-Until the pages exist, a page that answers 404 is replaced by the JSON endpoint that
-serves the same data (`/api/opportunities`, `/api/leads`, `/api/reports/kpis`), and the
-row says so.
-
-Usage: `.venv/bin/python benchmarks/load_web.py [--seconds 60] [--users 50] [--only sqlite]`
+Usage: `.venv/bin/python benchmarks/load_web.py [--seconds 60] [--users 50] [--think 1]
+[--only sqlite]`
 (the workspace is prepared by reports_1m.py's `prepare` in $PIPEFIT_BENCH_DIR; PostgreSQL
 is a throwaway server of scripts/postgres.sh on its own port and folder, stopped after).
 """
@@ -23,6 +26,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -43,11 +47,11 @@ PG_DIR = WORK / "load-postgres"
 EMAIL = "load-revops@example.com"
 PASSWORD = "load-test-password-1"
 
-# (name, page, JSON fallback with the same data)
+# (name, page)
 SCENARIO = [
-    ("board", "/board", "/api/opportunities?limit=50"),
-    ("lead queue", "/leads", "/api/leads?limit=50"),
-    ("dashboard", "/dashboards/kpis", "/api/reports/kpis"),
+    ("board", "/board"),
+    ("lead queue", "/leads"),
+    ("dashboard", "/dashboards/win-rate"),
 ]
 
 BARE_APP = """
@@ -148,30 +152,43 @@ def _login(workspace_args: list[str]) -> str:
     return next(line.split()[-1] for line in printed.splitlines() if line.startswith("Token:"))
 
 
-def _paths(base: str, token: str) -> list[tuple[str, str, str]]:
-    """The scenario's pages, each replaced by its JSON endpoint while the page is not built."""
+def _first_requests(base: str, token: str, workers: int) -> dict[str, float]:
+    """Each page's first request after the server started, in seconds (every worker is
+    asked once, at the same time: each process keeps its own)."""
     headers = {"Authorization": f"Bearer {token}"}
-    chosen = []
-    for name, page, fallback in SCENARIO:
-        status = httpx.get(base + page, headers=headers, timeout=120).status_code
-        if status == 404:
-            chosen.append((name, fallback, f"{fallback} (page {page} not built)"))
-        else:
-            chosen.append((name, page, page))
-    return chosen
+    firsts: dict[str, float] = {}
+
+    async def one(path: str) -> float:
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=600) as client:
+            start = time.perf_counter()
+            response = await client.get(path)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code}: {response.text[:300]}")
+            return time.perf_counter() - start
+
+    async def all_workers(path: str) -> list[float]:
+        return list(await asyncio.gather(*(one(path) for _ in range(2 * workers))))
+
+    for name, path in SCENARIO:
+        firsts[name] = round(max(asyncio.run(all_workers(path))), 2)
+    return firsts
 
 
 async def _hammer(
-    base: str, paths: list[tuple[str, str]], headers: dict[str, str], users: int, seconds: float
-) -> dict[str, Tally]:
+    base: str, paths: list[tuple[str, str]], headers: dict[str, str], users: int, seconds: float,
+    think: float,
+) -> dict[str, Tally]:  # fmt: skip
     tallies = {name: Tally() for name, _ in paths}
     deadline = time.monotonic() + seconds
     limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
 
     async def user(offset: int) -> None:
         client = httpx.AsyncClient(base_url=base, headers=headers, timeout=30, limits=limits)
+        pause = random.Random(offset)
         async with client as c:
             turn = offset
+            if think:  # users arrive spread over one pause, not all in the same instant
+                await asyncio.sleep(pause.uniform(0, think))
             while time.monotonic() < deadline:
                 name, path = paths[turn % len(paths)]
                 turn += 1
@@ -184,21 +201,26 @@ async def _hammer(
                 except httpx.HTTPError as exc:
                     error = f"{path}: {type(exc).__name__}"
                 tallies[name].record(time.perf_counter() - start, error)
+                if think:
+                    await asyncio.sleep(pause.uniform(0.5 * think, 1.5 * think))
 
     await asyncio.gather(*(user(i) for i in range(users)))
     return tallies
 
 
-def _measure(label: str, base: str, token: str, users: int, seconds: float) -> dict[str, object]:
-    chosen = _paths(base, token)
-    print(f"{label}: {users} users for {seconds:.0f} s over "
-          f"{', '.join(shown for _, _, shown in chosen)}", file=sys.stderr)  # fmt: skip
+def _measure(
+    label: str, base: str, token: str, users: int, seconds: float, think: float, workers: int
+) -> tuple[dict[str, object], dict[str, float]]:
+    firsts = _first_requests(base, token, workers)
+    print(f"{label}: first requests {firsts} s; {users} users for {seconds:.0f} s, "
+          f"{think} s between requests", file=sys.stderr)  # fmt: skip
     headers = {"Authorization": f"Bearer {token}"}
-    tallies = asyncio.run(_hammer(base, [(n, p) for n, p, _ in chosen], headers, users, seconds))
-    return {name: {**tallies[name].figures(), "path": shown} for name, _, shown in chosen}
+    tallies = asyncio.run(_hammer(base, SCENARIO, headers, users, seconds, think))
+    pages = {name: {**tallies[name].figures(), "path": path} for name, path in SCENARIO}
+    return pages, firsts
 
 
-def _bare(users: int, seconds: float, workers: int) -> dict[str, object]:
+def _bare(users: int, seconds: float, workers: int, think: float) -> dict[str, object]:
     folder = WORK / "load-bare"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "bare_app.py").write_text(BARE_APP)
@@ -208,7 +230,7 @@ def _bare(users: int, seconds: float, workers: int) -> dict[str, object]:
                "--app-dir", str(folder)]  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     with _server(command, base + "/ping"):
-        tallies = asyncio.run(_hammer(base, [("bare", "/ping")], {}, users, seconds))
+        tallies = asyncio.run(_hammer(base, [("bare", "/ping")], {}, users, seconds, think))
     return tallies["bare"].figures()
 
 
@@ -219,20 +241,23 @@ def _serve(workspace_args: list[str], workers: int) -> tuple[list[str], str]:
     return command, f"http://127.0.0.1:{port}"
 
 
-def _sqlite(workspace: Path, users: int, seconds: float) -> dict[str, object]:
+def _sqlite(workspace: Path, users: int, seconds: float, think: float) -> dict[str, object]:
     args = ["-w", str(workspace)]
     token = _login(args)
     command, base = _serve(args, 1)
     with _server(command, base + "/docs"):
-        pages = _measure("SQLite, 1 worker", base, token, users, seconds)
-    return {"workers": 1, "pages": pages, "bare": _bare(users, seconds, 1)}
+        pages, firsts = _measure("SQLite, 1 worker", base, token, users, seconds, think, 1)
+    bare = _bare(users, seconds, 1, think)
+    return {"workers": 1, "pages": pages, "first_s": firsts, "bare": bare}
 
 
 def _pg_env() -> dict[str, str]:
     return {**os.environ, "PIPEFIT_PG_DIR": str(PG_DIR), "PIPEFIT_PG_PORT": str(PG_PORT)}
 
 
-def _postgres(workspace: Path, users: int, seconds: float, workers: int) -> dict[str, object]:
+def _postgres(
+    workspace: Path, users: int, seconds: float, workers: int, think: float
+) -> dict[str, object]:
     script = str(ROOT / "scripts" / "postgres.sh")
     subprocess.run(["bash", script, "start"], check=True, env=_pg_env())
     try:
@@ -250,8 +275,10 @@ def _postgres(workspace: Path, users: int, seconds: float, workers: int) -> dict
         token = _login(args)
         command, base = _serve(args, workers)
         with _server(command, base + "/docs"):
-            pages = _measure(f"PostgreSQL, {workers} workers", base, token, users, seconds)
-        return {"workers": workers, "pages": pages, "bare": _bare(users, seconds, workers)}
+            label = f"PostgreSQL, {workers} workers"
+            pages, firsts = _measure(label, base, token, users, seconds, think, workers)
+        bare = _bare(users, seconds, workers, think)
+        return {"workers": workers, "pages": pages, "first_s": firsts, "bare": bare}
     finally:
         subprocess.run(["bash", script, "stop"], check=False, env=_pg_env())
 
@@ -261,6 +288,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2, help="PostgreSQL worker processes")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean seconds a user waits between requests (0: none)")  # fmt: skip
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
@@ -271,25 +300,29 @@ def main() -> None:
         # A copy, so that the logins this test adds never touch the reports benchmark's data.
         shutil.copytree(reports_workspace, workspace, ignore=shutil.ignore_patterns(".ready-*"))
     figures: dict[str, object] = {"users": args.users, "seconds": args.seconds,
-                                  "machine": machine()}  # fmt: skip
+                                  "think_s": args.think, "machine": machine()}  # fmt: skip
     if args.only != "postgresql":
-        figures["sqlite"] = _sqlite(workspace, args.users, args.seconds)
+        figures["sqlite"] = _sqlite(workspace, args.users, args.seconds, args.think)
     if args.only != "sqlite":
-        figures["postgresql"] = _postgres(workspace, args.users, args.seconds, args.workers)
+        figures["postgresql"] = _postgres(
+            workspace, args.users, args.seconds, args.workers, args.think
+        )
     if args.json:
         print(json.dumps(figures))
         return
-    print(f"load: {args.users} users for {args.seconds:.0f} s each ({machine()})")
+    print(f"load: {args.users} users for {args.seconds:.0f} s each, {args.think} s between "
+          f"requests ({machine()})")  # fmt: skip
     for engine in ("sqlite", "postgresql"):
         if engine not in figures:
             continue
         result = figures[engine]
         assert isinstance(result, dict)
         rows = {**result["pages"], "bare FastAPI endpoint": result["bare"]}
-        print(f"  {engine} ({result['workers']} worker(s)):")
+        print(f"  {engine} ({result['workers']} worker(s)), first requests: {result['first_s']} s")
         for name, r in rows.items():
             print(
-                f"    {name:<22} {r['requests']:>7} requests {r['errors']:>5} errors  "
+                f"    {name:<22} {r['requests']:>7} requests "
+                f"({r['requests'] / args.seconds:.0f}/s) {r['errors']:>5} errors  "
                 f"p50 {r['p50_ms']:>8} ms  p95 {r['p95_ms']:>8} ms  p99 {r['p99_ms']:>8} ms"
                 f"  {r.get('path', '')} {r['first_error']}"
             )

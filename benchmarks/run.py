@@ -58,6 +58,29 @@ def _report_rows(rep: dict[str, Any]) -> list[str]:
     return rows
 
 
+def _load_rows(load: dict[str, Any]) -> list[str]:
+    """The rows of load_web.py: each page's p95 under load on each database, beside the
+    bare endpoint measured the same way."""
+    rows = []
+    users, seconds, think = load["users"], load["seconds"], load["think_s"]
+    for engine, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        if engine not in load:
+            continue
+        result = load[engine]
+        bare = result["bare"]
+        for page, r in result["pages"].items():
+            met = r["errors"] == 0 and float(r["p95_ms"]) < 200
+            rows.append(
+                f"| `{r['path']}` ({page}), {users} users for {seconds:.0f} s, {think} s "
+                f"between requests, {label}, {result['workers']} worker(s): {r['requests']:,} "
+                f"requests, {r['errors']} errors | p50 {r['p50_ms']} / p95 {r['p95_ms']} / "
+                f"p99 {r['p99_ms']} ms (first request after start: {result['first_s'][page]} s) "
+                f"| bare FastAPI endpoint: p50 {bare['p50_ms']} / p95 {bare['p95_ms']} / p99 "
+                f"{bare['p99_ms']} ms | | p95 < 200 ms, no error | {'yes' if met else 'NO'} |"
+            )
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--opportunities", type=int, default=1_000_000)
@@ -103,6 +126,8 @@ def main() -> None:
         ]
     if (HERE / "reports_1m.py").exists():
         extra += _report_rows(_run("reports_1m.py", "--opportunities", str(args.opportunities)))
+    if (HERE / "load_web.py").exists() and args.opportunities == 1_000_000:
+        extra += _load_rows(_run("load_web.py"))
     rows = [
         "| figure | measured | reference (same run) | ratio | target | met |",
         "|---|---|---|---|---|---|",

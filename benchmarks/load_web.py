@@ -252,7 +252,9 @@ def _sqlite(workspace: Path, users: int, seconds: float, think: float) -> dict[s
 
 
 def _pg_env() -> dict[str, str]:
-    return {**os.environ, "PIPEFIT_PG_DIR": str(PG_DIR), "PIPEFIT_PG_PORT": str(PG_PORT)}
+    # Kept on stop: loading the million deals takes minutes, once.
+    return {**os.environ, "PIPEFIT_PG_DIR": str(PG_DIR), "PIPEFIT_PG_PORT": str(PG_PORT),
+            "PIPEFIT_PG_KEEP": "1"}  # fmt: skip
 
 
 def _postgres(

@@ -11,6 +11,7 @@
 #
 # PIPEFIT_PG_DIR   where it lives (default /tmp/pipefit-pg; deleted by `stop`)
 # PIPEFIT_PG_PORT  its TCP port (default 54329)
+# PIPEFIT_PG_KEEP  set: `stop` keeps the directory (a benchmark's loaded server, started again)
 set -euo pipefail
 
 PG_DIR=${PIPEFIT_PG_DIR:-/tmp/pipefit-pg}
@@ -217,6 +218,10 @@ stop() {
       show_log
       die "could not stop the server in $PG_DATA"
     fi
+  fi
+  if [[ -n "${PIPEFIT_PG_KEEP:-}" ]]; then  # a benchmark's loaded server, started again later
+    say "stopped; $PG_DIR kept (PIPEFIT_PG_KEEP)"
+    return 0
   fi
   remove_dir
   local t1=$EPOCHREALTIME

@@ -52,6 +52,17 @@ def test_two_sessions_shown_one_kept_board_each_get_their_own_csrf_token(web: We
     assert one.post("/board/move", data=form, headers=HTMX).status_code == 403
 
 
+def test_two_sessions_shown_one_kept_lead_queue_each_get_their_own_csrf_token(web: Web) -> None:
+    one, other = web.logged_in("revops"), web.logged_in("revops")
+    first, second = one.get("/leads").text, other.get("/leads").text
+    mine, theirs = csrf_of(first), csrf_of(second)
+    assert mine != theirs and KEPT_CSRF not in first + second
+    # two routing forms per lead, every one with the session's own token
+    forms = re.findall(r'name="csrf_token" value="([^"]*)"', first)
+    assert len(forms) > 2 * len(re.findall(r'id="lead-', first)) > 0 and set(forms) == {mine}
+    assert set(re.findall(r'name="csrf_token" value="([^"]*)"', second)) == {theirs}
+
+
 def _movable(app: App, deal: str) -> str:
     """A stage the deal may move to without more evidence (tried through the gate)."""
     with app.uow() as uow:

@@ -29,12 +29,15 @@ def org_chart(uow: UnitOfWork) -> OrgChart:
     )
 
 
-def load_scope(uow: UnitOfWork, principal: Principal, kept: Kept | None = None) -> AccessScope:
+def load_scope(
+    uow: UnitOfWork, principal: Principal, kept: Kept | None = None, version: int | None = None
+) -> AccessScope:
     """What `principal` may see and change in this workspace now. With `kept`, worked out
     once per state of the data (every request of a server asks: reading the org chart of
-    thousands of people each time would cost more than most pages)."""
+    thousands of people each time would cost more than most pages); `version`: the data
+    version the caller read already (else it is read here)."""
     if kept is None:
         return scope_for(principal, org_chart(uow))
-    version = data_version(uow)
+    version = data_version(uow) if version is None else version
     chart = kept.get(("org-chart",), version, lambda: org_chart(uow))
     return kept.get(("scope", principal), version, lambda: scope_for(principal, chart))

@@ -20,7 +20,7 @@ from pipefit.domain.board import (
 )
 from pipefit.domain.clock import Clock, utc_now
 from pipefit.domain.pipeline import Pipeline
-from pipefit.services.kept import Kept
+from pipefit.services.kept import Kept, data_version
 from pipefit.services.ports.accounts import AccountsUnitOfWork
 from pipefit.services.ports.analytics import AnalyticsSettings
 from pipefit.services.ports.unit_of_work import UnitOfWork
@@ -78,19 +78,21 @@ def pipeline_board(
     per_column: int = PER_COLUMN,
     clock: Clock = utc_now,
     kept: Kept | None = None,
+    version: int | None = None,
 ) -> Board:
     """The board as `scope` may see it; the filters' choices are what it may see. Each
     column is counted and totalled over all its deals; its `per_column` oldest deals are
     drawn, the longest in the stage first. With `kept`, the columns, the cards and the
     stage clock are read once per state of the data (a deal's time in its stage runs on
-    from when it entered it, so it is worked out for `now` on every call)."""
+    from when it entered it, so it is worked out for `now` on every call); `version`: the
+    data version the caller read already (else it is read here)."""
     now = clock()
     kept = kept or Kept(entries=0)
     query = BoardQuery(
         scope.deal_owners, scope.deal_presales, owner or None, presales or None, segment or None
     )
-    with uow:
-        version = uow.status.data_version()  # before the data: see services.kept
+    if version is None:
+        version = data_version(uow)  # before the data: see services.kept
 
     def read_columns() -> tuple[list[ColumnFigures], list[BoardDeal], Choices]:
         with accounts:
@@ -103,7 +105,11 @@ def pipeline_board(
             return uow.deals.pipelines(), {p.person_id: p.name for p in uow.pay.people()}
 
     pipelines, everyone = kept.get(("board-people",), version, read_people)
-    names = {k: v for k, v in everyone.items() if scope.sees_person(k)}
+    names = kept.get(
+        ("board-names", scope.people),
+        version,
+        lambda: {k: v for k, v in everyone.items() if scope.sees_person(k)},
+    )
     query = replace(
         query, owner=_person(query.owner, names), presales_id=_person(query.presales_id, names)
     )

@@ -40,6 +40,7 @@ from pipefit.services.qualification import (
 )
 
 __all__ = [
+    "KEPT_SECONDS",
     "PAGE_SIZE",
     "QueuePage",
     "QueuedLead",
@@ -203,6 +204,7 @@ def lead_queue(
     page: int = 1,
     size: int = PAGE_SIZE,
     kept: Kept | None = None,
+    version: int | None = None,
 ) -> QueuePage:
     """Page `page` of the leads with `status` (default: those waiting to be qualified) that
     the login may see, best score first (then by id).
@@ -213,13 +215,14 @@ def lead_queue(
 
     With `kept`, the lanes and the order are worked out once per state of the data (and
     configuration), at most `KEPT_SECONDS` old (the lanes are judged as of the newest
-    record, or now if that is earlier), and only the page is read for each call."""
+    record, or now if that is earlier), and only the page is read for each call;
+    `version`: the data version the caller read already (else it is read here)."""
     statuses = [status] if status else list(config.routing.qualify_statuses)
     page = max(1, page)
     if scope.lead_owners is not None and not scope.lead_owners:
         return QueuePage([], page, 0, size)  # a login that stands for no one sees no lead
     kept = kept or Kept(entries=0)
-    version = data_version(uow)
+    version = data_version(uow) if version is None else version
     setup = config.model_dump_json()
 
     def read_lanes() -> LaneBook:

@@ -16,7 +16,7 @@ from pipefit.domain.access import AccessDenied, AccessScope, Principal
 from pipefit.domain.users import Scope
 from pipefit.domain.web_sessions import WebSession
 from pipefit.services.access import load_scope
-from pipefit.services.kept import Kept
+from pipefit.services.kept import Kept, data_version
 from pipefit.services.users import NotAuthenticated, authenticate_token
 from pipefit.services.web_sessions import csrf_matches, session_login
 from pipefit.webapi import csrf
@@ -29,6 +29,7 @@ __all__ = [
     "Workspace",
     "WritingLogin",
     "kept_results",
+    "version_of",
 ]
 
 bearer = HTTPBearer(
@@ -52,6 +53,15 @@ def kept_results(request: Request) -> Kept:
 
 # What this process computed from the data, kept while the data is unchanged.
 KeptResults = Annotated[Kept, Depends(kept_results)]
+
+
+def version_of(request: Request, app: App) -> int | None:
+    """The data version, read once per request, before anything it keys is read (so
+    every page and service of the request uses the same one; `services.kept`)."""
+    if not hasattr(request.state, "pipefit_data_version"):
+        request.state.pipefit_data_version = data_version(app.uow())
+    version: int | None = request.state.pipefit_data_version
+    return version
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,9 @@ def login(
     if credentials is not None and credentials.scheme.lower() == "bearer":
         user, token_scope = authenticate_token(app.accounts(), credentials.credentials)
         principal = Principal(user.email, user.role, user.person_id)
-        by_token = Login(load_scope(app.uow(), principal, kept), token_scope)
+        by_token = Login(
+            load_scope(app.uow(), principal, kept, version_of(request, app)), token_scope
+        )
         request.state.pipefit_login = by_token  # pages' layouts read it (webapi.templating)
         return by_token
     secret = request.cookies.get(SESSION_COOKIE)
@@ -91,7 +103,9 @@ def login(
     if request.method not in csrf.SAFE_METHODS and not csrf_matches(session, submitted_csrf):
         raise csrf.CsrfRefused(csrf.REFUSED)
     principal = Principal(user.email, user.role, user.person_id)
-    found = Login(load_scope(app.uow(), principal, kept), Scope.WRITE, session)
+    found = Login(
+        load_scope(app.uow(), principal, kept, version_of(request, app)), Scope.WRITE, session
+    )
     # Kept on the request so any page's layout can draw the navigation and the token.
     request.state.pipefit_login = found
     return found

@@ -12,9 +12,8 @@ from markupsafe import Markup, escape
 
 from pipefit.domain.errors import ConflictError, PipefitError
 from pipefit.services.board import pipeline_board
-from pipefit.services.kept import data_version
 from pipefit.services.scoped_deals import MoveRefused, move_deal
-from pipefit.webapi.auth import CurrentLogin, KeptResults, Workspace
+from pipefit.webapi.auth import CurrentLogin, KeptResults, Workspace, version_of
 from pipefit.webapi.errors import status_of
 from pipefit.webapi.templating import KEPT_CSRF, redirect, render, render_fragment
 
@@ -38,7 +37,7 @@ def _board_page(
     board = pipeline_board(
         app.uow(), app.accounts(), scope, app.analytics_settings,
         owner=filters.get("owner"), presales=filters.get("presales"),
-        segment=filters.get("segment"), kept=kept,
+        segment=filters.get("segment"), kept=kept, version=version_of(request, app),
     )  # fmt: skip
     back = "/board" + (f"?{urlencode(filters)}" if filters else "")
     shown = {
@@ -62,7 +61,7 @@ def _board_page(
         edits = (scope.edit_owners, scope.edit_presales)
         drawn = kept.get(
             ("board-html", tuple(sorted(filters.items())), sees, edits),
-            data_version(app.uow()), draw, max_age=60,
+            version_of(request, app), draw, max_age=60,
         )  # fmt: skip
         lanes_html = Markup(drawn.replace(KEPT_CSRF, escape(login.csrf_token or "")))
     return render(

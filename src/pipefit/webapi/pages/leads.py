@@ -8,13 +8,20 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
+from markupsafe import Markup, escape
 
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.model import LeadStatus
-from pipefit.services.lead_queue import decide_lead, lead_queue, qualify_lead, routes_leads
-from pipefit.webapi.auth import CurrentLogin, Workspace, kept_results
+from pipefit.services.lead_queue import (
+    KEPT_SECONDS,
+    decide_lead,
+    lead_queue,
+    qualify_lead,
+    routes_leads,
+)
+from pipefit.webapi.auth import CurrentLogin, Workspace, kept_results, version_of
 from pipefit.webapi.errors import status_of
-from pipefit.webapi.templating import redirect, render
+from pipefit.webapi.templating import KEPT_CSRF, redirect, render, render_fragment
 
 __all__ = ["router"]
 
@@ -38,14 +45,28 @@ def _page(
     *, page: int = 1, error: str | None = None, code: int = 200,
 ) -> Response:  # fmt: skip
     config = app.workspace.config.qualification
+    kept, version = kept_results(request), version_of(request, app)
     found = lead_queue(
-        app.uow(), config, login.scope, status=status, page=page, kept=kept_results(request)
-    )
+        app.uow(), config, login.scope, status=status, page=page, kept=kept, version=version,
+    )  # fmt: skip
+    may_route = routes_leads(login.scope)
+
+    def draw() -> str:
+        # The rows are the bulk of the page: drawn once per page and state of the data for
+        # whoever sees the same leads, the CSRF token put in per request.
+        return render_fragment(
+            "_lead_rows.html", csrf=KEPT_CSRF, queue=found.leads, status=status or "",
+            may_route=may_route,
+        )  # fmt: skip
+
+    key = ("lead-rows", status, page, login.scope.lead_owners, may_route, config.model_dump_json())
+    drawn = kept.get(key, version, draw, max_age=KEPT_SECONDS)
+    rows_html = Markup(drawn.replace(KEPT_CSRF, escape(login.csrf_token or "")))
     return render(
         request, "leads.html", status_code=code, queue=found.leads, paging=found,
         status=status or "",
         statuses=STATUSES, waiting=config.routing.qualify_statuses, error=error,
-        may_route=routes_leads(login.scope),
+        may_route=may_route, rows_html=rows_html,
     )  # fmt: skip
 
 

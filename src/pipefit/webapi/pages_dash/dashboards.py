@@ -27,11 +27,10 @@ from pipefit.bootstrap import App
 from pipefit.charts.dashboards import coverage_chart, trend_chart
 from pipefit.domain.errors import NotFound, PipefitError
 from pipefit.services import reports as registry
-from pipefit.services.kept import data_version
 from pipefit.services.scoped_reports import scoped_report
 from pipefit.views import Table, to_jsonable
 from pipefit.views.reports import report_view
-from pipefit.webapi.auth import CurrentLogin, KeptResults, Login, Workspace
+from pipefit.webapi.auth import CurrentLogin, KeptResults, Login, Workspace, version_of
 from pipefit.webapi.pages_dash.figures import coverage_table, split_table
 from pipefit.webapi.pages_dash.rendering import error_page, fragment, is_partial, page
 from pipefit.webapi.reports import moment, where_filters
@@ -261,7 +260,7 @@ def dashboard(
         sees = (scope.deal_owners, scope.deal_presales, scope.people, scope.pay)
         body = Markup(
             kept.get(
-                ("dashboard", slug, form, sees), data_version(app.uow()), draw,
+                ("dashboard", slug, form, sees), version_of(request, app), draw,
                 max_age=None if form.as_of else KEPT_SECONDS,
             )
         )  # fmt: skip

@@ -122,3 +122,26 @@ def test_a_failed_computation_keeps_nothing_and_the_next_caller_computes() -> No
     except RuntimeError:
         pass
     assert kept.get("k", 1, lambda: "fine") == "fine"
+
+
+def test_a_timed_value_outlives_data_versions_and_is_refreshed_in_the_background() -> None:
+    now = [0.0]
+    kept = Kept(clock=lambda: now[0])
+    assert kept.timed("clock", lambda: "at 0", max_age=600) == "at 0"
+    kept.get("board", 1, lambda: "board 1")
+    kept.get("board", 2, lambda: "board 2")  # writes move the version: the clock stays
+    assert kept.timed("clock", lambda: "not this", max_age=600) == "at 0"
+    now[0] = 601.0
+    done = threading.Event()
+
+    def refresh() -> str:
+        done.set()
+        return "at 601"
+
+    # Older than its limit: this caller is answered at once, a thread reads it again.
+    assert kept.timed("clock", refresh, max_age=600) == "at 0"
+    assert done.wait(5)
+    deadline = time.monotonic() + 5
+    while kept.timed("clock", lambda: "not this", max_age=600) != "at 601":
+        assert time.monotonic() < deadline, "the background refresh never landed"
+        time.sleep(0.01)

@@ -29,6 +29,7 @@ from pipefit.services.reports import run_report
 __all__ = ["PER_COLUMN", "pipeline_board", "stage_clock"]
 
 PER_COLUMN = 12  # cards drawn per column; the count and total cover them all
+CLOCK_SECONDS = 600.0  # how old the kept stage clock may be before it is read again
 TIME_IN_STAGE = "time-in-stage"
 
 
@@ -94,11 +95,14 @@ def pipeline_board(
     if version is None:
         version = data_version(uow)  # before the data: see services.kept
 
-    def read_columns() -> tuple[list[ColumnFigures], list[BoardDeal], Choices]:
+    def read_columns() -> tuple[list[ColumnFigures], list[BoardDeal]]:
         with accounts:
             figures = accounts.board.figures(query)
-            drawn = accounts.board.oldest(query, per_column) if figures else []
-            return figures, drawn, accounts.board.choices(query)
+            return figures, accounts.board.oldest(query, per_column) if figures else []
+
+    def read_choices() -> Choices:
+        with accounts:
+            return accounts.board.choices(query)
 
     def read_people() -> tuple[dict[str, Pipeline], dict[str, str]]:
         with uow:
@@ -113,15 +117,23 @@ def pipeline_board(
     query = replace(
         query, owner=_person(query.owner, names), presales_id=_person(query.presales_id, names)
     )
-    figures, drawn, (owners, engineers, segments) = kept.get(
-        ("board", query, per_column), version, read_columns
+    figures, drawn = kept.get(("board", query, per_column), version, read_columns)
+    # Who and which segments the filters offer changes rarely; a new name may take
+    # CLOCK_SECONDS to be offered (typing its id filters at once).
+    access = (query.owners, query.presales)
+    owners, engineers, segments = kept.timed(
+        ("board-choices", access), read_choices, max_age=CLOCK_SECONDS
     )
     stats: dict[tuple[str, str], StageStat] = {}
     entered: Entered = {}
     if drawn:
-        # When each open deal entered its stage is the same "now" or later: kept per state.
-        stats, entered = kept.get(
-            ("stage-clock",), version, lambda: stage_clock(uow, settings, now)
+        # The p90s move slowly, and a deal moved since the clock was read is shown as just
+        # moved: the clock is kept across writes, read again in the background when older
+        # than CLOCK_SECONDS (it replays the whole stage log: 25 s on a million deals, which
+        # no one should wait for after each move). `uow` is done with here, so the
+        # background reading is the only user of its connection.
+        stats, entered = kept.timed(
+            ("stage-clock",), lambda: stage_clock(uow, settings, clock()), max_age=CLOCK_SECONDS
         )
     days: dict[str, float] = {}
     for d in drawn:

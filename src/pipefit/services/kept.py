@@ -31,6 +31,7 @@ from pipefit.services.ports.unit_of_work import UnitOfWork
 __all__ = ["Kept", "data_version"]
 
 T = TypeVar("T")
+TIMED = -1  # the "version" of what is kept by age alone (a data version is never negative)
 
 
 @dataclass
@@ -87,6 +88,33 @@ class Kept:
             finally:
                 with self._lock:
                     self._running.pop(full, None)
+
+    def timed(self, key: Hashable, compute: Callable[[], T], *, max_age: float) -> T:
+        """A value that changes slowly whatever is written (a stage's p90 over millions of
+        visits): kept across data versions, computed the first time, and once older than
+        `max_age` computed again on a background thread while every caller is answered
+        with the kept one. `compute` must not share a connection with the caller."""
+        full = (key, TIMED)
+        with self._lock:
+            entry = self._kept.get(full)
+            if entry is not None:
+                self._kept.move_to_end(full)
+                if self._expired(entry, max_age) and not entry.refreshing:
+                    entry.refreshing = True
+                    threading.Thread(
+                        target=self._refresh, args=(full, entry, compute), daemon=True
+                    ).start()
+                return entry.value  # type: ignore[no-any-return]
+        return self.get(key, TIMED, compute)  # the first time: callers wait for one computation
+
+    def _refresh(self, full: Hashable, entry: _Entry, compute: Callable[[], Any]) -> None:
+        try:
+            self._keep(full, self._compute(compute))
+        except Exception:
+            pass
+        finally:
+            with self._lock:
+                entry.refreshing = False
 
     def clear(self) -> None:
         with self._lock:

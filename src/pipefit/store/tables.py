@@ -179,6 +179,9 @@ opportunities = Table(
     Column("version", Integer, nullable=False, default=0),
     Index("ix_opportunities_pipeline_stage", "pipeline", "stage"),
     Index("ix_opportunities_lead_id", "lead_id", "closed_at"),
+    # A login's own deals (the access filter of a rep, a presales engineer, a manager).
+    Index("ix_opportunities_owner_id", "owner_id", "outcome"),
+    Index("ix_opportunities_presales_id", "presales_id", "outcome"),
 )
 
 stage_events = Table(

@@ -6,6 +6,7 @@ token, never another's."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import datetime
 
@@ -151,3 +152,24 @@ def test_logging_in_does_not_throw_away_what_is_kept(web: Web) -> None:
         assert answer.status_code == 303  # a session written, nothing else read
     browser.get("/board")
     assert web.api.state.kept.computed == computed
+
+
+def test_a_dashboard_as_of_now_says_when_its_figures_are_from_and_is_kept_across_writes(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = web.logged_in("revops")
+    first = browser.get("/dashboards/funnel")
+    assert first.status_code == 200
+    stamp = re.search(r"Figures as of (\d{4}-\d\d-\d\d \d\d:\d\d) UTC", first.text)
+    assert stamp, "the dashboard does not say when its figures are from"
+    with web.app.uow() as uow:
+        uow.commit()  # a write: a dashboard as of now is not drawn again for it
+
+    def no_report(*_: object) -> None:
+        raise AssertionError("the dashboard was drawn again after a write")
+
+    # (the package's `dashboards` is the router: the module is reached by its full name)
+    pages = importlib.import_module("pipefit.webapi.pages_dash.dashboards")
+    monkeypatch.setattr(pages, "_panel", no_report)
+    again = browser.get("/dashboards/funnel")
+    assert again.status_code == 200 and stamp.group(0) in again.text

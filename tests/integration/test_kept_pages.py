@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import importlib
 import re
+import time
 from datetime import datetime
 
 import pytest
+from fastapi.testclient import TestClient
 
 from pipefit.bootstrap import App
 from pipefit.domain.access import Principal
@@ -173,3 +175,16 @@ def test_a_dashboard_as_of_now_says_when_its_figures_are_from_and_is_kept_across
     monkeypatch.setattr(pages, "_panel", no_report)
     again = browser.get("/dashboards/funnel")
     assert again.status_code == 200 and stamp.group(0) in again.text
+
+
+def test_a_server_reads_the_stage_clock_as_it_starts_before_anyone_asks(web: Web) -> None:
+    second = App(web.app.workspace)
+    try:
+        api = create_app(second, secure_cookies=True)
+        with TestClient(api):  # runs the server's start (its lifespan), no request made
+            deadline = time.monotonic() + 30
+            while api.state.kept.computed == 0:
+                assert time.monotonic() < deadline, "the stage clock was not read at start"
+                time.sleep(0.05)
+    finally:
+        second.close()

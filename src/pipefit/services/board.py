@@ -26,7 +26,7 @@ from pipefit.services.ports.analytics import AnalyticsSettings
 from pipefit.services.ports.unit_of_work import UnitOfWork
 from pipefit.services.reports import run_report
 
-__all__ = ["PER_COLUMN", "pipeline_board", "stage_clock"]
+__all__ = ["CLOCK_SECONDS", "PER_COLUMN", "kept_stage_clock", "pipeline_board", "stage_clock"]
 
 PER_COLUMN = 12  # cards drawn per column; the count and total cover them all
 CLOCK_SECONDS = 600.0  # how old the kept stage clock may be before it is read again
@@ -55,6 +55,17 @@ def stage_clock(
         if r.get("open_days"):
             entered[r["opportunity_id"]] = (r["stage"], now - timedelta(days=r["open_days"]))
     return stats, entered
+
+
+def kept_stage_clock(
+    kept: Kept, uow: UnitOfWork, settings: AnalyticsSettings, clock: Clock = utc_now
+) -> tuple[dict[tuple[str, str], StageStat], Entered]:
+    """The stage clock as `kept` holds it (read the first time, then again in the
+    background when older than CLOCK_SECONDS). A server calls it once at its start, so the
+    first person to open the board does not wait for the replay of the stage log."""
+    return kept.timed(
+        ("stage-clock",), lambda: stage_clock(uow, settings, clock()), max_age=CLOCK_SECONDS
+    )
 
 
 def _person(typed: str | None, names: dict[str, str]) -> str | None:
@@ -132,9 +143,7 @@ def pipeline_board(
         # than CLOCK_SECONDS (it replays the whole stage log: 25 s on a million deals, which
         # no one should wait for after each move). `uow` is done with here, so the
         # background reading is the only user of its connection.
-        stats, entered = kept.timed(
-            ("stage-clock",), lambda: stage_clock(uow, settings, clock()), max_age=CLOCK_SECONDS
-        )
+        stats, entered = kept_stage_clock(kept, uow, settings, clock)
     days: dict[str, float] = {}
     for d in drawn:
         o = d.opportunity

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from pipefit.bootstrap import App
+from pipefit.services.board import kept_stage_clock
 from pipefit.services.kept import Kept
 from pipefit.webapi import errors
 from pipefit.webapi.accounts import router as accounts
@@ -23,6 +29,8 @@ from pipefit.webapi.templating import STATIC
 
 __all__ = ["create_app", "from_environment"]
 
+logger = logging.getLogger(__name__)
+
 DESCRIPTION = """\
 pipefit's HTTP API: the same services, gates and reports as the `pipefit` command, for a
 team. Authenticate with an API token from `pipefit user token EMAIL`, sent as
@@ -38,7 +46,18 @@ def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
     pipefit's own files (fastapi-offline's bundle) and the pages' CSS and htmx come from
     /static: nothing is loaded from a CDN. `secure_cookies` (default: the environment,
     `webapi.sessions`) marks the session cookie Secure."""
+    kept = Kept()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # The stage clock replays the whole stage log (25 s on a million deals): read at
+        # the start, on a thread of its own, so the first board does not wait for all of
+        # it (a board asked meanwhile waits for this reading rather than starting another).
+        threading.Thread(target=_warm, args=(app, kept), daemon=True).start()
+        yield
+
     api = FastAPIOffline(
+        lifespan=lifespan,
         title="pipefit",
         description=DESCRIPTION,
         version="0.1.0",
@@ -47,7 +66,7 @@ def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
         favicon_url="/static/docs/favicon.png",
     )
     api.state.pipefit = app
-    api.state.kept = Kept()
+    api.state.kept = kept
     api.state.secure_cookies = (
         secure_cookies_from_environment() if secure_cookies is None else secure_cookies
     )
@@ -63,6 +82,13 @@ def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
     api.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_pages(api)
     return api
+
+
+def _warm(app: App, kept: Kept) -> None:
+    try:
+        kept_stage_clock(kept, app.uow(), app.analytics_settings)
+    except Exception:
+        logger.warning("could not read the stage clock at start", exc_info=True)
 
 
 def from_environment() -> FastAPI:

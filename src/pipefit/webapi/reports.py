@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from pipefit.analytics.query import ReportQuery
 from pipefit.domain.errors import NotFound, PipefitError
@@ -15,12 +15,14 @@ from pipefit.services.scoped_reports import scoped_report, scoped_statement
 from pipefit.views import to_jsonable
 from pipefit.views.reports import report_view
 from pipefit.views.statements import statement_view
-from pipefit.webapi.auth import CurrentLogin, Workspace
+from pipefit.webapi.auth import CurrentLogin, KeptResults, Workspace, version_of
 from pipefit.webapi.schemas import ErrorBody
 
 __all__ = ["moment", "router", "where_filters"]
 
 router = APIRouter(prefix="/api", tags=["reports and pay"])
+
+REPORT_SECONDS = 60.0  # how old a kept report "as of now" may be answered
 
 
 def moment(text: str | None) -> datetime | None:
@@ -57,8 +59,10 @@ def where_filters(values: list[str]) -> dict[str, tuple[str, ...]]:
     },
 )
 def get_report(
+    request: Request,
     app: Workspace,
     login: CurrentLogin,
+    kept: KeptResults,
     name: Annotated[str, Path(description="The report: " + ", ".join(report_registry.names()))],
     by: Annotated[
         list[str] | None,
@@ -87,14 +91,24 @@ def get_report(
         where=where_filters(where or []),
         period=period,
     )
-    result = scoped_report(app.uow(), login.scope, name, query, app.analytics_settings)
-    view = report_view(
-        result,
-        as_of=query.as_of or datetime.now(UTC),
-        shape=report_registry.json_shape(name),
-        cut=bool(query.by),
-    )
-    return to_jsonable(view.document)
+
+    def compute() -> Any:
+        result = scoped_report(app.uow(), login.scope, name, query, app.analytics_settings)
+        view = report_view(
+            result,
+            as_of=query.as_of or datetime.now(UTC),
+            shape=report_registry.json_shape(name),
+            cut=bool(query.by),
+        )
+        return to_jsonable(view.document)
+
+    # The same report for whoever sees the same rows and pay, while the data is unchanged
+    # (a script polling it costs one run per change); "as of now", at most a minute old.
+    scope = login.scope
+    sees = (scope.deal_owners, scope.deal_presales, scope.people, scope.pay)
+    key = ("report", name, query.by, tuple(sorted(query.where.items())), as_of, period, sees)
+    max_age = None if query.as_of else REPORT_SECONDS
+    return kept.get(key, version_of(request, app), compute, max_age=max_age)
 
 
 @router.get(

@@ -42,7 +42,7 @@ class _Entry:
 
 
 class Kept:
-    def __init__(self, entries: int = 64, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, entries: int = 256, clock: Callable[[], float] = time.monotonic) -> None:
         self.entries = entries
         self._clock = clock
         self._lock = threading.Lock()

@@ -72,7 +72,8 @@ def test_pipefit_beats_every_baseline_without_the_nine_post_contact_fields(
     # Measured 2026-12-01: pipefit 0.8800 (0.8794 before the pair model joined the blend),
     # gradient boosting 0.8774, logistic regression 0.8645, naive Bayes 0.8441. The
     # issue's goal of 0.885 is not reached: CatBoost, the strongest model tried, reaches
-    # 0.881 on these folds (see docs/qualification.md).
+    # 0.881 on these folds, and a stack of thirteen models fitted on the test folds'
+    # own outcomes (an upper bound no honest method beats) 0.8836 (docs/qualification.md).
     assert auc["pipefit"] >= 0.8795, auc
     for baseline in ("logistic_regression", "gradient_boosting", "naive_bayes"):
         assert auc["pipefit"] >= auc[baseline], (baseline, auc)

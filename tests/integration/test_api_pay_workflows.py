@@ -194,4 +194,4 @@ def test_a_lead_is_banded_and_routed_by_the_teams_rules(api: Api) -> None:
     assert comp.status_code == 403
     peer = api.client.post("/api/leads/lead-005/qualification", headers=api.write["peer_rep"])
     assert peer.status_code == 404 and peer.json() == {"error": "no lead 'lead-005'",
-                                                         "field": "lead"}  # fmt: skip
+                                                         "field": "lead.id"}  # fmt: skip

@@ -195,3 +195,21 @@ def test_a_lead_is_banded_and_routed_by_the_teams_rules(api: Api) -> None:
     peer = api.client.post("/api/leads/lead-005/qualification", headers=api.write["peer_rep"])
     assert peer.status_code == 404 and peer.json() == {"error": "no lead 'lead-005'",
                                                          "field": "lead.id"}  # fmt: skip
+
+
+def test_a_period_at_the_calendars_edge_is_refused_in_words_not_a_500(api: Api) -> None:
+    """A statement reads back to the years before its period (clawbacks): the year 9999
+    or 0001 would overflow the calendar, so a period's year is 1900 to 2999."""
+    for period in ("9999", "0001-01", "9999Q4"):
+        for method, url, role, body in (
+            ("post", f"/api/periods/{period}/close", "comp_admin", None),
+            ("post", f"/api/statements/emp-003/{period}/disputes", "sales_rep",
+             {"line": "pay:1", "note": "x"}),
+            ("get", f"/api/statements/emp-003/{period}/disputes", "comp_admin", None),
+            ("get", f"/api/statements/emp-003/{period}", "comp_admin", None),
+        ):  # fmt: skip
+            answer = api.client.request(method, url, headers=api.write[role], json=body)
+            assert answer.status_code == 422, (url, answer.text)
+            assert answer.json()["error"] == (
+                f"period '{period}': the year must be between 1900 and 2999"
+            )

@@ -39,3 +39,4 @@ for _module in (resources, roles):
     for _name in dir(_module):
         if _name.startswith("test_"):
             globals()[_name] = getattr(_module, _name)
+disputed = roles.disputed  # the role walk's fixture, over this module's `api`

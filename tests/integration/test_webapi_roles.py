@@ -396,3 +396,145 @@ def test_only_admins_and_revops_import(api: Api, role: str) -> None:
         assert answer.status_code == 422 and answer.json()["errors"][0]["value"] == "Nope"
     else:
         assert answer.status_code == 403, (role, answer.text)
+
+
+# --- qualification, disputes and pay periods: the same walk over the newer endpoints ---
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_a_role_qualifies_only_the_leads_it_may_route(api: Api, role: str) -> None:
+    """A lead out of sight is not found word for word as an unknown one; a comp admin
+    reads leads but routes none; a read-only token changes nothing; the others band and
+    route a lead they own (or any, if they see every lead)."""
+    headers = api.write[role]
+    unknown = api.client.post("/api/leads/lead-404/qualification", headers=headers)
+    assert unknown.status_code == 404
+    assert unknown.json() == api.client.get("/api/leads/lead-404", headers=headers).json()
+    for lead in sorted({r.lead_id for r in query(api.app.workspace, select(tables.leads))}
+                       - expected_leads(api, role))[:3]:  # fmt: skip
+        answer = api.client.post(f"/api/leads/{lead}/qualification", headers=headers)
+        assert answer.status_code == 404, (role, lead)
+        assert same_but_the_id(answer.json(), unknown.json(), lead, "lead-404")
+    people = lead_owners(role)
+    owned = sorted(
+        r.lead_id
+        for r in query(api.app.workspace, select(tables.leads))
+        if people is None or r.owner_id in people
+    )
+    if not owned:
+        return
+    lead = owned[-1]
+    read_only = api.client.post(f"/api/leads/{lead}/qualification", headers=api.read[role])
+    assert read_only.status_code == 403
+    answer = api.client.post(f"/api/leads/{lead}/qualification", headers=headers)
+    if role == "comp_admin":
+        assert answer.status_code == 403
+        assert answer.json()["error"] == f"pay@example.com may read {lead} but not route it"
+    else:
+        assert answer.status_code == 200, (role, answer.text)
+        assert [d["lead_id"] for d in answer.json()["decisions"]] == [lead]
+
+
+DISPUTED = {"emp-003": "deal:opp-144", "emp-007": "deal:opp-151"}  # their 2025Q3 deals
+DISPUTE_PERIOD = "2025Q3"
+
+
+@pytest.fixture(scope="module")
+def disputed(api: Api) -> dict[str, int]:
+    """One open dispute on each rep's statement, raised by the rep: person -> its number."""
+    made: dict[str, int] = {}
+    for person, role in (("emp-003", "sales_rep"), ("emp-007", "peer_rep")):
+        answer = api.client.post(
+            f"/api/statements/{person}/{DISPUTE_PERIOD}/disputes", headers=api.write[role],
+            json={"line": DISPUTED[person], "note": "the split is wrong"},
+        )  # fmt: skip
+        assert answer.status_code == 201, answer.text
+        made[person] = answer.json()["dispute_id"]
+    return made
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_a_role_reads_the_disputes_of_the_statements_whose_pay_it_reads_and_no_others(
+    api: Api, role: str, disputed: dict[str, int]
+) -> None:
+    pay = ROLES[role][4]
+    reads = {p for p in DISPUTED if pay is None or p in pay}
+    listed = api.client.get("/api/disputes", headers=api.read[role])
+    assert listed.status_code == 200
+    people = {d["person_id"] for d in listed.json()}
+    assert pay is None or people <= pay, (role, people)
+    assert {d["dispute_id"] for d in listed.json()} >= {disputed[p] for p in reads}
+    assert not any(f'"{p}"' in listed.text for p in set(DISPUTED) - reads)
+    unknown = api.client.get(
+        f"/api/statements/emp-404/{DISPUTE_PERIOD}/disputes", headers=api.read[role]
+    )
+    for person in DISPUTED:
+        answer = api.client.get(
+            f"/api/statements/{person}/{DISPUTE_PERIOD}/disputes", headers=api.read[role]
+        )
+        if person in reads:
+            assert answer.status_code == 200, (role, person)
+            assert disputed[person] in {d["dispute_id"] for d in answer.json()}
+        else:
+            assert answer.status_code == 404, (role, person)
+            assert same_but_the_id(answer.json(), unknown.json(), person, "emp-404")
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_a_role_disputes_only_its_own_statement_and_only_a_comp_admin_resolves(
+    api: Api, role: str, disputed: dict[str, int]
+) -> None:
+    """A blank note is refused by the domain (422) once access lets a request through,
+    so the status tells access from the domain's refusal without keeping anything."""
+    pay = ROLES[role][4]
+    blank = {"line": DISPUTED["emp-003"], "note": " "}
+    url = f"/api/statements/emp-003/{DISPUTE_PERIOD}/disputes"
+    unknown = api.client.post(
+        f"/api/statements/emp-404/{DISPUTE_PERIOD}/disputes", headers=api.write[role], json=blank
+    )
+    answer = api.client.post(url, headers=api.write[role], json=blank)
+    if role == "sales_rep":  # emp-003 themself
+        assert answer.status_code == 422 and answer.json()["field"] == "dispute.note"
+    elif pay is None or "emp-003" in pay:  # reads the statement, is not its person
+        assert answer.status_code == 403
+        assert answer.json()["error"] == (
+            "only the person whose statement it is may dispute its lines"
+        )
+    else:
+        assert answer.status_code == 404, (role, answer.text)
+        assert same_but_the_id(answer.json(), unknown.json(), "emp-003", "emp-404")
+    assert api.client.post(url, headers=api.read[role], json=blank).status_code == 403
+
+    resolution = {"resolution": " "}
+    for dispute_id in (disputed["emp-003"], 999_999):
+        settled = api.client.post(
+            f"/api/disputes/{dispute_id}/resolution", headers=api.write[role], json=resolution
+        )
+        if role != "comp_admin":  # the same answer whether the dispute exists or not
+            assert settled.status_code == 403
+            assert settled.json() == {"error": "only a comp admin resolves a dispute",
+                                      "field": None}  # fmt: skip
+        elif dispute_id == 999_999:
+            assert settled.status_code == 404
+            assert settled.json() == {"error": "no dispute 999999", "field": "dispute"}
+        else:
+            assert settled.status_code == 422
+            assert settled.json()["field"] == "dispute.resolution"
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_a_role_lists_closed_periods_without_their_pay_and_only_a_comp_admin_closes_one(
+    api: Api, role: str
+) -> None:
+    """No period is closed in this module (closing one is test_api_pay_workflows'): a comp
+    admin's close of a period that is not one is refused by the domain (422), so access
+    is told apart from the domain without closing anything."""
+    listed = api.client.get("/api/periods", headers=api.read[role])
+    assert listed.status_code == 200 and listed.json() == []
+    answer = api.client.post("/api/periods/2025Q5/close", headers=api.write[role])
+    if role == "comp_admin":
+        assert answer.status_code == 422 and answer.json()["field"] == "period"
+    else:
+        assert answer.status_code == 403
+        assert answer.json() == {"error": "only a comp admin closes a pay period", "field": None}
+    assert api.client.post("/api/periods/2025Q5/close", headers=api.read[role]).status_code == 403

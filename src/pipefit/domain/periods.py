@@ -12,6 +12,7 @@ from pipefit.domain.errors import PipefitError
 __all__ = ["KINDS", "Period", "parse_period", "period_of"]
 
 KINDS = ("year", "quarter", "month")
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 _MONTHS = {"year": 12, "quarter": 3, "month": 1}
 _PATTERNS = (
     (re.compile(r"^(\d{4})$"), "year"),
@@ -114,8 +115,15 @@ def parse_period(text: str) -> Period:
     for pattern, kind in _PATTERNS:
         match = pattern.match(value)
         if match:
+            year = int(match.group(1))
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                # the statements of a period read back to years before it (clawbacks):
+                # the calendar's edges would overflow
+                raise PipefitError(
+                    f"period '{text}': the year must be between {FIRST_YEAR} and {LAST_YEAR}"
+                )
             index = int(match.group(2)) if kind != "year" else 1
-            return Period(int(match.group(1)), kind, index)
+            return Period(year, kind, index)
     raise PipefitError(
         f"period '{text}' is not a year (2026), a quarter (2026Q3) or a month (2026-07)"
     )

@@ -266,7 +266,7 @@ def _routable(
         table = uow.leads.lead_rows(lead_ids=[wanted])
     owner = dict(zip(table["lead_id"].to_pylist(), table["owner_id"].to_pylist(), strict=True))
     if wanted not in owner or not scope.sees_lead(owner[wanted]):
-        raise NotFound(f"no lead '{wanted}'", field="lead")
+        raise NotFound(f"no lead '{wanted}'", field="lead.id")  # as the lead API names it
     if not routes_leads(scope):
         raise AccessDenied(f"{scope.principal.email} may read {wanted} but not route it")
     return wanted

@@ -10,15 +10,12 @@ from pydantic import BaseModel, Field
 
 from pipefit.services.scoped_records import get_record, list_records
 from pipefit.webapi.auth import CurrentLogin, Workspace
-from pipefit.webapi.schemas import Cursor, ErrorBody, Limit, money
+from pipefit.webapi.paging import LIST_ERRORS, Cursor, Limit, Page
+from pipefit.webapi.schemas import ErrorBody, money
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["accounts and contacts"])
-
-LIST_ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorBody, "description": "A filter, sort, limit or cursor is wrong."}
-}
 
 
 class AccountOut(BaseModel):
@@ -44,14 +41,10 @@ class AccountOut(BaseModel):
         )  # fmt: skip
 
 
-class AccountPage(BaseModel):
+class AccountPage(Page[AccountOut]):
     """One page of the accounts the caller may see."""
 
-    items: list[AccountOut] = Field(description="The accounts of this page, in order.")
-    total: int = Field(description="How many accounts the filters match (within what you see).")
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page."
-    )
+    rows = "accounts"
 
 
 class ContactOut(BaseModel):
@@ -71,14 +64,10 @@ class ContactOut(BaseModel):
         return cls(**{k: row[k] for k in cls.model_fields})
 
 
-class ContactPage(BaseModel):
+class ContactPage(Page[ContactOut]):
     """One page of the contacts the caller may see."""
 
-    items: list[ContactOut] = Field(description="The contacts of this page, in order.")
-    total: int = Field(description="How many contacts the filters match (within what you see).")
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page."
-    )
+    rows = "contacts"
 
 
 @router.get("/api/accounts", response_model=AccountPage, responses=LIST_ERRORS)
@@ -100,11 +89,7 @@ def list_accounts(
         filters={"segment": segment, "industry": industry, "region": region},
         sort=sort, cursor=cursor, limit=limit,
     )  # fmt: skip
-    return AccountPage(
-        items=[AccountOut.of(r) for r in found.page.rows],
-        total=found.page.total,
-        next_cursor=found.next_cursor,
-    )
+    return AccountPage.of(found, found.page.rows, AccountOut.of)
 
 
 @router.get(
@@ -139,11 +124,7 @@ def list_contacts(
         app.accounts(), login.scope, "contacts", filters={"account_id": account_id},
         sort=sort, cursor=cursor, limit=limit,
     )  # fmt: skip
-    return ContactPage(
-        items=[ContactOut.of(r) for r in found.page.rows],
-        total=found.page.total,
-        next_cursor=found.next_cursor,
-    )
+    return ContactPage.of(found, found.page.rows, ContactOut.of)
 
 
 @router.get(

@@ -17,12 +17,14 @@ from pipefit.services.kept import Kept
 from pipefit.webapi import errors
 from pipefit.webapi.accounts import router as accounts
 from pipefit.webapi.audit import router as audit
+from pipefit.webapi.disputes import router as disputes
 from pipefit.webapi.imports import router as imports
 from pipefit.webapi.leads import router as leads
 from pipefit.webapi.opportunities import router as opportunities
 from pipefit.webapi.pages import router as pages
 from pipefit.webapi.pages_dash import install as install_pages
 from pipefit.webapi.pay import router as pay
+from pipefit.webapi.periods import router as periods
 from pipefit.webapi.reports import router as reports
 from pipefit.webapi.sessions import secure_cookies_from_environment
 from pipefit.webapi.templating import STATIC
@@ -76,6 +78,8 @@ def create_app(app: App, *, secure_cookies: bool | None = None) -> FastAPI:
     api.include_router(leads)
     api.include_router(reports)
     api.include_router(pay)
+    api.include_router(disputes)
+    api.include_router(periods)
     api.include_router(imports)
     api.include_router(audit)
     api.include_router(pages)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from pipefit.domain.routing import LeadDecision
 from pipefit.services.qualification import Assessment
+from pipefit.webapi.paging import Page
 from pipefit.webapi.schemas import money
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "LeadOut",
     "LeadPage",
     "OverrideIn",
+    "QualificationOut",
     "ScoreOut",
 ]
 
@@ -108,14 +110,10 @@ class LeadOut(BaseModel):
         return cls(**values)
 
 
-class LeadPage(BaseModel):
+class LeadPage(Page[LeadOut]):
     """One page of the leads the caller may see."""
 
-    items: list[LeadOut] = Field(description="The leads of this page, in order.")
-    total: int = Field(description="How many leads the filters match (within what you see).")
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page."
-    )
+    rows = "leads"
 
 
 class ScorePart(BaseModel):
@@ -197,6 +195,16 @@ class DecisionOut(BaseModel):
         )  # fmt: skip
 
 
+class QualificationOut(BaseModel):
+    """A lead banded and routed by the team's rules (`pipefit leads qualify LEAD`)."""
+
+    lead_id: str = Field(description="The lead qualified.")
+    decisions: list[DecisionOut] = Field(
+        description="The decisions pipefit recorded, each with its band, score and reasons."
+    )
+    notes: list[str] = Field(description="What the qualification noticed on the way.")
+
+
 class OverrideIn(BaseModel):
     """A person's decision in place of the one in force (both stay on record)."""
 
@@ -234,11 +242,7 @@ class HandoffOut(BaseModel):
         return cls(lead_id=row["lead_id"], at=row["at"], from_id=row["from_id"], to_id=row["to_id"])
 
 
-class HandoffPage(BaseModel):
+class HandoffPage(Page[HandoffOut]):
     """One page of the hand-offs the caller may see."""
 
-    items: list[HandoffOut] = Field(description="The hand-offs of this page, in order.")
-    total: int = Field(description="How many hand-offs the filters match (within what you see).")
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page."
-    )
+    rows = "hand-offs"

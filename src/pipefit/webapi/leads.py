@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
+from pipefit.services.lead_queue import qualify_lead
 from pipefit.services.scoped_leads import create_lead, lead_decisions, lead_score, override_decision
 from pipefit.services.scoped_records import get_record, list_records
 from pipefit.webapi.auth import CurrentLogin, Workspace, WritingLogin
@@ -18,9 +19,11 @@ from pipefit.webapi.lead_schemas import (
     LeadOut,
     LeadPage,
     OverrideIn,
+    QualificationOut,
     ScoreOut,
 )
-from pipefit.webapi.schemas import Cursor, ErrorBody, Limit
+from pipefit.webapi.paging import LIST_ERRORS, Cursor, Limit
+from pipefit.webapi.schemas import ErrorBody
 
 __all__ = ["router"]
 
@@ -29,9 +32,6 @@ router = APIRouter(tags=["leads"])
 LeadId = Annotated[str, Path(description="The lead's id.", max_length=100)]
 UNSEEN: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "No such lead, or not one you may see."}
-}
-LIST_ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"model": ErrorBody, "description": "A filter, sort, limit or cursor is wrong."}
 }
 
 
@@ -60,11 +60,7 @@ def list_leads(
                  "lead_source": lead_source},
         sort=sort, cursor=cursor, limit=limit,
     )  # fmt: skip
-    return LeadPage(
-        items=[LeadOut.of(r) for r in found.page.rows],
-        total=found.page.total,
-        next_cursor=found.next_cursor,
-    )
+    return LeadPage.of(found, found.page.rows, LeadOut.of)
 
 
 @router.post(
@@ -119,6 +115,31 @@ def get_lead_decisions(app: Workspace, login: CurrentLogin, lead_id: LeadId) -> 
     return [
         DecisionOut.of(d) for d in lead_decisions(app.uow(), app.accounts(), login.scope, lead_id)
     ]
+
+
+@router.post(
+    "/api/leads/{lead_id}/qualification",
+    response_model=QualificationOut,
+    responses={
+        **UNSEEN,
+        403: {
+            "model": ErrorBody,
+            "description": "You may read this lead but not route it, or a token that may "
+            "only read.",
+        },
+    },
+)
+def qualify(app: Workspace, login: WritingLogin, lead_id: LeadId) -> QualificationOut:
+    """Band the lead and route it by the team's rules, as `pipefit leads qualify LEAD`
+    and the lead queue's Qualify button do; the decision is recorded (a hand-off as one)
+    and written to the audit log."""
+    config = app.workspace.config.qualification
+    result = qualify_lead(app.uow(), app.accounts(), config, login.scope, lead_id)
+    return QualificationOut(
+        lead_id=lead_id.strip(),
+        decisions=[DecisionOut.of(d) for d in result.decisions],
+        notes=list(result.notes),
+    )
 
 
 @router.post(
@@ -187,8 +208,4 @@ def list_handoffs(
         filters={"lead_id": lead_id, "to_id": to_id, "from_id": from_id},
         sort=sort, cursor=cursor, limit=limit,
     )  # fmt: skip
-    return HandoffPage(
-        items=[HandoffOut.of(r) for r in found.page.rows],
-        total=found.page.total,
-        next_cursor=found.next_cursor,
-    )
+    return HandoffPage.of(found, found.page.rows, HandoffOut.of)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
 
-from fastapi import Query
 from pydantic import BaseModel, Field
 
 from pipefit.domain.errors import PipefitError
@@ -15,11 +13,11 @@ from pipefit.domain.model import Activity, Opportunity
 from pipefit.domain.pipeline import Move
 from pipefit.domain.stage_log import TimedEvent
 from pipefit.services.deals import DealHistory
-from pipefit.services.pages import MAX_PAGE
+from pipefit.webapi.error_shapes import ErrorBody, ImportProblem
+from pipefit.webapi.paging import Page
 
 __all__ = [
     "ActivityIn",
-    "Cursor",
     "DealDetail",
     "EditRequest",
     "ErrorBody",
@@ -27,7 +25,6 @@ __all__ = [
     "ForecastRequest",
     "ForecastResult",
     "ImportProblem",
-    "Limit",
     "MoveRequest",
     "MoveResult",
     "OpportunityOut",
@@ -37,52 +34,11 @@ __all__ = [
     "version_of",
 ]
 
-Cursor = Annotated[
-    str | None,
-    Query(description="The `next_cursor` of the previous page (opaque; omit for the first)."),
-]
-Limit = Annotated[int, Query(description=f"Rows per page (1 to {MAX_PAGE}).", ge=1, le=MAX_PAGE)]
-
 
 def money(value: Decimal | None) -> float | None:
     """An exact amount as a JSON number (4 decimals at most: one float holds it exactly
     enough to print back the same digits)."""
     return float(value) if value is not None else None
-
-
-class ImportProblem(BaseModel):
-    """One rejected value, line or file of an import."""
-
-    file: str = Field(description="The file, as uploaded.")
-    row: int | None = Field(
-        description="The line the row starts on (the header is line 1); null: the whole file."
-    )
-    column: str | None = Field(description="The file's own column name; null: the whole row.")
-    value: str | None = Field(description="The value refused, as the file holds it.")
-    message: str = Field(description="What is wrong with it.")
-
-
-class ErrorBody(BaseModel):
-    """What every refusal looks like."""
-
-    error: str = Field(description="What is wrong and what to do, in the domain's words.")
-    field: str | None = Field(
-        None, description="The input the error is about (a dotted domain name), if any."
-    )
-    missing: list[dict[str, Any]] | None = Field(
-        None,
-        description="For a refused stage move: each requirement not met, with its stage, "
-        "gate (entry or exit), kind, purpose, by and description.",
-    )
-    conflict: bool | None = Field(
-        None, description="True when someone else changed the record first: reload, retry."
-    )
-    current_version: int | None = Field(
-        None, description="With a conflict on a deal: its version now (reload it at that)."
-    )
-    errors: list[ImportProblem] | None = Field(
-        None, description="For a refused import: every problem found, none left out."
-    )
 
 
 class OpportunityOut(BaseModel):
@@ -121,14 +77,10 @@ class OpportunityOut(BaseModel):
         )  # fmt: skip
 
 
-class OpportunityPage(BaseModel):
+class OpportunityPage(Page[OpportunityOut]):
     """One page of the deals the caller may see."""
 
-    items: list[OpportunityOut] = Field(description="The deals of this page, in order.")
-    total: int = Field(description="How many deals the filters match (within what you see).")
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null on the last page."
-    )
+    rows = "deals"
 
 
 class TimelineEntry(BaseModel):

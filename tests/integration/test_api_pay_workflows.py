@@ -6,6 +6,7 @@ the sample company of webapi_workspace (seed 7)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from .webapi_workspace import Api, api
@@ -75,6 +76,10 @@ def test_a_rep_disputes_a_line_of_their_own_statement_and_a_comp_admin_resolves_
     assert again.status_code == 409 and "already resolved" in again.json()["error"]
     audit = api.client.get("/api/audit?limit=10", headers=api.read["admin"]).json()
     assert {"dispute.raise", "dispute.resolve"} <= {e["action"] for e in audit}
+    # An admin reads the audit log but not emp-007's pay: no figure of the lines there.
+    logged = json.dumps([e for e in audit if e["action"].startswith("dispute.")])
+    for figure in ("14,500.00", "4,125.00", "23,610.00", "14500", "4125", "23610"):
+        assert figure not in logged, figure
 
 
 def test_a_dispute_is_refused_in_the_domains_words_without_keeping_anything(api: Api) -> None:
@@ -195,6 +200,27 @@ def test_a_lead_is_banded_and_routed_by_the_teams_rules(api: Api) -> None:
     peer = api.client.post("/api/leads/lead-005/qualification", headers=api.write["peer_rep"])
     assert peer.status_code == 404 and peer.json() == {"error": "no lead 'lead-005'",
                                                          "field": "lead.id"}  # fmt: skip
+
+
+def test_a_rep_a_lead_was_handed_to_may_qualify_it_as_they_may_read_it(api: Api) -> None:
+    # Another of presales emp-013's leads (lead-005 is the test above's), handed to rep
+    # emp-007: the rep's lists and reads show it (handed to one of their people), so
+    # routing it must not answer "no lead".
+    listed = api.client.get("/api/leads?limit=100", headers=api.read["presales"]).json()
+    lead = sorted(
+        r["lead_id"] for r in listed["items"]
+        if r["owner_id"] == "emp-013" and r["lead_id"] != "lead-005"
+    )[0]  # fmt: skip
+    assert api.client.get(f"/api/leads/{lead}", headers=api.read["peer_rep"]).status_code == 404
+    first = api.client.post(f"/api/leads/{lead}/qualification", headers=api.write["presales"])
+    assert first.status_code == 200, first.text
+    handed = api.client.post(
+        f"/api/leads/{lead}/handoffs", headers=api.write["presales"], json={"to": "emp-007"}
+    )
+    assert handed.status_code == 201, handed.text
+    assert api.client.get(f"/api/leads/{lead}", headers=api.read["peer_rep"]).status_code == 200
+    again = api.client.post(f"/api/leads/{lead}/qualification", headers=api.write["peer_rep"])
+    assert again.status_code == 200, again.text
 
 
 def test_a_period_at_the_calendars_edge_is_refused_in_words_not_a_500(api: Api) -> None:

@@ -93,13 +93,14 @@ def resolve(dispute: Dispute, resolution: str, by: str, at: datetime) -> Dispute
 
 
 def dispute_record(d: Dispute) -> dict[str, object]:
-    """A dispute as the audit log keeps it (plain values)."""
+    """A dispute as the audit log keeps it (plain values). Not the line's text: it holds
+    pay figures, and the audit log is read by admins who may not read that person's pay
+    (the line's key says which line; the statement, where pay is visible, shows it)."""
     return {
         "dispute_id": d.dispute_id,
         "person": d.person_id,
         "period": d.period,
         "line": d.line,
-        "line_text": d.line_text,
         "note": d.note,
         "status": str(d.status),
         "resolution": d.resolution,

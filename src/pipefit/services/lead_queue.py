@@ -21,8 +21,8 @@ import pyarrow.compute as pc
 from pipefit.config.qualification import QualificationConfig
 from pipefit.domain.access import AccessDenied, AccessScope
 from pipefit.domain.clock import Clock, utc_now
-from pipefit.domain.errors import NotFound
 from pipefit.domain.lanes import LaneBook, LaneFit, build_lane_book
+from pipefit.domain.model import clean_id
 from pipefit.domain.routing import LeadDecision
 from pipefit.domain.scorecard import Scorecard, Value
 from pipefit.domain.users import AuditEntry
@@ -38,6 +38,7 @@ from pipefit.services.qualification import (
     assess,
     qualify_leads,
 )
+from pipefit.services.scoped_records import get_record
 
 __all__ = [
     "KEPT_SECONDS",
@@ -257,19 +258,15 @@ def lead_queue(
     return kept.get((*key, page, size), version, read_page, max_age=KEPT_SECONDS)
 
 
-def _routable(
-    uow: UnitOfWork, config: QualificationConfig, scope: AccessScope, lead_id: str
-) -> str:
-    """The lead's id if the login may route it; a lead it may not see is not found."""
-    wanted = lead_id.strip()
-    with uow:
-        table = uow.leads.lead_rows(lead_ids=[wanted])
-    owner = dict(zip(table["lead_id"].to_pylist(), table["owner_id"].to_pylist(), strict=True))
-    if wanted not in owner or not scope.sees_lead(owner[wanted]):
-        raise NotFound(f"no lead '{wanted}'", field="lead.id")  # as the lead API names it
+def _routable(accounts: AccountsUnitOfWork, scope: AccessScope, lead_id: str) -> str:
+    """The lead's id if the login may route it; a lead it may not see is not found. Seen
+    as the lead lists and pages see it (`services.scoped_records`): owned by the login's
+    people, or handed off to one of them."""
+    wanted = clean_id(lead_id, field="lead.id", what="a lead id")
+    row = get_record(accounts, scope, "leads", wanted)  # NotFound, as the lead API words it
     if not routes_leads(scope):
         raise AccessDenied(f"{scope.principal.email} may read {wanted} but not route it")
-    return wanted
+    return str(row["lead_id"])
 
 
 def _actor(scope: AccessScope) -> str:
@@ -294,7 +291,7 @@ def qualify_lead(
     clock: Clock = utc_now,
 ) -> QualifyResult:
     """Band the lead and route it by the team's rules (`pipefit leads qualify LEAD`)."""
-    wanted = _routable(uow, config, scope, lead_id)
+    wanted = _routable(accounts, scope, lead_id)
     now = clock()
     result = qualify_leads(uow, config, lead_ids=[wanted], at=now)
     with accounts:
@@ -323,7 +320,7 @@ def decide_lead(
     the decision in force (`pipefit leads override`). A lead not yet qualified is first
     qualified by the rules, so the log keeps what pipefit would have done beside what the
     person did."""
-    wanted = _routable(uow, config, scope, lead_id)
+    wanted = _routable(accounts, scope, lead_id)
     now = clock()
     with uow:
         had = uow.leads.latest_decisions().get(wanted)

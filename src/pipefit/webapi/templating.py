@@ -12,6 +12,7 @@ the X-CSRF-Token header from the body's `hx-headers`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -44,20 +45,23 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 
+def _csrf_field(token: str) -> Callable[[], Markup]:
+    """`{{ csrf_field() }}` for a template: the hidden input a form sends `token` in."""
+
+    def csrf_field() -> Markup:
+        return Markup('<input type="hidden" name="csrf_token" value="{}">').format(escape(token))
+
+    return csrf_field
+
+
 def page_context(request: Request) -> dict[str, Any]:
     """What the layout needs beside `request`: the login, its CSRF token, a flash."""
     login = getattr(request.state, "pipefit_login", None)
     token = login.csrf_token if login is not None else None
-
-    def csrf_field() -> Markup:
-        return Markup('<input type="hidden" name="csrf_token" value="{}">').format(
-            escape(token or "")
-        )
-
     return {
         "login": login,
         "csrf_token": token,
-        "csrf_field": csrf_field,
+        "csrf_field": _csrf_field(token or ""),
         "flash": request.cookies.get(FLASH_COOKIE),
     }
 
@@ -69,11 +73,7 @@ KEPT_CSRF = "pipefit-kept-csrf-5c1f0e"
 
 def render_fragment(name: str, *, csrf: str, **context: Any) -> str:
     """The template `name` alone (no layout, no request), its forms carrying `csrf`."""
-
-    def csrf_field() -> Markup:
-        return Markup('<input type="hidden" name="csrf_token" value="{}">').format(escape(csrf))
-
-    return templates.env.get_template(name).render(csrf_field=csrf_field, **context)
+    return environment().get_template(name).render(csrf_field=_csrf_field(csrf), **context)
 
 
 def days(value: float | None) -> str:

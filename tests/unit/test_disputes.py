@@ -56,7 +56,7 @@ def test_a_comp_admin_resolves_an_open_dispute_once_and_the_audit_log_has_before
     assert entry.action == "dispute.resolve"
     assert entry.before is not None and entry.before["status"] == "open"
     assert entry.after is not None and entry.after["resolution"] == "credited in Q4"
-    assert book.commits == 1
+    assert book.committed == 1
     with pytest.raises(ConflictError, match="already resolved"):
         resolve(done, "again", "x", AT)
 
@@ -68,7 +68,7 @@ def test_no_one_but_a_comp_admin_resolves_and_nothing_is_written_when_refused() 
         resolve_dispute(book, REP, dispute.dispute_id or 0, "fine by me")
     with pytest.raises(NotFound):
         resolve_dispute(book, PAY, 404, "fine")
-    assert book.commits == 0 and book.audit.log == []
+    assert book.committed == 0 and book.audit.log == []
 
 
 def test_a_peer_neither_reads_nor_lists_anothers_disputes() -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from pipefit.services.kept import Kept
 
 
@@ -117,10 +119,8 @@ def test_a_failed_computation_keeps_nothing_and_the_next_caller_computes() -> No
     def broken() -> str:
         raise RuntimeError("the database went away")
 
-    try:
+    with pytest.raises(RuntimeError):
         kept.get("k", 1, broken)
-    except RuntimeError:
-        pass
     assert kept.get("k", 1, lambda: "fine") == "fine"
 
 

@@ -4,10 +4,9 @@ and one transaction (`SqlAccounts`, the SQL `AccountsUnitOfWork`)."""
 from __future__ import annotations
 
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, false, func, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, false, func, insert, or_, select
 from sqlalchemy import update as sql_update
 
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
@@ -18,6 +17,7 @@ from pipefit.store.board import SqlBoard
 from pipefit.store.deals import OPPORTUNITY_FIELDS
 from pipefit.store.records import SqlRecords
 from pipefit.store.tables import accounts, opportunities
+from pipefit.store.transaction import SqlTransaction
 from pipefit.store.web_sessions import SqlLoginFailures, SqlSessions
 
 __all__ = ["SqlAccounts", "SqlAudit", "SqlDealPages", "SqlUsers"]
@@ -174,44 +174,14 @@ def _opportunity(row: Any) -> Opportunity:
     return Opportunity(**data)
 
 
-class SqlAccounts:
+class SqlAccounts(SqlTransaction):
     """`with accounts:` begins a transaction; `commit()` keeps it; leaving rolls back."""
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._connection: Connection | None = None
-
-    def __enter__(self) -> Self:
-        if self._connection is not None:
-            raise RuntimeError("a unit of work is used for one block at a time")
-        self._connection = self._engine.connect()
-        self._connection.begin()
-        self.users = SqlUsers(self._connection)
-        self.audit = SqlAudit(self._connection)
-        self.deal_pages = SqlDealPages(self._connection)
-        self.sessions = SqlSessions(self._connection)
-        self.login_failures = SqlLoginFailures(self._connection)
-        self.board = SqlBoard(self._connection)
-        self.records = SqlRecords(self._connection)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            if connection.in_transaction():
-                connection.rollback()
-        finally:
-            connection.close()
-
-    def commit(self) -> None:
-        if self._connection is None:
-            raise RuntimeError("the unit of work is not open: use it in a `with` block")
-        self._connection.commit()
-        self._connection.begin()
+    def _bind(self, connection: Connection) -> None:
+        self.users = SqlUsers(connection)
+        self.audit = SqlAudit(connection)
+        self.deal_pages = SqlDealPages(connection)
+        self.sessions = SqlSessions(connection)
+        self.login_failures = SqlLoginFailures(connection)
+        self.board = SqlBoard(connection)
+        self.records = SqlRecords(connection)

@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from pipefit.domain.disputes import Dispute, DisputeStatus
 from pipefit.store.accounts import SqlAudit
 from pipefit.store.dispute_tables import statement_disputes as t
+from pipefit.store.transaction import SqlTransaction
 
 __all__ = ["SqlDisputeBook", "SqlDisputes"]
 
@@ -68,42 +68,12 @@ class SqlDisputes:
         return [_dispute(r) for r in self._conn.execute(query.order_by(t.c.dispute_id))]
 
 
-class SqlDisputeBook:
+class SqlDisputeBook(SqlTransaction):
     """`with book:` begins a transaction; `commit()` keeps it; leaving rolls back."""
 
     disputes: SqlDisputes
     audit: SqlAudit
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._connection: Connection | None = None
-
-    def __enter__(self) -> Self:
-        if self._connection is not None:
-            raise RuntimeError("a unit of work is used for one block at a time")
-        self._connection = self._engine.connect()
-        self._connection.begin()
-        self.disputes = SqlDisputes(self._connection)
-        self.audit = SqlAudit(self._connection)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            if connection.in_transaction():
-                connection.rollback()
-        finally:
-            connection.close()
-
-    def commit(self) -> None:
-        if self._connection is None:
-            raise RuntimeError("the unit of work is not open: use it in a `with` block")
-        self._connection.commit()
-        self._connection.begin()
+    def _bind(self, connection: Connection) -> None:
+        self.disputes = SqlDisputes(connection)
+        self.audit = SqlAudit(connection)

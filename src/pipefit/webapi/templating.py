@@ -1,5 +1,7 @@
-"""Server-rendered pages: the Jinja2 templates of `webapi/templates` and the helper that
-renders one with what every page's layout needs (the login, its CSRF token, a flash).
+"""Server-rendered pages: the one Jinja2 environment of the web pages (the templates of
+`webapi/templates`, the views' own templates beside them, every filter and global) and the
+helper that renders one with what every page's layout needs (the login, its CSRF token, a
+flash). `pages_dash.rendering` draws its pages with this same environment.
 
 A page template `{% extends "layout.html" %}` and fills the blocks `title`, `content` and
 `scripts`. The layout reads the login from `request.state.pipefit_login` (set by the
@@ -10,7 +12,9 @@ the X-CSRF-Token header from the body's `hx-headers`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,14 +22,17 @@ from urllib.parse import quote
 from fastapi import Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from pipefit.views import formatting
 from pipefit.webapi.sessions import FLASH_COOKIE, set_flash
 
 __all__ = [
     "KEPT_CSRF",
     "STATIC",
     "TEMPLATES",
+    "environment",
     "page_context",
     "redirect",
     "render",
@@ -38,25 +45,26 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 
+def _csrf_field(token: str) -> Callable[[], Markup]:
+    """`{{ csrf_field() }}` for a template: the hidden input a form sends `token` in."""
+
+    def csrf_field() -> Markup:
+        return Markup('<input type="hidden" name="csrf_token" value="{}">').format(escape(token))
+
+    return csrf_field
+
+
 def page_context(request: Request) -> dict[str, Any]:
     """What the layout needs beside `request`: the login, its CSRF token, a flash."""
     login = getattr(request.state, "pipefit_login", None)
     token = login.csrf_token if login is not None else None
-
-    def csrf_field() -> Markup:
-        return Markup('<input type="hidden" name="csrf_token" value="{}">').format(
-            escape(token or "")
-        )
-
     return {
         "login": login,
         "csrf_token": token,
-        "csrf_field": csrf_field,
+        "csrf_field": _csrf_field(token or ""),
         "flash": request.cookies.get(FLASH_COOKIE),
     }
 
-
-templates = Jinja2Templates(directory=str(TEMPLATES), context_processors=[page_context])
 
 # Stands for the CSRF token in a part of a page drawn once for many people (kept under the
 # data version, `services.kept`); replaced by each request's own token when it is sent.
@@ -65,11 +73,7 @@ KEPT_CSRF = "pipefit-kept-csrf-5c1f0e"
 
 def render_fragment(name: str, *, csrf: str, **context: Any) -> str:
     """The template `name` alone (no layout, no request), its forms carrying `csrf`."""
-
-    def csrf_field() -> Markup:
-        return Markup('<input type="hidden" name="csrf_token" value="{}">').format(escape(csrf))
-
-    return templates.env.get_template(name).render(csrf_field=csrf_field, **context)
+    return environment().get_template(name).render(csrf_field=_csrf_field(csrf), **context)
 
 
 def days(value: float | None) -> str:
@@ -83,16 +87,40 @@ def days(value: float | None) -> str:
     return f"{value:.1f} days"
 
 
-def money(value: Decimal | None, currency: str | None = None) -> str:
+def money(value: Decimal | int | float | None, currency: str | None = None) -> str:
     """An amount to the cent with thousands separators (display only; never parsed)."""
     if value is None:
         return "no amount"
-    text = f"{value:,.2f}"
+    text = formatting.money(value)
     return f"{currency} {text}" if currency else text
 
 
-templates.env.filters["days"] = days
-templates.env.filters["money"] = money
+@cache
+def environment() -> Environment:
+    """Every page's templates and the views' (a statement's body, a table), autoescaped;
+    a block tag's own line leaves nothing in the page (trim and lstrip), so templates may
+    be laid out for reading; a template that keeps a newline or an indentation says so
+    (`+%}`, `{%+`). Each helper is a filter and a global alike."""
+    env = Environment(
+        loader=ChoiceLoader(
+            [FileSystemLoader(TEMPLATES), PackageLoader("pipefit.views", "templates")]
+        ),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    helpers = {
+        "cell": formatting.people_cell,
+        "days": days,
+        "money": money,
+        "percent": formatting.percent,
+    }
+    env.filters.update(helpers)
+    env.globals.update(helpers)
+    return env
+
+
+templates = Jinja2Templates(env=environment(), context_processors=[page_context])
 
 
 def render(

@@ -4,9 +4,6 @@ commits so a test can tell that a service kept (or did not keep) its changes."""
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Self
-
 from pipefit.domain.pipeline import Pipeline
 from pipefit.store.memory.accounts import MemoryAudit
 from pipefit.store.memory.analytics import MemoryAnalytics
@@ -16,11 +13,12 @@ from pipefit.store.memory.imports import MemoryImports
 from pipefit.store.memory.leads import MemoryLeads
 from pipefit.store.memory.pay import MemoryCompensation
 from pipefit.store.memory.status import MemoryStatus
+from pipefit.store.memory.transaction import MemoryTransaction
 
 __all__ = ["MemoryUnitOfWork"]
 
 
-class MemoryUnitOfWork:
+class MemoryUnitOfWork(MemoryTransaction):
     def __init__(
         self,
         pipelines: dict[str, Pipeline] | None = None,
@@ -34,6 +32,7 @@ class MemoryUnitOfWork:
         analytics: MemoryAnalytics | None = None,
         audit: MemoryAudit | None = None,
     ) -> None:
+        super().__init__()
         self.deals = deals or MemoryDeals(pipelines or {})
         self.pay = pay or MemoryCompensation()
         self.imports = imports or MemoryImports()
@@ -42,25 +41,8 @@ class MemoryUnitOfWork:
         self.history = history or MemoryHistory()
         self.analytics = analytics or MemoryAnalytics()
         self.audit = audit or MemoryAudit()
-        self.committed = 0
-        self.rolled_back = 0
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is not None:
-            self.rollback()
 
     def commit(self) -> None:
-        self.committed += 1
+        super().commit()
         if self.status.version is not None:
             self.status.version += 1
-
-    def rollback(self) -> None:
-        self.rolled_back += 1

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from datetime import datetime
 from decimal import Decimal
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
@@ -15,6 +14,7 @@ from pipefit.domain.model import Category, Lead, Opportunity
 from pipefit.domain.record_pages import RecordPage, RecordQuery
 from pipefit.domain.users import ApiToken, AuditEntry, User
 from pipefit.domain.web_sessions import FailureCount, WebSession
+from pipefit.store.memory.transaction import MemoryTransaction
 
 __all__ = [
     "MemoryAccounts",
@@ -262,8 +262,9 @@ class MemoryRecords:
         rows.append(values)
 
 
-class MemoryAccounts:
+class MemoryAccounts(MemoryTransaction):
     def __init__(self, deals: list[Opportunity] | None = None) -> None:
+        super().__init__()
         self.users = MemoryUsers()
         self.audit = MemoryAudit()
         self.deal_pages = MemoryDealPages(deals)
@@ -271,21 +272,6 @@ class MemoryAccounts:
         self.login_failures = MemoryLoginFailures()
         self.board = MemoryBoard(self.deal_pages)
         self.records = MemoryRecords()
-        self.committed = 0
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
-
-    def commit(self) -> None:
-        self.committed += 1
 
 
 class MemoryHasher:

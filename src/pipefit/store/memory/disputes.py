@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import replace
-from types import TracebackType
-from typing import Self
 
 from pipefit.domain.disputes import Dispute, DisputeStatus
 from pipefit.store.memory.accounts import MemoryAudit
+from pipefit.store.memory.transaction import MemoryTransaction
 
 __all__ = ["MemoryDisputeBook", "MemoryDisputes"]
 
@@ -40,24 +39,10 @@ class MemoryDisputes:
         ]
 
 
-class MemoryDisputeBook:
-    """Changes land at once; `commits` counts the commits (a refusal commits nothing)."""
+class MemoryDisputeBook(MemoryTransaction):
+    """Changes land at once; `committed` counts the commits (a refusal commits nothing)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.disputes = MemoryDisputes()
         self.audit = MemoryAudit()
-        self.commits = 0
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
-
-    def commit(self) -> None:
-        self.commits += 1

@@ -11,8 +11,8 @@ from pipefit.webapi.pages_dash.actions import router as actions
 from pipefit.webapi.pages_dash.capacity import router as capacity
 from pipefit.webapi.pages_dash.dashboards import router as dashboards
 from pipefit.webapi.pages_dash.imports import router as imports
-from pipefit.webapi.pages_dash.rendering import STATIC
 from pipefit.webapi.pages_dash.statements import router as statements
+from pipefit.webapi.templating import STATIC
 
 __all__ = ["install", "router"]
 

@@ -1,44 +1,20 @@
-"""How the pages are drawn: Jinja2 templates (autoescaped) from webapi/templates, with the
-views' own templates (a statement's body) beside them; a page is whole, or only its part
-when htmx asks for it (the `HX-Request` header), so a form that redraws a chart works
-with JavaScript on (a partial swap) and off (a full page)."""
+"""How the analytic pages are drawn, with the web pages' one Jinja2 environment
+(`templating.environment`): a page is whole, or only its part when htmx asks for it (the
+`HX-Request` header), so a form that redraws a chart works with JavaScript on (a partial
+swap) and off (a full page)."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 
 from pipefit.domain.errors import PipefitError
-from pipefit.views.formatting import money, people_cell, percent
 from pipefit.webapi.errors import status_of
-from pipefit.webapi.templating import page_context
+from pipefit.webapi.templating import environment, page_context
 
-__all__ = ["STATIC", "TEMPLATES", "error_page", "fragment", "is_partial", "page"]
-
-HERE = Path(__file__).resolve().parent.parent
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static"
-
-
-@cache
-def environment() -> Environment:
-    env = Environment(
-        loader=ChoiceLoader(
-            [FileSystemLoader(TEMPLATES), PackageLoader("pipefit.views", "templates")]
-        ),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["cell"] = people_cell
-    env.globals["money"] = money
-    env.globals["percent"] = percent
-    return env
+__all__ = ["error_page", "fragment", "is_partial", "page"]
 
 
 def is_partial(request: Request) -> bool:

@@ -25,12 +25,16 @@ __all__ = [
     "Card",
     "Column",
     "ColumnFigures",
+    "ColumnKey",
     "DealParties",
     "Lane",
     "StageStat",
     "build_lanes",
     "is_stalled",
 ]
+
+
+ColumnKey = tuple[str, str | None, str]  # a column of the board: pipeline, segment, stage
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,8 @@ def pipeline_board(
     def read_columns() -> tuple[list[ColumnFigures], list[BoardDeal]]:
         with accounts:
             figures = accounts.board.figures(query)
-            return figures, accounts.board.oldest(query, per_column) if figures else []
+            columns = sorted({(f.pipeline, f.segment, f.stage) for f in figures}, key=str)
+            return figures, accounts.board.oldest(query, per_column, columns)
 
     def read_choices() -> Choices:
         with accounts:

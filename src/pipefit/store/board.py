@@ -3,13 +3,14 @@ their account's segment (the board), and a deal's account and buying committee."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, false, func, or_, select
 
-from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
+from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, ColumnKey, DealParties
 from pipefit.domain.model import Account, Category, Contact, Opportunity
 from pipefit.store.deals import OPPORTUNITY_FIELDS
 from pipefit.store.tables import accounts, contacts, opportunities
@@ -73,9 +74,34 @@ class SqlBoard:
             for r in rows
         ]  # fmt: skip
 
-    def oldest(self, query: BoardQuery, per_column: int) -> list[BoardDeal]:
+    def oldest(
+        self, query: BoardQuery, per_column: int, columns: Sequence[ColumnKey]
+    ) -> list[BoardDeal]:
         """The `per_column` oldest open deals of each column (pipeline, segment, stage):
-        those likeliest to have been there longest, to draw as cards."""
+        those likeliest to have been there longest, to draw as cards. One query a column,
+        read in order of creation (index ix_opportunities_column) and stopped at the cards
+        it draws, rather than every open deal ranked at once. A login that sees only some
+        deals (a rep, a manager) reads them by owner (ix_opportunities_owner_id) and ranks
+        those: fewer rows than a column's."""
+        if query.owners is not None:
+            return self._ranked(query, per_column)
+        o = opportunities.c
+        found: list[BoardDeal] = []
+        for pipeline, segment, stage in columns:
+            in_segment = (
+                accounts.c.segment.is_(None) if segment is None else accounts.c.segment == segment
+            )
+            rows = self._conn.execute(
+                select(opportunities, accounts.c.segment.label("account_segment"))
+                .select_from(self._JOINED)
+                .where(*self._where(query), o.pipeline == pipeline, o.stage == stage, in_segment)
+                .order_by(o.created_at, o.opportunity_id)
+                .limit(per_column)
+            )
+            found += [BoardDeal(_opportunity(r._mapping), r.account_segment) for r in rows]
+        return sorted(found, key=lambda d: d.opportunity.opportunity_id)
+
+    def _ranked(self, query: BoardQuery, per_column: int) -> list[BoardDeal]:
         o = opportunities.c
         rank = (
             func.row_number()

@@ -46,7 +46,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 # The newest migration; a test checks it against Alembic's own idea of the head, so that
 # everyday commands can skip importing Alembic when the schema is already current.
-SCHEMA_HEAD = "0014"
+SCHEMA_HEAD = "0015"
 
 # How long a connection waits for a lock another one holds before it gives up. In WAL
 # mode readers are never blocked by a writer; this is what a second writer (a move, a

@@ -177,7 +177,8 @@ opportunities = Table(
     Column("expected_close", UtcDateTime),
     # Optimistic concurrency: every stage move bumps the version it read.
     Column("version", Integer, nullable=False, default=0),
-    Index("ix_opportunities_pipeline_stage", "pipeline", "stage"),
+    # A stage's deals, oldest first (the board's columns).
+    Index("ix_opportunities_column", "pipeline", "stage", "created_at"),
     Index("ix_opportunities_lead_id", "lead_id", "closed_at"),
     # A login's own deals (the access filter of a rep, a presales engineer, a manager).
     Index("ix_opportunities_owner_id", "owner_id", "outcome"),

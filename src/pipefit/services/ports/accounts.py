@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
+from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, ColumnKey, DealParties
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
 from pipefit.domain.model import Lead
 from pipefit.domain.record_pages import RecordPage, RecordQuery
@@ -101,7 +102,12 @@ class BoardReader(Protocol):
 
     def figures(self, query: BoardQuery) -> list[ColumnFigures]: ...
 
-    def oldest(self, query: BoardQuery, per_column: int) -> list[BoardDeal]: ...
+    def oldest(
+        self, query: BoardQuery, per_column: int, columns: Sequence[ColumnKey]
+    ) -> list[BoardDeal]:
+        """The `per_column` oldest open deals of each of `columns` (pipeline, segment,
+        stage), by creation then id, in id order."""
+        ...
 
     def choices(self, query: BoardQuery) -> tuple[list[str], list[str], list[str]]:
         """Owners, presales engineers and segments of the open deals seen (sorted)."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, DealParties
+from pipefit.domain.board import BoardDeal, BoardQuery, ColumnFigures, ColumnKey, DealParties
 from pipefit.domain.deal_pages import DealPage, DealPageQuery
 from pipefit.domain.errors import ConflictError
 from pipefit.domain.model import Category, Lead, Opportunity
@@ -189,14 +190,18 @@ class MemoryBoard:
             for (p, seg, st, cur), os in groups.items()
         ]  # fmt: skip
 
-    def oldest(self, query: BoardQuery, per_column: int) -> list[BoardDeal]:
-        columns: dict[tuple[str, str | None, str], list[BoardDeal]] = {}
+    def oldest(
+        self, query: BoardQuery, per_column: int, columns: Sequence[ColumnKey]
+    ) -> list[BoardDeal]:
+        wanted = set(columns)
+        found: dict[ColumnKey, list[BoardDeal]] = {}
         for d in self._seen(query):
             o = d.opportunity
-            columns.setdefault((o.pipeline, d.segment, o.stage), []).append(d)
+            if (o.pipeline, d.segment, o.stage) in wanted:
+                found.setdefault((o.pipeline, d.segment, o.stage), []).append(d)
         kept = [
             d
-            for ds in columns.values()
+            for ds in found.values()
             for d in sorted(
                 ds, key=lambda d: (d.opportunity.created_at, d.opportunity.opportunity_id)
             )[:per_column]

@@ -63,6 +63,7 @@ RISING_INDEXES = {"ix_stage_events_logged"}
 
 # The loader's page cache: index pages stay in memory while millions of rows go in.
 LOAD_CACHE_KIB = 131_072
+SORT_THREADS = 2
 
 # After its commit the loader copies its pages from the WAL into the database file, but
 # waits no longer than this for readers still on the state before it: what it cannot copy
@@ -91,6 +92,9 @@ def _connect(url: str, writable: bool) -> Any:
         # First the wait, as on every connection (store.database).
         cursor.execute(f"PRAGMA busy_timeout={database.BUSY_TIMEOUT_MS}")
         cursor.execute(f"PRAGMA cache_size=-{LOAD_CACHE_KIB}")
+        # The secondary indexes built after a big load sort a million keys each: SQLite's
+        # sorter may use a helper thread for it (the import's other work waits meanwhile).
+        cursor.execute(f"PRAGMA threads={SORT_THREADS}")
         cursor.close()
         return conn
     import adbc_driver_postgresql.dbapi as pg_dbapi

@@ -19,6 +19,7 @@ A store that keeps no version (None) keeps nothing: every call computes.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -30,6 +31,7 @@ from pipefit.services.ports.unit_of_work import UnitOfWork
 
 __all__ = ["Kept", "data_version"]
 
+logger = logging.getLogger(__name__)
 T = TypeVar("T")
 TIMED = -1  # the "version" of what is kept by age alone (a data version is never negative)
 
@@ -107,18 +109,16 @@ class Kept:
                 return entry.value  # type: ignore[no-any-return]
         return self.get(key, TIMED, compute)  # the first time: callers wait for one computation
 
-    def _refresh(self, full: Hashable, entry: _Entry, compute: Callable[[], Any]) -> None:
+    def _refresh(
+        self, full: tuple[Hashable, int], entry: _Entry, compute: Callable[[], Any]
+    ) -> None:
         try:
             self._keep(full, self._compute(compute))
-        except Exception:
-            pass
+        except Exception:  # the kept value stays; the next caller past max_age tries again
+            logger.warning("could not compute %r again", full[0], exc_info=True)
         finally:
             with self._lock:
                 entry.refreshing = False
-
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
 
     def _expired(self, entry: _Entry, max_age: float | None) -> bool:
         return max_age is not None and self._clock() - entry.made >= max_age

@@ -12,7 +12,7 @@ the X-CSRF-Token header from the body's `hx-headers`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from pipefit.services.kept import Kept
 from pipefit.views import formatting
 from pipefit.webapi.sessions import FLASH_COOKIE, set_flash
 
@@ -33,6 +34,7 @@ __all__ = [
     "STATIC",
     "TEMPLATES",
     "environment",
+    "kept_fragment",
     "page_context",
     "redirect",
     "render",
@@ -74,6 +76,18 @@ KEPT_CSRF = "pipefit-kept-csrf-5c1f0e"
 def render_fragment(name: str, *, csrf: str, **context: Any) -> str:
     """The template `name` alone (no layout, no request), its forms carrying `csrf`."""
     return environment().get_template(name).render(csrf_field=_csrf_field(csrf), **context)
+
+
+def kept_fragment(
+    kept: Kept, key: Hashable, version: int | None, name: str, csrf_token: str | None,
+    *, max_age: float | None, **context: Any,
+) -> Markup:  # fmt: skip
+    """The template `name` drawn once for everyone whose `key` is the same (kept at the
+    data `version`, `services.kept`), with this request's CSRF token put in its forms."""
+    drawn = kept.get(
+        key, version, lambda: render_fragment(name, csrf=KEPT_CSRF, **context), max_age=max_age
+    )
+    return Markup(drawn.replace(KEPT_CSRF, escape(csrf_token or "")))
 
 
 def days(value: float | None) -> str:

@@ -8,14 +8,14 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Form, Query, Request, Response
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from pipefit.domain.errors import ConflictError, PipefitError
 from pipefit.services.board import pipeline_board
 from pipefit.services.scoped_deals import MoveRefused, move_deal
 from pipefit.webapi.auth import CurrentLogin, KeptResults, Workspace, version_of
 from pipefit.webapi.errors import status_of
-from pipefit.webapi.templating import KEPT_CSRF, redirect, render, render_fragment
+from pipefit.webapi.templating import kept_fragment, redirect, render
 
 __all__ = ["router"]
 
@@ -51,19 +51,13 @@ def _board_page(
         # The cards are the bulk of the page: drawn once per state of the data, for
         # whoever sees and edits the same deals and people, at most a minute old (the
         # time in stage), the CSRF token put in per request (the rest of the page is not).
-        def draw() -> str:
-            return render_fragment(
-                "_board_lanes.html", csrf=KEPT_CSRF, board=board, back=back, scope=scope,
-                refusal=None,
-            )  # fmt: skip
-
         sees = (scope.deal_owners, scope.deal_presales, scope.people)
         edits = (scope.edit_owners, scope.edit_presales)
-        drawn = kept.get(
-            ("board-html", tuple(sorted(filters.items())), sees, edits),
-            version_of(request, app), draw, max_age=60,
+        lanes_html = kept_fragment(
+            kept, ("board-html", tuple(sorted(filters.items())), sees, edits),
+            version_of(request, app), "_board_lanes.html", login.csrf_token, max_age=60,
+            board=board, back=back, scope=scope, refusal=None,
         )  # fmt: skip
-        lanes_html = Markup(drawn.replace(KEPT_CSRF, escape(login.csrf_token or "")))
     return render(
         request, "board.html", status_code=status, board=board, filters=filters, back=back,
         refusal=refusal, shown=shown, scope=scope, lanes_html=lanes_html,

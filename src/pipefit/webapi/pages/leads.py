@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
-from markupsafe import Markup, escape
 
 from pipefit.domain.errors import PipefitError
 from pipefit.domain.model import LeadStatus
@@ -21,7 +20,7 @@ from pipefit.services.lead_queue import (
 )
 from pipefit.webapi.auth import CurrentLogin, Workspace, kept_results, version_of
 from pipefit.webapi.errors import status_of
-from pipefit.webapi.templating import KEPT_CSRF, redirect, render, render_fragment
+from pipefit.webapi.templating import kept_fragment, redirect, render
 
 __all__ = ["router"]
 
@@ -51,17 +50,13 @@ def _page(
     )  # fmt: skip
     may_route = routes_leads(login.scope)
 
-    def draw() -> str:
-        # The rows are the bulk of the page: drawn once per page and state of the data for
-        # whoever sees the same leads, the CSRF token put in per request.
-        return render_fragment(
-            "_lead_rows.html", csrf=KEPT_CSRF, queue=found.leads, status=status or "",
-            may_route=may_route,
-        )  # fmt: skip
-
+    # The rows are the bulk of the page: drawn once per page and state of the data for
+    # whoever sees the same leads, the CSRF token put in per request.
     key = ("lead-rows", status, page, login.scope.lead_owners, may_route, config.model_dump_json())
-    drawn = kept.get(key, version, draw, max_age=KEPT_SECONDS)
-    rows_html = Markup(drawn.replace(KEPT_CSRF, escape(login.csrf_token or "")))
+    rows_html = kept_fragment(
+        kept, key, version, "_lead_rows.html", login.csrf_token, max_age=KEPT_SECONDS,
+        queue=found.leads, status=status or "", may_route=may_route,
+    )  # fmt: skip
     return render(
         request, "leads.html", status_code=code, queue=found.leads, paging=found,
         status=status or "",
